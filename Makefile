@@ -1,0 +1,59 @@
+# cvat-client developer commands. On a fresh machine `make test` and `make demo`
+# create the virtual environment they need (.venv) from scratch.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+SCHEMA ?= openapi/cvat.schema.yml
+DEST   ?= src/cvat_client/api_client
+
+.PHONY: all venv generate check-generated test lint format typecheck bench demo docs wheel-check clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+## Regenerate the low-level client: make generate [SCHEMA=path] [DEST=dir]
+generate: $(STAMP)
+	$(PY) tools/generate.py --schema '$(SCHEMA)' --dest '$(DEST)'
+
+## Fail when the committed generated client differs from a fresh generation.
+check-generated: $(STAMP)
+	$(PY) tools/generate.py --schema '$(SCHEMA)' --dest '$(DEST)' --check
+
+test: $(STAMP)
+	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check src tests tools bench
+	$(VENV)/bin/ruff format --check src tests tools bench
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix src tests tools bench
+	$(VENV)/bin/ruff format src tests tools bench
+
+typecheck: $(STAMP)
+	$(PY) -m mypy
+
+bench: $(STAMP)
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+## Build the wheel and import it in a clean virtual environment.
+wheel-check: $(STAMP)
+	rm -rf dist .wheel-venv
+	$(PY) -m build --wheel --outdir dist . >/dev/null
+	$(PYTHON) -m venv .wheel-venv
+	.wheel-venv/bin/pip install --quiet dist/*.whl
+	cd /tmp && $(CURDIR)/.wheel-venv/bin/python -c "import cvat_client, cvat_client.api_client as a; from cvat_client.api_client import ApiClient, Configuration, apis, models, exceptions; print('wheel ok', cvat_client.__version__, a.SCHEMA_VERSION, len(models.__all__))"
+	rm -rf .wheel-venv
+
+clean:
+	rm -rf $(VENV) dist build .mypy_cache .ruff_cache .pytest_cache
