@@ -1,0 +1,729 @@
+"""The low-level API clients: :class:`BaseApiClient` (sync) and :class:`BaseAsyncApiClient`.
+
+Each wraps one pooled httpx client. The generated ``ApiClient`` / ``AsyncApiClient``
+subclass them to add one lazily created ``*_api`` attribute per schema tag.
+
+The protocol logic (building requests, authentication, checking and parsing responses)
+lives in :class:`_ClientCore` and the pure modules it calls, so both clients behave the
+same; only sending differs.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from http.cookies import SimpleCookie
+from typing import Any, Self
+from urllib.parse import urlsplit
+
+import httpx
+
+from cvat_client._lowlevel import auth
+from cvat_client._lowlevel.configuration import Configuration, TimeoutTypes, to_httpx_timeout
+from cvat_client._lowlevel.endpoint import EndpointSpec, ResponseSpec
+from cvat_client._lowlevel.exceptions import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiTypeError,
+    exception_for_response,
+)
+from cvat_client._lowlevel.model_support import parse_value, resolver_for, strict_parsing
+from cvat_client._lowlevel.request_building import RequestParts, build_request_parts
+from cvat_client._lowlevel.validation import Resolver, TypeSpec, check_json
+
+__all__ = ["BaseApiClient", "BaseAsyncApiClient", "ACCEPT"]
+
+logger = logging.getLogger("cvat_client")
+
+#: The media type CVAT answers with; it answers 406 to ``Accept: application/json``.
+ACCEPT = "application/vnd.cvat+json"
+
+
+def _user_agent() -> str:
+    from cvat_client._version import __version__
+
+    return f"cvat-client/{__version__} httpx/{httpx.__version__}"
+
+
+class _ClientCore:
+    """State and logic shared by the sync and async clients."""
+
+    configuration: Configuration
+    default_headers: dict[str, str]
+    _organization: str | None
+
+    def _init_core(
+        self,
+        configuration: Configuration | None,
+        headers: Mapping[str, str] | None,
+    ) -> None:
+        self.configuration = configuration if configuration is not None else Configuration()
+        self.default_headers = {
+            "Accept": ACCEPT,
+            "User-Agent": _user_agent(),
+            **self.configuration.headers,
+            **(headers or {}),
+        }
+        self._organization = None
+
+    def _initial_cookies(self, cookies: Mapping[str, str] | None) -> httpx.Cookies:
+        jar = httpx.Cookies()
+        host = urlsplit(self.configuration.host).hostname or ""
+        given = dict(cookies or {})
+        session = self.configuration.api_key.get("sessionAuth")
+        if session is not None:
+            given.setdefault("sessionid", session)
+        csrf = self.configuration.api_key.get("csrfAuth")
+        if csrf is not None:
+            given.setdefault("csrftoken", csrf)
+        for name, value in given.items():
+            jar.set(name, value, domain=host)
+        return jar
+
+    # --- headers, organization, auth ---------------------------------------------------
+
+    @property
+    def user_agent(self) -> str:
+        """The ``User-Agent`` header value."""
+        return self.default_headers["User-Agent"]
+
+    @user_agent.setter
+    def user_agent(self, value: str) -> None:
+        self.default_headers["User-Agent"] = value
+
+    def set_default_header(self, header_name: str, header_value: str | None) -> None:
+        """Send ``header_name`` with every request (``None`` removes it)."""
+        for existing in [k for k in self.default_headers if k.lower() == header_name.lower()]:
+            del self.default_headers[existing]
+        if header_value is not None:
+            self.default_headers[header_name] = header_value
+
+    @property
+    def organization(self) -> str | None:
+        """The default organization slug, sent as ``X-Organization``.
+
+        ``None`` sends nothing (the server's default context); ``""`` selects the
+        personal workspace. A call's own ``org``/``org_id``/``x_organization`` wins.
+        """
+        return self._organization
+
+    @organization.setter
+    def organization(self, slug: str | None) -> None:
+        if slug is not None and not isinstance(slug, str):
+            raise ApiTypeError(f"organization must be a slug string or None, got {slug!r}")
+        self._organization = slug
+
+    def build_origin_header(self) -> str:
+        """The ``Origin`` value CSRF-protected requests need: the server's origin."""
+        return auth.origin_of(self.configuration.host)
+
+    @property
+    def _jar(self) -> httpx.Cookies:
+        raise NotImplementedError
+
+    @property
+    def cookies(self) -> SimpleCookie:
+        """A snapshot of the session cookies (``cookies["csrftoken"].value``)."""
+        snapshot: SimpleCookie = SimpleCookie()
+        for cookie in self._jar.jar:
+            if cookie.value is not None:
+                snapshot[cookie.name] = cookie.value
+        return snapshot
+
+    def set_cookie(self, name: str, value: str) -> None:
+        """Set a cookie sent to the server (e.g. a known ``sessionid``)."""
+        host = urlsplit(self.configuration.host).hostname or ""
+        self._jar.set(name, value, domain=host)
+
+    def get_common_headers(self) -> dict[str, str]:
+        """Headers to reuse in a custom request: defaults, organization and cookies.
+
+        Add authentication with :meth:`update_params_for_auth`.
+        """
+        headers = dict(self.default_headers)
+        if self._organization is not None:
+            headers["X-Organization"] = self._organization
+        cookie = "; ".join(f"{c.name}={c.value}" for c in self._jar.jar if c.value is not None)
+        if cookie:
+            headers["Cookie"] = cookie
+        return headers
+
+    def update_params_for_auth(
+        self,
+        headers: dict[str, str],
+        queries: list[tuple[str, Any]],
+        auth_settings: Any = None,
+        resource_path: str | None = None,
+        method: str = "GET",
+        body: Any = None,
+        request_auths: Any = None,
+    ) -> None:
+        """Add this client's authentication to ``headers`` and ``queries`` in place."""
+        auth.apply_auth(self.configuration, method, headers, queries, self._jar.jar)
+
+    # --- building requests --------------------------------------------------------------
+
+    def _is_own_host(self, url: httpx.URL) -> bool:
+        own = httpx.URL(self.configuration.host)
+        return (url.scheme, url.host, url.port) == (own.scheme, own.host, own.port)
+
+    def _prepare(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Sequence[tuple[str, str]] = (),
+        headers: Mapping[str, str] | None = None,
+        sets_organization: bool = False,
+        authenticate: bool = True,
+    ) -> tuple[httpx.URL, list[tuple[str, Any]], dict[str, str]]:
+        full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
+        all_headers = dict(self.default_headers)
+        if self._organization is not None and not sets_organization:
+            all_headers["X-Organization"] = self._organization
+        all_headers.update(headers or {})
+        query: list[tuple[str, Any]] = list(params)
+        if authenticate and self._is_own_host(full):
+            auth.apply_auth(self.configuration, method, all_headers, query, self._jar.jar)
+        return full, query, all_headers
+
+    def _build_endpoint_request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        spec: EndpointSpec,
+        args: Mapping[str, Any],
+        options: Mapping[str, Any],
+    ) -> tuple[httpx.Request, RequestParts]:
+        parts = build_request_parts(
+            spec,
+            args,
+            content_type=options.get("_content_type"),
+            validate=options.get("_validate_inputs", True),
+        )
+        try:
+            url, query, headers = self._prepare(
+                parts.method,
+                parts.path,
+                params=parts.params,
+                headers={**parts.headers, **(options.get("_headers") or {})},
+                sets_organization=parts.sets_organization,
+            )
+            request = client.build_request(
+                parts.method,
+                url,
+                params=query,
+                headers=headers,
+                content=parts.content,
+                data=parts.data,
+                files=parts.files,
+                timeout=self._timeout(options.get("_request_timeout")),
+            )
+        except BaseException:
+            parts.close()
+            raise
+        return request, parts
+
+    def _timeout(self, value: TimeoutTypes) -> httpx.Timeout:
+        return to_httpx_timeout(value) if value is not None else self.configuration.timeout
+
+    # --- responses ----------------------------------------------------------------------
+
+    @staticmethod
+    def _check(response: httpx.Response) -> None:
+        if not response.is_success:
+            raise exception_for_response(response)
+
+    @staticmethod
+    def _response_spec(spec: EndpointSpec, status: int) -> ResponseSpec | None:
+        responses = spec.responses
+        return (
+            responses.get(str(status))
+            or responses.get(f"{status // 100}XX")
+            or responses.get("default")
+        )
+
+    def _parse(
+        self, spec: EndpointSpec, response: httpx.Response, options: Mapping[str, Any]
+    ) -> Any:
+        rspec = self._response_spec(spec, response.status_code)
+        if rspec is None or rspec.type_spec is None:
+            return None
+        if rspec.is_binary:
+            return response.content
+        return parse_body(
+            response,
+            rspec.type_spec,
+            resolver_for(spec.models_module),
+            strict=options.get("_validate_outputs", False),
+        )
+
+    @staticmethod
+    def _log(response: httpx.Response) -> None:
+        if logger.isEnabledFor(logging.DEBUG):
+            request = response.request
+            logger.debug(
+                "%s %s -> %d",
+                request.method,
+                request.url.copy_with(query=None),
+                response.status_code,
+            )
+
+
+def parse_body(response: httpx.Response, spec: TypeSpec, resolve: Resolver, *, strict: bool) -> Any:
+    """Parse a JSON response body into the models ``spec`` describes."""
+    content = response.content
+    if not content:
+        return None
+    ctype = response.headers.get("content-type", "")
+    if "json" not in ctype and ctype:
+        return None
+    data = json.loads(content)
+    if strict:
+        with strict_parsing():
+            check_json(data, spec, resolve, [])
+            return deserialize(data, spec, resolve)
+    return deserialize(data, spec, resolve)
+
+
+def deserialize(data: Any, spec: TypeSpec, resolve: Resolver) -> Any:
+    """Build models from JSON data according to ``spec`` (tolerantly)."""
+    return parse_value(data, spec, resolve, _Response, "body")
+
+
+class _Response:
+    """Owner name used when reporting deviations of a whole response body."""
+
+
+@contextmanager
+def _transport_errors(request: httpx.Request) -> Iterator[None]:
+    try:
+        yield
+    except httpx.TimeoutException as exc:
+        raise ApiTimeoutError(
+            f"{request.method} {request.url.copy_with(query=None)} timed out ({type(exc).__name__})",
+            method=request.method,
+            url=str(request.url.copy_with(query=None)),
+        ) from exc
+    except httpx.TransportError as exc:
+        raise ApiConnectionError(
+            f"{request.method} {request.url.copy_with(query=None)} failed: "
+            f"{type(exc).__name__}: {exc}",
+            method=request.method,
+            url=str(request.url.copy_with(query=None)),
+        ) from exc
+
+
+def _client_kwargs(configuration: Configuration) -> dict[str, Any]:
+    kwargs: dict[str, Any] = {
+        "verify": configuration.ssl_context(),
+        "timeout": configuration.timeout,
+        "follow_redirects": False,
+    }
+    if configuration.cert is not None:
+        kwargs["cert"] = configuration.cert
+    if configuration.proxy is not None:
+        kwargs["proxy"] = configuration.proxy
+    return kwargs
+
+
+class BaseApiClient(_ClientCore):
+    """A synchronous CVAT API client over one pooled :class:`httpx.Client`.
+
+    Args:
+        configuration: host, credentials and connection settings.
+        headers: extra headers for every request.
+        cookies: initial cookies (e.g. ``{"sessionid": ...}``).
+        transport: a custom httpx transport (e.g. the in-process test server's).
+    """
+
+    def __init__(
+        self,
+        configuration: Configuration | None = None,
+        headers: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self._init_core(configuration, headers)
+        self.client = httpx.Client(
+            cookies=self._initial_cookies(cookies),
+            transport=transport,
+            **_client_kwargs(self.configuration),
+        )
+
+    @property
+    def _jar(self) -> httpx.Cookies:
+        return self.client.cookies
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Close the connection pool."""
+        self.client.close()
+
+    def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+        """Send a prepared request, mapping network failures to :class:`ApiTransportError`."""
+        with _transport_errors(request):
+            response = self.client.send(request, stream=stream)
+        self._log(response)
+        return response
+
+    def call_endpoint(
+        self, spec: EndpointSpec, args: Mapping[str, Any], options: Mapping[str, Any]
+    ) -> tuple[Any, httpx.Response]:
+        """Call an operation: build, send, check and parse. Used by the ``*Api`` methods."""
+        request, parts = self._build_endpoint_request(self.client, spec, args, options)
+        stream = bool(options.get("_stream", False))
+        try:
+            response = self.send(request, stream=stream)
+        finally:
+            parts.close()
+        if options.get("_check_status", True) and not response.is_success:
+            if stream:
+                with _transport_errors(request):
+                    response.read()
+                response.close()
+            self._check(response)
+        if stream or not options.get("_parse_response", True):
+            return None, response
+        return self._parse(spec, response, options), response
+
+    def call_api(
+        self,
+        resource_path: str,
+        method: str,
+        path_params: Mapping[str, Any] | None = None,
+        query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
+        header_params: Mapping[str, str] | None = None,
+        body: Any = None,
+        post_params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        files: Any = None,
+        response_schema: type | None = None,
+        auth_settings: Any = None,
+        *,
+        _parse_response: bool = True,
+        _request_timeout: TimeoutTypes = None,
+        _check_status: bool = True,
+        _content_type: str | None = None,
+        _stream: bool = False,
+    ) -> tuple[Any, httpx.Response]:
+        """Send a request to any URL of the server with this client's auth and settings.
+
+        ``resource_path`` is a path (``/api/tasks/{id}``, filled from ``path_params``) or an
+        absolute URL such as a ``result_url``. Authentication is added only for the
+        configured server. ``body`` is JSON data or bytes/a byte iterator;
+        ``post_params``/``files`` make a multipart form. Returns ``(data, response)``:
+        ``data`` is ``response_schema.from_dict(json)`` when a schema is given, the JSON
+        when the answer is JSON, else ``None``.
+        """
+        request = self._build_custom(
+            resource_path,
+            method,
+            path_params,
+            query_params,
+            header_params,
+            body,
+            post_params,
+            files,
+            _request_timeout,
+            _content_type,
+        )
+        response = self.send(request, stream=_stream)
+        if _check_status and not response.is_success:
+            if _stream:
+                response.read()
+                response.close()
+            self._check(response)
+        if _stream or not _parse_response:
+            return None, response
+        return _parse_custom(response, response_schema), response
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        post_params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        _parse_response: bool = True,
+        _request_timeout: TimeoutTypes = None,
+        _check_status: bool = False,
+        _stream: bool = False,
+    ) -> httpx.Response:
+        """Send a raw request through the pool with exactly the given headers.
+
+        Use :meth:`get_common_headers` and :meth:`update_params_for_auth` to add the
+        client's defaults and credentials. ``_stream=True`` leaves the body unread.
+        """
+        full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
+        request = self.client.build_request(
+            method,
+            full,
+            params=_query_list(query_params),
+            headers=dict(headers or {}),
+            **_body_kwargs(body, post_params, None, None),
+            timeout=self._timeout(_request_timeout),
+        )
+        response = self.send(request, stream=_stream)
+        if _check_status and not response.is_success:
+            if _stream:
+                response.read()
+                response.close()
+            self._check(response)
+        return response
+
+    def _build_custom(
+        self,
+        resource_path: str,
+        method: str,
+        path_params: Mapping[str, Any] | None,
+        query_params: Any,
+        header_params: Mapping[str, str] | None,
+        body: Any,
+        post_params: Any,
+        files: Any,
+        timeout: TimeoutTypes,
+        content_type: str | None,
+    ) -> httpx.Request:
+        return _build_custom_request(
+            self,
+            self.client,
+            resource_path,
+            method,
+            path_params,
+            query_params,
+            header_params,
+            body,
+            post_params,
+            files,
+            timeout,
+            content_type,
+        )
+
+
+class BaseAsyncApiClient(_ClientCore):
+    """An asynchronous CVAT API client over one pooled :class:`httpx.AsyncClient`.
+
+    The same interface as :class:`BaseApiClient`, with coroutines.
+    """
+
+    def __init__(
+        self,
+        configuration: Configuration | None = None,
+        headers: Mapping[str, str] | None = None,
+        cookies: Mapping[str, str] | None = None,
+        *,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._init_core(configuration, headers)
+        self.client = httpx.AsyncClient(
+            cookies=self._initial_cookies(cookies),
+            transport=transport,
+            **_client_kwargs(self.configuration),
+        )
+
+    @property
+    def _jar(self) -> httpx.Cookies:
+        return self.client.cookies
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the connection pool."""
+        await self.client.aclose()
+
+    async def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
+        """Send a prepared request, mapping network failures to :class:`ApiTransportError`."""
+        with _transport_errors(request):
+            response = await self.client.send(request, stream=stream)
+        self._log(response)
+        return response
+
+    async def call_endpoint(
+        self, spec: EndpointSpec, args: Mapping[str, Any], options: Mapping[str, Any]
+    ) -> tuple[Any, httpx.Response]:
+        """Call an operation: build, send, check and parse. Used by the ``Async*Api`` methods."""
+        request, parts = self._build_endpoint_request(self.client, spec, args, options)
+        stream = bool(options.get("_stream", False))
+        try:
+            response = await self.send(request, stream=stream)
+        finally:
+            parts.close()
+        if options.get("_check_status", True) and not response.is_success:
+            if stream:
+                with _transport_errors(request):
+                    await response.aread()
+                await response.aclose()
+            self._check(response)
+        if stream or not options.get("_parse_response", True):
+            return None, response
+        return self._parse(spec, response, options), response
+
+    async def call_api(
+        self,
+        resource_path: str,
+        method: str,
+        path_params: Mapping[str, Any] | None = None,
+        query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
+        header_params: Mapping[str, str] | None = None,
+        body: Any = None,
+        post_params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
+        files: Any = None,
+        response_schema: type | None = None,
+        auth_settings: Any = None,
+        *,
+        _parse_response: bool = True,
+        _request_timeout: TimeoutTypes = None,
+        _check_status: bool = True,
+        _content_type: str | None = None,
+        _stream: bool = False,
+    ) -> tuple[Any, httpx.Response]:
+        """Send a request to any URL of the server; see :meth:`BaseApiClient.call_api`."""
+        request = _build_custom_request(
+            self,
+            self.client,
+            resource_path,
+            method,
+            path_params,
+            query_params,
+            header_params,
+            body,
+            post_params,
+            files,
+            _request_timeout,
+            _content_type,
+        )
+        response = await self.send(request, stream=_stream)
+        if _check_status and not response.is_success:
+            if _stream:
+                await response.aread()
+                await response.aclose()
+            self._check(response)
+        if _stream or not _parse_response:
+            return None, response
+        return _parse_custom(response, response_schema), response
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        post_params: Mapping[str, Any] | None = None,
+        body: Any = None,
+        *,
+        _parse_response: bool = True,
+        _request_timeout: TimeoutTypes = None,
+        _check_status: bool = False,
+        _stream: bool = False,
+    ) -> httpx.Response:
+        """Send a raw request; see :meth:`BaseApiClient.request`."""
+        full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
+        request = self.client.build_request(
+            method,
+            full,
+            params=_query_list(query_params),
+            headers=dict(headers or {}),
+            **_body_kwargs(body, post_params, None, None),
+            timeout=self._timeout(_request_timeout),
+        )
+        response = await self.send(request, stream=_stream)
+        if _check_status and not response.is_success:
+            if _stream:
+                await response.aread()
+                await response.aclose()
+            self._check(response)
+        return response
+
+
+def _query_list(
+    query: Sequence[tuple[str, Any]] | Mapping[str, Any] | None,
+) -> list[tuple[str, Any]]:
+    if not query:
+        return []
+    items = query.items() if isinstance(query, Mapping) else query
+    out: list[tuple[str, Any]] = []
+    for key, value in items:
+        if value is None:
+            continue
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        out.append((key, str(value)))
+    return out
+
+
+def _body_kwargs(
+    body: Any, post_params: Any, files: Any, content_type: str | None
+) -> dict[str, Any]:
+    if post_params is not None or files is not None:
+        data = dict(post_params) if post_params is not None else None
+        return {"data": data, "files": files}
+    if body is None:
+        return {}
+    if isinstance(body, bytes | bytearray | memoryview) or (
+        hasattr(body, "__iter__") and not isinstance(body, dict | list | str)
+    ):
+        return {"content": body}
+    return {"content": json.dumps(body, separators=(",", ":")).encode()}
+
+
+def _build_custom_request(
+    core: _ClientCore,
+    client: httpx.Client | httpx.AsyncClient,
+    resource_path: str,
+    method: str,
+    path_params: Mapping[str, Any] | None,
+    query_params: Any,
+    header_params: Mapping[str, str] | None,
+    body: Any,
+    post_params: Any,
+    files: Any,
+    timeout: TimeoutTypes,
+    content_type: str | None,
+) -> httpx.Request:
+    from urllib.parse import quote
+
+    path = resource_path
+    if path_params:
+        path = path.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
+    headers = dict(header_params or {})
+    kwargs = _body_kwargs(body, post_params, files, content_type)
+    if "content" in kwargs and not any(k.lower() == "content-type" for k in headers):
+        is_raw = isinstance(body, bytes | bytearray | memoryview) or not isinstance(
+            body, dict | list | str | int | float | bool
+        )
+        headers["Content-Type"] = content_type or (
+            "application/octet-stream" if is_raw else "application/json"
+        )
+    url, query, all_headers = core._prepare(
+        method.upper(), path, params=_query_list(query_params), headers=headers
+    )
+    return client.build_request(
+        method.upper(),
+        url,
+        params=query,
+        headers=all_headers,
+        **kwargs,
+        timeout=core._timeout(timeout),
+    )
+
+
+def _parse_custom(response: httpx.Response, response_schema: type | None) -> Any:
+    if not response.content or "json" not in response.headers.get("content-type", ""):
+        return None
+    data = json.loads(response.content)
+    if response_schema is not None and isinstance(data, dict):
+        return response_schema.from_dict(data)  # type: ignore[attr-defined]
+    return data

@@ -1,0 +1,187 @@
+"""Connection settings of the low-level client."""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
+
+__all__ = ["Configuration", "DEFAULT_TIMEOUT", "SECURITY_SCHEMES"]
+
+#: The default timeout: 10 s to connect, 60 s for every read, write or pool wait.
+#: No request can hang forever; pass ``timeout=`` or ``_request_timeout=`` to change it.
+DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+
+#: Security scheme names of CVAT schemas that can carry a key in ``api_key``.
+SECURITY_SCHEMES = (
+    "sessionAuth",
+    "csrfAuth",
+    "csrfHeaderAuth",
+    "tokenAuth",
+    "signatureAuth",
+    "basicAuth",
+    "accessTokenAuth",
+)
+
+TimeoutTypes = float | int | tuple[float | int, float | int] | httpx.Timeout | None
+
+
+class Configuration:
+    """Where the server is and how to authenticate to it.
+
+    Args:
+        host: server URL, e.g. ``"https://app.cvat.ai"`` (no trailing ``/api``).
+        username, password: Basic authentication.
+        access_token: a personal access token, sent as ``Authorization: Bearer <token>``.
+        api_key: keys by security scheme name: ``sessionAuth`` (``sessionid`` cookie),
+            ``csrfAuth`` (``csrftoken`` cookie), ``csrfHeaderAuth`` (``X-CSRFToken``),
+            ``tokenAuth`` (legacy ``Authorization: Token <key>``; the ``Token`` prefix is
+            added when missing), ``accessTokenAuth`` (like ``access_token``),
+            ``signatureAuth`` (a ``sign`` query parameter), ``basicAuth``
+            (a ready ``Basic ...`` value).
+        api_key_prefix: prefixes per scheme, for cvat-sdk compatibility.
+        verify_ssl: verify the server's TLS certificate.
+        ssl_ca_cert: a CA bundle file to verify against.
+        cert: a client certificate: a path, or ``(cert_file, key_file)``.
+        proxy: a proxy URL.
+        timeout: seconds (one number for all phases), ``(connect, read)``, an
+            :class:`httpx.Timeout`, or ``None`` for the finite default.
+        headers: extra headers sent with every request.
+    """
+
+    def __init__(
+        self,
+        host: str = "http://localhost",
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        access_token: str | None = None,
+        api_key: Mapping[str, str] | None = None,
+        api_key_prefix: Mapping[str, str] | None = None,
+        verify_ssl: bool = True,
+        ssl_ca_cert: str | None = None,
+        cert: str | tuple[str, str] | None = None,
+        proxy: str | None = None,
+        timeout: TimeoutTypes = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        if not isinstance(host, str) or not host.strip():
+            raise ApiValueError("Configuration(host=...) must be a non-empty URL string")
+        if (username is None) != (password is None):
+            raise ApiValueError("Configuration needs both username and password for Basic auth")
+        unknown = set(api_key or {}) - set(SECURITY_SCHEMES)
+        if unknown:
+            raise ApiValueError(
+                f"Unknown security scheme(s) in api_key: {sorted(unknown)}; "
+                f"expected some of {list(SECURITY_SCHEMES)}"
+            )
+        self.host = host.rstrip("/")
+        self.username = username
+        self.password = password
+        self.access_token = access_token
+        self.api_key: dict[str, str] = dict(api_key or {})
+        self.api_key_prefix: dict[str, str] = dict(api_key_prefix or {})
+        self.verify_ssl = verify_ssl
+        self.ssl_ca_cert = ssl_ca_cert
+        self.cert = cert
+        self.proxy = proxy
+        self.timeout = to_httpx_timeout(timeout)
+        self.headers: dict[str, str] = dict(headers or {})
+
+    def get_api_key_with_prefix(self, scheme: str) -> str | None:
+        """The key of ``scheme`` with its prefix, as it goes on the wire (cvat-sdk name)."""
+        key = self.api_key.get(scheme)
+        if key is None:
+            return None
+        prefix = self.api_key_prefix.get(scheme)
+        if scheme == "tokenAuth" and prefix is None and not key.startswith("Token "):
+            prefix = "Token"
+        if scheme == "accessTokenAuth" and prefix is None and not key.startswith("Bearer "):
+            prefix = "Bearer"
+        return f"{prefix} {key}" if prefix else key
+
+    def auth_settings(self) -> dict[str, dict[str, str]]:
+        """The configured authentication, by scheme: ``{"in", "key", "value"}`` (cvat-sdk shape).
+
+        Returned values are secrets: do not log them.
+        """
+        settings: dict[str, dict[str, str]] = {}
+        if self.access_token is not None:
+            settings["accessTokenAuth"] = {
+                "in": "header",
+                "key": "Authorization",
+                "value": f"Bearer {self.access_token}",
+            }
+        if self.username is not None and self.password is not None:
+            settings["basicAuth"] = {
+                "in": "header",
+                "key": "Authorization",
+                "value": httpx.BasicAuth(self.username, self.password)._auth_header,
+            }
+        locations = {
+            "sessionAuth": ("cookie", "sessionid"),
+            "csrfAuth": ("cookie", "csrftoken"),
+            "csrfHeaderAuth": ("header", "X-CSRFToken"),
+            "tokenAuth": ("header", "Authorization"),
+            "accessTokenAuth": ("header", "Authorization"),
+            "basicAuth": ("header", "Authorization"),
+            "signatureAuth": ("query", "sign"),
+        }
+        for scheme, (where, name) in locations.items():
+            value = self.get_api_key_with_prefix(scheme)
+            if value is not None:
+                settings[scheme] = {"in": where, "key": name, "value": value}
+        return settings
+
+    def ssl_context(self) -> ssl.SSLContext | bool:
+        """The TLS verification setting for httpx."""
+        if not self.verify_ssl:
+            return False
+        if self.ssl_ca_cert:
+            return ssl.create_default_context(cafile=self.ssl_ca_cert)
+        return True
+
+    def __repr__(self) -> str:
+        shown: list[str] = [f"host={self.host!r}"]
+        if self.username is not None:
+            shown.append(f"username={self.username!r}, password='***'")
+        if self.access_token is not None:
+            shown.append("access_token='***'")
+        if self.api_key:
+            shown.append("api_key={" + ", ".join(f"{k!r}: '***'" for k in self.api_key) + "}")
+        if not self.verify_ssl:
+            shown.append("verify_ssl=False")
+        return f"Configuration({', '.join(shown)})"
+
+    def __copy__(self) -> Configuration:
+        new = object.__new__(Configuration)
+        new.__dict__.update(self.__dict__)
+        new.api_key = dict(self.api_key)
+        new.api_key_prefix = dict(self.api_key_prefix)
+        new.headers = dict(self.headers)
+        return new
+
+
+def to_httpx_timeout(value: Any) -> httpx.Timeout:
+    """Convert a user timeout (seconds, ``(connect, read)`` or httpx.Timeout) to httpx's type.
+
+    ``None`` gives :data:`DEFAULT_TIMEOUT`: there is no way to wait forever by accident.
+    """
+    if value is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(value, httpx.Timeout):
+        return value
+    if isinstance(value, int | float):
+        if value <= 0:
+            raise ApiValueError(f"timeout must be positive, got {value!r}")
+        return httpx.Timeout(float(value))
+    if isinstance(value, tuple) and len(value) == 2:
+        connect, read = value
+        return httpx.Timeout(float(read), connect=float(connect))
+    raise ApiTypeError(
+        f"timeout must be a number, a (connect, read) pair or httpx.Timeout, got {value!r}"
+    )

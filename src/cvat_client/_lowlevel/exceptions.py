@@ -1,0 +1,332 @@
+"""The exception tree of cvat-client.
+
+Everything the SDK raises on purpose derives from :class:`ApiException`, so one
+``except ApiException`` catches them all. Errors of an HTTP response carry the status,
+reason, headers, raw body and the parsed error body; their class follows the status
+(:class:`NotFoundException` for 404 and so on). Bad inputs raise
+:class:`ApiValueError` / :class:`ApiTypeError`; a request that got no response raises
+:class:`ApiTimeoutError` or :class:`ApiConnectionError`.
+
+Messages and reprs never contain credentials: authorization headers, cookies and
+CSRF tokens are masked.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import httpx
+
+__all__ = [
+    "OpenApiException",
+    "ApiException",
+    "ApiTypeError",
+    "ApiValueError",
+    "ApiKeyError",
+    "ApiAttributeError",
+    "ApiTransportError",
+    "ApiConnectionError",
+    "ApiTimeoutError",
+    "BadRequestException",
+    "UnauthorizedException",
+    "ForbiddenException",
+    "NotFoundException",
+    "MethodNotAllowedException",
+    "NotAcceptableException",
+    "ConflictException",
+    "GoneException",
+    "RequestEntityTooLargeException",
+    "UnsupportedMediaTypeException",
+    "RangeNotSatisfiableException",
+    "TooManyRequestsException",
+    "ServiceException",
+    "exception_for_response",
+    "SENSITIVE_HEADERS",
+    "mask_headers",
+]
+
+#: Header names whose values are secrets; they are masked wherever headers are shown.
+SENSITIVE_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-csrftoken"}
+)
+
+_BODY_EXCERPT = 1000
+
+
+def mask_headers(headers: Mapping[str, str] | Any) -> dict[str, str]:
+    """Return a copy of ``headers`` with secret values replaced by ``***``."""
+    items = headers.multi_items() if hasattr(headers, "multi_items") else list(headers.items())
+    masked: dict[str, str] = {}
+    for name, value in items:
+        shown = "***" if name.lower() in SENSITIVE_HEADERS else value
+        key = name.lower()
+        masked[key] = f"{masked[key]}, {shown}" if key in masked else shown
+    return masked
+
+
+class OpenApiException(Exception):
+    """Base of every exception of the low-level client (kept for cvat-sdk compatibility)."""
+
+
+class ApiException(OpenApiException):
+    """An API call failed.
+
+    Attributes:
+        status: HTTP status code, or ``None`` when no response was received.
+        reason: HTTP reason phrase (or a short description of the failure).
+        headers: response headers, with secret values masked.
+        body: the raw response body (``b""`` if none or not read).
+        data: the parsed error body: a dict (``{"detail": ...}`` or ``{"field": [...]}``),
+            a list, a string, or ``None`` when the body is not JSON.
+        method, url: the request that failed (the URL without its query string).
+    """
+
+    def __init__(
+        self,
+        status: int | None = None,
+        reason: str | None = None,
+        *,
+        http_resp: httpx.Response | None = None,
+        message: str | None = None,
+    ) -> None:
+        self.status = status
+        self.reason = reason
+        self.headers: dict[str, str] = {}
+        self.body: bytes = b""
+        self.data: Any = None
+        self.method: str | None = None
+        self.url: str | None = None
+        self.response = http_resp
+        if http_resp is not None:
+            self.status = http_resp.status_code
+            self.reason = http_resp.reason_phrase
+            self.headers = mask_headers(http_resp.headers)
+            if http_resp.is_stream_consumed or not hasattr(http_resp, "stream"):
+                self.body = http_resp.content
+            else:  # pragma: no cover - streamed error bodies are read by the client first
+                self.body = b""
+            self.data = _parse_error_body(self.body, http_resp.headers.get("content-type", ""))
+            request = http_resp._request
+            if request is not None:
+                self.method = request.method
+                self.url = str(request.url.copy_with(query=None))
+        self._message = message
+        super().__init__(str(self))
+
+    @property
+    def message(self) -> str:
+        """A one-line description of the failure, with the server's own message if any."""
+        parts = []
+        if self.status is not None:
+            parts.append(f"({self.status})")
+        if self.reason:
+            parts.append(self.reason)
+        if self.method and self.url:
+            parts.append(f"for {self.method} {self.url}")
+        text = " ".join(parts)
+        detail = self._message or _describe_error_body(self.data, self.body)
+        if detail:
+            text = f"{text}: {detail}" if text else detail
+        return text or type(self).__name__
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status!r}, reason={self.reason!r})"
+
+
+class ApiTypeError(ApiException, TypeError):
+    """An argument has the wrong type (raised before anything is sent)."""
+
+    def __init__(self, msg: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item or []
+        super().__init__(message=msg)
+
+
+class ApiValueError(ApiException, ValueError):
+    """An argument or a response has an invalid value."""
+
+    def __init__(self, msg: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item or []
+        super().__init__(message=msg)
+
+
+class ApiKeyError(ApiException, KeyError):
+    """A required key is missing."""
+
+    def __init__(self, msg: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item or []
+        super().__init__(message=msg)
+
+    def __str__(self) -> str:  # KeyError.__str__ would repr() the message
+        return self.message
+
+
+class ApiAttributeError(ApiException, AttributeError):
+    """An attribute is missing."""
+
+    def __init__(self, msg: str, path_to_item: list[str | int] | None = None) -> None:
+        self.path_to_item = path_to_item or []
+        super().__init__(message=msg)
+
+
+class ApiTransportError(ApiException):
+    """The request got no HTTP response (network failure, timeout, protocol error)."""
+
+    def __init__(self, message: str, *, method: str | None = None, url: str | None = None) -> None:
+        super().__init__(message=message)
+        self.method = method
+        self.url = url
+
+
+class ApiConnectionError(ApiTransportError):
+    """The connection could not be made or was dropped."""
+
+
+class ApiTimeoutError(ApiTransportError):
+    """The server did not answer within the configured timeout."""
+
+
+class BadRequestException(ApiException):
+    """400: the server rejected the request's content; see :attr:`data` for field errors."""
+
+
+class UnauthorizedException(ApiException):
+    """401: missing or invalid credentials."""
+
+
+class ForbiddenException(ApiException):
+    """403: authenticated, but not allowed (or a CSRF failure)."""
+
+
+class NotFoundException(ApiException):
+    """404: no such resource (or it is not visible in the current organization context)."""
+
+
+class MethodNotAllowedException(ApiException):
+    """405: the resource does not support this method."""
+
+
+class NotAcceptableException(ApiException):
+    """406: the server cannot answer in the requested ``Accept`` type."""
+
+
+class ConflictException(ApiException):
+    """409: conflicting state (e.g. the same export already running, a wrong upload offset)."""
+
+
+class GoneException(ApiException):
+    """410: the endpoint was removed from the server."""
+
+
+class RequestEntityTooLargeException(ApiException):
+    """413: the request body is too large."""
+
+
+class UnsupportedMediaTypeException(ApiException):
+    """415: wrong request ``Content-Type``."""
+
+
+class RangeNotSatisfiableException(ApiException):
+    """416: the requested byte range is outside the resource."""
+
+
+class TooManyRequestsException(ApiException):
+    """429: rate limited; see :attr:`retry_after`."""
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked to wait (``Retry-After``), if it said so."""
+        return _retry_after(self.headers)
+
+
+class ServiceException(ApiException):
+    """5xx: the server failed."""
+
+    @property
+    def retry_after(self) -> float | None:
+        """Seconds the server asked to wait (``Retry-After``), if it said so."""
+        return _retry_after(self.headers)
+
+
+_BY_STATUS: dict[int, type[ApiException]] = {
+    400: BadRequestException,
+    401: UnauthorizedException,
+    403: ForbiddenException,
+    404: NotFoundException,
+    405: MethodNotAllowedException,
+    406: NotAcceptableException,
+    409: ConflictException,
+    410: GoneException,
+    413: RequestEntityTooLargeException,
+    415: UnsupportedMediaTypeException,
+    416: RangeNotSatisfiableException,
+    429: TooManyRequestsException,
+}
+
+
+def exception_for_response(response: httpx.Response) -> ApiException:
+    """Build the exception matching an error response (its body must have been read)."""
+    status = response.status_code
+    cls = _BY_STATUS.get(status)
+    if cls is None:
+        cls = ServiceException if status >= 500 else ApiException
+    return cls(http_resp=response)
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        import datetime as _dt
+
+        return max(0.0, (when - _dt.datetime.now(when.tzinfo)).total_seconds())
+
+
+def _parse_error_body(body: bytes, content_type: str) -> Any:
+    if not body:
+        return None
+    if "json" in content_type:
+        try:
+            return json.loads(body)
+        except ValueError:
+            return None
+    return None
+
+
+def _describe_error_body(data: Any, body: bytes) -> str:
+    if isinstance(data, dict):
+        if set(data) == {"detail"}:
+            return str(data["detail"])
+        return "; ".join(f"{key}: {_flatten(value)}" for key, value in data.items())
+    if isinstance(data, list):
+        return _flatten(data)
+    if isinstance(data, str):
+        return data
+    if body:
+        text = body[:_BODY_EXCERPT].decode("utf-8", "replace").strip()
+        if text.lstrip().startswith("<"):
+            return ""  # an HTML error page says nothing useful in a one-line message
+        return text
+    return ""
+
+
+def _flatten(value: Any) -> str:
+    if isinstance(value, list):
+        return "; ".join(_flatten(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_flatten(v)}" for k, v in value.items())
+    return str(value)
