@@ -169,11 +169,12 @@ def test_exif_rotation_swaps_sizes(upload: Path, tmp_path: Path) -> None:
 
 
 def test_in_place_extraction_keeps_files(upload: Path) -> None:
-    files = [make_image(upload / "a.jpg")]
+    files = [make_image(upload / "a.jpg"), make_image(upload / "sub" / "b.jpg")]
     before = files[0].read_bytes()
-    (frame,) = extract_media(files, upload)
-    assert frame.path == upload / "a.jpg"
-    assert frame.path.read_bytes() == before
+    first, second = extract_media(files, upload)
+    assert first.path == upload / "a.jpg"
+    assert first.path.read_bytes() == before
+    assert (second.name, second.path) == ("sub/b.jpg", upload / "sub" / "b.jpg")
 
 
 @pytest.fixture

@@ -128,10 +128,14 @@ def _collect(files: Sequence[Path], dest_dir: Path) -> list[tuple[str, Path]]:
             continue
         if not _is_image_name(source.name):
             raise MediaError(f"The file {source.name!r} is neither an image nor a zip archive")
+        resolved, root = source.resolve(), dest_dir.resolve()
+        if resolved.is_relative_to(root):
+            # already in place (e.g. a restored backup): keep its relative name, no copy
+            add(resolved.relative_to(root).as_posix(), source)
+            continue
         target = dest_dir / source.name
-        if source.resolve() != target.resolve():
-            with source.open("rb") as src:
-                _copy_stream(src, target)
+        with source.open("rb") as src:
+            _copy_stream(src, target)
         add(source.name, target)
     return items
 
@@ -212,7 +216,8 @@ def extract_media(
     """Turn uploaded files (images and zip archives of images) into task frames.
 
     Files are copied (archives unpacked, entry by entry) into ``dest_dir`` under their relative
-    names, sorted with ``sorting_method``, then the frame range ``start_frame..stop_frame`` with
+    names (files already inside ``dest_dir`` stay where they are and keep their path relative to
+    it as their name), sorted with ``sorting_method``, then the frame range ``start_frame..stop_frame`` with
     ``frame_step`` is applied. Every selected image is decoded. Raises :class:`MediaError` with
     a message naming the offending file when something is not usable.
     """
