@@ -449,3 +449,23 @@ def test_broken_media_in_backup(frames: list[Frame], tmp_path: Path) -> None:
             dst.writestr(info.filename, content)
     with pytest.raises(BackupError, match=r"media cannot be restored.*'img_0\.jpg'"):
         read_task_backup(path, tmp_path / "m")
+
+
+def test_overlapping_jobs_share_frames(frames: list[Frame], tmp_path: Path) -> None:
+    jobs = [
+        dict(JOBS[0], start_frame=0, stop_frame=1),
+        dict(JOBS[1], start_frame=1, stop_frame=2),
+    ]
+    ann = {"version": 0, "tags": [], "shapes": [shape(1, [1.0, 2.0, 3.0, 4.0])], "tracks": []}
+    buf = io.BytesIO()
+    write_task_backup(
+        buf, task=TASK, labels=LABELS, data=DATA, frames=frames, jobs=jobs, annotations=ann
+    )
+    with zipfile.ZipFile(buf) as zf:
+        per_job = json.loads(zf.read("annotations.json"))
+    assert [len(j["shapes"]) for j in per_job] == [1, 1]
+    path = tmp_path / "o.zip"
+    path.write_bytes(buf.getvalue())
+    restored = read_task_backup(path, tmp_path / "m")
+    assert len(restored.annotations["shapes"]) == 1
+    assert (restored.task["segment_size"], restored.task["overlap"]) == (2, 1)

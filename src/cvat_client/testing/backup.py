@@ -587,18 +587,24 @@ def _frame_step(frame_filter: str) -> int:
 
 
 def _merge_jobs(parts: Sequence[Any]) -> JSON:
+    """Task-level annotations from the per-job lists.
+
+    An object that an earlier job already holds (overlapping jobs store the frames they share
+    in both) is kept once; identical objects within one job are all kept.
+    """
     merged: JSON = {"version": 0, "tags": [], "shapes": [], "tracks": []}
-    seen: set[str] = set()
+    earlier: set[str] = set()
     for part in parts:
         if not isinstance(part, dict):
             raise BackupError("Invalid annotations.json: expected a list of job annotations")
+        current: set[str] = set()
         for key in ("tags", "shapes", "tracks"):
             for item in part.get(key) or []:
                 fingerprint = key + json.dumps(item, sort_keys=True)
-                if fingerprint in seen:
-                    continue  # overlapping jobs hold the same object twice
-                seen.add(fingerprint)
-                merged[key].append(item)
+                current.add(fingerprint)
+                if fingerprint not in earlier:
+                    merged[key].append(item)
+        earlier |= current
     return merged
 
 
