@@ -1,0 +1,263 @@
+"""Annotation storage rules: validation, id assignment and frame-range views for jobs.
+
+A task holds its annotations; a job sees (and replaces) those on its frames. Objects on frames
+outside the range are silently dropped, as on the real server; ``version`` stays 0.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from cvat_client.testing._http import bad_request
+from cvat_client.testing.state import Annotations, Store
+
+SHAPE_TYPES = (
+    "rectangle",
+    "polygon",
+    "polyline",
+    "points",
+    "ellipse",
+    "cuboid",
+    "mask",
+    "skeleton",
+)
+KINDS = ("tags", "shapes", "tracks")
+_REQUIRED = "This field is required."
+
+
+def empty() -> dict[str, Any]:
+    """The body of empty annotations."""
+    return {"version": 0, "tags": [], "shapes": [], "tracks": [], "intervals": []}
+
+
+def validate(body: Any, label_ids: set[int]) -> dict[str, list[dict[str, Any]]]:
+    """Check an annotations body; return its ``tags``, ``shapes`` and ``tracks`` lists.
+
+    Raises the 400 bodies CVAT answers: nested field errors and ``label_id `x` is invalid``.
+    """
+    if not isinstance(body, dict):
+        raise bad_request({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+    result: dict[str, list[dict[str, Any]]] = {}
+    errors: dict[str, Any] = {}
+    for kind in KINDS:
+        items = body.get(kind, [])
+        if not isinstance(items, list):
+            errors[kind] = ['Expected a list of items but got type "dict".']
+            continue
+        item_errors = [_errors(kind, item) for item in items]
+        if any(item_errors):
+            errors[kind] = item_errors
+        result[kind] = items
+    if errors:
+        raise bad_request(errors)
+    for kind in KINDS:
+        for item in result[kind]:
+            for label_id in _label_ids(item):
+                if label_id not in label_ids:
+                    raise bad_request([f"label_id `{label_id}` is invalid"])
+    return result
+
+
+def _label_ids(item: dict[str, Any]) -> list[int]:
+    ids = [item["label_id"]]
+    for element in item.get("elements", []) or []:
+        ids.extend(_label_ids(element))
+    return ids
+
+
+def _errors(kind: str, item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        return {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}
+    errors: dict[str, Any] = {}
+    for name in ("frame", "label_id"):
+        if name not in item:
+            errors[name] = [_REQUIRED]
+        elif not isinstance(item[name], int) or isinstance(item[name], bool):
+            errors[name] = ["A valid integer is required."]
+    if kind == "shapes":
+        _shape_errors(item, errors)
+    if kind == "tracks":
+        shapes = item.get("shapes")
+        if not isinstance(shapes, list):
+            errors["shapes"] = [_REQUIRED]
+        else:
+            nested = [_track_shape_errors(s) for s in shapes]
+            if any(nested):
+                errors["shapes"] = nested
+    return errors
+
+
+def _shape_errors(item: dict[str, Any], errors: dict[str, Any]) -> None:
+    shape_type = item.get("type")
+    if shape_type is None:
+        errors["type"] = [_REQUIRED]
+    elif shape_type not in SHAPE_TYPES:
+        errors["type"] = [f'"{shape_type}" is not a valid choice.']
+    points = item.get("points", [])
+    if not isinstance(points, list) or not all(
+        isinstance(p, (int, float)) and not isinstance(p, bool) for p in points
+    ):
+        errors["points"] = ["A valid number is required."]
+
+
+def _track_shape_errors(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        return {"non_field_errors": ["Invalid data."]}
+    errors: dict[str, Any] = {}
+    if "frame" not in item:
+        errors["frame"] = [_REQUIRED]
+    _shape_errors(item, errors)
+    return errors
+
+
+def _shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+    shape: dict[str, Any] = {
+        "type": spec["type"],
+        "occluded": bool(spec.get("occluded", False)),
+        "outside": bool(spec.get("outside", False)),
+        "z_order": int(spec.get("z_order", 0)),
+        "rotation": float(spec.get("rotation", 0.0)),
+        "points": [float(p) for p in spec.get("points", [])],
+        "id": spec["id"] if keep_id and "id" in spec else store.next_id("shape"),
+        "label_id": spec["label_id"],
+        "group": int(spec.get("group") or 0),
+        "source": spec.get("source", "manual"),
+        "frame": spec["frame"],
+        "score": spec.get("score", 1),
+        "attributes": _attributes(spec),
+        "elements": [_shape(store, e, keep_id=keep_id) for e in spec.get("elements", []) or []],
+    }
+    return shape
+
+
+def _attributes(spec: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"spec_id": a.get("spec_id"), "value": str(a.get("value", ""))}
+        for a in spec.get("attributes", []) or []
+        if isinstance(a, dict)
+    ]
+
+
+def _tag(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+    return {
+        "id": spec["id"] if keep_id and "id" in spec else store.next_id("tag"),
+        "label_id": spec["label_id"],
+        "group": int(spec.get("group") or 0),
+        "source": spec.get("source", "manual"),
+        "frame": spec["frame"],
+        "attributes": _attributes(spec),
+    }
+
+
+def _track_shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+    return {
+        "type": spec["type"],
+        "occluded": bool(spec.get("occluded", False)),
+        "outside": bool(spec.get("outside", False)),
+        "z_order": int(spec.get("z_order", 0)),
+        "rotation": float(spec.get("rotation", 0.0)),
+        "points": [float(p) for p in spec.get("points", [])],
+        "id": spec["id"] if keep_id and "id" in spec else store.next_id("track_shape"),
+        "frame": spec["frame"],
+        "attributes": _attributes(spec),
+    }
+
+
+def _track(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+    return {
+        "id": spec["id"] if keep_id and "id" in spec else store.next_id("track"),
+        "label_id": spec["label_id"],
+        "group": int(spec.get("group") or 0),
+        "source": spec.get("source", "manual"),
+        "frame": spec["frame"],
+        "attributes": _attributes(spec),
+        "shapes": [_track_shape(store, s, keep_id=keep_id) for s in spec.get("shapes", [])],
+        "elements": [_track(store, e, keep_id=keep_id) for e in spec.get("elements", []) or []],
+    }
+
+
+_BUILDERS = {"tags": _tag, "shapes": _shape, "tracks": _track}
+
+
+def _in_range(item: dict[str, Any], first: int, last: int) -> bool:
+    return first <= int(item["frame"]) <= last
+
+
+def build(
+    store: Store,
+    items: dict[str, list[dict[str, Any]]],
+    first: int,
+    last: int,
+    *,
+    keep_ids: bool = False,
+) -> dict[str, list[dict[str, Any]]]:
+    """Stored objects for validated items, dropping those outside ``first..last``."""
+    return {
+        kind: [
+            _BUILDERS[kind](store, item, keep_id=keep_ids)
+            for item in items.get(kind, [])
+            if _in_range(item, first, last)
+        ]
+        for kind in KINDS
+    }
+
+
+def view(annotations: Annotations, first: int, last: int, *, for_get: bool = True) -> dict[str, Any]:
+    """Annotations on frames ``first..last``, as the API returns them."""
+    body = empty()
+    for kind in KINDS:
+        items = [copy.deepcopy(i) for i in getattr(annotations, kind) if _in_range(i, first, last)]
+        if for_get and kind == "shapes":
+            for shape in items:
+                _float_scores(shape)
+        body[kind] = items
+    return body
+
+
+def _float_scores(shape: dict[str, Any]) -> None:
+    shape["score"] = float(shape.get("score", 1))
+    for element in shape.get("elements", []):
+        _float_scores(element)
+
+
+def replace(annotations: Annotations, new: dict[str, list[dict[str, Any]]], first: int, last: int) -> None:
+    """PUT: replace everything on ``first..last`` with ``new``."""
+    for kind in KINDS:
+        kept = [i for i in getattr(annotations, kind) if not _in_range(i, first, last)]
+        setattr(annotations, kind, kept + new[kind])
+
+
+def add(annotations: Annotations, new: dict[str, list[dict[str, Any]]]) -> None:
+    """PATCH ``action=create``."""
+    for kind in KINDS:
+        getattr(annotations, kind).extend(new[kind])
+
+
+def update(annotations: Annotations, new: dict[str, list[dict[str, Any]]]) -> None:
+    """PATCH ``action=update``: replace objects with the same id."""
+    for kind in KINDS:
+        stored = getattr(annotations, kind)
+        by_id = {item["id"]: item for item in new[kind]}
+        setattr(annotations, kind, [by_id.pop(i["id"], i) for i in stored])
+
+
+def delete(annotations: Annotations, gone: dict[str, list[dict[str, Any]]]) -> None:
+    """PATCH ``action=delete``: remove objects by id."""
+    for kind in KINDS:
+        ids = {item.get("id") for item in gone[kind]}
+        setattr(annotations, kind, [i for i in getattr(annotations, kind) if i["id"] not in ids])
+
+
+def clear(annotations: Annotations, first: int, last: int) -> None:
+    """DELETE: remove everything on ``first..last``."""
+    for kind in KINDS:
+        setattr(annotations, kind, [i for i in getattr(annotations, kind) if not _in_range(i, first, last)])
+
+
+def response(items: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """The body a PUT or PATCH answers: the written objects."""
+    body = empty()
+    for kind in KINDS:
+        body[kind] = copy.deepcopy(items[kind])
+    return body

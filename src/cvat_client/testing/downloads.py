@@ -1,0 +1,97 @@
+"""Binary responses: ``Range`` handling for chunks and file downloads like nginx serves them."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+from starlette.responses import Response, StreamingResponse
+
+from cvat_client.testing._context import Ctx
+from cvat_client.testing._http import ApiError, http_date, now
+
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_BLOCK = 64 * 1024
+
+
+def parse_range(header: str | None, total: int) -> tuple[int, int] | None:
+    """The inclusive byte range a single-range ``Range`` header asks for (None: whole body).
+
+    Raises 416 for an unsatisfiable range.
+    """
+    if not header:
+        return None
+    found = _RANGE.match(header.strip())
+    if found is None:
+        return None
+    first, last = found.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":
+        length = int(last)
+        if length == 0:
+            raise _unsatisfiable(total)
+        return max(0, total - length), total - 1
+    start = int(first)
+    end = int(last) if last else total - 1
+    if start >= total or end < start:
+        raise _unsatisfiable(total)
+    return start, min(end, total - 1)
+
+
+def _unsatisfiable(total: int) -> ApiError:
+    return ApiError(416, "", headers={"content-range": f"bytes */{total}"}, content_type="text/html")
+
+
+def bytes_response(
+    ctx: Ctx, body: bytes, media_type: str, *, headers: Mapping[str, str] | None = None
+) -> Response:
+    """A body answered whole (200) or in part (206) per the request's ``Range``."""
+    extra = {"accept-ranges": "bytes", **(headers or {})}
+    wanted = parse_range(ctx.request.headers.get("range"), len(body))
+    if wanted is None:
+        return Response(body, media_type=media_type, headers=extra)
+    start, end = wanted
+    extra["content-range"] = f"bytes {start}-{end}/{len(body)}"
+    return Response(body[start : end + 1], status_code=206, media_type=media_type, headers=extra)
+
+
+def file_response(ctx: Ctx, path: Path, filename: str, media_type: str = "application/zip") -> Response:
+    """A download streamed from a file, with the headers nginx adds (``ETag``, ``Last-Modified``,
+    ``Accept-Ranges``) and ``Content-Disposition``; honours ``Range``."""
+    stat = path.stat()
+    total = stat.st_size
+    headers = {
+        "content-disposition": f'attachment; filename="{filename}"',
+        "last-modified": http_date(now().fromtimestamp(stat.st_mtime, tz=now().tzinfo)),
+        "etag": f'"{int(stat.st_mtime):x}-{total:x}"',
+        "accept-ranges": "bytes",
+    }
+    wanted = parse_range(ctx.request.headers.get("range"), total)
+    start, end, status = 0, total - 1, 200
+    if wanted is not None:
+        start, end = wanted
+        status = 206
+        headers["content-range"] = f"bytes {start}-{end}/{total}"
+    headers["content-length"] = str(end - start + 1 if total else 0)
+    if ctx.request.method == "HEAD":
+        return Response(b"", status_code=status, headers=headers, media_type=media_type)
+    return StreamingResponse(
+        _read(path, start, end + 1), status_code=status, headers=headers, media_type=media_type
+    )
+
+
+async def _read(path: Path, start: int, stop: int) -> AsyncIterator[bytes]:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        position = start
+        while position < stop:
+            block = os.pread(fd, min(_BLOCK, stop - position), position)
+            if not block:
+                break
+            position += len(block)
+            yield block
+    finally:
+        os.close(fd)

@@ -1,0 +1,173 @@
+"""Fault injection: per-route rules that fail, delay or cut off matching requests.
+
+Rules match a method and a path regular expression and count the requests they see. A rule
+fires on the requests listed in ``on`` (1-based; empty means every request) and then:
+
+* ``status``: answers that status (DRF-shaped JSON body) instead of running the handler, with
+  ``Retry-After`` when ``retry_after`` is set;
+* ``drop_after``: lets the handler run and drops the connection after that many bytes of the
+  response body;
+* ``delay``: waits that many seconds before handling the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cvat_client.testing._http import SECURITY_HEADERS, dumps
+
+
+class DroppedConnection(Exception):
+    """Raised inside the app to abort a response mid-body (the server closes the connection)."""
+
+
+@dataclass
+class FaultRule:
+    """One fault rule; see the module documentation."""
+
+    path: str
+    method: str | None = None
+    on: frozenset[int] = frozenset()
+    status: int | None = None
+    retry_after: float | None = None
+    body: Any = None
+    drop_after: int | None = None
+    delay: float = 0.0
+    seen: int = 0
+    fired: int = 0
+    _regex: re.Pattern[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._regex = re.compile(self.path)
+
+    def matches(self, method: str, path: str) -> bool:
+        """Whether the rule applies to a request."""
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return self._regex.search(path) is not None
+
+
+class Faults:
+    """The fault rules of a server (thread-safe)."""
+
+    def __init__(self) -> None:
+        self.rules: list[FaultRule] = []
+        self._lock = threading.Lock()
+
+    def add(
+        self,
+        path: str,
+        *,
+        method: str | None = None,
+        on: Iterable[int] | int | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+        body: Any = None,
+        drop_after: int | None = None,
+        delay: float = 0.0,
+    ) -> FaultRule:
+        """Add a rule; ``on`` is a request number or numbers (1-based) or None for all."""
+        numbers = frozenset([on] if isinstance(on, int) else (on or ()))
+        rule = FaultRule(
+            path,
+            method=method,
+            on=numbers,
+            status=status,
+            retry_after=retry_after,
+            body=body,
+            drop_after=drop_after,
+            delay=delay,
+        )
+        with self._lock:
+            self.rules.append(rule)
+        return rule
+
+    def clear(self) -> None:
+        """Remove every rule."""
+        with self._lock:
+            self.rules.clear()
+
+    def pick(self, method: str, path: str) -> list[FaultRule]:
+        """Count the request against matching rules; return the rules that fire for it."""
+        fired: list[FaultRule] = []
+        with self._lock:
+            for rule in self.rules:
+                if rule.matches(method, path):
+                    rule.seen += 1
+                    if not rule.on or rule.seen in rule.on:
+                        rule.fired += 1
+                        fired.append(rule)
+        return fired
+
+
+class FaultMiddleware:
+    """ASGI middleware applying :class:`Faults` rules."""
+
+    def __init__(self, app: ASGIApp, faults: Faults) -> None:
+        self.app = app
+        self.faults = faults
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not self.faults.rules:
+            await self.app(scope, receive, send)
+            return
+        rules = self.faults.pick(scope["method"], scope["path"])
+        for rule in rules:
+            if rule.delay:
+                await asyncio.sleep(rule.delay)
+        failing = next((r for r in rules if r.status is not None), None)
+        if failing is not None:
+            await self._fail(failing, send)
+            return
+        dropping = next((r for r in rules if r.drop_after is not None), None)
+        if dropping is None:
+            await self.app(scope, receive, send)
+            return
+        assert dropping.drop_after is not None
+        await self.app(scope, receive, _Cutter(send, dropping.drop_after))
+
+    @staticmethod
+    async def _fail(rule: FaultRule, send: Send) -> None:
+        assert rule.status is not None
+        body = rule.body if rule.body is not None else {"detail": "Injected failure."}
+        payload = dumps(body)
+        headers = [
+            (b"content-type", b"application/vnd.cvat+json"),
+            (b"content-length", str(len(payload)).encode()),
+            *((k.encode(), v.encode()) for k, v in SECURITY_HEADERS),
+        ]
+        if rule.retry_after is not None:
+            value = rule.retry_after
+            text = str(int(value)) if float(value).is_integer() else str(value)
+            headers.append((b"retry-after", text.encode()))
+        await send({"type": "http.response.start", "status": rule.status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+
+
+class _Cutter:
+    """A ``send`` wrapper that raises after ``limit`` body bytes went out."""
+
+    def __init__(self, send: Send, limit: int) -> None:
+        self._send = send
+        self._left = limit
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] != "http.response.body":
+            await self._send(message)
+            return
+        body: bytes = message.get("body", b"")
+        if len(body) < self._left or (len(body) == self._left and message.get("more_body")):
+            self._left -= len(body)
+            await self._send(message)
+            return
+        await self._send(
+            {"type": "http.response.body", "body": body[: self._left], "more_body": True}
+        )
+        raise DroppedConnection("connection dropped by a fault rule")

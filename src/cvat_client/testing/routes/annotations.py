@@ -1,0 +1,237 @@
+"""``/api/tasks/{id}/annotations`` and ``/api/jobs/{id}/annotations``: CRUD and file import."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from starlette.responses import Response
+
+from cvat_client.testing import annotations as ann
+from cvat_client.testing import serializers as ser
+from cvat_client.testing._context import Ctx
+from cvat_client.testing._http import HTML, ApiError, bad_request, empty_response, json_response
+from cvat_client.testing.background import BackgroundRequest, JobFailure
+from cvat_client.testing.routes.data import visible_job
+from cvat_client.testing.routes.tasks import visible_task
+from cvat_client.testing.routing import route
+from cvat_client.testing.state import Task
+from cvat_client.testing.uploads import (
+    TUS_ALLOW,
+    UploadSession,
+    handle_head,
+    handle_patch,
+    handle_post,
+    parse_multipart,
+    uploaded_file,
+)
+
+IMPORT_TTL = timedelta(hours=1)
+_ACTIONS = ("create", "update", "delete")
+_GONE_EXPORT = (
+    "This endpoint is no longer supported.\n"
+    "To initiate the export process, use POST /api/tasks/id/dataset/export?save_images={flag}.\n"
+    "To check the process status, use GET /api/requests/rq_id,\n"
+    "where rq_id is obtained from the response of the previous request.\n"
+    "To download the prepared file, use the result_url obtained from the response of the "
+    "previous request.\n"
+)
+_GONE_IMPORT = (
+    "This endpoint no longer supports checking the status of the import process.\n"
+    "The common requests API should be used instead: GET /api/requests/rq_id,\n"
+    "where rq_id is obtained from the response of the initializing request.\n"
+)
+
+
+def gone_export(save_images: bool) -> ApiError:
+    """The 410 of the removed GET export endpoints."""
+    return ApiError(410, _GONE_EXPORT.format(flag=save_images), content_type=HTML)
+
+
+class _Target:
+    """A task or a job, seen as a frame range of a task."""
+
+    def __init__(self, ctx: Ctx, kind: str, *, change: bool = False) -> None:
+        self.kind = kind
+        if kind == "task":
+            self.task = visible_task(ctx, ctx.int_param(), change=change)
+            self.job_id: int | None = None
+            size = self.task.data.size if self.task.data else 0
+            self.first, self.last = 0, size - 1
+        else:
+            job = visible_job(ctx, ctx.int_param(), change=change)
+            self.task = ctx.store.tasks[job.task_id]
+            self.job_id = job.id
+            self.first, self.last = job.start_frame, job.stop_frame
+        self.id = self.task.id if kind == "task" else (self.job_id or 0)
+
+
+def _label_ids(ctx: Ctx, task: Task) -> set[int]:
+    return {lb.id for lb in ctx.store.labels_of(task=task)}
+
+
+def _handlers(kind: str) -> dict[str, Callable[[Ctx], Any]]:
+    async def get(ctx: Ctx) -> Response:
+        if "format" in ctx.query or "action" in ctx.query:
+            raise gone_export(False)
+        target = _Target(ctx, kind)
+        with ctx.store.lock:
+            return json_response(ann.view(target.task.annotations, target.first, target.last))
+
+    async def put(ctx: Ctx) -> Response:
+        if "format" in ctx.query:
+            raise ApiError(410, _GONE_IMPORT, content_type=HTML)
+        target = _Target(ctx, kind, change=True)
+        body = await ctx.json()
+        store = ctx.store
+        with store.lock:
+            items = ann.validate(body, _label_ids(ctx, target.task))
+            built = ann.build(store, items, target.first, target.last)
+            ann.replace(target.task.annotations, built, target.first, target.last)
+            return json_response(ann.response(built))
+
+    async def patch(ctx: Ctx) -> Response:
+        action = ctx.query.get("action")
+        if action not in _ACTIONS:
+            raise bad_request(["Please specify a correct 'action' for the request"])
+        target = _Target(ctx, kind, change=True)
+        body = await ctx.json()
+        store = ctx.store
+        with store.lock:
+            items = ann.validate(body, _label_ids(ctx, target.task))
+            stored = target.task.annotations
+            if action == "create":
+                built = ann.build(store, items, target.first, target.last)
+                ann.add(stored, built)
+                return json_response(ann.response(built))
+            if action == "update":
+                built = ann.build(store, items, target.first, target.last, keep_ids=True)
+                ann.update(stored, built)
+                body_out = ann.response(built)
+                for shape in body_out["shapes"]:
+                    shape["score"] = float(shape.get("score", 1))
+                return json_response(body_out)
+            gone = {k: [dict(i) for i in items[k]] for k in ann.KINDS}
+            ann.delete(stored, gone)
+            out = ann.empty()
+            for k in ann.KINDS:
+                out[k] = gone[k]
+            for shape in out["shapes"]:
+                shape["score"] = float(shape.get("score", 1))
+            return json_response(out)
+
+    async def delete(ctx: Ctx) -> Response:
+        target = _Target(ctx, kind, change=True)
+        with ctx.store.lock:
+            ann.clear(target.task.annotations, target.first, target.last)
+        return empty_response(204)
+
+    async def post(ctx: Ctx) -> Response:
+        target = _Target(ctx, kind, change=True)
+        key = (f"{kind}-annotations", target.id)
+
+        async def finish(ctx: Ctx, session: UploadSession) -> Response:
+            fmt = ctx.query.get("format", "")
+            path = uploaded_file(session, ctx.query.get("filename"))
+            return _start_import(ctx, target, fmt, path)
+
+        async def direct(ctx: Ctx, session: UploadSession) -> Response:
+            fmt = ctx.query.get("format", "")
+            for field, filename, content in await parse_multipart(ctx):
+                if field == "annotation_file" and filename is not None:
+                    path = session.directory / "annotations_upload"
+                    path.write_bytes(content)
+                    return _start_import(ctx, target, fmt, path)
+            raise bad_request(["No such file were uploaded"])
+
+        return await handle_post(
+            ctx,
+            key,
+            f"/api/{kind}s/{target.id}/annotations/",
+            finish=finish,
+            direct=direct,
+            filename_is_id=True,
+        )
+
+    async def tus_patch(ctx: Ctx) -> Response:
+        target = _Target(ctx, kind, change=True)
+        return await handle_patch(ctx, (f"{kind}-annotations", target.id), filename_is_id=True)
+
+    async def tus_head(ctx: Ctx) -> Response:
+        target = _Target(ctx, kind, change=True)
+        return await handle_head(ctx, (f"{kind}-annotations", target.id))
+
+    return {
+        "get": get,
+        "put": put,
+        "patch": patch,
+        "delete": delete,
+        "post": post,
+        "tus_patch": tus_patch,
+        "tus_head": tus_head,
+    }
+
+
+def _start_import(ctx: Ctx, target: _Target, fmt: str, path: Any) -> Response:
+    from cvat_client.testing import formats
+
+    if fmt not in formats.IMPORT_FORMATS:
+        raise bad_request([f"Unknown input format '{fmt}'"])
+    task = target.task
+    if task.data is None:
+        raise bad_request(["The task has no data"])
+    store = ctx.store
+    rq_id = f"action=import&target={target.kind}&target_id={target.id}&subresource=annotations"
+    existing = ctx.server.worker.requests.get(rq_id)
+    if existing is not None and existing.active:
+        raise ApiError(409, {"rq_id": rq_id})
+    with store.lock:
+        label_dicts = [ser.label(ctx, lb) for lb in store.labels_of(task=task) if lb.parent_id is None]
+    frames = list(task.data.frames)
+    first, last = target.first, target.last
+
+    def work(request: BackgroundRequest) -> None:
+        try:
+            data = formats.import_annotations(fmt, path, labels=label_dicts, frames=frames)
+        except formats.FormatError as exc:
+            raise JobFailure(str(exc)) from None
+        with store.lock:
+            items = {k: list(data.get(k, [])) for k in ann.KINDS}
+            for kind in ann.KINDS:
+                for item in items[kind]:
+                    item.setdefault("source", "file")
+            built = ann.build(store, items, first, last)
+            ann.replace(task.annotations, built, first, last)
+
+    request = BackgroundRequest(
+        id=rq_id,
+        type="import:annotations",
+        target=target.kind,
+        owner_id=ctx.me.id,
+        org_id=task.org_id,
+        project_id=task.project_id,
+        task_id=task.id,
+        job_id=target.job_id,
+        ttl=IMPORT_TTL,
+        work=work,
+    )
+    ctx.server.worker.submit(request)
+    return json_response({"rq_id": rq_id}, 202)
+
+
+_ANN_ALLOW = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
+
+
+def _routes(kind: str) -> list[Any]:
+    h = _handlers(kind)
+    base = f"/api/{kind}s/{{id}}/annotations"
+    crud = {m: h[m] for m in ("get", "put", "patch", "delete", "post")}
+    return [
+        route(base, allow=_ANN_ALLOW, **crud),
+        route(base + "/", allow=_ANN_ALLOW, **crud),
+        route(base + "/{upload_id:uid}", allow=TUS_ALLOW, patch=h["tus_patch"], head=h["tus_head"]),
+    ]
+
+
+ROUTES = [*_routes("task"), *_routes("job")]

@@ -1,0 +1,552 @@
+"""Dataset exports, backups (export and restore) and their ``result_url`` downloads."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from starlette.responses import Response
+
+from cvat_client.testing import annotations as ann
+from cvat_client.testing import serializers as ser
+from cvat_client.testing._context import Ctx
+from cvat_client.testing._http import ApiError, bad_request, detail, json_response, now
+from cvat_client.testing.background import BackgroundRequest, JobFailure, encode_format
+from cvat_client.testing.downloads import file_response
+from cvat_client.testing.routes.annotations import gone_export
+from cvat_client.testing.routes.data import visible_job
+from cvat_client.testing.routes.projects import visible_project
+from cvat_client.testing.routes.tasks import visible_task
+from cvat_client.testing.routing import route
+from cvat_client.testing.state import Store, Task
+from cvat_client.testing.uploads import (
+    TUS_ALLOW,
+    UploadSession,
+    handle_head,
+    handle_patch,
+    handle_post,
+    parse_multipart,
+    uploaded_file,
+)
+
+EXPORT_TTL = timedelta(hours=24)
+IMPORT_TTL = timedelta(hours=1)
+_TRUE = ("true", "1", "yes", "True")
+
+
+def _stamp() -> str:
+    return now().strftime("%Y_%m_%d_%H_%M_%S")
+
+
+def _labels(ctx: Ctx, store: Store, task: Task | None = None, project_id: int | None = None) -> list[dict[str, Any]]:
+    found = store.labels_of(task=task, project_id=project_id)
+    return [ser.label(ctx, lb) for lb in found if lb.parent_id is None]
+
+
+def _task_export(task: Task, first: int = 0, last: int | None = None) -> Any:
+    from cvat_client.testing import formats
+
+    assert task.data is not None
+    stop = task.data.size - 1 if last is None else last
+    body = ann.view(task.annotations, first, stop)
+    if first:
+        for kind in ann.KINDS:
+            for item in body[kind]:
+                item["frame"] -= first
+                for shape in item.get("shapes", []):
+                    shape["frame"] -= first
+    return formats.TaskExport(
+        name=task.name,
+        frames=list(task.data.frames[first : stop + 1]),
+        annotations=body,
+        subset=task.subset or "default",
+        id=task.id,
+        overlap=task.overlap or 0,
+        bug_tracker=task.bug_tracker,
+    )
+
+
+def _submit_export(
+    ctx: Ctx,
+    *,
+    target: str,
+    target_id: int,
+    subresource: str,
+    fmt: str | None,
+    filename: str,
+    download_path: str,
+    produce: Callable[[Path], None],
+    ids: dict[str, int | None],
+    org_id: int | None,
+) -> Response:
+    rq_id = f"action=export&target={target}&target_id={target_id}&user_id={ctx.me.id}"
+    if fmt is not None:
+        rq_id += f"&format={encode_format(fmt)}"
+    rq_id += f"&subresource={subresource}"
+    worker = ctx.server.worker
+    with ctx.store.lock:
+        existing = worker.requests.get(rq_id)
+        if existing is not None and existing.active:
+            raise ApiError(409, {"rq_id": rq_id})
+    out_dir = ctx.server.media_dir / "exports" / uuid.uuid4().hex
+    custom = ctx.query.get("filename")
+
+    def work(request: BackgroundRequest) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / "result.zip"
+        produce(path)
+        request.result_path = path
+        request.result_filename = custom or filename
+
+    kind = "export:backup" if subresource == "backup" else f"export:{subresource}"
+    request = BackgroundRequest(
+        id=rq_id,
+        type=kind,
+        target=target,
+        owner_id=ctx.me.id,
+        org_id=org_id,
+        format=fmt,
+        ttl=EXPORT_TTL,
+        download_path=download_path,
+        work=work,
+        **ids,
+    )
+    worker.submit(request)
+    return json_response({"rq_id": rq_id}, 202)
+
+
+def _format(ctx: Ctx) -> str:
+    from cvat_client.testing import formats
+
+    fmt = ctx.query.get("format", "")
+    if fmt not in formats.EXPORT_FORMATS:
+        raise bad_request(["Unknown format specified for the request"])
+    return fmt
+
+
+def _needs_data(task: Task) -> None:
+    if task.data is None:
+        raise bad_request(["The task has no data"])
+
+
+async def task_dataset_export(ctx: Ctx) -> Response:
+    from cvat_client.testing import formats
+
+    task = visible_task(ctx, ctx.int_param())
+    fmt = _format(ctx)
+    _needs_data(task)
+    images = ctx.query.get("save_images", "false") in _TRUE
+    sub = "dataset" if images else "annotations"
+    store = ctx.store
+    with store.lock:
+        labels = _labels(ctx, store, task)
+        export = _task_export(task)
+
+    def produce(path: Path) -> None:
+        with path.open("wb") as out:
+            formats.export_dataset(
+                fmt, out=out, name=task.name, labels=labels, tasks=[export], include_images=images
+            )
+
+    return _submit_export(
+        ctx,
+        target="task",
+        target_id=task.id,
+        subresource=sub,
+        fmt=fmt,
+        filename=f"task_{task.id}_{sub}_{_stamp()}_{fmt.lower()}.zip",
+        download_path=f"/api/tasks/{task.id}/dataset/download",
+        produce=produce,
+        ids={"task_id": task.id, "project_id": task.project_id},
+        org_id=task.org_id,
+    )
+
+
+async def job_dataset_export(ctx: Ctx) -> Response:
+    from cvat_client.testing import formats
+
+    job = visible_job(ctx, ctx.int_param())
+    fmt = _format(ctx)
+    store = ctx.store
+    task = store.tasks[job.task_id]
+    _needs_data(task)
+    images = ctx.query.get("save_images", "false") in _TRUE
+    sub = "dataset" if images else "annotations"
+    with store.lock:
+        labels = _labels(ctx, store, task)
+        export = _task_export(task, job.start_frame, job.stop_frame)
+
+    def produce(path: Path) -> None:
+        with path.open("wb") as out:
+            formats.export_dataset(
+                fmt, out=out, name=f"job_{job.id}", labels=labels, tasks=[export], include_images=images
+            )
+
+    return _submit_export(
+        ctx,
+        target="job",
+        target_id=job.id,
+        subresource=sub,
+        fmt=fmt,
+        filename=f"job_{job.id}_{sub}_{_stamp()}_{fmt.lower()}.zip",
+        download_path=f"/api/jobs/{job.id}/dataset/download",
+        produce=produce,
+        ids={"task_id": task.id, "job_id": job.id, "project_id": task.project_id},
+        org_id=task.org_id,
+    )
+
+
+async def project_dataset_export(ctx: Ctx) -> Response:
+    from cvat_client.testing import formats
+
+    project = visible_project(ctx, ctx.int_param())
+    fmt = _format(ctx)
+    images = ctx.query.get("save_images", "false") in _TRUE
+    sub = "dataset" if images else "annotations"
+    store = ctx.store
+    with store.lock:
+        labels = _labels(ctx, store, project_id=project.id)
+        tasks = sorted(
+            (t for t in store.tasks.values() if t.project_id == project.id and t.data is not None),
+            key=lambda t: t.id,
+        )
+        exports = [_task_export(t) for t in tasks]
+
+    def produce(path: Path) -> None:
+        with path.open("wb") as out:
+            formats.export_dataset(
+                fmt, out=out, name=project.name, labels=labels, tasks=exports, include_images=images
+            )
+
+    return _submit_export(
+        ctx,
+        target="project",
+        target_id=project.id,
+        subresource=sub,
+        fmt=fmt,
+        filename=f"project_{project.id}_{sub}_{_stamp()}_{fmt.lower()}.zip",
+        download_path=f"/api/projects/{project.id}/dataset/download",
+        produce=produce,
+        ids={"project_id": project.id},
+        org_id=project.org_id,
+    )
+
+
+def _task_backup_parts(ctx: Ctx, task: Task) -> dict[str, Any]:
+    store = ctx.store
+    data = task.data
+    assert data is not None
+    return {
+        "task": ser.task(ctx, task),
+        "labels": _labels(ctx, store, task),
+        "data": {
+            "image_quality": data.image_quality,
+            "chunk_size": data.chunk_size,
+            "start_frame": data.start_frame,
+            "stop_frame": data.stop_frame,
+            "frame_filter": data.frame_filter,
+            "sorting_method": data.sorting_method,
+            "size": data.size,
+        },
+        "frames": list(data.frames),
+        "jobs": [ser.job(ctx, j) for j in store.jobs_of(task.id)],
+        "annotations": ann.view(task.annotations, 0, data.size - 1),
+    }
+
+
+async def task_backup_export(ctx: Ctx) -> Response:
+    from cvat_client.testing import backup
+
+    task = visible_task(ctx, ctx.int_param())
+    _needs_data(task)
+    with ctx.store.lock:
+        parts = _task_backup_parts(ctx, task)
+
+    def produce(path: Path) -> None:
+        with path.open("wb") as out:
+            backup.write_task_backup(out, **parts)
+
+    return _submit_export(
+        ctx,
+        target="task",
+        target_id=task.id,
+        subresource="backup",
+        fmt=None,
+        filename=f"task_{task.name}_backup_{_stamp()}.zip",
+        download_path=f"/api/tasks/{task.id}/backup/download",
+        produce=produce,
+        ids={"task_id": task.id, "project_id": task.project_id},
+        org_id=task.org_id,
+    )
+
+
+async def project_backup_export(ctx: Ctx) -> Response:
+    from cvat_client.testing import backup
+
+    project = visible_project(ctx, ctx.int_param())
+    store = ctx.store
+    with store.lock:
+        tasks = sorted(
+            (t for t in store.tasks.values() if t.project_id == project.id and t.data is not None),
+            key=lambda t: t.id,
+        )
+        parts = {
+            "project": ser.project(ctx, project),
+            "labels": _labels(ctx, store, project_id=project.id),
+            "tasks": [_task_backup_parts(ctx, t) for t in tasks],
+        }
+
+    def produce(path: Path) -> None:
+        with path.open("wb") as out:
+            backup.write_project_backup(out, **parts)
+
+    return _submit_export(
+        ctx,
+        target="project",
+        target_id=project.id,
+        subresource="backup",
+        fmt=None,
+        filename=f"project_{project.name}_backup_{_stamp()}.zip",
+        download_path=f"/api/projects/{project.id}/backup/download",
+        produce=produce,
+        ids={"project_id": project.id},
+        org_id=project.org_id,
+    )
+
+
+def _download(ctx: Ctx, check: Callable[[Ctx], object], prefix: str) -> Response:
+    check(ctx)
+    rq_id = ctx.query.get("rq_id", "")
+    request = ctx.server.worker.requests.get(rq_id)
+    if request is None or not rq_id.startswith(prefix):
+        raise detail(404, "Not found.")
+    if request.owner_id != ctx.me.id and not ctx.me.is_superuser:
+        raise detail(403, "You do not have permission to perform this action.")
+    if request.status != "finished" or request.result_path is None:
+        raise bad_request(["The export is not finished yet"])
+    if not request.result_path.is_file():
+        raise detail(404, "Not found.")
+    return file_response(ctx, request.result_path, request.result_filename or "export.zip")
+
+
+def _downloader(target: str, check: Callable[[Ctx], object]) -> Callable[[Ctx], Any]:
+    async def download(ctx: Ctx) -> Response:
+        prefix = f"action=export&target={target}&target_id={ctx.int_param()}&"
+        return _download(ctx, check, prefix)
+
+    return download
+
+
+# -- backup restore -----------------------------------------------------------------------------
+
+
+def _restore_task(ctx: Ctx, backup_data: Any, owner_id: int, org_id: int | None, project_id: int | None) -> int:
+    """Create a task from a read backup; return its id."""
+    from cvat_client.testing import labels as label_logic
+    from cvat_client.testing.routes.data import chunk_size_for, segments
+    from cvat_client.testing.state import Job, TaskData
+
+    store = ctx.store
+    spec: dict[str, Any] = dict(getattr(backup_data, "task", {}) or {})
+    label_specs: list[dict[str, Any]] = list(getattr(backup_data, "labels", []) or [])
+    data_spec: dict[str, Any] = dict(getattr(backup_data, "data", {}) or {})
+    frames = list(getattr(backup_data, "frames", []) or [])
+    annotations: dict[str, Any] = dict(getattr(backup_data, "annotations", {}) or {})
+    with store.lock:
+        task = Task(
+            id=store.next_id("task"),
+            name=str(spec.get("name") or "restored task"),
+            owner_id=owner_id,
+            org_id=org_id,
+            project_id=project_id,
+            bug_tracker=str(spec.get("bug_tracker") or ""),
+            overlap=spec.get("overlap") or 0,
+            segment_size=int(spec.get("segment_size") or 0),
+            subset=str(spec.get("subset") or ""),
+        )
+        store.tasks[task.id] = task
+        if project_id is None:
+            created = label_logic.create(store, _clean_labels(label_specs), task_id=task.id)
+            names = {lb.name: lb.id for lb in created}
+        else:
+            names = {lb.name: lb.id for lb in store.labels_of(project_id=project_id) if lb.parent_id is None}
+        if frames:
+            data = TaskData(
+                id=store.next_id("data"),
+                frames=frames,
+                image_quality=int(data_spec.get("image_quality") or 70),
+                chunk_size=int(data_spec.get("chunk_size") or chunk_size_for(frames)),
+                start_frame=int(data_spec.get("start_frame") or 0),
+                stop_frame=int(data_spec.get("stop_frame") or len(frames) - 1),
+                frame_filter=str(data_spec.get("frame_filter") or ""),
+                sorting_method=str(data_spec.get("sorting_method") or "lexicographical"),
+            )
+            task.data = data
+            if not 0 < task.segment_size <= data.size:
+                task.segment_size = data.size
+            for first, last in segments(data.size, task.segment_size, task.overlap or 0):
+                job = Job(store.next_id("job"), task.id, first, last)
+                store.jobs[job.id] = job
+            items = _relabel(annotations, label_specs, names)
+            built = ann.build(store, items, 0, data.size - 1)
+            ann.replace(task.annotations, built, 0, data.size - 1)
+        return task.id
+
+
+def _clean_labels(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    cleaned = []
+    for spec in specs:
+        item = {k: v for k, v in spec.items() if k in ("name", "color", "type", "svg")}
+        item["attributes"] = [
+            {k: v for k, v in a.items() if k != "id"} for a in spec.get("attributes", [])
+        ]
+        if spec.get("sublabels"):
+            item["sublabels"] = _clean_labels(spec["sublabels"])
+        cleaned.append(item)
+    return cleaned
+
+
+def _relabel(
+    annotations: dict[str, Any], label_specs: list[dict[str, Any]], names: dict[str, int]
+) -> dict[str, list[dict[str, Any]]]:
+    """Map the backup's label ids (or names) onto the restored labels."""
+    old = {spec.get("id"): spec.get("name") for spec in label_specs if "id" in spec}
+    out: dict[str, list[dict[str, Any]]] = {}
+    for kind in ann.KINDS:
+        items = []
+        for item in annotations.get(kind, []) or []:
+            copy_ = dict(item)
+            name = copy_.pop("label", None) or old.get(copy_.get("label_id"))
+            if name in names:
+                copy_["label_id"] = names[name]
+            if copy_.get("label_id") in names.values():
+                items.append(copy_)
+        out[kind] = items
+    return out
+
+
+def _start_restore(ctx: Ctx, path: Path, target: str) -> Response:
+    from cvat_client.testing import backup
+
+    rq_id = f"action=import&target={target}&id={uuid.uuid4()}&subresource=backup"
+    owner_id = ctx.me.id
+    org = ctx.org.org
+    org_id = org.id if org is not None else None
+    media_dir = ctx.server.media_dir / "restored" / uuid.uuid4().hex
+
+    def work(request: BackgroundRequest) -> None:
+        try:
+            if target == "task":
+                read = backup.read_task_backup(path, media_dir)
+                request.result_id = _restore_task(ctx, read, owner_id, org_id, None)
+            else:
+                request.result_id = _restore_project(ctx, backup.read_project_backup(path, media_dir), owner_id, org_id)
+        except (backup.BackupError, OSError, ValueError, KeyError) as exc:
+            raise JobFailure(f"{type(exc).__name__}: {exc}") from None
+
+    request = BackgroundRequest(
+        id=rq_id,
+        type="import:backup",
+        target=target,
+        owner_id=ctx.me.id,
+        org_id=org_id,
+        ttl=IMPORT_TTL,
+        work=work,
+    )
+    ctx.server.worker.submit(request)
+    return json_response({"rq_id": rq_id}, 202)
+
+
+def _restore_project(ctx: Ctx, read: Any, owner_id: int, org_id: int | None) -> int:
+    from cvat_client.testing import labels as label_logic
+    from cvat_client.testing.state import Project
+
+    store = ctx.store
+    spec: dict[str, Any] = dict(getattr(read, "project", {}) or {})
+    with store.lock:
+        project = Project(
+            id=store.next_id("project"),
+            name=str(spec.get("name") or "restored project"),
+            owner_id=owner_id,
+            org_id=org_id,
+            bug_tracker=str(spec.get("bug_tracker") or ""),
+        )
+        store.projects[project.id] = project
+        label_logic.create(store, _clean_labels(list(getattr(read, "labels", []) or [])), project_id=project.id)
+    for task_backup in getattr(read, "tasks", []) or []:
+        _restore_task(ctx, task_backup, owner_id, org_id, project.id)
+    return project.id
+
+
+def _backup_handlers(target: str) -> dict[str, Callable[[Ctx], Any]]:
+    key = (f"{target}-backup",)
+    field = f"{target}_file"
+
+    async def finish(ctx: Ctx, session: UploadSession) -> Response:
+        return _start_restore(ctx, uploaded_file(session, ctx.query.get("filename")), target)
+
+    async def direct(ctx: Ctx, session: UploadSession) -> Response:
+        for name, filename, content in await parse_multipart(ctx):
+            if name == field and filename is not None:
+                path = session.directory / "backup.zip"
+                path.write_bytes(content)
+                return _start_restore(ctx, path, target)
+        raise bad_request({field: ["No file was submitted."]})
+
+    async def post(ctx: Ctx) -> Response:
+        return await handle_post(
+            ctx, key, f"/api/{target}s/backup/", finish=finish, direct=direct, filename_is_id=True
+        )
+
+    async def patch(ctx: Ctx) -> Response:
+        return await handle_patch(ctx, key, filename_is_id=True)
+
+    async def head(ctx: Ctx) -> Response:
+        return await handle_head(ctx, key)
+
+    return {"post": post, "patch": patch, "head": head}
+
+
+async def task_dataset_gone(ctx: Ctx) -> Response:
+    visible_task(ctx, ctx.int_param())
+    raise gone_export(True)
+
+
+def _check_task(ctx: Ctx) -> object:
+    return visible_task(ctx, ctx.int_param())
+
+
+def _check_job(ctx: Ctx) -> object:
+    return visible_job(ctx, ctx.int_param())
+
+
+def _check_project(ctx: Ctx) -> object:
+    return visible_project(ctx, ctx.int_param())
+
+
+_tb = _backup_handlers("task")
+_pb = _backup_handlers("project")
+_EXPORT_ALLOW = "POST, OPTIONS"
+
+ROUTES = [
+    route("/api/tasks/backup", allow="POST, OPTIONS", post=_tb["post"]),
+    route("/api/tasks/backup/", allow="POST, OPTIONS", post=_tb["post"]),
+    route("/api/tasks/backup/{upload_id:uid}", allow=TUS_ALLOW, patch=_tb["patch"], head=_tb["head"]),
+    route("/api/projects/backup", allow="POST, OPTIONS", post=_pb["post"]),
+    route("/api/projects/backup/", allow="POST, OPTIONS", post=_pb["post"]),
+    route("/api/projects/backup/{upload_id:uid}", allow=TUS_ALLOW, patch=_pb["patch"], head=_pb["head"]),
+    route("/api/tasks/{id}/dataset/export", allow=_EXPORT_ALLOW, post=task_dataset_export),
+    route("/api/tasks/{id}/dataset/download", get=_downloader("task", _check_task)),
+    route("/api/tasks/{id}/dataset", get=task_dataset_gone),
+    route("/api/tasks/{id}/backup/export", allow=_EXPORT_ALLOW, post=task_backup_export),
+    route("/api/tasks/{id}/backup/download", get=_downloader("task", _check_task)),
+    route("/api/jobs/{id}/dataset/export", allow=_EXPORT_ALLOW, post=job_dataset_export),
+    route("/api/jobs/{id}/dataset/download", get=_downloader("job", _check_job)),
+    route("/api/projects/{id}/dataset/export", allow=_EXPORT_ALLOW, post=project_dataset_export),
+    route("/api/projects/{id}/dataset/download", get=_downloader("project", _check_project)),
+    route("/api/projects/{id}/backup/export", allow=_EXPORT_ALLOW, post=project_backup_export),
+    route("/api/projects/{id}/backup/download", get=_downloader("project", _check_project)),
+]

@@ -1,0 +1,275 @@
+"""``/api/projects`` and ``/api/labels``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.responses import Response
+
+from cvat_client.testing import iam, labels
+from cvat_client.testing import serializers as ser
+from cvat_client.testing._context import Ctx
+from cvat_client.testing._http import (
+    bad_request,
+    denied,
+    empty_response,
+    json_response,
+    not_found,
+    now,
+)
+from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.routing import route
+from cvat_client.testing.state import Label, Project
+
+_REQUIRED = "This field is required."
+STATUSES = ("annotation", "validation", "completed")
+
+
+def username(ctx: Ctx, user_id: int | None) -> str | None:
+    """A user's name for filters (``owner``, ``assignee``)."""
+    user = ctx.store.users.get(user_id) if user_id is not None else None
+    return user.username if user else None
+
+
+def project_spec(ctx: Ctx) -> ListSpec:
+    """Filterable fields of projects."""
+    return ListSpec(
+        fields={
+            "id": lambda p: p.id,
+            "name": lambda p: p.name,
+            "owner": lambda p: username(ctx, p.owner_id),
+            "assignee": lambda p: username(ctx, p.assignee_id),
+            "status": lambda p: p.status,
+            "updated_date": lambda p: p.updated_date.isoformat(),
+            "dimension": lambda p: None,
+        },
+        search=("name", "owner", "assignee", "status"),
+        simple=("name", "owner", "assignee", "status"),
+    )
+
+
+def visible_project(ctx: Ctx, project_id: int, *, change: bool = False) -> Project:
+    """A project the caller may read (or change): 404 when missing, 403 when hidden."""
+    project = ctx.store.projects.get(project_id)
+    if project is None:
+        raise not_found("Project")
+    owner, assignees = iam.project_people(project)
+    allowed = (iam.can_change if change else iam.can_see)(ctx, project.org_id, owner, *assignees)
+    iam.check(ctx, allowed)
+    return project
+
+
+def _user_ref(ctx: Ctx, value: Any, field: str, errors: dict[str, list[str]]) -> int | None:
+    if value is None:
+        return None
+    if not isinstance(value, int) or value not in ctx.store.users:
+        errors[field] = [f'Invalid pk "{value}" - object does not exist.']
+        return None
+    return value
+
+
+async def projects_list(ctx: Ctx) -> Response:
+    store = ctx.store
+    iam.check_org_access(ctx)
+    with store.lock:
+        visible = [
+            p for p in store.projects.values() if iam.listed(ctx, p.org_id, *_flat(iam.project_people(p)))
+        ]
+        items = apply(visible, ctx.query, project_spec(ctx))
+        page = paginate(items, ctx.query, ctx.url("/api/projects"), lambda p: ser.project(ctx, p))
+    return json_response(page)
+
+
+def _flat(people: tuple[int, tuple[int | None, ...]]) -> tuple[int, ...]:
+    owner, assignees = people
+    return (owner, *(a for a in assignees if a is not None))
+
+
+async def projects_create(ctx: Ctx) -> Response:
+    body = await ctx.json_object()
+    org_id = iam.target_org(ctx)
+    errors: dict[str, Any] = {}
+    name = body.get("name")
+    if name is None:
+        errors["name"] = [_REQUIRED]
+    elif not isinstance(name, str) or not name.strip():
+        errors["name"] = ["This field may not be blank."]
+    assignee = _user_ref(ctx, body.get("assignee_id"), "assignee_id", errors)
+    if errors:
+        raise bad_request(errors)
+    specs = body.get("labels", [])
+    labels.validate(specs)
+    store = ctx.store
+    with store.lock:
+        project = Project(
+            id=store.next_id("project"),
+            name=str(name),
+            owner_id=body.get("owner_id") or ctx.me.id,
+            org_id=org_id,
+            assignee_id=assignee,
+            bug_tracker=str(body.get("bug_tracker") or ""),
+            source_storage=_storage(store, body.get("source_storage")),
+            target_storage=_storage(store, body.get("target_storage")),
+        )
+        store.projects[project.id] = project
+        labels.create(store, specs, project_id=project.id)
+        rendered = ser.project(ctx, project)
+    return json_response(rendered, 201, headers={"location": ctx.url(f"/api/projects/{project.id}")})
+
+
+def _storage(store: Any, spec: Any) -> dict[str, Any] | None:
+    if not isinstance(spec, dict):
+        return None
+    return {
+        "id": store.next_id("storage"),
+        "location": spec.get("location", "local"),
+        "cloud_storage_id": spec.get("cloud_storage_id"),
+    }
+
+
+async def project_get(ctx: Ctx) -> Response:
+    with ctx.store.lock:
+        return json_response(ser.project(ctx, visible_project(ctx, ctx.int_param())))
+
+
+async def project_patch(ctx: Ctx) -> Response:
+    project = visible_project(ctx, ctx.int_param(), change=True)
+    body = await ctx.json_object()
+    errors: dict[str, Any] = {}
+    if "name" in body and (not isinstance(body["name"], str) or not body["name"].strip()):
+        errors["name"] = ["This field may not be blank."]
+    if "status" in body and body["status"] not in STATUSES:
+        errors["status"] = [f'"{body["status"]}" is not a valid choice.']
+    assignee = _user_ref(ctx, body.get("assignee_id"), "assignee_id", errors)
+    if "labels" in body:
+        labels.validate(body["labels"])
+    if errors:
+        raise bad_request(errors)
+    store = ctx.store
+    with store.lock:
+        for name in ("name", "bug_tracker", "status"):
+            if name in body:
+                setattr(project, name, body[name])
+        if "assignee_id" in body:
+            project.assignee_id = assignee
+            project.assignee_updated_date = now()
+        if "owner_id" in body and body["owner_id"] in store.users:
+            project.owner_id = body["owner_id"]
+        if "labels" in body:
+            labels.update(store, body["labels"], project_id=project.id)
+        project.updated_date = now()
+        return json_response(ser.project(ctx, project))
+
+
+async def project_delete(ctx: Ctx) -> Response:
+    project = visible_project(ctx, ctx.int_param(), change=True)
+    ctx.store.delete_project(project.id)
+    return empty_response(204)
+
+
+# -- labels -------------------------------------------------------------------------------------
+
+_LABEL_SPEC = ListSpec(
+    fields={
+        "id": lambda lb: lb.id,
+        "name": lambda lb: lb.name,
+        "color": lambda lb: lb.color,
+        "type": lambda lb: lb.type,
+        "parent_id": lambda lb: lb.parent_id,
+    },
+    search=("name", "parent"),
+    simple=("name", "parent", "parent_id", "type", "color"),
+    default_sort="id",
+    extra_simple={"parent": lambda lb: None},
+)
+
+
+def _label_owner_ok(ctx: Ctx, label: Label, *, change: bool = False) -> bool:
+    store = ctx.store
+    if label.project_id is not None:
+        project = store.projects.get(label.project_id)
+        if project is None:
+            return False
+        owner, assignees = iam.project_people(project)
+        fn = iam.can_change if change else iam.can_see
+        return fn(ctx, project.org_id, owner, *assignees)
+    task = store.tasks.get(label.task_id or -1)
+    if task is None:
+        return False
+    owner, assignees = iam.task_people(ctx, task)
+    fn = iam.can_change if change else iam.can_see
+    return fn(ctx, task.org_id, owner, *assignees)
+
+
+async def labels_list(ctx: Ctx) -> Response:
+    store = ctx.store
+    with store.lock:
+        query = dict(ctx.query)
+        candidates: list[Label]
+        if "task_id" in query or "job_id" in query:
+            from cvat_client.testing.routes.tasks import visible_task
+
+            if "job_id" in query:
+                job = store.jobs.get(int(query["job_id"])) if query["job_id"].isdigit() else None
+                if job is None:
+                    raise not_found("Job")
+                task = visible_task(ctx, job.task_id)
+            else:
+                task = visible_task(ctx, int(query["task_id"]) if query["task_id"].isdigit() else -1)
+            candidates = store.labels_of(task=task)
+        elif "project_id" in query:
+            project = visible_project(ctx, int(query["project_id"]) if query["project_id"].isdigit() else -1)
+            candidates = store.labels_of(project_id=project.id)
+        else:
+            candidates = [lb for lb in store.labels.values() if _label_owner_ok(ctx, lb)]
+        if "parent_id" not in query and "parent" not in query:
+            candidates = [lb for lb in candidates if lb.parent_id is None]
+        items = apply(candidates, query, _LABEL_SPEC)
+        page = paginate(items, query, ctx.url("/api/labels"), lambda lb: ser.label(ctx, lb))
+    return json_response(page)
+
+
+def _label(ctx: Ctx, *, change: bool = False) -> Label:
+    label = ctx.store.labels.get(ctx.int_param())
+    if label is None:
+        raise not_found("Label")
+    if not _label_owner_ok(ctx, label, change=change):
+        raise denied()
+    return label
+
+
+async def label_get(ctx: Ctx) -> Response:
+    with ctx.store.lock:
+        return json_response(ser.label(ctx, _label(ctx)))
+
+
+async def label_patch(ctx: Ctx) -> Response:
+    label = _label(ctx, change=True)
+    body = await ctx.json_object()
+    spec = dict(body)
+    spec["id"] = label.id
+    labels.update(ctx.store, [spec], project_id=label.project_id, task_id=label.task_id)
+    with ctx.store.lock:
+        return json_response(ser.label(ctx, label))
+
+
+async def label_delete(ctx: Ctx) -> Response:
+    label = _label(ctx, change=True)
+    labels.update(
+        ctx.store, [{"id": label.id, "deleted": True}], project_id=label.project_id, task_id=label.task_id
+    )
+    return empty_response(204)
+
+
+ROUTES = [
+    route("/api/projects", get=projects_list, post=projects_create),
+    route(
+        "/api/projects/{id}",
+        allow="GET, PATCH, DELETE, HEAD, OPTIONS",
+        get=project_get,
+        patch=project_patch,
+        delete=project_delete,
+    ),
+    route("/api/labels", get=labels_list),
+    route("/api/labels/{id}", get=label_get, patch=label_patch, delete=label_delete),
+]

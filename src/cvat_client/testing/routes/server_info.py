@@ -1,0 +1,122 @@
+"""``/api/server/*``, ``/api/schema/`` and the API root."""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from starlette.responses import Response
+
+from cvat_client.testing._context import Ctx
+from cvat_client.testing._http import HTML, json_response
+from cvat_client.testing.routing import route
+
+VERSION = "2.73.0"
+DESCRIPTION = (
+    "CVAT is completely re-designed and re-implemented version of Video Annotation Tool from "
+    "Irvine, California tool. It is free, online, interactive video and image annotation tool "
+    "for computer vision. It is being used by our team to annotate million of objects with "
+    "different properties. Many UI and UX decisions are based on feedbacks from professional "
+    "data annotation team."
+)
+SCHEMA_NAME = "cvat.schema.yml"
+
+
+def schema_path() -> Path | None:
+    """The packaged schema (``cvat_client/api_client/cvat.schema.yml``), or the repository's
+    ``openapi/cvat.schema.yml`` in a development checkout."""
+    try:
+        packaged = resources.files("cvat_client.api_client").joinpath(SCHEMA_NAME)
+        if packaged.is_file():
+            return Path(str(packaged))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    for parent in Path(__file__).resolve().parents:
+        candidate = parent / "openapi" / SCHEMA_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@cache
+def _schema_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+@cache
+def _schema_json(path: Path) -> bytes:
+    import yaml
+
+    return json.dumps(yaml.safe_load(_schema_bytes(path))).encode()
+
+
+async def about(ctx: Ctx) -> Response:
+    return json_response(
+        {
+            "name": "Computer Vision Annotation Tool",
+            "description": DESCRIPTION,
+            "version": VERSION,
+            "logo_url": ctx.url("/static/logo.svg"),
+            "subtitle": "Open Data Annotation Platform",
+        }
+    )
+
+
+async def plugins(ctx: Ctx) -> Response:
+    return json_response({"ANALYTICS": False, "MODELS": False})
+
+
+async def formats(ctx: Ctx) -> Response:
+    from cvat_client.testing import formats as fmt
+
+    return json_response(fmt.SUPPORTED)
+
+
+async def share(ctx: Ctx) -> Response:
+    return json_response([])
+
+
+async def health(ctx: Ctx) -> Response:
+    checks = {"Cache backend: default": "working", "DatabaseBackend": "working"}
+    wants_json = ctx.query.get("format") == "json" or "application/json" in ctx.request.headers.get(
+        "accept", ""
+    )
+    if wants_json:
+        return Response(json.dumps(checks).encode(), media_type="application/json")
+    rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in checks.items())
+    return Response(f"<html><body><table>{rows}</table></body></html>".encode(), media_type=HTML)
+
+
+async def schema(ctx: Ctx) -> Response:
+    path = schema_path()
+    if path is None:
+        return Response(b"schema not available", status_code=404, media_type=HTML)
+    if "application/json" in ctx.request.headers.get("accept", ""):
+        return Response(
+            _schema_json(path),
+            media_type="application/json",
+            headers={"content-disposition": 'inline; filename="CVAT REST API (2.0).json"'},
+        )
+    return Response(
+        _schema_bytes(path),
+        media_type="application/vnd.oai.openapi; charset=utf-8",
+        headers={"content-disposition": 'inline; filename="CVAT REST API (2.0).yaml"'},
+    )
+
+
+async def api_root(ctx: Ctx) -> Response:
+    names = ["projects", "tasks", "jobs", "labels", "users", "organizations", "requests"]
+    return json_response({name: ctx.url(f"/api/{name}") for name in names})
+
+
+ROUTES = [
+    route("/api/server/about", public=True, get=about),
+    route("/api/server/plugins", get=plugins),
+    route("/api/server/annotation/formats", get=formats),
+    route("/api/server/share", get=share),
+    route("/api/server/health/", public=True, negotiate=False, get=health),
+    route("/api/schema/", public=True, negotiate=False, get=schema),
+    route("/api/", get=api_root),
+]

@@ -1,0 +1,214 @@
+"""The test server object: storage, worker, fault rules and the ASGI application."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from cvat_client.testing import iam
+from cvat_client.testing._context import Ctx
+from cvat_client.testing._http import (
+    HTML,
+    NOT_FOUND_HTML,
+    SECURITY_HEADERS,
+    ApiError,
+    detail,
+    json_response,
+    request_id,
+)
+from cvat_client.testing.auth import authenticate, unauthorized
+from cvat_client.testing.background import Worker
+from cvat_client.testing.faults import FaultMiddleware, Faults
+from cvat_client.testing.routing import Router, acceptable, method_not_allowed
+from cvat_client.testing.state import Store, User
+
+log = logging.getLogger("cvat_client.testing")
+
+DEFAULT_ADMIN = ("admin", "admin")
+_REDIRECTS = {
+    "/api": "/api/",
+    "/api/schema": "/api/schema/",
+    "/api/server/health": "/api/server/health/",
+}
+
+
+class CvatTestServer:
+    """A stateful, in-memory CVAT 2.73 server.
+
+    ``app`` is the ASGI application. ``admin`` names the superuser created at start;
+    ``worker_delay`` delays every background request (to observe the ``queued`` state);
+    ``media_dir`` keeps uploaded and generated files (a temporary directory by default,
+    removed by :meth:`close`).
+    """
+
+    def __init__(
+        self,
+        *,
+        admin: tuple[str, str] = DEFAULT_ADMIN,
+        worker_delay: float = 0.0,
+        media_dir: Path | str | None = None,
+    ) -> None:
+        from cvat_client.testing.routes import all_routes
+
+        self.store = Store()
+        self.worker = Worker(self.store.lock, delay=worker_delay)
+        self.faults = Faults()
+        self._own_media = media_dir is None
+        self._media_dir = Path(media_dir) if media_dir is not None else None
+        self.router = Router(all_routes())
+        self.admin = self.store.add_user(admin[0], admin[1], superuser=True)
+        self.app = FaultMiddleware(self._asgi, self.faults)
+
+    # -- public helpers -----------------------------------------------------------------------------
+
+    @property
+    def media_dir(self) -> Path:
+        """Where files are stored (created on first use)."""
+        if self._media_dir is None:
+            self._media_dir = Path(tempfile.mkdtemp(prefix="cvat-test-server-"))
+        self._media_dir.mkdir(parents=True, exist_ok=True)
+        return self._media_dir
+
+    def add_user(
+        self, username: str, password: str, *, superuser: bool = False, **extra: Any
+    ) -> User:
+        """Create a user account."""
+        return self.store.add_user(username, password, superuser=superuser, **extra)
+
+    def wait_idle(self, timeout: float = 30.0) -> bool:
+        """Block until the background worker has nothing left to run."""
+        return self.worker.wait_idle(timeout)
+
+    def sync_client(
+        self, *, auth: tuple[str, str] | None = None, base_url: str = "http://testserver"
+    ) -> httpx.Client:
+        """An ``httpx.Client`` talking to the app in-process (see :mod:`.bridge`)."""
+        from cvat_client.testing.bridge import ASGIBridgeTransport
+
+        return httpx.Client(transport=ASGIBridgeTransport(self.app), base_url=base_url, auth=auth)
+
+    def async_client(
+        self, *, auth: tuple[str, str] | None = None, base_url: str = "http://testserver"
+    ) -> httpx.AsyncClient:
+        """An ``httpx.AsyncClient`` over httpx's ``ASGITransport``."""
+        return httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=self.app), base_url=base_url, auth=auth
+        )
+
+    def close(self) -> None:
+        """Stop the worker and remove the temporary media directory."""
+        self.worker.stop()
+        if self._own_media and self._media_dir is not None:
+            shutil.rmtree(self._media_dir, ignore_errors=True)
+            self._media_dir = None
+
+    def __enter__(self) -> CvatTestServer:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    # -- ASGI ---------------------------------------------------------------------------------------
+
+    async def _asgi(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            while True:
+                message = await receive()
+                if message["type"] == "lifespan.startup":
+                    await send({"type": "lifespan.startup.complete"})
+                elif message["type"] == "lifespan.shutdown":
+                    self.worker.stop()
+                    await send({"type": "lifespan.shutdown.complete"})
+                    return
+        if scope["type"] != "http":
+            return
+        request = Request(scope, receive)
+        response = await self._handle(request)
+        await response(scope, receive, send)
+
+    async def _handle(self, request: Request) -> Response:
+        path: str = request.scope["path"]
+        found = self.router.match(path)
+        rid = request_id()
+        if found is None:
+            if path in _REDIRECTS:
+                response = Response(
+                    b"", status_code=301, headers={"location": _REDIRECTS[path]}, media_type=HTML
+                )
+            else:
+                response = Response(NOT_FOUND_HTML.encode(), status_code=404, media_type=HTML)
+            return _finish(response, rid, allow=None, vary="Origin, Cookie")
+        route, params = found
+        ctx = Ctx(
+            request=request,
+            server=self,
+            params=params,
+            query=dict(request.query_params),
+            base=_base_url(request),
+        )
+        try:
+            response = await self._dispatch(ctx, route)
+        except ApiError as error:
+            response = error.to_response()
+        except Exception:
+            log.exception("test server error on %s %s", request.method, path)
+            response = Response(b"Server Error (500)", status_code=500, media_type=HTML)
+        for name, value in ctx.response_headers.items():
+            if name not in response.headers:
+                response.headers.append(name, value)
+        return _finish(response, rid, allow=route.allow_header, vary="Accept, Origin, Cookie")
+
+    async def _dispatch(self, ctx: Ctx, route: Any) -> Response:
+        method = ctx.request.method
+        if route.negotiate and not acceptable(ctx.request.headers.get("accept")):
+            raise detail(406, "Could not satisfy the request Accept header.")
+        authenticate(ctx, bearer_only=route.bearer_only)
+        if ctx.user is None and not route.public:
+            raise unauthorized()
+        if method == "OPTIONS":
+            return json_response(_options_body(route.path))
+        handler = route.handlers.get(method)
+        if handler is None:
+            raise method_not_allowed(method)
+        if ctx.user is not None:
+            iam.readonly_guard(ctx)
+            ctx.org = iam.resolve_org(ctx)
+        response: Response = await handler(ctx)
+        return response
+
+
+def _base_url(request: Request) -> str:
+    headers = request.headers
+    proto = headers.get("x-forwarded-proto") or request.url.scheme
+    host = headers.get("x-forwarded-host") or headers.get("host") or request.url.netloc
+    return f"{proto}://{host}"
+
+
+def _finish(response: Response, rid: str, *, allow: str | None, vary: str) -> Response:
+    headers = response.headers
+    if allow is not None and "allow" not in headers:
+        headers["allow"] = allow
+    if "vary" not in headers:
+        headers["vary"] = vary
+    headers["x-request-id"] = rid
+    for name, value in SECURITY_HEADERS:
+        headers.setdefault(name, value)
+    return response
+
+
+def _options_body(path: str) -> dict[str, Any]:
+    name = path.rstrip("/").split("/")[-1].replace("_", " ").title()
+    return {
+        "name": name,
+        "description": "",
+        "renders": ["application/vnd.cvat+json", "text/html"],
+        "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+    }

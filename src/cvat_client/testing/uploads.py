@@ -1,0 +1,231 @@
+"""CVAT's upload protocol: ``Upload-Start``, TUS create / ``PATCH`` / ``HEAD``,
+``Upload-Multiple`` batches and ``Upload-Finish``.
+
+An :class:`UploadSession` collects the files of one upload target (a task's data, a task's or
+job's annotations, a backup); the route handler decides what ``Upload-Finish`` does with them.
+"""
+
+from __future__ import annotations
+
+import base64
+import email.parser
+import email.policy
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePath
+
+from starlette.responses import Response
+
+from cvat_client.testing._context import Ctx
+from cvat_client.testing._http import ApiError, detail, empty_response
+
+TUS_MAX_SIZE = 26843545600
+TUS_HEADERS: dict[str, str] = {
+    "tus-resumable": "1.0.0",
+    "tus-version": "1.0.0",
+    "tus-extension": "",
+    "tus-max-size": str(TUS_MAX_SIZE),
+    "access-control-allow-origin": "*",
+    "access-control-allow-methods": "PATCH,HEAD,GET,POST,OPTIONS",
+    "access-control-expose-headers": "Tus-Resumable,upload-length,upload-metadata,Location,Upload-Offset",
+    "access-control-allow-headers": (
+        "Tus-Resumable,upload-length,upload-metadata,Location,Upload-Offset,content-type"
+    ),
+    "cache-control": "no-store",
+}
+TUS_ALLOW = "PATCH, HEAD, OPTIONS"
+
+
+@dataclass
+class TusUpload:
+    """A TUS upload in progress."""
+
+    id: str
+    path: Path
+    length: int
+    filename: str
+    offset: int = 0
+
+
+@dataclass
+class UploadSession:
+    """Files received for one target between ``Upload-Start`` and ``Upload-Finish``.
+
+    ``files`` maps the name ``Upload-Finish`` refers to (the original file name for task data,
+    the upload id otherwise) to the stored file, in arrival order.
+    """
+
+    directory: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    tus: dict[str, TusUpload] = field(default_factory=dict)
+    original_names: dict[str, str] = field(default_factory=dict)
+
+
+FinishFn = Callable[[Ctx, UploadSession], Awaitable[Response]]
+
+
+def session_for(ctx: Ctx, key: tuple[object, ...], *, reset: bool = False) -> UploadSession:
+    """The upload session of a target for the calling user (created on demand)."""
+    server = ctx.server
+    sessions: dict[tuple[object, ...], UploadSession] = server.__dict__.setdefault("_uploads", {})
+    full_key = (*key, ctx.me.id)
+    with ctx.store.lock:
+        session = sessions.get(full_key)
+        if session is None or reset:
+            directory = server.media_dir / "uploads" / uuid.uuid4().hex
+            directory.mkdir(parents=True, exist_ok=True)
+            session = UploadSession(directory)
+            sessions[full_key] = session
+        return session
+
+
+def parse_metadata(header: str) -> dict[str, str]:
+    """Decode a TUS ``Upload-Metadata`` header."""
+    values: dict[str, str] = {}
+    for item in header.split(","):
+        key, _, encoded = item.strip().partition(" ")
+        if not key:
+            continue
+        try:
+            values[key] = base64.b64decode(encoded).decode() if encoded else ""
+        except (ValueError, UnicodeDecodeError):
+            values[key] = ""
+    return values
+
+
+def safe_name(name: str) -> str:
+    """The base name of a client-supplied file name (clients may send absolute paths)."""
+    return PurePath(name.replace("\\", "/")).name or "file"
+
+
+async def parse_multipart(ctx: Ctx) -> list[tuple[str, str | None, bytes]]:
+    """``(field name, file name, content)`` of each part of a multipart body."""
+    ctype = ctx.request.headers.get("content-type", "")
+    if not ctype.lower().startswith("multipart/form-data"):
+        raise detail(415, f'Unsupported media type "{ctype.split(";")[0]}" in request.')
+    body = await ctx.request.body()
+    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
+        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body
+    )
+    parts: list[tuple[str, str | None, bytes]] = []
+    if not message.is_multipart():
+        return parts
+    for part in message.iter_parts():
+        name = part.get_param("name", header="content-disposition")
+        filename = part.get_param("filename", header="content-disposition")
+        payload = part.get_payload(decode=True)
+        content = payload if isinstance(payload, bytes) else b""
+        parts.append((str(name or ""), str(filename) if filename is not None else None, content))
+    return parts
+
+
+async def handle_post(
+    ctx: Ctx,
+    key: tuple[object, ...],
+    location_prefix: str,
+    *,
+    finish: FinishFn,
+    direct: FinishFn,
+    filename_is_id: bool,
+    on_start: Callable[[Ctx], None] | None = None,
+) -> Response:
+    """Dispatch a POST of the upload protocol by its marker header."""
+    headers = ctx.request.headers
+    if "upload-start" in headers:
+        if on_start is not None:
+            on_start(ctx)
+        session_for(ctx, key, reset=True)
+        return empty_response(202)
+    if "upload-multiple" in headers:
+        session = session_for(ctx, key)
+        for _field, filename, content in await parse_multipart(ctx):
+            if filename is None:
+                continue
+            name = safe_name(filename)
+            target = session.directory / f"{len(session.files):06d}_{name}"
+            target.write_bytes(content)
+            session.files[name] = target
+            session.original_names[name] = name
+        return empty_response(200)
+    if "upload-finish" in headers:
+        return await finish(ctx, session_for(ctx, key))
+    if "upload-length" in headers or "tus-resumable" in headers:
+        return _tus_create(ctx, session_for(ctx, key), location_prefix, filename_is_id=filename_is_id)
+    return await direct(ctx, session_for(ctx, key, reset=True))
+
+
+def _tus_create(ctx: Ctx, session: UploadSession, prefix: str, *, filename_is_id: bool) -> Response:
+    raw_length = ctx.request.headers.get("upload-length", "")
+    if not raw_length.isdigit():
+        raise ApiError(400, None, headers=TUS_HEADERS)
+    length = int(raw_length)
+    if length > TUS_MAX_SIZE:
+        raise ApiError(413, None, headers=TUS_HEADERS)
+    metadata = parse_metadata(ctx.request.headers.get("upload-metadata", ""))
+    upload_id = f"{ctx.me.id}_{uuid.uuid4()}"
+    filename = safe_name(metadata.get("filename", upload_id))
+    path = session.directory / f"{upload_id}.part"
+    path.touch()
+    with ctx.store.lock:
+        session.tus[upload_id] = TusUpload(upload_id, path, length, filename)
+    reported = upload_id if filename_is_id else filename
+    headers = {**TUS_HEADERS, "location": ctx.url(prefix + upload_id), "upload-filename": reported}
+    return empty_response(201, headers=headers)
+
+
+async def handle_patch(ctx: Ctx, key: tuple[object, ...], *, filename_is_id: bool) -> Response:
+    """Append a TUS chunk (``Upload-Offset`` must equal the current offset)."""
+    ctype = ctx.request.headers.get("content-type", "").split(";")[0].strip()
+    if ctype != "application/offset+octet-stream":
+        raise detail(415, f'Unsupported media type "{ctype}" in request.')
+    session = session_for(ctx, key)
+    upload = session.tus.get(ctx.params["upload_id"])
+    if upload is None:
+        raise ApiError(404, None, headers=TUS_HEADERS)
+    offset = ctx.request.headers.get("upload-offset", "")
+    if not offset.isdigit() or int(offset) != upload.offset:
+        raise ApiError(409, None, headers=TUS_HEADERS)
+    written = upload.offset
+    with upload.path.open("r+b") as out:
+        out.seek(written)
+        async for chunk in ctx.request.stream():
+            if written + len(chunk) > upload.length:
+                out.truncate(upload.offset)
+                raise ApiError(413, None, headers=TUS_HEADERS)
+            out.write(chunk)
+            written += len(chunk)
+    with ctx.store.lock:
+        upload.offset = written
+        if upload.offset == upload.length:
+            del session.tus[upload.id]
+            name = upload.id if filename_is_id else upload.filename
+            final = upload.path.with_suffix("")
+            upload.path.rename(final)
+            session.files[name] = final
+            session.original_names[name] = upload.filename
+    return empty_response(204, headers={**TUS_HEADERS, "upload-offset": str(written)})
+
+
+async def handle_head(ctx: Ctx, key: tuple[object, ...]) -> Response:
+    """The offset and length of a TUS upload in progress (404 once complete)."""
+    session = session_for(ctx, key)
+    upload = session.tus.get(ctx.params["upload_id"])
+    if upload is None:
+        raise ApiError(404, None, headers=TUS_HEADERS)
+    headers = {
+        **TUS_HEADERS,
+        "upload-offset": str(upload.offset),
+        "upload-length": str(upload.length),
+    }
+    return empty_response(200, headers=headers)
+
+
+def uploaded_file(session: UploadSession, name: str | None) -> Path:
+    """The file ``Upload-Finish`` names (400 ``No such file were uploaded`` otherwise)."""
+    path = session.files.get(name or "") if name else None
+    if path is None and name is None and len(session.files) == 1:
+        path = next(iter(session.files.values()))
+    if path is None or not path.is_file():
+        raise ApiError(400, ["No such file were uploaded"])
+    return path
