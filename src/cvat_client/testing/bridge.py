@@ -34,7 +34,9 @@ class _LoopThread:
 
     def __init__(self) -> None:
         self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="asgi-bridge", daemon=True)
+        self.thread = threading.Thread(
+            target=self.loop.run_forever, name="asgi-bridge", daemon=True
+        )
         self.thread.start()
 
     def stop(self) -> None:

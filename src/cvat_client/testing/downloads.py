@@ -42,7 +42,9 @@ def parse_range(header: str | None, total: int) -> tuple[int, int] | None:
 
 
 def _unsatisfiable(total: int) -> ApiError:
-    return ApiError(416, "", headers={"content-range": f"bytes */{total}"}, content_type="text/html")
+    return ApiError(
+        416, "", headers={"content-range": f"bytes */{total}"}, content_type="text/html"
+    )
 
 
 def bytes_response(
@@ -58,7 +60,9 @@ def bytes_response(
     return Response(body[start : end + 1], status_code=206, media_type=media_type, headers=extra)
 
 
-def file_response(ctx: Ctx, path: Path, filename: str, media_type: str = "application/zip") -> Response:
+def file_response(
+    ctx: Ctx, path: Path, filename: str, media_type: str = "application/zip"
+) -> Response:
     """A download streamed from a file, with the headers nginx adds (``ETag``, ``Last-Modified``,
     ``Accept-Ranges``) and ``Content-Disposition``; honours ``Range``."""
     stat = path.stat()

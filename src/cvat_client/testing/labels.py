@@ -109,7 +109,13 @@ def create(
     """Create labels (and skeleton sub-labels) from validated specs."""
     created: list[Label] = []
     with store.lock:
-        used = len([lb for lb in store.labels.values() if lb.project_id == project_id and lb.task_id == task_id])
+        used = len(
+            [
+                lb
+                for lb in store.labels.values()
+                if lb.project_id == project_id and lb.task_id == task_id
+            ]
+        )
         for spec in specs:
             if spec.get("deleted"):
                 continue

@@ -151,7 +151,9 @@ async def handle_post(
     if "upload-finish" in headers:
         return await finish(ctx, session_for(ctx, key))
     if "upload-length" in headers or "tus-resumable" in headers:
-        return _tus_create(ctx, session_for(ctx, key), location_prefix, filename_is_id=filename_is_id)
+        return _tus_create(
+            ctx, session_for(ctx, key), location_prefix, filename_is_id=filename_is_id
+        )
     return await direct(ctx, session_for(ctx, key, reset=True))
 
 

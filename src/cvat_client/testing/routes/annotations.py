@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from cvat_client.testing import annotations as ann
+from cvat_client.testing import annotation_store as ann
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import HTML, ApiError, bad_request, empty_response, json_response
@@ -187,7 +187,9 @@ def _start_import(ctx: Ctx, target: _Target, fmt: str, path: Any) -> Response:
     if existing is not None and existing.active:
         raise ApiError(409, {"rq_id": rq_id})
     with store.lock:
-        label_dicts = [ser.label(ctx, lb) for lb in store.labels_of(task=task) if lb.parent_id is None]
+        label_dicts = [
+            ser.label(ctx, lb) for lb in store.labels_of(task=task) if lb.parent_id is None
+        ]
     frames = list(task.data.frames)
     first, last = target.first, target.last
 

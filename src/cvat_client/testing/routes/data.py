@@ -194,7 +194,9 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
             )
             task.data = data
             task.overlap = task.overlap or 0
-            task.segment_size = task.segment_size if 0 < task.segment_size <= data.size else data.size
+            task.segment_size = (
+                task.segment_size if 0 < task.segment_size <= data.size else data.size
+            )
             for first, last in segments(data.size, task.segment_size, task.overlap):
                 job = Job(store.next_id("job"), task.id, first, last)
                 store.jobs[job.id] = job
@@ -305,13 +307,17 @@ def _chunk(data: TaskData, quality: str, frames_from: int, frames_to: int) -> by
     cached = data.chunk_cache.get(key)
     if cached is None:
         cached = media.make_chunk(
-            data.frames[frames_from : frames_to + 1], quality=quality, image_quality=data.image_quality
+            data.frames[frames_from : frames_to + 1],
+            quality=quality,
+            image_quality=data.image_quality,
         )
         data.chunk_cache[key] = cached
     return cached
 
 
-def _chunk_response(ctx: Ctx, data: TaskData, quality: str, number: int, first: int, last: int) -> Response:
+def _chunk_response(
+    ctx: Ctx, data: TaskData, quality: str, number: int, first: int, last: int
+) -> Response:
     chunks = -(-(last - first + 1) // data.chunk_size)
     if not 0 <= number < chunks:
         raise ApiError(
@@ -419,7 +425,12 @@ _DATA_ALLOW = "GET, POST, HEAD, OPTIONS"
 ROUTES = [
     route("/api/tasks/{id}/data", allow=_DATA_ALLOW, get=data_get, post=data_post),
     route("/api/tasks/{id}/data/", allow=_DATA_ALLOW, get=data_get, post=data_post),
-    route("/api/tasks/{id}/data/meta", allow="GET, PATCH, HEAD, OPTIONS", get=meta_get, patch=meta_patch),
+    route(
+        "/api/tasks/{id}/data/meta",
+        allow="GET, PATCH, HEAD, OPTIONS",
+        get=meta_get,
+        patch=meta_patch,
+    ),
     route(
         "/api/tasks/{id}/data/{upload_id:uid}",
         allow=TUS_ALLOW,

@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from cvat_client.testing import annotations as ann
+from cvat_client.testing import annotation_store as ann
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import ApiError, bad_request, detail, json_response, now
@@ -41,7 +41,9 @@ def _stamp() -> str:
     return now().strftime("%Y_%m_%d_%H_%M_%S")
 
 
-def _labels(ctx: Ctx, store: Store, task: Task | None = None, project_id: int | None = None) -> list[dict[str, Any]]:
+def _labels(
+    ctx: Ctx, store: Store, task: Task | None = None, project_id: int | None = None
+) -> list[dict[str, Any]]:
     found = store.labels_of(task=task, project_id=project_id)
     return [ser.label(ctx, lb) for lb in found if lb.parent_id is None]
 
@@ -182,7 +184,12 @@ async def job_dataset_export(ctx: Ctx) -> Response:
     def produce(path: Path) -> None:
         with path.open("wb") as out:
             formats.export_dataset(
-                fmt, out=out, name=f"job_{job.id}", labels=labels, tasks=[export], include_images=images
+                fmt,
+                out=out,
+                name=f"job_{job.id}",
+                labels=labels,
+                tasks=[export],
+                include_images=images,
             )
 
     return _submit_export(
@@ -343,18 +350,27 @@ def _downloader(target: str, check: Callable[[Ctx], object]) -> Callable[[Ctx], 
 # -- backup restore -----------------------------------------------------------------------------
 
 
-def _restore_task(ctx: Ctx, backup_data: Any, owner_id: int, org_id: int | None, project_id: int | None) -> int:
-    """Create a task from a read backup; return its id."""
+def _restore_task(
+    ctx: Ctx,
+    read: Any,
+    owner_id: int,
+    org_id: int | None,
+    project_id: int | None,
+    source_labels: list[dict[str, Any]] | None = None,
+) -> int:
+    """Create a task from a read backup (``backup.TaskBackup``); return its id."""
+    from cvat_client.testing import backup
     from cvat_client.testing import labels as label_logic
     from cvat_client.testing.routes.data import chunk_size_for, segments
     from cvat_client.testing.state import Job, TaskData
 
     store = ctx.store
-    spec: dict[str, Any] = dict(getattr(backup_data, "task", {}) or {})
-    label_specs: list[dict[str, Any]] = list(getattr(backup_data, "labels", []) or [])
-    data_spec: dict[str, Any] = dict(getattr(backup_data, "data", {}) or {})
-    frames = list(getattr(backup_data, "frames", []) or [])
-    annotations: dict[str, Any] = dict(getattr(backup_data, "annotations", {}) or {})
+    spec: dict[str, Any] = dict(read.task or {})
+    label_specs: list[dict[str, Any]] = list(
+        source_labels if source_labels is not None else read.labels
+    )
+    data_spec: dict[str, Any] = dict(read.data or {})
+    frames = list(read.frames or [])
     with store.lock:
         task = Task(
             id=store.next_id("task"),
@@ -366,33 +382,40 @@ def _restore_task(ctx: Ctx, backup_data: Any, owner_id: int, org_id: int | None,
             overlap=spec.get("overlap") or 0,
             segment_size=int(spec.get("segment_size") or 0),
             subset=str(spec.get("subset") or ""),
+            status=str(spec.get("status") or "annotation"),
         )
         store.tasks[task.id] = task
         if project_id is None:
-            created = label_logic.create(store, _clean_labels(label_specs), task_id=task.id)
-            names = {lb.name: lb.id for lb in created}
-        else:
-            names = {lb.name: lb.id for lb in store.labels_of(project_id=project_id) if lb.parent_id is None}
-        if frames:
-            data = TaskData(
-                id=store.next_id("data"),
-                frames=frames,
-                image_quality=int(data_spec.get("image_quality") or 70),
-                chunk_size=int(data_spec.get("chunk_size") or chunk_size_for(frames)),
-                start_frame=int(data_spec.get("start_frame") or 0),
-                stop_frame=int(data_spec.get("stop_frame") or len(frames) - 1),
-                frame_filter=str(data_spec.get("frame_filter") or ""),
-                sorting_method=str(data_spec.get("sorting_method") or "lexicographical"),
-            )
-            task.data = data
+            label_logic.create(store, _clean_labels(label_specs), task_id=task.id)
+        targets = [ser.label(ctx, lb) for lb in store.labels_of(task=task) if lb.parent_id is None]
+        if not frames:
+            return task.id
+        data = TaskData(
+            id=store.next_id("data"),
+            frames=frames,
+            image_quality=int(data_spec.get("image_quality") or 70),
+            chunk_size=int(data_spec.get("chunk_size") or chunk_size_for(frames)),
+            start_frame=int(data_spec.get("start_frame") or 0),
+            stop_frame=int(data_spec.get("stop_frame") or len(frames) - 1),
+            frame_filter=str(data_spec.get("frame_filter") or ""),
+            sorting_method=str(data_spec.get("sorting_method") or "lexicographical"),
+        )
+        task.data = data
+        jobs = list(read.jobs or [])
+        ranges = [(int(j["start_frame"]), int(j["stop_frame"])) for j in jobs if "start_frame" in j]
+        if not ranges:
             if not 0 < task.segment_size <= data.size:
                 task.segment_size = data.size
-            for first, last in segments(data.size, task.segment_size, task.overlap or 0):
-                job = Job(store.next_id("job"), task.id, first, last)
-                store.jobs[job.id] = job
-            items = _relabel(annotations, label_specs, names)
-            built = ann.build(store, items, 0, data.size - 1)
-            ann.replace(task.annotations, built, 0, data.size - 1)
+            ranges = segments(data.size, task.segment_size, task.overlap or 0)
+        else:
+            task.segment_size = task.segment_size or (ranges[0][1] - ranges[0][0] + 1)
+        for first, last in ranges:
+            job = Job(store.next_id("job"), task.id, first, last)
+            store.jobs[job.id] = job
+        remapped = backup.remap_annotations(read.annotations or {}, label_specs, targets)
+        items = {k: list(remapped.get(k, [])) for k in ann.KINDS}
+        built = ann.build(store, items, 0, data.size - 1)
+        ann.replace(task.annotations, built, 0, data.size - 1)
         return task.id
 
 
@@ -407,25 +430,6 @@ def _clean_labels(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             item["sublabels"] = _clean_labels(spec["sublabels"])
         cleaned.append(item)
     return cleaned
-
-
-def _relabel(
-    annotations: dict[str, Any], label_specs: list[dict[str, Any]], names: dict[str, int]
-) -> dict[str, list[dict[str, Any]]]:
-    """Map the backup's label ids (or names) onto the restored labels."""
-    old = {spec.get("id"): spec.get("name") for spec in label_specs if "id" in spec}
-    out: dict[str, list[dict[str, Any]]] = {}
-    for kind in ann.KINDS:
-        items = []
-        for item in annotations.get(kind, []) or []:
-            copy_ = dict(item)
-            name = copy_.pop("label", None) or old.get(copy_.get("label_id"))
-            if name in names:
-                copy_["label_id"] = names[name]
-            if copy_.get("label_id") in names.values():
-                items.append(copy_)
-        out[kind] = items
-    return out
 
 
 def _start_restore(ctx: Ctx, path: Path, target: str) -> Response:
@@ -443,7 +447,9 @@ def _start_restore(ctx: Ctx, path: Path, target: str) -> Response:
                 read = backup.read_task_backup(path, media_dir)
                 request.result_id = _restore_task(ctx, read, owner_id, org_id, None)
             else:
-                request.result_id = _restore_project(ctx, backup.read_project_backup(path, media_dir), owner_id, org_id)
+                request.result_id = _restore_project(
+                    ctx, backup.read_project_backup(path, media_dir), owner_id, org_id
+                )
         except (backup.BackupError, OSError, ValueError, KeyError) as exc:
             raise JobFailure(f"{type(exc).__name__}: {exc}") from None
 
@@ -465,7 +471,7 @@ def _restore_project(ctx: Ctx, read: Any, owner_id: int, org_id: int | None) -> 
     from cvat_client.testing.state import Project
 
     store = ctx.store
-    spec: dict[str, Any] = dict(getattr(read, "project", {}) or {})
+    spec: dict[str, Any] = dict(read.project or {})
     with store.lock:
         project = Project(
             id=store.next_id("project"),
@@ -475,9 +481,9 @@ def _restore_project(ctx: Ctx, read: Any, owner_id: int, org_id: int | None) -> 
             bug_tracker=str(spec.get("bug_tracker") or ""),
         )
         store.projects[project.id] = project
-        label_logic.create(store, _clean_labels(list(getattr(read, "labels", []) or [])), project_id=project.id)
-    for task_backup in getattr(read, "tasks", []) or []:
-        _restore_task(ctx, task_backup, owner_id, org_id, project.id)
+        label_logic.create(store, _clean_labels(list(read.labels)), project_id=project.id)
+    for task_backup in read.tasks:
+        _restore_task(ctx, task_backup, owner_id, org_id, project.id, list(read.labels))
     return project.id
 
 
@@ -534,10 +540,17 @@ _EXPORT_ALLOW = "POST, OPTIONS"
 ROUTES = [
     route("/api/tasks/backup", allow="POST, OPTIONS", post=_tb["post"]),
     route("/api/tasks/backup/", allow="POST, OPTIONS", post=_tb["post"]),
-    route("/api/tasks/backup/{upload_id:uid}", allow=TUS_ALLOW, patch=_tb["patch"], head=_tb["head"]),
+    route(
+        "/api/tasks/backup/{upload_id:uid}", allow=TUS_ALLOW, patch=_tb["patch"], head=_tb["head"]
+    ),
     route("/api/projects/backup", allow="POST, OPTIONS", post=_pb["post"]),
     route("/api/projects/backup/", allow="POST, OPTIONS", post=_pb["post"]),
-    route("/api/projects/backup/{upload_id:uid}", allow=TUS_ALLOW, patch=_pb["patch"], head=_pb["head"]),
+    route(
+        "/api/projects/backup/{upload_id:uid}",
+        allow=TUS_ALLOW,
+        patch=_pb["patch"],
+        head=_pb["head"],
+    ),
     route("/api/tasks/{id}/dataset/export", allow=_EXPORT_ALLOW, post=task_dataset_export),
     route("/api/tasks/{id}/dataset/download", get=_downloader("task", _check_task)),
     route("/api/tasks/{id}/dataset", get=task_dataset_gone),

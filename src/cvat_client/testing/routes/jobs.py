@@ -99,7 +99,11 @@ async def job_patch(ctx: Ctx) -> Response:
         errors["stage"] = [f'"{body["stage"]}" is not a valid choice.']
     if "state" in body and body["state"] not in STATES:
         errors["state"] = [f'"{body["state"]}" is not a valid choice.']
-    if "assignee" in body and body["assignee"] is not None and body["assignee"] not in ctx.store.users:
+    if (
+        "assignee" in body
+        and body["assignee"] is not None
+        and body["assignee"] not in ctx.store.users
+    ):
         errors["assignee"] = [f'Invalid pk "{body["assignee"]}" - object does not exist.']
     if errors:
         raise bad_request(errors)

@@ -236,7 +236,9 @@ async def clouds_list(ctx: Ctx) -> Response:
             c for c in ctx.store.cloud_storages.values() if iam.listed(ctx, c.org_id, c.owner_id)
         ]
         items = apply(items, ctx.query, _cloud_spec(ctx))
-        page = paginate(items, ctx.query, ctx.url("/api/cloudstorages"), lambda c: ser.cloud_storage(ctx, c))
+        page = paginate(
+            items, ctx.query, ctx.url("/api/cloudstorages"), lambda c: ser.cloud_storage(ctx, c)
+        )
     return json_response(page)
 
 

@@ -58,7 +58,9 @@ def _org(ctx: Ctx) -> Organization:
 async def orgs_list(ctx: Ctx) -> Response:
     with ctx.store.lock:
         items = apply(_member_orgs(ctx), ctx.query, _ORG_SPEC)
-        page = paginate(items, ctx.query, ctx.url("/api/organizations"), lambda o: ser.organization(ctx, o))
+        page = paginate(
+            items, ctx.query, ctx.url("/api/organizations"), lambda o: ser.organization(ctx, o)
+        )
     return json_response(page)
 
 
@@ -87,7 +89,9 @@ async def orgs_create(ctx: Ctx) -> Response:
             contact=dict(body.get("contact") or {}),
         )
         store.organizations[org.id] = org
-        member = Membership(store.next_id("membership"), ctx.me.id, org.id, "owner", org.created_date)
+        member = Membership(
+            store.next_id("membership"), ctx.me.id, org.id, "owner", org.created_date
+        )
         store.memberships[member.id] = member
     return json_response(ser.organization(ctx, org), 201)
 
@@ -153,7 +157,9 @@ async def memberships_list(ctx: Ctx) -> Response:
             mine = {m.org_id for m in store.memberships.values() if m.user_id == ctx.me.id}
             items = [m for m in store.memberships.values() if m.org_id in mine]
         items = apply(items, ctx.query, _MEMBERSHIP_SPEC)
-        page = paginate(items, ctx.query, ctx.url("/api/memberships"), lambda m: ser.membership(ctx, m))
+        page = paginate(
+            items, ctx.query, ctx.url("/api/memberships"), lambda m: ser.membership(ctx, m)
+        )
     return json_response(page)
 
 
@@ -200,7 +206,11 @@ async def membership_delete(ctx: Ctx) -> Response:
 # -- invitations --------------------------------------------------------------------------------
 
 _INVITATION_SPEC = ListSpec(
-    fields={"role": lambda i: i.role, "accepted": lambda i: i.accepted, "user_id": lambda i: i.user_id},
+    fields={
+        "role": lambda i: i.role,
+        "accepted": lambda i: i.accepted,
+        "user_id": lambda i: i.user_id,
+    },
     simple=("role", "accepted", "user_id"),
     default_sort="-created",
     extra_simple={},
@@ -219,8 +229,12 @@ async def invitations_list(ctx: Ctx) -> Response:
                 i for i in items if i.user_id == ctx.me.id or iam.role_in(ctx, i.org_id) is not None
             ]
         items.sort(key=lambda i: i.created_date, reverse=True)
-        filtered = apply(items, {k: v for k, v in ctx.query.items() if k != "sort"}, _spec_with_created())
-        page = paginate(filtered, ctx.query, ctx.url("/api/invitations"), lambda i: ser.invitation(ctx, i))
+        filtered = apply(
+            items, {k: v for k, v in ctx.query.items() if k != "sort"}, _spec_with_created()
+        )
+        page = paginate(
+            filtered, ctx.query, ctx.url("/api/invitations"), lambda i: ser.invitation(ctx, i)
+        )
     return json_response(page)
 
 
@@ -302,7 +316,9 @@ async def invitation_accept(ctx: Ctx) -> Response:
     with store.lock:
         invitation.accepted = True
         invitation.user_id = ctx.me.id
-        member = Membership(store.next_id("membership"), ctx.me.id, invitation.org_id, invitation.role)
+        member = Membership(
+            store.next_id("membership"), ctx.me.id, invitation.org_id, invitation.role
+        )
         member.invitation = invitation.key
         store.memberships[member.id] = member
     org = store.organizations[invitation.org_id]
@@ -321,7 +337,10 @@ ROUTES = [
     route("/api/organizations/{id}", get=org_get, patch=org_patch, delete=org_delete),
     route("/api/memberships", get=memberships_list),
     route(
-        "/api/memberships/{id}", get=membership_get, patch=membership_patch, delete=membership_delete
+        "/api/memberships/{id}",
+        get=membership_get,
+        patch=membership_patch,
+        delete=membership_delete,
     ),
     route("/api/invitations", get=invitations_list, post=invitations_create),
     route("/api/invitations/{key}/accept", allow="POST, OPTIONS", post=invitation_accept),

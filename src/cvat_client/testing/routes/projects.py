@@ -73,7 +73,9 @@ async def projects_list(ctx: Ctx) -> Response:
     iam.check_org_access(ctx)
     with store.lock:
         visible = [
-            p for p in store.projects.values() if iam.listed(ctx, p.org_id, *_flat(iam.project_people(p)))
+            p
+            for p in store.projects.values()
+            if iam.listed(ctx, p.org_id, *_flat(iam.project_people(p)))
         ]
         items = apply(visible, ctx.query, project_spec(ctx))
         page = paginate(items, ctx.query, ctx.url("/api/projects"), lambda p: ser.project(ctx, p))
@@ -114,7 +116,9 @@ async def projects_create(ctx: Ctx) -> Response:
         store.projects[project.id] = project
         labels.create(store, specs, project_id=project.id)
         rendered = ser.project(ctx, project)
-    return json_response(rendered, 201, headers={"location": ctx.url(f"/api/projects/{project.id}")})
+    return json_response(
+        rendered, 201, headers={"location": ctx.url(f"/api/projects/{project.id}")}
+    )
 
 
 def _storage(store: Any, spec: Any) -> dict[str, Any] | None:
@@ -215,10 +219,14 @@ async def labels_list(ctx: Ctx) -> Response:
                     raise not_found("Job")
                 task = visible_task(ctx, job.task_id)
             else:
-                task = visible_task(ctx, int(query["task_id"]) if query["task_id"].isdigit() else -1)
+                task = visible_task(
+                    ctx, int(query["task_id"]) if query["task_id"].isdigit() else -1
+                )
             candidates = store.labels_of(task=task)
         elif "project_id" in query:
-            project = visible_project(ctx, int(query["project_id"]) if query["project_id"].isdigit() else -1)
+            project = visible_project(
+                ctx, int(query["project_id"]) if query["project_id"].isdigit() else -1
+            )
             candidates = store.labels_of(project_id=project.id)
         else:
             candidates = [lb for lb in store.labels.values() if _label_owner_ok(ctx, lb)]
@@ -256,7 +264,10 @@ async def label_patch(ctx: Ctx) -> Response:
 async def label_delete(ctx: Ctx) -> Response:
     label = _label(ctx, change=True)
     labels.update(
-        ctx.store, [{"id": label.id, "deleted": True}], project_id=label.project_id, task_id=label.task_id
+        ctx.store,
+        [{"id": label.id, "deleted": True}],
+        project_id=label.project_id,
+        task_id=label.task_id,
     )
     return empty_response(204)
 

@@ -9,7 +9,15 @@ from starlette.responses import Response
 
 from cvat_client.testing import background
 from cvat_client.testing._context import Ctx
-from cvat_client.testing._http import HTML, ApiError, detail, empty_response, http_date, json_response, now
+from cvat_client.testing._http import (
+    HTML,
+    ApiError,
+    detail,
+    empty_response,
+    http_date,
+    json_response,
+    now,
+)
 from cvat_client.testing.background import BackgroundRequest
 from cvat_client.testing.listing import ListSpec, apply, paginate
 from cvat_client.testing.routing import route
@@ -30,7 +38,16 @@ _SPEC = ListSpec(
         "created_date": lambda r: r.created_date.isoformat(),
         "id": lambda r: r.created_date.isoformat(),
     },
-    simple=("status", "action", "subresource", "target", "format", "project_id", "task_id", "job_id"),
+    simple=(
+        "status",
+        "action",
+        "subresource",
+        "target",
+        "format",
+        "project_id",
+        "task_id",
+        "job_id",
+    ),
     default_sort="-created_date",
 )
 
@@ -84,7 +101,9 @@ async def request_cancel(ctx: Ctx) -> Response:
     with ctx.store.lock:
         request = _lookup(ctx)
         if request.status != "queued":
-            raise ApiError(400, [f"Only requests that have not started yet can be cancelled: {request.status}"])
+            raise ApiError(
+                400, [f"Only requests that have not started yet can be cancelled: {request.status}"]
+            )
         request.cancelled = True
         del ctx.server.worker.requests[request.id]
     return empty_response(200)

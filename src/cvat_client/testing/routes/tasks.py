@@ -48,7 +48,16 @@ def task_spec(ctx: Ctx) -> ListSpec:
             "validation_mode": lambda t: None,
             "updated_date": lambda t: t.updated_date.isoformat(),
         },
-        search=("name", "project_name", "owner", "assignee", "status", "subset", "mode", "dimension"),
+        search=(
+            "name",
+            "project_name",
+            "owner",
+            "assignee",
+            "status",
+            "subset",
+            "mode",
+            "dimension",
+        ),
         simple=(
             "name",
             "project_id",
@@ -77,7 +86,9 @@ def visible_task(ctx: Ctx, task_id: int, *, change: bool = False) -> Task:
     return task
 
 
-def _int_field(body: dict[str, Any], name: str, errors: dict[str, Any], *, minimum: int = 0) -> int | None:
+def _int_field(
+    body: dict[str, Any], name: str, errors: dict[str, Any], *, minimum: int = 0
+) -> int | None:
     if name not in body or body[name] is None:
         return None
     value = body[name]
@@ -129,7 +140,9 @@ async def tasks_create(ctx: Ctx) -> Response:
     org_id = iam.target_org(ctx)
     if project_id is not None:
         if not isinstance(project_id, int) or project_id not in store.projects:
-            raise bad_request({"project_id": [f'Invalid pk "{project_id}" - object does not exist.']})
+            raise bad_request(
+                {"project_id": [f'Invalid pk "{project_id}" - object does not exist.']}
+            )
         project = visible_project(ctx, project_id, change=True)
         org_id = project.org_id
         if specs:
@@ -200,7 +213,9 @@ async def task_patch(ctx: Ctx) -> Response:
 def _move_labels(ctx: Ctx, task: Task, project_id: int) -> None:
     """Map a task's own labels onto a project's by name when the task joins the project."""
     store = ctx.store
-    by_name = {lb.name: lb.id for lb in store.labels_of(project_id=project_id) if lb.parent_id is None}
+    by_name = {
+        lb.name: lb.id for lb in store.labels_of(project_id=project_id) if lb.parent_id is None
+    }
     own = [lb for lb in store.labels.values() if lb.task_id == task.id]
     mapping = {lb.id: by_name[lb.name] for lb in own if lb.name in by_name}
     for group in (task.annotations.tags, task.annotations.shapes, task.annotations.tracks):

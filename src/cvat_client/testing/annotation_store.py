@@ -37,7 +37,9 @@ def validate(body: Any, label_ids: set[int]) -> dict[str, list[dict[str, Any]]]:
     Raises the 400 bodies CVAT answers: nested field errors and ``label_id `x` is invalid``.
     """
     if not isinstance(body, dict):
-        raise bad_request({"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]})
+        raise bad_request(
+            {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
+        )
     result: dict[str, list[dict[str, Any]]] = {}
     errors: dict[str, Any] = {}
     for kind in KINDS:
@@ -203,7 +205,9 @@ def build(
     }
 
 
-def view(annotations: Annotations, first: int, last: int, *, for_get: bool = True) -> dict[str, Any]:
+def view(
+    annotations: Annotations, first: int, last: int, *, for_get: bool = True
+) -> dict[str, Any]:
     """Annotations on frames ``first..last``, as the API returns them."""
     body = empty()
     for kind in KINDS:
@@ -221,7 +225,9 @@ def _float_scores(shape: dict[str, Any]) -> None:
         _float_scores(element)
 
 
-def replace(annotations: Annotations, new: dict[str, list[dict[str, Any]]], first: int, last: int) -> None:
+def replace(
+    annotations: Annotations, new: dict[str, list[dict[str, Any]]], first: int, last: int
+) -> None:
     """PUT: replace everything on ``first..last`` with ``new``."""
     for kind in KINDS:
         kept = [i for i in getattr(annotations, kind) if not _in_range(i, first, last)]
@@ -252,7 +258,11 @@ def delete(annotations: Annotations, gone: dict[str, list[dict[str, Any]]]) -> N
 def clear(annotations: Annotations, first: int, last: int) -> None:
     """DELETE: remove everything on ``first..last``."""
     for kind in KINDS:
-        setattr(annotations, kind, [i for i in getattr(annotations, kind) if not _in_range(i, first, last)])
+        setattr(
+            annotations,
+            kind,
+            [i for i in getattr(annotations, kind) if not _in_range(i, first, last)],
+        )
 
 
 def response(items: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
