@@ -41,6 +41,8 @@ TEMPLATES = ROOT / "generator-templates"
 PINNED = {"openapi-python-client": "0.29.1", "ruff": "0.17.5"}
 JSON_TYPES = ("application/json", "application/vnd.cvat+json")
 RESERVED_FIELD_NAMES = {"additional_properties", "to_dict", "from_dict"}
+#: Names of integer enums of the schema being generated (filled by render()).
+INT_ENUMS: set[str] = set()
 
 
 def check_versions() -> None:
@@ -177,7 +179,7 @@ def parse_lines(var: str, spec: Any, owner: str, wire: str) -> list[str]:
         return [f"if {var}.__class__ is dict:", f"    {var} = {spec[1]}.from_dict({var})"]
     if kind == "enum":
         return [
-            f"if {var}.__class__ is str or {var}.__class__ is int:",
+            f"if {var}.__class__ is {'int' if spec[1] in INT_ENUMS else 'str'}:",
             f"    _m = _VALUES_{spec[1]}.get({var})",
             f"    {var} = _m if _m is not None else unknown_enum({spec[1]}, {var}, cls, {w})",
         ]
@@ -188,8 +190,7 @@ def parse_lines(var: str, spec: Any, owner: str, wire: str) -> list[str]:
         if isinstance(inner, tuple) and inner[0] == "model":
             return [
                 f"if {var}.__class__ is list:",
-                f"    _f_{var} = {inner[1]}.from_dict",
-                f"    {var} = [_f_{var}(_i) for _i in {var}]",
+                f"    {var} = list(map({inner[1]}.from_dict, {var}))",
             ]
     if kind == "dict" and spec[1] == "any":
         return []
@@ -536,6 +537,7 @@ def render(schema_path: Path, dest: Path) -> None:
     (dest / "models").mkdir(parents=True)
     (dest / "apis").mkdir()
 
+    INT_ENUMS.update(e.class_info.name for e in data.enums if e.value_type is int)
     models = [model_view(m) for m in data.models]
     enums = [enum_view(e) for e in data.enums]
     for m in models:

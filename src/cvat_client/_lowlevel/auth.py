@@ -10,11 +10,13 @@ server answers 403 ``CSRF Failed``; this module adds them.
 from __future__ import annotations
 
 from collections.abc import MutableMapping
-from http.cookiejar import CookieJar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cvat_client._lowlevel.configuration import Configuration
+
+if TYPE_CHECKING:
+    from http.cookiejar import CookieJar
 
 __all__ = ["SAFE_METHODS", "apply_auth", "origin_of", "cookie_value"]
 

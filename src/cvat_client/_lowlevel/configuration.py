@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-import ssl
+import base64
+import sys
 from collections.abc import Mapping
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
 
-__all__ = ["Configuration", "DEFAULT_TIMEOUT", "SECURITY_SCHEMES"]
+if TYPE_CHECKING:
+    import ssl
 
-#: The default timeout: 10 s to connect, 60 s for every read, write or pool wait.
-#: No request can hang forever; pass ``timeout=`` or ``_request_timeout=`` to change it.
-DEFAULT_TIMEOUT = httpx.Timeout(60.0, connect=10.0)
+    import httpx
+
+__all__ = ["Configuration", "DEFAULT_TIMEOUT", "SECURITY_SCHEMES", "to_httpx_timeout"]
+
+#: The default timeout, ``(connect, read)`` seconds: 10 s to connect, 60 s for every read,
+#: write or pool wait. No request can hang forever; pass ``timeout=`` (or a call's
+#: ``_request_timeout=``) to change it.
+DEFAULT_TIMEOUT: tuple[float, float] = (10.0, 60.0)
 
 #: Security scheme names of CVAT schemas that can carry a key in ``api_key``.
 SECURITY_SCHEMES = (
@@ -27,7 +32,11 @@ SECURITY_SCHEMES = (
     "accessTokenAuth",
 )
 
-TimeoutTypes = float | int | tuple[float | int, float | int] | httpx.Timeout | None
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: What ``timeout=`` / ``_request_timeout=`` accept.
+    TimeoutTypes: TypeAlias = float | int | tuple[float | int, float | int] | httpx.Timeout | None
 
 
 class Configuration:
@@ -89,7 +98,8 @@ class Configuration:
         self.ssl_ca_cert = ssl_ca_cert
         self.cert = cert
         self.proxy = proxy
-        self.timeout = to_httpx_timeout(timeout)
+        _check_timeout(timeout)
+        self.timeout: TimeoutTypes = timeout if timeout is not None else DEFAULT_TIMEOUT
         self.headers: dict[str, str] = dict(headers or {})
 
     def get_api_key_with_prefix(self, scheme: str) -> str | None:
@@ -120,7 +130,7 @@ class Configuration:
             settings["basicAuth"] = {
                 "in": "header",
                 "key": "Authorization",
-                "value": httpx.BasicAuth(self.username, self.password)._auth_header,
+                "value": basic_auth_value(self.username, self.password),
             }
         locations = {
             "sessionAuth": ("cookie", "sessionid"),
@@ -142,6 +152,8 @@ class Configuration:
         if not self.verify_ssl:
             return False
         if self.ssl_ca_cert:
+            import ssl
+
             return ssl.create_default_context(cafile=self.ssl_ca_cert)
         return True
 
@@ -166,22 +178,40 @@ class Configuration:
         return new
 
 
+def basic_auth_value(username: str, password: str) -> str:
+    """The ``Authorization`` header value of HTTP Basic authentication."""
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def _check_timeout(value: Any) -> None:
+    httpx_module = sys.modules.get("httpx")
+    if value is None or (httpx_module is not None and isinstance(value, httpx_module.Timeout)):
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float | tuple):
+        raise ApiTypeError(
+            f"timeout must be a number, a (connect, read) pair or httpx.Timeout, got {value!r}"
+        )
+    numbers = value if isinstance(value, tuple) else (value,)
+    if len(numbers) not in (1, 2) or not all(
+        isinstance(n, int | float) and not isinstance(n, bool) and n > 0 for n in numbers
+    ):
+        raise ApiValueError(f"timeout values must be positive seconds, got {value!r}")
+
+
 def to_httpx_timeout(value: Any) -> httpx.Timeout:
     """Convert a user timeout (seconds, ``(connect, read)`` or httpx.Timeout) to httpx's type.
 
     ``None`` gives :data:`DEFAULT_TIMEOUT`: there is no way to wait forever by accident.
     """
+    import httpx
+
+    _check_timeout(value)
     if value is None:
-        return DEFAULT_TIMEOUT
+        value = DEFAULT_TIMEOUT
     if isinstance(value, httpx.Timeout):
         return value
-    if isinstance(value, int | float):
-        if value <= 0:
-            raise ApiValueError(f"timeout must be positive, got {value!r}")
-        return httpx.Timeout(float(value))
-    if isinstance(value, tuple) and len(value) == 2:
+    if isinstance(value, tuple):
         connect, read = value
         return httpx.Timeout(float(read), connect=float(connect))
-    raise ApiTypeError(
-        f"timeout must be a number, a (connect, read) pair or httpx.Timeout, got {value!r}"
-    )
+    return httpx.Timeout(float(value))

@@ -55,7 +55,7 @@ class AcceptInvitationRead:
             missing_required(cls, src, ("organization_slug",))
         return cls(
             organization_slug,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -121,7 +121,7 @@ class AccessTokenRead:
             read_only,
             owner,
             value,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -86,17 +86,16 @@ class AnnotationConflict:
         _get = src.get
         annotation_ids = _get("annotation_ids", UNSET)
         if annotation_ids.__class__ is list:
-            _f_annotation_ids = AnnotationId.from_dict
-            annotation_ids = [_f_annotation_ids(_i) for _i in annotation_ids]
+            annotation_ids = list(map(AnnotationId.from_dict, annotation_ids))
         id = _get("id", UNSET)
         frame = _get("frame", UNSET)
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_AnnotationConflictType.get(type)
             type = _m if _m is not None else unknown_enum(AnnotationConflictType, type, cls, "type")
         report_id = _get("report_id", UNSET)
         severity = _get("severity", UNSET)
-        if severity.__class__ is str or severity.__class__ is int:
+        if severity.__class__ is str:
             _m = _VALUES_AnnotationConflictSeverity.get(severity)
             severity = (
                 _m
@@ -112,7 +111,7 @@ class AnnotationConflict:
             type,
             report_id,
             severity,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

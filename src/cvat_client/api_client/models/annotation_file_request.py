@@ -56,7 +56,7 @@ class AnnotationFileRequest:
             missing_required(cls, src, ("annotation_file",))
         return cls(
             annotation_file,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -93,7 +93,7 @@ class AnnotationGuideRead:
             created_date,
             updated_date,
             markdown,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -70,7 +70,7 @@ class AnnotationId:
         obj_id = _get("obj_id", UNSET)
         job_id = _get("job_id", UNSET)
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_AnnotationConflictAnnotationType.get(type)
             type = (
                 _m
@@ -78,7 +78,7 @@ class AnnotationId:
                 else unknown_enum(AnnotationConflictAnnotationType, type, cls, "type")
             )
         shape_type = _get("shape_type", UNSET)
-        if shape_type.__class__ is str or shape_type.__class__ is int:
+        if shape_type.__class__ is str:
             _m = _VALUES_ShapeType.get(shape_type)
             shape_type = (
                 _m if _m is not None else unknown_enum(ShapeType, shape_type, cls, "shape_type")
@@ -88,7 +88,7 @@ class AnnotationId:
             job_id,
             type,
             shape_type,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

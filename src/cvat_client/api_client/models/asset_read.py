@@ -93,7 +93,7 @@ class AssetRead:
             created_date,
             owner,
             guide_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

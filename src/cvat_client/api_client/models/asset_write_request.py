@@ -63,7 +63,7 @@ class AssetWriteRequest:
         return cls(
             guide_id,
             file,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -88,7 +88,7 @@ class AttributeRequest:
         name = _get("name", UNSET)
         mutable = _get("mutable", UNSET)
         input_type = _get("input_type", UNSET)
-        if input_type.__class__ is str or input_type.__class__ is int:
+        if input_type.__class__ is str:
             _m = _VALUES_InputTypeEnum.get(input_type)
             input_type = (
                 _m if _m is not None else unknown_enum(InputTypeEnum, input_type, cls, "input_type")
@@ -107,7 +107,7 @@ class AttributeRequest:
             id,
             default_value,
             deleted,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

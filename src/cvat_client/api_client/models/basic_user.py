@@ -83,7 +83,7 @@ class BasicUser:
             id,
             first_name,
             last_name,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -52,7 +52,7 @@ class ChapterMetadata:
         title = _get("title", UNSET)
         return cls(
             title,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -62,14 +62,13 @@ class ClientEvents:
             timestamp = parse_datetime(timestamp, cls, "timestamp")
         events = _get("events", UNSET)
         if events.__class__ is list:
-            _f_events = Event.from_dict
-            events = [_f_events(_i) for _i in events]
+            events = list(map(Event.from_dict, events))
         if timestamp is UNSET:
             missing_required(cls, src, ("timestamp",))
         return cls(
             timestamp,
             events,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -67,8 +67,7 @@ class ClientEventsRequest:
             timestamp = parse_datetime(timestamp, cls, "timestamp")
         events = _get("events", UNSET)
         if events.__class__ is list:
-            _f_events = EventRequest.from_dict
-            events = [_f_events(_i) for _i in events]
+            events = list(map(EventRequest.from_dict, events))
         previous_event = _get("previous_event", UNSET)
         if previous_event.__class__ is dict:
             previous_event = EventRequest.from_dict(previous_event)
@@ -78,7 +77,7 @@ class ClientEventsRequest:
             timestamp,
             events,
             previous_event,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -57,15 +57,14 @@ class CloudStorageContent:
         _get = src.get
         content = _get("content", UNSET)
         if content.__class__ is list:
-            _f_content = FileInfo.from_dict
-            content = [_f_content(_i) for _i in content]
+            content = list(map(FileInfo.from_dict, content))
         next = _get("next", UNSET)
         if content is UNSET:
             missing_required(cls, src, ("content",))
         return cls(
             content,
             next,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -115,7 +115,7 @@ class CloudStorageRead:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         provider_type = _get("provider_type", UNSET)
-        if provider_type.__class__ is str or provider_type.__class__ is int:
+        if provider_type.__class__ is str:
             _m = _VALUES_ProviderTypeEnum.get(provider_type)
             provider_type = (
                 _m
@@ -125,7 +125,7 @@ class CloudStorageRead:
         resource = _get("resource", UNSET)
         display_name = _get("display_name", UNSET)
         credentials_type = _get("credentials_type", UNSET)
-        if credentials_type.__class__ is str or credentials_type.__class__ is int:
+        if credentials_type.__class__ is str:
             _m = _VALUES_CredentialsTypeEnum.get(credentials_type)
             credentials_type = (
                 _m
@@ -168,7 +168,7 @@ class CloudStorageRead:
             specific_attributes,
             description,
             organization,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -95,7 +95,7 @@ class CommentRead:
             message,
             created_date,
             updated_date,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

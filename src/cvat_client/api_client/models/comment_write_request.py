@@ -62,7 +62,7 @@ class CommentWriteRequest:
         return cls(
             issue,
             message,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -66,7 +66,7 @@ class ConsensusSettings:
             id,
             task_id,
             iou_threshold,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

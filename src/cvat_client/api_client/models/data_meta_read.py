@@ -120,13 +120,11 @@ class DataMetaRead:
             chunks_updated_date = parse_datetime(chunks_updated_date, cls, "chunks_updated_date")
         frames = _get("frames", UNSET)
         if frames.__class__ is list:
-            _f_frames = FrameMeta.from_dict
-            frames = [_f_frames(_i) for _i in frames]
+            frames = list(map(FrameMeta.from_dict, frames))
         deleted_frames = _get("deleted_frames", UNSET)
         chapters = _get("chapters", UNSET)
         if chapters.__class__ is list:
-            _f_chapters = Chapter.from_dict
-            chapters = [_f_chapters(_i) for _i in chapters]
+            chapters = list(map(Chapter.from_dict, chapters))
         chunk_size = _get("chunk_size", UNSET)
         size = _get("size", UNSET)
         image_quality = _get("image_quality", UNSET)
@@ -135,7 +133,7 @@ class DataMetaRead:
         frame_filter = _get("frame_filter", UNSET)
         included_frames = _get("included_frames", UNSET)
         storage = _get("storage", UNSET)
-        if storage.__class__ is str or storage.__class__ is int:
+        if storage.__class__ is str:
             _m = _VALUES_StorageType.get(storage)
             storage = _m if _m is not None else unknown_enum(StorageType, storage, cls, "storage")
         cloud_storage_id = _get("cloud_storage_id", UNSET)
@@ -155,7 +153,7 @@ class DataMetaRead:
             included_frames,
             storage,
             cloud_storage_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

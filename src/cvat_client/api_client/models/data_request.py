@@ -213,7 +213,7 @@ class DataRequest:
         use_cache = _get("use_cache", UNSET)
         copy_data = _get("copy_data", UNSET)
         storage_method = _get("storage_method", UNSET)
-        if storage_method.__class__ is str or storage_method.__class__ is int:
+        if storage_method.__class__ is str:
             _m = _VALUES_StorageMethod.get(storage_method)
             storage_method = (
                 _m
@@ -221,7 +221,7 @@ class DataRequest:
                 else unknown_enum(StorageMethod, storage_method, cls, "storage_method")
             )
         sorting_method = _get("sorting_method", UNSET)
-        if sorting_method.__class__ is str or sorting_method.__class__ is int:
+        if sorting_method.__class__ is str:
             _m = _VALUES_SortingMethod.get(sorting_method)
             sorting_method = (
                 _m
@@ -257,7 +257,7 @@ class DataRequest:
             job_file_mapping,
             upload_file_order,
             validation_params,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

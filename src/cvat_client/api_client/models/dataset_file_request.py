@@ -56,7 +56,7 @@ class DatasetFileRequest:
             missing_required(cls, src, ("dataset_file",))
         return cls(
             dataset_file,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

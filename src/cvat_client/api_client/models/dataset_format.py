@@ -89,7 +89,7 @@ class DatasetFormat:
             version,
             enabled,
             dimension,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -57,18 +57,16 @@ class DatasetFormats:
         _get = src.get
         importers = _get("importers", UNSET)
         if importers.__class__ is list:
-            _f_importers = DatasetFormat.from_dict
-            importers = [_f_importers(_i) for _i in importers]
+            importers = list(map(DatasetFormat.from_dict, importers))
         exporters = _get("exporters", UNSET)
         if exporters.__class__ is list:
-            _f_exporters = DatasetFormat.from_dict
-            exporters = [_f_exporters(_i) for _i in exporters]
+            exporters = list(map(DatasetFormat.from_dict, exporters))
         if importers is UNSET or exporters is UNSET:
             missing_required(cls, src, ("importers", "exporters"))
         return cls(
             importers,
             exporters,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

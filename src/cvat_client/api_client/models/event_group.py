@@ -52,7 +52,7 @@ class EventGroup:
         display_name = _get("display_name", UNSET)
         return cls(
             display_name,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -171,7 +171,7 @@ class EventRequest:
             org_id,
             org_slug,
             payload,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -58,7 +58,7 @@ class Events:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         webhook_type = _get("webhook_type", UNSET)
-        if webhook_type.__class__ is str or webhook_type.__class__ is int:
+        if webhook_type.__class__ is str:
             _m = _VALUES_WebhookType.get(webhook_type)
             webhook_type = (
                 _m
@@ -67,14 +67,13 @@ class Events:
             )
         events = _get("events", UNSET)
         if events.__class__ is list:
-            _f_events = WebhooksEvent.from_dict
-            events = [_f_events(_i) for _i in events]
+            events = list(map(WebhooksEvent.from_dict, events))
         if webhook_type is UNSET:
             missing_required(cls, src, ("webhook_type",))
         return cls(
             webhook_type,
             events,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -64,7 +64,7 @@ class FileInfo:
         _get = src.get
         name = _get("name", UNSET)
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_FileInfoTypeEnum.get(type)
             type = _m if _m is not None else unknown_enum(FileInfoTypeEnum, type, cls, "type")
         mime_type = _get("mime_type", UNSET)
@@ -74,7 +74,7 @@ class FileInfo:
             name,
             type,
             mime_type,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -83,7 +83,7 @@ class FrameMeta:
             width,
             height,
             has_related_context,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

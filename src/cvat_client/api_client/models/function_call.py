@@ -121,7 +121,7 @@ class FunctionCall:
             ended,
             progress,
             exc_info,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -118,7 +118,7 @@ class FunctionCallRequest:
             conv_mask_to_poly_,
             mapping,
             roi,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

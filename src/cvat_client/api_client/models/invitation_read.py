@@ -100,7 +100,7 @@ class InvitationRead:
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
         role = _get("role", UNSET)
-        if role.__class__ is str or role.__class__ is int:
+        if role.__class__ is str:
             _m = _VALUES_RoleEnum.get(role)
             role = _m if _m is not None else unknown_enum(RoleEnum, role, cls, "role")
         user = _get("user", UNSET)
@@ -136,7 +136,7 @@ class InvitationRead:
             created_date,
             expired,
             accepted,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

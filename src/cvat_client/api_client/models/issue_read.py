@@ -130,7 +130,7 @@ class IssueRead:
             created_date,
             updated_date,
             resolved,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

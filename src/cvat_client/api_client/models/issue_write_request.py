@@ -90,7 +90,7 @@ class IssueWriteRequest:
             message,
             assignee,
             resolved,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -247,15 +247,15 @@ class JobRead:
         media_type = _get("media_type", UNSET)
         bug_tracker = _get("bug_tracker", UNSET)
         status = _get("status", UNSET)
-        if status.__class__ is str or status.__class__ is int:
+        if status.__class__ is str:
             _m = _VALUES_JobStatus.get(status)
             status = _m if _m is not None else unknown_enum(JobStatus, status, cls, "status")
         stage = _get("stage", UNSET)
-        if stage.__class__ is str or stage.__class__ is int:
+        if stage.__class__ is str:
             _m = _VALUES_JobStage.get(stage)
             stage = _m if _m is not None else unknown_enum(JobStage, stage, cls, "stage")
         state = _get("state", UNSET)
-        if state.__class__ is str or state.__class__ is int:
+        if state.__class__ is str:
             _m = _VALUES_OperationStatus.get(state)
             state = _m if _m is not None else unknown_enum(OperationStatus, state, cls, "state")
         frame_count = _get("frame_count", UNSET)
@@ -263,10 +263,7 @@ class JobRead:
         stop_frame = _get("stop_frame", UNSET)
         data_chunk_size = _get("data_chunk_size", UNSET)
         data_compressed_chunk_type = _get("data_compressed_chunk_type", UNSET)
-        if (
-            data_compressed_chunk_type.__class__ is str
-            or data_compressed_chunk_type.__class__ is int
-        ):
+        if data_compressed_chunk_type.__class__ is str:
             _m = _VALUES_ChunkType.get(data_compressed_chunk_type)
             data_compressed_chunk_type = (
                 _m
@@ -276,7 +273,7 @@ class JobRead:
                 )
             )
         data_original_chunk_type = _get("data_original_chunk_type", UNSET)
-        if data_original_chunk_type.__class__ is str or data_original_chunk_type.__class__ is int:
+        if data_original_chunk_type.__class__ is str:
             _m = _VALUES_ChunkType.get(data_original_chunk_type)
             data_original_chunk_type = (
                 _m
@@ -292,7 +289,7 @@ class JobRead:
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_JobType.get(type)
             type = _m if _m is not None else unknown_enum(JobType, type, cls, "type")
         organization = _get("organization", UNSET)
@@ -346,7 +343,7 @@ class JobRead:
             parent_job_id,
             consensus_replicas,
             replicas_count,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

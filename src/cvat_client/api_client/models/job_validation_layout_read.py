@@ -66,7 +66,7 @@ class JobValidationLayoutRead:
             honeypot_count,
             honeypot_frames,
             honeypot_real_frames,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -128,21 +128,21 @@ class JobWriteRequest:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_JobType.get(type)
             type = _m if _m is not None else unknown_enum(JobType, type, cls, "type")
         task_id = _get("task_id", UNSET)
         assignee = _get("assignee", UNSET)
         stage = _get("stage", UNSET)
-        if stage.__class__ is str or stage.__class__ is int:
+        if stage.__class__ is str:
             _m = _VALUES_JobStage.get(stage)
             stage = _m if _m is not None else unknown_enum(JobStage, stage, cls, "stage")
         state = _get("state", UNSET)
-        if state.__class__ is str or state.__class__ is int:
+        if state.__class__ is str:
             _m = _VALUES_OperationStatus.get(state)
             state = _m if _m is not None else unknown_enum(OperationStatus, state, cls, "state")
         frame_selection_method = _get("frame_selection_method", UNSET)
-        if frame_selection_method.__class__ is str or frame_selection_method.__class__ is int:
+        if frame_selection_method.__class__ is str:
             _m = _VALUES_FrameSelectionMethod.get(frame_selection_method)
             frame_selection_method = (
                 _m
@@ -172,7 +172,7 @@ class JobWriteRequest:
             frames_per_job_share,
             random_seed,
             frames,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

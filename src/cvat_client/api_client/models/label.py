@@ -116,17 +116,15 @@ class Label:
         color = _get("color", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = Attribute.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(Attribute.from_dict, attributes))
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_LabelType.get(type)
             type = _m if _m is not None else unknown_enum(LabelType, type, cls, "type")
         svg = _get("svg", UNSET)
         sublabels = _get("sublabels", UNSET)
         if sublabels.__class__ is list:
-            _f_sublabels = Sublabel.from_dict
-            sublabels = [_f_sublabels(_i) for _i in sublabels]
+            sublabels = list(map(Sublabel.from_dict, sublabels))
         project_id = _get("project_id", UNSET)
         task_id = _get("task_id", UNSET)
         parent_id = _get("parent_id", UNSET)
@@ -145,7 +143,7 @@ class Label:
             task_id,
             parent_id,
             has_parent,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -69,7 +69,7 @@ class LabelMappingEntryRequest:
             name,
             attributes,
             sublabels,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -72,27 +72,23 @@ class LabeledData:
         version = _get("version", UNSET)
         tags = _get("tags", UNSET)
         if tags.__class__ is list:
-            _f_tags = LabeledImage.from_dict
-            tags = [_f_tags(_i) for _i in tags]
+            tags = list(map(LabeledImage.from_dict, tags))
         shapes = _get("shapes", UNSET)
         if shapes.__class__ is list:
-            _f_shapes = LabeledShape.from_dict
-            shapes = [_f_shapes(_i) for _i in shapes]
+            shapes = list(map(LabeledShape.from_dict, shapes))
         tracks = _get("tracks", UNSET)
         if tracks.__class__ is list:
-            _f_tracks = LabeledTrack.from_dict
-            tracks = [_f_tracks(_i) for _i in tracks]
+            tracks = list(map(LabeledTrack.from_dict, tracks))
         intervals = _get("intervals", UNSET)
         if intervals.__class__ is list:
-            _f_intervals = LabeledInterval.from_dict
-            intervals = [_f_intervals(_i) for _i in intervals]
+            intervals = list(map(LabeledInterval.from_dict, intervals))
         return cls(
             version,
             tags,
             shapes,
             tracks,
             intervals,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -82,8 +82,7 @@ class LabeledImageRequest:
         source = _get("source", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeValRequest.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeValRequest.from_dict, attributes))
         if label_id is UNSET or frame is UNSET:
             missing_required(cls, src, ("label_id", "frame"))
         return cls(
@@ -93,7 +92,7 @@ class LabeledImageRequest:
             group,
             source,
             attributes,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

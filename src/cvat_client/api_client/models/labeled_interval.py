@@ -93,8 +93,7 @@ class LabeledInterval:
         source = _get("source", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeVal.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeVal.from_dict, attributes))
         score = _get("score", UNSET)
         if label_id is UNSET or start is UNSET or stop is UNSET:
             missing_required(cls, src, ("label_id", "start", "stop"))
@@ -107,7 +106,7 @@ class LabeledInterval:
             source,
             attributes,
             score,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

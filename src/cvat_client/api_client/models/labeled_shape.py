@@ -124,7 +124,7 @@ class LabeledShape:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_ShapeType.get(type)
             type = _m if _m is not None else unknown_enum(ShapeType, type, cls, "type")
         label_id = _get("label_id", UNSET)
@@ -139,13 +139,11 @@ class LabeledShape:
         source = _get("source", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeVal.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeVal.from_dict, attributes))
         score = _get("score", UNSET)
         elements = _get("elements", UNSET)
         if elements.__class__ is list:
-            _f_elements = SubLabeledShape.from_dict
-            elements = [_f_elements(_i) for _i in elements]
+            elements = list(map(SubLabeledShape.from_dict, elements))
         if type is UNSET or label_id is UNSET or frame is UNSET:
             missing_required(cls, src, ("type", "label_id", "frame"))
         return cls(
@@ -163,7 +161,7 @@ class LabeledShape:
             attributes,
             score,
             elements,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

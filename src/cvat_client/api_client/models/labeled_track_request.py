@@ -89,19 +89,16 @@ class LabeledTrackRequest:
         frame = _get("frame", UNSET)
         shapes = _get("shapes", UNSET)
         if shapes.__class__ is list:
-            _f_shapes = TrackedShapeRequest.from_dict
-            shapes = [_f_shapes(_i) for _i in shapes]
+            shapes = list(map(TrackedShapeRequest.from_dict, shapes))
         id = _get("id", UNSET)
         group = _get("group", UNSET)
         source = _get("source", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeValRequest.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeValRequest.from_dict, attributes))
         elements = _get("elements", UNSET)
         if elements.__class__ is list:
-            _f_elements = SubLabeledTrackRequest.from_dict
-            elements = [_f_elements(_i) for _i in elements]
+            elements = list(map(SubLabeledTrackRequest.from_dict, elements))
         if label_id is UNSET or frame is UNSET or shapes is UNSET:
             missing_required(cls, src, ("label_id", "frame", "shapes"))
         return cls(
@@ -113,7 +110,7 @@ class LabeledTrackRequest:
             source,
             attributes,
             elements,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -52,7 +52,7 @@ class LabelsSummary:
         url = _get("url", UNSET)
         return cls(
             url,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -96,7 +96,7 @@ class MembershipRead:
         if joined_date.__class__ is str:
             joined_date = parse_datetime(joined_date, cls, "joined_date")
         role = _get("role", UNSET)
-        if role.__class__ is str or role.__class__ is int:
+        if role.__class__ is str:
             _m = _VALUES_RoleEnum.get(role)
             role = _m if _m is not None else unknown_enum(RoleEnum, role, cls, "role")
         invitation = _get("invitation", UNSET)
@@ -110,7 +110,7 @@ class MembershipRead:
             joined_date,
             role,
             invitation,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

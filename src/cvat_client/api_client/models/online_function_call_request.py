@@ -59,7 +59,7 @@ class OnlineFunctionCallRequest:
         return cls(
             job,
             task,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -112,7 +112,7 @@ class OrganizationRead:
             created_date,
             updated_date,
             contact,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -76,7 +76,7 @@ class OrganizationWriteRequest:
             name,
             description,
             contact,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

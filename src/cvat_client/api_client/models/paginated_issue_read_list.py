@@ -68,8 +68,7 @@ class PaginatedIssueReadList:
         count = _get("count", UNSET)
         results = _get("results", UNSET)
         if results.__class__ is list:
-            _f_results = IssueRead.from_dict
-            results = [_f_results(_i) for _i in results]
+            results = list(map(IssueRead.from_dict, results))
         next = _get("next", UNSET)
         previous = _get("previous", UNSET)
         if count is UNSET or results is UNSET:
@@ -79,7 +78,7 @@ class PaginatedIssueReadList:
             results,
             next,
             previous,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -89,7 +89,7 @@ class PaginatedMetaUserList:
             results,
             next,
             previous,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

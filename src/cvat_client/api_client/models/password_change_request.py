@@ -69,7 +69,7 @@ class PasswordChangeRequest:
             old_password,
             new_password1,
             new_password2,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

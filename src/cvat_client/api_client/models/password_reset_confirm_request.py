@@ -76,7 +76,7 @@ class PasswordResetConfirmRequest:
             new_password2,
             uid,
             token,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -55,7 +55,7 @@ class PasswordResetSerializerExRequest:
             missing_required(cls, src, ("email",))
         return cls(
             email,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -71,7 +71,7 @@ class PatchedAccessTokenWriteRequest:
             name,
             expiry_date,
             read_only,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

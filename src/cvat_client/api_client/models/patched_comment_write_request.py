@@ -52,7 +52,7 @@ class PatchedCommentWriteRequest:
         message = _get("message", UNSET)
         return cls(
             message,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -52,7 +52,7 @@ class PatchedConsensusSettingsRequest:
         iou_threshold = _get("iou_threshold", UNSET)
         return cls(
             iou_threshold,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

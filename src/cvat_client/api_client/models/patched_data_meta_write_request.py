@@ -59,7 +59,7 @@ class PatchedDataMetaWriteRequest:
         return cls(
             deleted_frames,
             cloud_storage_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -66,7 +66,7 @@ class PatchedIssueWriteRequest:
             position,
             assignee,
             resolved,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -52,7 +52,7 @@ class PatchedJobDataMetaWriteRequest:
         deleted_frames = _get("deleted_frames", UNSET)
         return cls(
             deleted_frames,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

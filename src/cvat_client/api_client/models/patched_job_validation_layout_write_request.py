@@ -63,7 +63,7 @@ class PatchedJobValidationLayoutWriteRequest:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         frame_selection_method = _get("frame_selection_method", UNSET)
-        if frame_selection_method.__class__ is str or frame_selection_method.__class__ is int:
+        if frame_selection_method.__class__ is str:
             _m = _VALUES_FrameSelectionMethod.get(frame_selection_method)
             frame_selection_method = (
                 _m
@@ -76,7 +76,7 @@ class PatchedJobValidationLayoutWriteRequest:
         return cls(
             frame_selection_method,
             honeypot_real_frames,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

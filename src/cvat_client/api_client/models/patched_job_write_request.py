@@ -67,18 +67,18 @@ class PatchedJobWriteRequest:
         _get = src.get
         assignee = _get("assignee", UNSET)
         stage = _get("stage", UNSET)
-        if stage.__class__ is str or stage.__class__ is int:
+        if stage.__class__ is str:
             _m = _VALUES_JobStage.get(stage)
             stage = _m if _m is not None else unknown_enum(JobStage, stage, cls, "stage")
         state = _get("state", UNSET)
-        if state.__class__ is str or state.__class__ is int:
+        if state.__class__ is str:
             _m = _VALUES_OperationStatus.get(state)
             state = _m if _m is not None else unknown_enum(OperationStatus, state, cls, "state")
         return cls(
             assignee,
             stage,
             state,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

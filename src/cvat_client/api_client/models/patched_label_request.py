@@ -100,18 +100,16 @@ class PatchedLabelRequest:
         color = _get("color", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeRequest.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeRequest.from_dict, attributes))
         deleted = _get("deleted", UNSET)
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_LabelType.get(type)
             type = _m if _m is not None else unknown_enum(LabelType, type, cls, "type")
         svg = _get("svg", UNSET)
         sublabels = _get("sublabels", UNSET)
         if sublabels.__class__ is list:
-            _f_sublabels = SublabelRequest.from_dict
-            sublabels = [_f_sublabels(_i) for _i in sublabels]
+            sublabels = list(map(SublabelRequest.from_dict, sublabels))
         return cls(
             id,
             name,
@@ -121,7 +119,7 @@ class PatchedLabelRequest:
             type,
             svg,
             sublabels,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -72,27 +72,23 @@ class PatchedLabeledDataRequest:
         version = _get("version", UNSET)
         tags = _get("tags", UNSET)
         if tags.__class__ is list:
-            _f_tags = LabeledImageRequest.from_dict
-            tags = [_f_tags(_i) for _i in tags]
+            tags = list(map(LabeledImageRequest.from_dict, tags))
         shapes = _get("shapes", UNSET)
         if shapes.__class__ is list:
-            _f_shapes = LabeledShapeRequest.from_dict
-            shapes = [_f_shapes(_i) for _i in shapes]
+            shapes = list(map(LabeledShapeRequest.from_dict, shapes))
         tracks = _get("tracks", UNSET)
         if tracks.__class__ is list:
-            _f_tracks = LabeledTrackRequest.from_dict
-            tracks = [_f_tracks(_i) for _i in tracks]
+            tracks = list(map(LabeledTrackRequest.from_dict, tracks))
         intervals = _get("intervals", UNSET)
         if intervals.__class__ is list:
-            _f_intervals = LabeledIntervalRequest.from_dict
-            intervals = [_f_intervals(_i) for _i in intervals]
+            intervals = list(map(LabeledIntervalRequest.from_dict, intervals))
         return cls(
             version,
             tags,
             shapes,
             tracks,
             intervals,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -54,12 +54,12 @@ class PatchedMembershipWriteRequest:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         role = _get("role", UNSET)
-        if role.__class__ is str or role.__class__ is int:
+        if role.__class__ is str:
             _m = _VALUES_RoleEnum.get(role)
             role = _m if _m is not None else unknown_enum(RoleEnum, role, cls, "role")
         return cls(
             role,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -73,7 +73,7 @@ class PatchedOrganizationWriteRequest:
             name,
             description,
             contact,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

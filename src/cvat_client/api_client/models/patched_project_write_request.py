@@ -87,8 +87,7 @@ class PatchedProjectWriteRequest:
         name = _get("name", UNSET)
         labels = _get("labels", UNSET)
         if labels.__class__ is list:
-            _f_labels = PatchedLabelRequest.from_dict
-            labels = [_f_labels(_i) for _i in labels]
+            labels = list(map(PatchedLabelRequest.from_dict, labels))
         owner_id = _get("owner_id", UNSET)
         assignee_id = _get("assignee_id", UNSET)
         bug_tracker = _get("bug_tracker", UNSET)
@@ -108,7 +107,7 @@ class PatchedProjectWriteRequest:
             target_storage,
             source_storage,
             organization_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

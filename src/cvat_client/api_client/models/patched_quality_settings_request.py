@@ -164,7 +164,7 @@ class PatchedQualitySettingsRequest:
         job_filter = _get("job_filter", UNSET)
         inherit = _get("inherit", UNSET)
         target_metric = _get("target_metric", UNSET)
-        if target_metric.__class__ is str or target_metric.__class__ is int:
+        if target_metric.__class__ is str:
             _m = _VALUES_QualityTargetMetric.get(target_metric)
             target_metric = (
                 _m
@@ -176,7 +176,7 @@ class PatchedQualitySettingsRequest:
         iou_threshold = _get("iou_threshold", UNSET)
         oks_sigma = _get("oks_sigma", UNSET)
         point_size_base = _get("point_size_base", UNSET)
-        if point_size_base.__class__ is str or point_size_base.__class__ is int:
+        if point_size_base.__class__ is str:
             _m = _VALUES_QualityPointSizeBase.get(point_size_base)
             point_size_base = (
                 _m
@@ -214,7 +214,7 @@ class PatchedQualitySettingsRequest:
             panoptic_comparison,
             compare_attributes,
             empty_is_annotated,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -69,7 +69,7 @@ class PatchedTaskValidationLayoutWriteRequest:
         _get = src.get
         disabled_frames = _get("disabled_frames", UNSET)
         frame_selection_method = _get("frame_selection_method", UNSET)
-        if frame_selection_method.__class__ is str or frame_selection_method.__class__ is int:
+        if frame_selection_method.__class__ is str:
             _m = _VALUES_FrameSelectionMethod.get(frame_selection_method)
             frame_selection_method = (
                 _m
@@ -83,7 +83,7 @@ class PatchedTaskValidationLayoutWriteRequest:
             disabled_frames,
             frame_selection_method,
             honeypot_real_frames,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -101,8 +101,7 @@ class PatchedTaskWriteRequest:
         bug_tracker = _get("bug_tracker", UNSET)
         labels = _get("labels", UNSET)
         if labels.__class__ is list:
-            _f_labels = PatchedLabelRequest.from_dict
-            labels = [_f_labels(_i) for _i in labels]
+            labels = list(map(PatchedLabelRequest.from_dict, labels))
         subset = _get("subset", UNSET)
         target_storage = _get("target_storage", UNSET)
         if target_storage.__class__ is dict:
@@ -122,7 +121,7 @@ class PatchedTaskWriteRequest:
             target_storage,
             source_storage,
             organization_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -101,7 +101,7 @@ class PatchedUserRequest:
             is_staff,
             is_superuser,
             is_active,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -84,7 +84,7 @@ class PatchedWebhookWriteRequest:
         target_url = _get("target_url", UNSET)
         description = _get("description", UNSET)
         content_type = _get("content_type", UNSET)
-        if content_type.__class__ is str or content_type.__class__ is int:
+        if content_type.__class__ is str:
             _m = _VALUES_WebhookContentType.get(content_type)
             content_type = (
                 _m
@@ -104,7 +104,7 @@ class PatchedWebhookWriteRequest:
             is_active,
             enable_ssl,
             events,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -56,7 +56,7 @@ class ProjectFileRequest:
             missing_required(cls, src, ("project_file",))
         return cls(
             project_file,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

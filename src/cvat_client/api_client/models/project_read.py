@@ -170,7 +170,7 @@ class ProjectRead:
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
         status = _get("status", UNSET)
-        if status.__class__ is str or status.__class__ is int:
+        if status.__class__ is str:
             _m = _VALUES_JobStatus.get(status)
             status = _m if _m is not None else unknown_enum(JobStatus, status, cls, "status")
         dimension = _get("dimension", UNSET)
@@ -209,7 +209,7 @@ class ProjectRead:
             target_storage,
             source_storage,
             assignee_updated_date,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -106,7 +106,7 @@ class QualityReport:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         target = _get("target", UNSET)
-        if target.__class__ is str or target.__class__ is int:
+        if target.__class__ is str:
             _m = _VALUES_QualityReportTarget.get(target)
             target = (
                 _m if _m is not None else unknown_enum(QualityReportTarget, target, cls, "target")
@@ -145,7 +145,7 @@ class QualityReport:
             target_last_updated,
             gt_last_updated,
             assignee,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

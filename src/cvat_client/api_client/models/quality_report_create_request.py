@@ -59,7 +59,7 @@ class QualityReportCreateRequest:
         return cls(
             task_id,
             project_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -212,7 +212,7 @@ class QualityReportSummary:
             frame_share,
             tasks,
             jobs,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

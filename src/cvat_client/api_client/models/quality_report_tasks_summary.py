@@ -91,7 +91,7 @@ class QualityReportTasksSummary:
             not_configured,
             excluded,
             included,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

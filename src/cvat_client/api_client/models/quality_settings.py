@@ -194,7 +194,7 @@ class QualitySettings:
         job_filter = _get("job_filter", UNSET)
         inherit = _get("inherit", UNSET)
         target_metric = _get("target_metric", UNSET)
-        if target_metric.__class__ is str or target_metric.__class__ is int:
+        if target_metric.__class__ is str:
             _m = _VALUES_QualityTargetMetric.get(target_metric)
             target_metric = (
                 _m
@@ -206,7 +206,7 @@ class QualitySettings:
         iou_threshold = _get("iou_threshold", UNSET)
         oks_sigma = _get("oks_sigma", UNSET)
         point_size_base = _get("point_size_base", UNSET)
-        if point_size_base.__class__ is str or point_size_base.__class__ is int:
+        if point_size_base.__class__ is str:
             _m = _VALUES_QualityPointSizeBase.get(point_size_base)
             point_size_base = (
                 _m
@@ -255,7 +255,7 @@ class QualitySettings:
             empty_is_annotated,
             created_date,
             updated_date,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -90,7 +90,7 @@ class RegisterSerializerEx:
             last_name,
             email_verification_required,
             key,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -90,7 +90,7 @@ class RegisterSerializerExRequest:
             email,
             first_name,
             last_name,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

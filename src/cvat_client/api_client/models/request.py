@@ -112,7 +112,7 @@ class Request:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         status = _get("status", UNSET)
-        if status.__class__ is str or status.__class__ is int:
+        if status.__class__ is str:
             _m = _VALUES_RequestStatus.get(status)
             status = _m if _m is not None else unknown_enum(RequestStatus, status, cls, "status")
         id = _get("id", UNSET)
@@ -153,7 +153,7 @@ class Request:
             owner,
             result_url,
             result_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -111,7 +111,7 @@ class RequestDataOperation:
             format,
             function_id,
             lightweight,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -52,7 +52,7 @@ class RestAuthDetail:
         detail = _get("detail", UNSET)
         return cls(
             detail,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

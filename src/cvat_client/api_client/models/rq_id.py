@@ -55,7 +55,7 @@ class RqId:
             missing_required(cls, src, ("rq_id",))
         return cls(
             rq_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -65,7 +65,7 @@ class RqStatus:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         state = _get("state", UNSET)
-        if state.__class__ is str or state.__class__ is int:
+        if state.__class__ is str:
             _m = _VALUES_RqStatusStateEnum.get(state)
             state = _m if _m is not None else unknown_enum(RqStatusStateEnum, state, cls, "state")
         message = _get("message", UNSET)
@@ -76,7 +76,7 @@ class RqStatus:
             state,
             message,
             progress,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -63,7 +63,7 @@ class Storage:
         _get = src.get
         id = _get("id", UNSET)
         location = _get("location", UNSET)
-        if location.__class__ is str or location.__class__ is int:
+        if location.__class__ is str:
             _m = _VALUES_LocationEnum.get(location)
             location = (
                 _m if _m is not None else unknown_enum(LocationEnum, location, cls, "location")
@@ -73,7 +73,7 @@ class Storage:
             id,
             location,
             cloud_storage_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -57,7 +57,7 @@ class StorageRequest:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         location = _get("location", UNSET)
-        if location.__class__ is str or location.__class__ is int:
+        if location.__class__ is str:
             _m = _VALUES_LocationEnum.get(location)
             location = (
                 _m if _m is not None else unknown_enum(LocationEnum, location, cls, "location")
@@ -66,7 +66,7 @@ class StorageRequest:
         return cls(
             location,
             cloud_storage_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -119,7 +119,7 @@ class SubLabeledShape:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_ShapeType.get(type)
             type = _m if _m is not None else unknown_enum(ShapeType, type, cls, "type")
         label_id = _get("label_id", UNSET)
@@ -134,8 +134,7 @@ class SubLabeledShape:
         source = _get("source", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeVal.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeVal.from_dict, attributes))
         score = _get("score", UNSET)
         if type is UNSET or label_id is UNSET or frame is UNSET:
             missing_required(cls, src, ("type", "label_id", "frame"))
@@ -153,7 +152,7 @@ class SubLabeledShape:
             source,
             attributes,
             score,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

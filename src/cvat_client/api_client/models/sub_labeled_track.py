@@ -84,15 +84,13 @@ class SubLabeledTrack:
         frame = _get("frame", UNSET)
         shapes = _get("shapes", UNSET)
         if shapes.__class__ is list:
-            _f_shapes = TrackedShape.from_dict
-            shapes = [_f_shapes(_i) for _i in shapes]
+            shapes = list(map(TrackedShape.from_dict, shapes))
         id = _get("id", UNSET)
         group = _get("group", UNSET)
         source = _get("source", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeVal.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeVal.from_dict, attributes))
         if label_id is UNSET or frame is UNSET or shapes is UNSET:
             missing_required(cls, src, ("label_id", "frame", "shapes"))
         return cls(
@@ -103,7 +101,7 @@ class SubLabeledTrack:
             group,
             source,
             attributes,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

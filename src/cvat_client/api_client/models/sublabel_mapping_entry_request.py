@@ -62,7 +62,7 @@ class SublabelMappingEntryRequest:
         return cls(
             name,
             attributes,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -39,7 +39,7 @@ class SublabelMappingEntryRequestAttributes:
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
         return cls(
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -91,10 +91,9 @@ class SublabelRequest:
         color = _get("color", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeRequest.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeRequest.from_dict, attributes))
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_LabelType.get(type)
             type = _m if _m is not None else unknown_enum(LabelType, type, cls, "type")
         has_parent = _get("has_parent", UNSET)
@@ -107,7 +106,7 @@ class SublabelRequest:
             attributes,
             type,
             has_parent,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

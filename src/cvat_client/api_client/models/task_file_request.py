@@ -56,7 +56,7 @@ class TaskFileRequest:
             missing_required(cls, src, ("task_file",))
         return cls(
             task_file,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -251,12 +251,12 @@ class TaskRead:
         overlap = _get("overlap", UNSET)
         segment_size = _get("segment_size", UNSET)
         status = _get("status", UNSET)
-        if status.__class__ is str or status.__class__ is int:
+        if status.__class__ is str:
             _m = _VALUES_JobStatus.get(status)
             status = _m if _m is not None else unknown_enum(JobStatus, status, cls, "status")
         data_chunk_size = _get("data_chunk_size", UNSET)
         data_original_chunk_type = _get("data_original_chunk_type", UNSET)
-        if data_original_chunk_type.__class__ is str or data_original_chunk_type.__class__ is int:
+        if data_original_chunk_type.__class__ is str:
             _m = _VALUES_ChunkType.get(data_original_chunk_type)
             data_original_chunk_type = (
                 _m
@@ -266,10 +266,7 @@ class TaskRead:
                 )
             )
         data_compressed_chunk_type = _get("data_compressed_chunk_type", UNSET)
-        if (
-            data_compressed_chunk_type.__class__ is str
-            or data_compressed_chunk_type.__class__ is int
-        ):
+        if data_compressed_chunk_type.__class__ is str:
             _m = _VALUES_ChunkType.get(data_compressed_chunk_type)
             data_compressed_chunk_type = (
                 _m
@@ -339,7 +336,7 @@ class TaskRead:
             assignee_updated_date,
             validation_mode,
             consensus_enabled,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -81,7 +81,7 @@ class TaskValidationLayoutRead:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         mode = _get("mode", UNSET)
-        if mode.__class__ is str or mode.__class__ is int:
+        if mode.__class__ is str:
             _m = _VALUES_ValidationMode.get(mode)
             mode = _m if _m is not None else unknown_enum(ValidationMode, mode, cls, "mode")
         frames_per_job_count = _get("frames_per_job_count", UNSET)
@@ -98,7 +98,7 @@ class TaskValidationLayoutRead:
             honeypot_count,
             honeypot_frames,
             honeypot_real_frames,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

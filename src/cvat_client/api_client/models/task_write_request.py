@@ -115,8 +115,7 @@ class TaskWriteRequest:
         segment_size = _get("segment_size", UNSET)
         labels = _get("labels", UNSET)
         if labels.__class__ is list:
-            _f_labels = PatchedLabelRequest.from_dict
-            labels = [_f_labels(_i) for _i in labels]
+            labels = list(map(PatchedLabelRequest.from_dict, labels))
         subset = _get("subset", UNSET)
         target_storage = _get("target_storage", UNSET)
         if target_storage.__class__ is dict:
@@ -140,7 +139,7 @@ class TaskWriteRequest:
             target_storage,
             source_storage,
             consensus_replicas,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

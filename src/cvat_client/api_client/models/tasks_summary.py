@@ -59,7 +59,7 @@ class TasksSummary:
         return cls(
             count,
             url,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

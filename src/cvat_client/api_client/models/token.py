@@ -55,7 +55,7 @@ class Token:
             missing_required(cls, src, ("key",))
         return cls(
             key,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -99,7 +99,7 @@ class TrackedShapeRequest:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_ShapeType.get(type)
             type = _m if _m is not None else unknown_enum(ShapeType, type, cls, "type")
         frame = _get("frame", UNSET)
@@ -110,8 +110,7 @@ class TrackedShapeRequest:
         points = _get("points", UNSET)
         attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
-            _f_attributes = AttributeValRequest.from_dict
-            attributes = [_f_attributes(_i) for _i in attributes]
+            attributes = list(map(AttributeValRequest.from_dict, attributes))
         id = _get("id", UNSET)
         if type is UNSET or frame is UNSET:
             missing_required(cls, src, ("type", "frame"))
@@ -125,7 +124,7 @@ class TrackedShapeRequest:
             points,
             attributes,
             id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -145,7 +145,7 @@ class User:
             last_login,
             date_joined,
             has_analytics_access,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -62,7 +62,7 @@ class UserIdentifiers:
         return cls(
             username,
             id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -104,11 +104,11 @@ class ValidationParamsRequest:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         mode = _get("mode", UNSET)
-        if mode.__class__ is str or mode.__class__ is int:
+        if mode.__class__ is str:
             _m = _VALUES_ValidationMode.get(mode)
             mode = _m if _m is not None else unknown_enum(ValidationMode, mode, cls, "mode")
         frame_selection_method = _get("frame_selection_method", UNSET)
-        if frame_selection_method.__class__ is str or frame_selection_method.__class__ is int:
+        if frame_selection_method.__class__ is str:
             _m = _VALUES_FrameSelectionMethod.get(frame_selection_method)
             frame_selection_method = (
                 _m
@@ -134,7 +134,7 @@ class ValidationParamsRequest:
             frame_share,
             frames_per_job_count,
             frames_per_job_share,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -135,7 +135,7 @@ class WebhookDeliveryRead:
             changed_fields,
             request,
             response,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

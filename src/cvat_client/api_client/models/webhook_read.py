@@ -131,11 +131,11 @@ class WebhookRead:
         """Build the model from JSON data, tolerating deviations from the schema."""
         _get = src.get
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_WebhookType.get(type)
             type = _m if _m is not None else unknown_enum(WebhookType, type, cls, "type")
         content_type = _get("content_type", UNSET)
-        if content_type.__class__ is str or content_type.__class__ is int:
+        if content_type.__class__ is str:
             _m = _VALUES_WebhookContentType.get(content_type)
             content_type = (
                 _m
@@ -184,7 +184,7 @@ class WebhookRead:
             events,
             last_status,
             last_delivery_date,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

@@ -95,14 +95,14 @@ class WebhookWriteRequest:
         _get = src.get
         target_url = _get("target_url", UNSET)
         type = _get("type", UNSET)
-        if type.__class__ is str or type.__class__ is int:
+        if type.__class__ is str:
             _m = _VALUES_WebhookType.get(type)
             type = _m if _m is not None else unknown_enum(WebhookType, type, cls, "type")
         events = _get("events", UNSET)
         events = parse_value(events, ("list", ("enum", "EventsEnum")), _resolve, cls, "events")
         description = _get("description", UNSET)
         content_type = _get("content_type", UNSET)
-        if content_type.__class__ is str or content_type.__class__ is int:
+        if content_type.__class__ is str:
             _m = _VALUES_WebhookContentType.get(content_type)
             content_type = (
                 _m
@@ -125,7 +125,7 @@ class WebhookWriteRequest:
             is_active,
             enable_ssl,
             project_id,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 

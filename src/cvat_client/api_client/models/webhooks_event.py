@@ -61,7 +61,7 @@ class WebhooksEvent:
         return cls(
             key,
             group,
-            {} if src.keys() <= _KNOWN else unknown_fields(cls, src, _KNOWN),
+            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
         )
 
 
