@@ -52,7 +52,7 @@ def run_startup(*, quick: bool = False) -> None:
     ours = times["cvat-client"] - base
     theirs = times["cvat-sdk 2.73"] - base
     print_table(
-        "Start-up: fresh interpreter -> ApiClient -> tasks_api (best of %d)" % repeat,
+        f"Start-up: fresh interpreter -> ApiClient -> tasks_api (best of {repeat})",
         ["", "wall ms", "ms over bare python"],
         [
             ["python (no import)", base * 1e3, 0.0],
@@ -95,7 +95,7 @@ def run_parse(*, quick: bool = False) -> None:
                 20 if quick else 200,
             )
         )
-    size = dict(shapes=1000, tracks=40) if quick else {}
+    size = {"shapes": 1000, "tracks": 40} if quick else {}
     cases.append(
         (
             "LabeledData: 5000 shapes, 200 tracks x 50 keyframes"

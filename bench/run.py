@@ -25,7 +25,7 @@ SUITES = {
 }
 
 try:  # transfer benchmarks need the high-level core and the test server
-    from bench_transfer import run_download, run_pagination, run_upload  # noqa: E402
+    from bench_transfer import run_download, run_pagination, run_upload
 
     SUITES.update({"upload": run_upload, "download": run_download, "pagination": run_pagination})
 except ImportError as exc:  # pragma: no cover - reported, not hidden
