@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from PIL import Image
+
+from cvat_client.testing import CvatTestServer
+from .schema_check import check_response
 
 
 def make_jpeg(
@@ -27,3 +33,38 @@ def image_files(tmp_path: Path) -> list[Path]:
         path.write_bytes(make_jpeg(64 + i, 48, color))
         paths.append(path)
     return paths
+
+
+@pytest.fixture
+def cvat_http(cvat_server: CvatTestServer, cvat_admin: tuple[str, str]) -> Iterator[httpx.Client]:
+    """The plugin's admin client, checking every JSON response against the schema."""
+    with cvat_server.sync_client(auth=cvat_admin) as client:
+        client.event_hooks["response"] = [check_response]
+        yield client
+
+
+@pytest.fixture
+def client_for(cvat_server: CvatTestServer) -> Iterator[Callable[..., httpx.Client]]:
+    """Make schema-checked clients for other users (``client_for(auth=(user, pw))``)."""
+    made: list[httpx.Client] = []
+
+    def make(**kwargs: Any) -> httpx.Client:
+        client = cvat_server.sync_client(**kwargs)
+        client.event_hooks["response"] = [check_response]
+        made.append(client)
+        return client
+
+    yield make
+    for client in made:
+        client.close()
+
+
+def create_task(http: httpx.Client, server: CvatTestServer, files: list[Path], **spec: Any) -> dict[str, Any]:
+    """Create a task with labels car/person from image files (multipart upload) and wait."""
+    body = {"name": "task", "labels": [{"name": "car"}, {"name": "person"}], **spec}
+    task = http.post("/api/tasks", json=body).json()
+    parts = [("client_files[%d]" % i, (p.name, p.read_bytes(), "image/jpeg")) for i, p in enumerate(files)]
+    response = http.post(f"/api/tasks/{task['id']}/data/", files=parts, data={"image_quality": "70"})
+    assert response.status_code == 202, response.text
+    assert server.wait_idle()
+    return dict(http.get(f"/api/tasks/{task['id']}").json())

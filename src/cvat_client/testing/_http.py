@@ -119,8 +119,7 @@ def json_response(
 
 def empty_response(status: int, *, headers: Mapping[str, str] | None = None) -> Response:
     """A response with no body and no content type (e.g. 202 for Upload-Start, 204)."""
-    response = Response(b"", status_code=status, headers=dict(headers or {}))
-    return response
+    return Response(b"", status_code=status, headers=dict(headers or {}))
 
 
 def now() -> datetime:

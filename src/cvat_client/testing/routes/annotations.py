@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -15,7 +14,7 @@ from cvat_client.testing._http import HTML, ApiError, bad_request, empty_respons
 from cvat_client.testing.background import BackgroundRequest, JobFailure
 from cvat_client.testing.routes.data import visible_job
 from cvat_client.testing.routes.tasks import visible_task
-from cvat_client.testing.routing import route
+from cvat_client.testing.routing import Handler, Route, route
 from cvat_client.testing.state import Task
 from cvat_client.testing.uploads import (
     TUS_ALLOW,
@@ -71,7 +70,7 @@ def _label_ids(ctx: Ctx, task: Task) -> set[int]:
     return {lb.id for lb in ctx.store.labels_of(task=task)}
 
 
-def _handlers(kind: str) -> dict[str, Callable[[Ctx], Any]]:
+def _handlers(kind: str) -> dict[str, Handler]:
     async def get(ctx: Ctx) -> Response:
         if "format" in ctx.query or "action" in ctx.query:
             raise gone_export(False)
@@ -225,13 +224,24 @@ def _start_import(ctx: Ctx, target: _Target, fmt: str, path: Any) -> Response:
 _ANN_ALLOW = "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"
 
 
-def _routes(kind: str) -> list[Any]:
+def _routes(kind: str) -> list[Route]:
     h = _handlers(kind)
     base = f"/api/{kind}s/{{id}}/annotations"
-    crud = {m: h[m] for m in ("get", "put", "patch", "delete", "post")}
+
+    def crud(path: str) -> Route:
+        return route(
+            path,
+            allow=_ANN_ALLOW,
+            get=h["get"],
+            put=h["put"],
+            patch=h["patch"],
+            delete=h["delete"],
+            post=h["post"],
+        )
+
     return [
-        route(base, allow=_ANN_ALLOW, **crud),
-        route(base + "/", allow=_ANN_ALLOW, **crud),
+        crud(base),
+        crud(base + "/"),
         route(base + "/{upload_id:uid}", allow=TUS_ALLOW, patch=h["tus_patch"], head=h["tus_head"]),
     ]
 

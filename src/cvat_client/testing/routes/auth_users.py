@@ -133,7 +133,7 @@ async def password_change(ctx: Ctx) -> Response:
             {"old_password": ["Your old password was entered incorrectly. Please enter it again."]}
         )
     if body["new_password1"] != body["new_password2"]:
-        raise bad_request({"new_password2": ["The two password fields didn’t match."]})
+        raise bad_request({"new_password2": ["The two password fields didn't match."]})
     ctx.me.password = str(body["new_password1"])
     return json_response({"detail": "New password has been saved."})
 

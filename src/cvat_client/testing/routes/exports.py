@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from starlette.responses import Response
 
@@ -33,6 +33,14 @@ from cvat_client.testing.uploads import (
 )
 
 EXPORT_TTL = timedelta(hours=24)
+
+
+class _Ids(TypedDict, total=False):
+    project_id: int | None
+    task_id: int | None
+    job_id: int | None
+
+
 IMPORT_TTL = timedelta(hours=1)
 _TRUE = ("true", "1", "yes", "True")
 
@@ -81,7 +89,7 @@ def _submit_export(
     filename: str,
     download_path: str,
     produce: Callable[[Path], None],
-    ids: dict[str, int | None],
+    ids: _Ids,
     org_id: int | None,
 ) -> Response:
     rq_id = f"action=export&target={target}&target_id={target_id}&user_id={ctx.me.id}"
@@ -114,7 +122,9 @@ def _submit_export(
         ttl=EXPORT_TTL,
         download_path=download_path,
         work=work,
-        **ids,
+        project_id=ids.get("project_id"),
+        task_id=ids.get("task_id"),
+        job_id=ids.get("job_id"),
     )
     worker.submit(request)
     return json_response({"rq_id": rq_id}, 202)
@@ -300,15 +310,13 @@ async def project_backup_export(ctx: Ctx) -> Response:
             (t for t in store.tasks.values() if t.project_id == project.id and t.data is not None),
             key=lambda t: t.id,
         )
-        parts = {
-            "project": ser.project(ctx, project),
-            "labels": _labels(ctx, store, project_id=project.id),
-            "tasks": [_task_backup_parts(ctx, t) for t in tasks],
-        }
+        project_body = ser.project(ctx, project)
+        labels = _labels(ctx, store, project_id=project.id)
+        task_parts = [_task_backup_parts(ctx, t) for t in tasks]
 
     def produce(path: Path) -> None:
         with path.open("wb") as out:
-            backup.write_project_backup(out, **parts)
+            backup.write_project_backup(out, project=project_body, labels=labels, tasks=task_parts)
 
     return _submit_export(
         ctx,
