@@ -1,0 +1,179 @@
+"""Projects: ``client.projects`` (:class:`ProjectsRepo`) and :class:`Project`."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, cast
+
+from cvat_client._lowlevel.exceptions import ApiValueError
+from cvat_client.api_client import models
+from cvat_client.api_client.apis.projects_api import ProjectsApi
+from cvat_client.core.proxies.annotations import check_local_file
+from cvat_client.core.proxies.model_proxy import (
+    DownloadBackupMixin,
+    ExportDatasetMixin,
+    ModelBatchDeleteMixin,
+    ModelCreateMixin,
+    ModelDeleteMixin,
+    ModelListMixin,
+    ModelRetrieveMixin,
+    ModelUpdateMixin,
+    org_id_param,
+)
+
+if TYPE_CHECKING:
+    from cvat_client.core.progress import ProgressReporter
+    from cvat_client.core.proxies.tasks import Task
+
+__all__ = ["Project", "ProjectsRepo"]
+
+StrPath = str | os.PathLike[str]
+
+
+class Project(
+    ModelUpdateMixin[models.ProjectRead, ProjectsApi],
+    ModelDeleteMixin[models.ProjectRead, ProjectsApi],
+    ExportDatasetMixin[models.ProjectRead, ProjectsApi],
+    DownloadBackupMixin[models.ProjectRead, ProjectsApi],
+):
+    """A project: a set of tasks sharing labels."""
+
+    _api_member_name = "projects_api"
+    _model_partial_update_arg = "patched_project_write_request"
+
+    def import_dataset(
+        self,
+        format_name: str,
+        filename: StrPath,
+        *,
+        conv_mask_to_poly: bool | None = None,
+        status_check_period: float | None = None,
+        pbar: ProgressReporter | None = None,
+    ) -> None:
+        """Upload a dataset (media and annotations) in a format such as ``"COCO 1.0"``.
+
+        The server makes tasks from it. Waits until the import is done.
+
+        Raises:
+            FileNotFoundError: the file does not exist (nothing is sent).
+            BackgroundRequestException: the server could not import the dataset.
+        """
+        from cvat_client.core.uploading import Uploader
+
+        path = check_local_file(filename, "Dataset file")
+        query: dict[str, Any] = {"format": format_name}
+        if conv_mask_to_poly is not None:
+            query["conv_mask_to_poly"] = conv_mask_to_poly
+        Uploader(self._client).upload_file_and_wait(
+            f"/api/projects/{self.id}/dataset/",
+            path,
+            query_params=query,
+            json_body=None,
+            pbar=pbar,
+            status_check_period=status_check_period,
+        )
+        self._client.logger.info("Dataset %s imported into project #%s", path, self.id)
+
+    def get_tasks(self) -> list[Task]:
+        """The tasks of this project."""
+        from cvat_client.core.helpers import get_paginated_collection
+        from cvat_client.core.proxies.tasks import Task
+
+        return [
+            Task(self._client, model)
+            for model in get_paginated_collection(
+                self._client.api_client.tasks_api.list_endpoint,
+                project_id=self.id,
+                **org_id_param(self.organization),
+            )
+        ]
+
+    def get_labels(self) -> list[models.Label]:
+        """The labels of this project."""
+        from cvat_client.core.helpers import get_paginated_collection
+
+        return cast(
+            "list[models.Label]",
+            get_paginated_collection(
+                self._client.api_client.labels_api.list_endpoint,
+                project_id=self.id,
+                **org_id_param(self.organization),
+            ),
+        )
+
+    def get_preview(self) -> io.BytesIO:
+        """The preview (thumbnail) image as a binary stream."""
+        _, response = self.api.retrieve_preview(self.id, _parse_response=False)
+        return io.BytesIO(response.content)
+
+
+class ProjectsRepo(
+    ModelCreateMixin[Project, ProjectsApi],
+    ModelRetrieveMixin[Project, ProjectsApi],
+    ModelListMixin[Project, ProjectsApi],
+    ModelBatchDeleteMixin[Project, ProjectsApi],
+):
+    """All projects: ``client.projects``."""
+
+    _api_member_name = "projects_api"
+    _entity_type = Project
+
+    def create_from_dataset(
+        self,
+        spec: models.ProjectWriteRequest | Mapping[str, Any],
+        *,
+        dataset_path: StrPath = "",
+        dataset_format: str = "CVAT XML 1.1",
+        status_check_period: float | None = None,
+        pbar: ProgressReporter | None = None,
+        conv_mask_to_poly: bool | None = None,
+    ) -> Project:
+        """Create a project and, optionally, import a dataset into it.
+
+        The dataset file is checked before the project is created.
+        """
+        if dataset_path:
+            check_local_file(dataset_path, "Dataset file")
+        project = self.create(spec)
+        self._client.logger.info("Created project #%s %r", project.id, project.name)
+        if dataset_path:
+            project.import_dataset(
+                dataset_format,
+                dataset_path,
+                conv_mask_to_poly=conv_mask_to_poly,
+                status_check_period=status_check_period,
+                pbar=pbar,
+            )
+        return project.fetch()
+
+    def create_from_backup(
+        self,
+        filename: StrPath,
+        *,
+        status_check_period: float | None = None,
+        pbar: ProgressReporter | None = None,
+    ) -> Project:
+        """Restore a project (with its tasks) from a backup file.
+
+        Raises:
+            FileNotFoundError: the file does not exist (nothing is sent).
+            BackgroundRequestException: the server could not restore the backup.
+        """
+        from cvat_client.core.uploading import Uploader
+
+        path = check_local_file(filename, "Backup file")
+        request = Uploader(self._client).upload_file_and_wait(
+            self.api.create_backup_endpoint.path,
+            path,
+            query_params={"filename": path.name},
+            json_body=None,
+            pbar=pbar,
+            status_check_period=status_check_period,
+        )
+        project_id = request.result_id
+        if not isinstance(project_id, int):
+            raise ApiValueError("The server finished the restore without naming the new project")
+        self._client.logger.info("Project #%s restored from %s", project_id, path)
+        return self.retrieve(project_id)

@@ -1,0 +1,332 @@
+"""Tasks: ``client.tasks`` (:class:`TasksRepo`) and :class:`Task`."""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Mapping, Sequence
+from enum import Enum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+from cvat_client._lowlevel.exceptions import ApiValueError
+from cvat_client.api_client import models
+from cvat_client.api_client.apis.tasks_api import TasksApi
+from cvat_client.core.proxies._media import MediaMixin
+from cvat_client.core.proxies.annotations import AnnotationCrudMixin, check_local_file
+from cvat_client.core.proxies.model_proxy import (
+    DownloadBackupMixin,
+    ExportDatasetMixin,
+    ModelBatchDeleteMixin,
+    ModelCreateMixin,
+    ModelDeleteMixin,
+    ModelListMixin,
+    ModelRetrieveMixin,
+    ModelUpdateMixin,
+    org_id_param,
+)
+
+if TYPE_CHECKING:
+    from cvat_client.core.progress import ProgressReporter
+    from cvat_client.core.proxies.jobs import Job
+
+__all__ = ["ResourceType", "Task", "TasksRepo", "expand_local_resources"]
+
+StrPath = str | os.PathLike[str]
+
+
+class ResourceType(Enum):
+    """Where the files of a task come from."""
+
+    LOCAL = 0
+    """Files on this machine, uploaded by the client."""
+    SHARE = 1
+    """Paths in the server's shared storage (``server_files``)."""
+    REMOTE = 2
+    """URLs the server downloads itself (``remote_files``)."""
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+    def __repr__(self) -> str:
+        return str(self)
+
+
+# Upload parameters passed on to the server's data spec, besides those named like its fields.
+_DEFAULT_IMAGE_QUALITY = 70
+
+
+def expand_local_resources(resources: Sequence[StrPath]) -> list[Path]:
+    """Turn files, directories and glob patterns into a list of files.
+
+    A directory contributes all files below it (recursively, sorted, hidden files
+    skipped); a pattern such as ``"images/*.jpg"`` or ``"data/**/*.png"`` its sorted
+    matches. Everything is checked before anything is sent.
+
+    Raises:
+        FileNotFoundError: a path does not exist or a pattern matches no file.
+        ApiValueError: there is nothing to upload, or two files would share a name.
+    """
+    if isinstance(resources, str | os.PathLike):
+        raise ApiValueError(
+            f"resources must be a list of paths, not a single path: pass [{os.fspath(resources)!r}]"
+        )
+    files: list[Path] = []
+    for resource in resources:
+        text = os.fspath(resource)
+        path = Path(text)
+        if path.is_file():
+            files.append(path)
+        elif path.is_dir():
+            found = sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            )
+            if not found:
+                raise FileNotFoundError(f"Directory {text!r} holds no files: nothing was sent")
+            files.extend(found)
+        elif glob.has_magic(text):
+            matches = sorted(Path(m) for m in glob.glob(text, recursive=True) if Path(m).is_file())
+            if not matches:
+                raise FileNotFoundError(f"No file matches {text!r}: nothing was sent")
+            files.extend(matches)
+        else:
+            raise FileNotFoundError(f"File {text!r} does not exist: nothing was sent")
+    if not files:
+        raise ApiValueError("No files to upload: resources is empty")
+    seen: dict[str, Path] = {}
+    for file in files:
+        other = seen.setdefault(file.name, file)
+        if other != file:
+            raise ApiValueError(
+                f"Two files would have the same name on the server: {os.fspath(other)!r} "
+                f"and {os.fspath(file)!r}; rename one of them"
+            )
+    return files
+
+
+def _data_spec(params: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The server's data spec from cvat-sdk style ``data_params``."""
+    known = {name for name, *_ in models.DataRequest.__cvat_fields__}
+    spec: dict[str, Any] = {"image_quality": _DEFAULT_IMAGE_QUALITY}
+    for key, value in (params or {}).items():
+        if key == "frame_step":
+            if value is not None:
+                spec["frame_filter"] = f"step={value}"
+        elif key in known:
+            if value is not None:
+                spec[key] = value.to_dict() if hasattr(value, "to_dict") else value
+        else:
+            raise ApiValueError(
+                f"Unknown data parameter {key!r}; known: {sorted(known | {'frame_step'})}"
+            )
+    return spec
+
+
+class Task(
+    ModelUpdateMixin[models.TaskRead, TasksApi],
+    ModelDeleteMixin[models.TaskRead, TasksApi],
+    AnnotationCrudMixin[models.TaskRead, TasksApi],
+    MediaMixin[models.TaskRead, TasksApi],
+    ExportDatasetMixin[models.TaskRead, TasksApi],
+    DownloadBackupMixin[models.TaskRead, TasksApi],
+):
+    """A task: its fields (``task.id``, ``task.name``, ``task.size``...) and operations."""
+
+    _api_member_name = "tasks_api"
+    _model_partial_update_arg = "patched_task_write_request"
+    _data_meta_update_arg = "patched_data_meta_write_request"
+    _annotations_url = "/api/tasks/{id}/annotations/"
+
+    def upload_data(
+        self,
+        resources: Sequence[StrPath],
+        *,
+        resource_type: ResourceType = ResourceType.LOCAL,
+        pbar: ProgressReporter | None = None,
+        params: Mapping[str, Any] | None = None,
+        wait_for_completion: bool = True,
+        status_check_period: float | None = None,
+    ) -> None:
+        """Attach media to this task (once: the server accepts data only once).
+
+        Args:
+            resources: local files, directories and glob patterns
+                (``ResourceType.LOCAL``), paths in the server's share
+                (``ResourceType.SHARE``) or URLs (``ResourceType.REMOTE``).
+            resource_type: where the files come from.
+            pbar: reports the upload progress.
+            params: the data spec: ``image_quality`` (default 70), ``chunk_size``,
+                ``sorting_method``, ``start_frame``, ``stop_frame``, ``frame_step``,
+                ``use_cache``, ``copy_data``, ``cloud_storage_id``, ``job_file_mapping``,
+                ``filename_pattern``, ``validation_params``...
+            wait_for_completion: wait until the server has processed the data.
+            status_check_period: seconds between status checks.
+
+        Raises:
+            FileNotFoundError: a local file is missing (nothing is sent).
+            BackgroundRequestException: the server failed to process the data.
+        """
+        spec = _data_spec(params)
+        if resource_type is ResourceType.LOCAL:
+            files = expand_local_resources(resources)
+            from cvat_client.core.uploading import DataUploader
+
+            rq_id = DataUploader(self._client).upload_files(
+                self.id, files, data_params=spec, pbar=pbar
+            )
+        elif resource_type in (ResourceType.SHARE, ResourceType.REMOTE):
+            if isinstance(resources, str | os.PathLike):
+                resources = [resources]
+            names = [os.fspath(r) for r in resources]
+            if not names:
+                raise ApiValueError("No files to attach: resources is empty")
+            key = "server_files" if resource_type is ResourceType.SHARE else "remote_files"
+            spec[key] = names
+            result, _ = self.api.create_data(self.id, data_request=spec)
+            rq_id = getattr(result, "rq_id", None)
+            if not rq_id:
+                raise ApiValueError("The server did not return a request id for the data")
+        else:  # pragma: no cover - exhaustive
+            raise ApiValueError(f"Unknown resource type {resource_type!r}")
+
+        if wait_for_completion:
+            self._client.logger.info("Waiting for the data of task #%s to be processed", self.id)
+            self._client.wait_for_completion(str(rq_id), status_check_period=status_check_period)
+            self.fetch()
+
+    def get_jobs(self) -> list[Job]:
+        """The jobs of this task."""
+        from cvat_client.core.helpers import get_paginated_collection
+        from cvat_client.core.proxies.jobs import Job
+
+        return [
+            Job(self._client, model)
+            for model in get_paginated_collection(
+                self._client.api_client.jobs_api.list_endpoint,
+                task_id=self.id,
+                **org_id_param(self.organization),
+            )
+        ]
+
+    def get_labels(self) -> list[models.Label]:
+        """The labels of this task (those of its project, for a task in a project)."""
+        from cvat_client.core.helpers import get_paginated_collection
+
+        return cast(
+            "list[models.Label]",
+            get_paginated_collection(
+                self._client.api_client.labels_api.list_endpoint,
+                task_id=self.id,
+                **org_id_param(self.organization),
+            ),
+        )
+
+
+class TasksRepo(
+    ModelCreateMixin[Task, TasksApi],
+    ModelRetrieveMixin[Task, TasksApi],
+    ModelListMixin[Task, TasksApi],
+    ModelBatchDeleteMixin[Task, TasksApi],
+):
+    """All tasks: ``client.tasks``."""
+
+    _api_member_name = "tasks_api"
+    _entity_type = Task
+
+    def create_from_data(
+        self,
+        spec: models.TaskWriteRequest | Mapping[str, Any],
+        resources: Sequence[StrPath],
+        *,
+        resource_type: ResourceType = ResourceType.LOCAL,
+        data_params: Mapping[str, Any] | None = None,
+        annotation_path: StrPath = "",
+        annotation_format: str = "CVAT XML 1.1",
+        status_check_period: float | None = None,
+        pbar: ProgressReporter | None = None,
+    ) -> Task:
+        """Create a task, attach its media and, optionally, import annotations.
+
+        Local resources, data parameters and the annotation file are all checked before
+        the task is created, so a typo creates nothing.
+
+        Args:
+            spec: the task: ``name``, ``labels`` (or ``project_id``), ``segment_size``...
+            resources: see :meth:`Task.upload_data`.
+            resource_type: where the files come from.
+            data_params: the data spec (see :meth:`Task.upload_data`).
+            annotation_path: an annotation file to import after the data.
+            annotation_format: its format.
+            status_check_period: seconds between status checks.
+            pbar: reports the upload progress.
+
+        Returns:
+            The new task, with its data processed.
+        """
+        spec_map = spec if isinstance(spec, Mapping) else spec.to_dict()
+        if spec_map.get("project_id") and spec_map.get("labels"):
+            raise ApiValueError(
+                "A task in a project uses the project's labels: leave out 'labels' or 'project_id'",
+                ["labels"],
+            )
+        _data_spec(data_params)
+        if resource_type is ResourceType.LOCAL:
+            expand_local_resources(resources)
+        if annotation_path:
+            check_local_file(annotation_path, "Annotation file")
+
+        task = self.create(spec)
+        self._client.logger.info("Created task #%s %r", task.id, task.name)
+        task.upload_data(
+            resources,
+            resource_type=resource_type,
+            pbar=pbar,
+            params=data_params,
+            wait_for_completion=True,
+            status_check_period=status_check_period,
+        )
+        if annotation_path:
+            task.import_annotations(
+                annotation_format,
+                annotation_path,
+                pbar=pbar,
+                status_check_period=status_check_period,
+            )
+        return task.fetch()
+
+    def create_from_backup(
+        self,
+        filename: StrPath,
+        *,
+        status_check_period: float | None = None,
+        pbar: ProgressReporter | None = None,
+    ) -> Task:
+        """Restore a task from a backup file made by :meth:`Task.download_backup`.
+
+        Raises:
+            FileNotFoundError: the file does not exist (nothing is sent).
+            BackgroundRequestException: the server could not restore the backup.
+        """
+        from cvat_client.core.uploading import Uploader
+
+        path = check_local_file(filename, "Backup file")
+        request = Uploader(self._client).upload_file_and_wait(
+            self.api.create_backup_endpoint.path,
+            path,
+            query_params={"filename": path.name},
+            json_body=None,
+            pbar=pbar,
+            status_check_period=status_check_period,
+        )
+        task_id = request.result_id
+        if not isinstance(task_id, int):
+            raise ApiValueError("The server finished the restore without naming the new task")
+        self._client.logger.info("Task #%s restored from %s", task_id, path)
+        return self.retrieve(task_id)
+
+    def remove_by_ids(self, task_ids: Sequence[int]) -> None:
+        """Delete the tasks with these ids, ignoring those that do not exist."""
+        super().remove_by_ids(task_ids)
