@@ -265,7 +265,9 @@ async def invitations_create(ctx: Ctx) -> Response:
     store = ctx.store
     with store.lock:
         user = store.find_user(str(email))
-        if user is not None and store.membership(user.id, org.id):
+        if user is None:
+            raise bad_request({"email": ["The test server only invites registered users."]})
+        if store.membership(user.id, org.id):
             raise bad_request(["The user is a member of the organization already."])
         invitation = Invitation(
             key=secrets.token_urlsafe(48)[:64],
@@ -273,14 +275,13 @@ async def invitations_create(ctx: Ctx) -> Response:
             owner_id=ctx.me.id,
             role=str(role),
             email=str(email),
-            user_id=user.id if user else None,
-            accepted=user is not None,
+            user_id=user.id,
+            accepted=True,
         )
         store.invitations[invitation.key] = invitation
-        if user is not None:
-            member = Membership(store.next_id("membership"), user.id, org.id, str(role), now())
-            member.invitation = invitation.key
-            store.memberships[member.id] = member
+        member = Membership(store.next_id("membership"), user.id, org.id, str(role), now())
+        member.invitation = invitation.key
+        store.memberships[member.id] = member
     return json_response(ser.invitation(ctx, invitation), 201)
 
 
