@@ -12,6 +12,7 @@ import pytest
 from PIL import Image
 
 from cvat_client.testing import CvatTestServer
+
 from .schema_check import check_response
 
 
@@ -59,12 +60,19 @@ def client_for(cvat_server: CvatTestServer) -> Iterator[Callable[..., httpx.Clie
         client.close()
 
 
-def create_task(http: httpx.Client, server: CvatTestServer, files: list[Path], **spec: Any) -> dict[str, Any]:
+def create_task(
+    http: httpx.Client, server: CvatTestServer, files: list[Path], **spec: Any
+) -> dict[str, Any]:
     """Create a task with labels car/person from image files (multipart upload) and wait."""
     body = {"name": "task", "labels": [{"name": "car"}, {"name": "person"}], **spec}
     task = http.post("/api/tasks", json=body).json()
-    parts = [("client_files[%d]" % i, (p.name, p.read_bytes(), "image/jpeg")) for i, p in enumerate(files)]
-    response = http.post(f"/api/tasks/{task['id']}/data/", files=parts, data={"image_quality": "70"})
+    parts = [
+        ("client_files[%d]" % i, (p.name, p.read_bytes(), "image/jpeg"))
+        for i, p in enumerate(files)
+    ]
+    response = http.post(
+        f"/api/tasks/{task['id']}/data/", files=parts, data={"image_quality": "70"}
+    )
     assert response.status_code == 202, response.text
     assert server.wait_idle()
     return dict(http.get(f"/api/tasks/{task['id']}").json())

@@ -31,7 +31,10 @@ def test_login_sets_three_cookies(client_for) -> None:
 
 def test_login_by_email_and_errors(client_for) -> None:
     http = client_for()
-    ok = http.post("/api/auth/login", json={"username": "", "email": "admin@localhost.localdomain", "password": "admin"})
+    ok = http.post(
+        "/api/auth/login",
+        json={"username": "", "email": "admin@localhost.localdomain", "password": "admin"},
+    )
     assert ok.status_code == 200
     http = client_for()
     wrong = http.post("/api/auth/login", json={"username": "admin", "password": "nope"})
@@ -54,7 +57,10 @@ def test_csrf_rules(client_for) -> None:
     body = {"name": "p"}
     cases = [
         ({}, "CSRF Failed: CSRF token missing."),
-        ({"X-CSRFToken": "wrong"}, "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect."),
+        (
+            {"X-CSRFToken": "wrong"},
+            "CSRF Failed: CSRF token from the 'X-Csrftoken' HTTP header incorrect.",
+        ),
         (
             {"X-CSRFToken": token, "Origin": "http://evil.example"},
             "CSRF Failed: Origin checking failed - http://evil.example does not match any trusted origins.",
@@ -64,7 +70,9 @@ def test_csrf_rules(client_for) -> None:
         response = http.post("/api/projects", json=body, headers=headers)
         assert response.status_code == 403
         assert response.json() == {"detail": message}
-    ok = http.post("/api/projects", json=body, headers={"X-CSRFToken": token, "Origin": "http://testserver"})
+    ok = http.post(
+        "/api/projects", json=body, headers={"X-CSRFToken": token, "Origin": "http://testserver"}
+    )
     assert ok.status_code == 201
     assert ok.headers["location"] == f"http://testserver/api/projects/{ok.json()['id']}"
     sid = http.cookies["sessionid"]
@@ -76,7 +84,10 @@ def test_csrf_rules(client_for) -> None:
     assert http.post("/api/auth/logout").status_code == 403
     out = http.post("/api/auth/logout", headers={"X-CSRFToken": token})
     assert out.json() == {"detail": "Successfully logged out."}
-    assert [c.split("=")[0] for c in out.headers.get_list("set-cookie")] == ["sessionfresh", "sessionid"]
+    assert [c.split("=")[0] for c in out.headers.get_list("set-cookie")] == [
+        "sessionfresh",
+        "sessionid",
+    ]
     dead = bare.get("/api/users/self", headers={"Cookie": f"sessionid={sid}"})
     assert dead.status_code == 401
     assert dead.headers["www-authenticate"] == "Token"
@@ -99,7 +110,9 @@ def test_basic_and_legacy_token(cvat_server: CvatTestServer, client_for) -> None
     assert bad.json() == {"detail": "Invalid username/password."}
     key = _login(client_for()).json()["key"]
     fresh = client_for()
-    created = fresh.post("/api/projects", json={"name": "t"}, headers={"Authorization": f"Token {key}"})
+    created = fresh.post(
+        "/api/projects", json={"name": "t"}, headers={"Authorization": f"Token {key}"}
+    )
     assert created.status_code == 201
     assert fresh.get("/api/users/self", headers={"Authorization": "Token bogus"}).json() == {
         "detail": "Invalid token."
@@ -111,13 +124,17 @@ def test_logout_kills_legacy_key(client_for) -> None:
     key = _login(http).json()["key"]
     http.post("/api/auth/logout", headers={"X-CSRFToken": http.cookies["csrftoken"]})
     other = client_for()
-    assert other.get("/api/users/self", headers={"Authorization": f"Token {key}"}).status_code == 401
+    assert (
+        other.get("/api/users/self", headers={"Authorization": f"Token {key}"}).status_code == 401
+    )
 
 
 def test_access_tokens(cvat_http: httpx.Client, client_for) -> None:
     rw = cvat_http.post("/api/auth/access_tokens", json={"name": "rw", "read_only": False}).json()
     ro = cvat_http.post("/api/auth/access_tokens", json={"name": "ro"}).json()
-    past = cvat_http.post("/api/auth/access_tokens", json={"name": "old", "expiry_date": "2001-01-01T00:00:00Z"})
+    past = cvat_http.post(
+        "/api/auth/access_tokens", json={"name": "old", "expiry_date": "2001-01-01T00:00:00Z"}
+    )
     assert past.status_code == 201
     assert ro["read_only"] is True and "value" in ro
     blank = cvat_http.post("/api/auth/access_tokens", json={"name": ""})
@@ -127,9 +144,13 @@ def test_access_tokens(cvat_http: httpx.Client, client_for) -> None:
     assert http.post("/api/projects", json={"name": "x"}, headers=bearer).status_code == 201
     me = http.get("/api/auth/access_tokens/self", headers=bearer).json()
     assert me["id"] == rw["id"] and "value" not in me and me["last_used_date"]
-    denied = http.post("/api/projects", json={"name": "x"}, headers={"Authorization": f"Bearer {ro['value']}"})
+    denied = http.post(
+        "/api/projects", json={"name": "x"}, headers={"Authorization": f"Bearer {ro['value']}"}
+    )
     assert denied.status_code == 403
-    expired = http.get("/api/users/self", headers={"Authorization": f"Bearer {past.json()['value']}"})
+    expired = http.get(
+        "/api/users/self", headers={"Authorization": f"Bearer {past.json()['value']}"}
+    )
     assert expired.status_code == 401 and expired.json() == {"detail": "Invalid token."}
     self_basic = cvat_http.get("/api/auth/access_tokens/self")
     assert self_basic.status_code == 401
@@ -145,7 +166,11 @@ def test_access_tokens(cvat_http: httpx.Client, client_for) -> None:
 
 def test_anonymous(client_for) -> None:
     http = client_for()
-    for method, path in [("GET", "/api/tasks"), ("POST", "/api/tasks"), ("GET", "/api/server/plugins")]:
+    for method, path in [
+        ("GET", "/api/tasks"),
+        ("POST", "/api/tasks"),
+        ("GET", "/api/server/plugins"),
+    ]:
         response = http.request(method, path)
         assert response.status_code == 401
         assert response.headers["www-authenticate"] == "Token"
@@ -156,7 +181,12 @@ def test_register_and_password_change(client_for) -> None:
     http = client_for()
     created = http.post(
         "/api/auth/register",
-        json={"username": "u2", "email": "u2@x.test", "password1": "pw12345!", "password2": "pw12345!"},
+        json={
+            "username": "u2",
+            "email": "u2@x.test",
+            "password1": "pw12345!",
+            "password2": "pw12345!",
+        },
     )
     assert created.status_code == 201
     user = client_for(auth=("u2", "pw12345!"))
