@@ -67,7 +67,7 @@ def create_task(
     body = {"name": "task", "labels": [{"name": "car"}, {"name": "person"}], **spec}
     task = http.post("/api/tasks", json=body).json()
     parts = [
-        ("client_files[%d]" % i, (p.name, p.read_bytes(), "image/jpeg"))
+        (f"client_files[{i}]", (p.name, p.read_bytes(), "image/jpeg"))
         for i, p in enumerate(files)
     ]
     response = http.post(

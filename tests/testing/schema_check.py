@@ -62,8 +62,7 @@ def errors(value: Any, node: dict[str, Any], where: str = "$") -> list[str]:
     if value is None:
         return [] if node.get("nullable") or not node else [f"{where}: null is not allowed"]
     if "allOf" in node:
-        found = [e for part in node["allOf"] for e in errors(value, part, where)]
-        return found
+        return [e for part in node["allOf"] for e in errors(value, part, where)]
     for key in ("oneOf", "anyOf"):
         if key in node:
             options = [errors(value, part, where) for part in node[key]]

@@ -24,8 +24,10 @@ def test_login_sets_three_cookies(client_for) -> None:
     assert set(response.json()) == {"key"}
     cookies = response.headers.get_list("set-cookie")
     assert [c.split("=")[0] for c in cookies] == ["csrftoken", "sessionfresh", "sessionid"]
-    assert "HttpOnly" not in cookies[0] and "Max-Age=31449600" in cookies[0]
-    assert "HttpOnly" in cookies[2] and "Max-Age=1209600" in cookies[2]
+    assert "HttpOnly" not in cookies[0]
+    assert "Max-Age=31449600" in cookies[0]
+    assert "HttpOnly" in cookies[2]
+    assert "Max-Age=1209600" in cookies[2]
     assert all("SameSite=Lax" in c and "Secure" not in c for c in cookies)
 
 
@@ -136,14 +138,17 @@ def test_access_tokens(cvat_http: httpx.Client, client_for) -> None:
         "/api/auth/access_tokens", json={"name": "old", "expiry_date": "2001-01-01T00:00:00Z"}
     )
     assert past.status_code == 201
-    assert ro["read_only"] is True and "value" in ro
+    assert ro["read_only"] is True
+    assert "value" in ro
     blank = cvat_http.post("/api/auth/access_tokens", json={"name": ""})
     assert blank.json() == {"name": ["This field may not be blank."]}
     http = client_for()
     bearer = {"Authorization": f"Bearer {rw['value']}"}
     assert http.post("/api/projects", json={"name": "x"}, headers=bearer).status_code == 201
     me = http.get("/api/auth/access_tokens/self", headers=bearer).json()
-    assert me["id"] == rw["id"] and "value" not in me and me["last_used_date"]
+    assert me["id"] == rw["id"]
+    assert "value" not in me
+    assert me["last_used_date"]
     denied = http.post(
         "/api/projects", json={"name": "x"}, headers={"Authorization": f"Bearer {ro['value']}"}
     )
@@ -151,7 +156,8 @@ def test_access_tokens(cvat_http: httpx.Client, client_for) -> None:
     expired = http.get(
         "/api/users/self", headers={"Authorization": f"Bearer {past.json()['value']}"}
     )
-    assert expired.status_code == 401 and expired.json() == {"detail": "Invalid token."}
+    assert expired.status_code == 401
+    assert expired.json() == {"detail": "Invalid token."}
     self_basic = cvat_http.get("/api/auth/access_tokens/self")
     assert self_basic.status_code == 401
     assert self_basic.headers["www-authenticate"] == "Bearer"

@@ -33,7 +33,9 @@ def test_tus_upload_rules(cvat_server: CvatTestServer, cvat_http: httpx.Client) 
     ).json()
     base = f"/api/tasks/{task['id']}/data/"
     start = cvat_http.post(base, headers={"Upload-Start": ""})
-    assert start.status_code == 202 and start.content == b"" and "content-type" not in start.headers
+    assert start.status_code == 202
+    assert start.content == b""
+    assert "content-type" not in start.headers
     payload = _zip_of_images(12)
     meta = "filename " + base64.b64encode(b"big_images.zip").decode()
     created = cvat_http.post(
@@ -50,14 +52,16 @@ def test_tus_upload_rules(cvat_server: CvatTestServer, cvat_http: httpx.Client) 
     first = cvat_http.patch(
         upload, content=payload[:half], headers={**TUS, **OCTET, "Upload-Offset": "0"}
     )
-    assert first.status_code == 204 and first.headers["upload-offset"] == str(half)
+    assert first.status_code == 204
+    assert first.headers["upload-offset"] == str(half)
     head = cvat_http.head(upload, headers=TUS)
     assert (head.headers["upload-offset"], head.headers["upload-length"]) == (
         str(half),
         str(len(payload)),
     )
     conflict = cvat_http.patch(upload, content=b"x", headers={**TUS, **OCTET, "Upload-Offset": "0"})
-    assert conflict.status_code == 409 and "upload-offset" not in conflict.headers
+    assert conflict.status_code == 409
+    assert "upload-offset" not in conflict.headers
     wrong_type = cvat_http.patch(
         upload,
         content=b"x",
@@ -87,11 +91,13 @@ def test_tus_upload_rules(cvat_server: CvatTestServer, cvat_http: httpx.Client) 
     request = cvat_http.get("/api/requests/" + quote(finish.json()["rq_id"], safe="")).json()
     assert request["status"] == "finished"
     meta_body = cvat_http.get(f"/api/tasks/{task['id']}/data/meta").json()
-    assert meta_body["size"] == 12 and meta_body["frames"][0]["name"] == "noise_00.jpg"
+    assert meta_body["size"] == 12
+    assert meta_body["frames"][0]["name"] == "noise_00.jpg"
     jobs = cvat_http.get(f"/api/jobs?task_id={task['id']}").json()["results"]
     assert [(j["start_frame"], j["stop_frame"]) for j in jobs] == [(10, 11), (5, 9), (0, 4)]
     status = cvat_http.get(f"/api/tasks/{task['id']}/status")
-    assert status.headers["deprecation"] == "true" and status.json()["state"] == "Finished"
+    assert status.headers["deprecation"] == "true"
+    assert status.json()["state"] == "Finished"
     again = cvat_http.post(base, headers={"Upload-Start": ""})
     assert again.json() == ["Adding more data is not supported"]
 
@@ -101,21 +107,18 @@ def test_frames_chunks_previews(
 ) -> None:
     task = create_task(cvat_http, cvat_server, image_files)
     tid = task["id"]
-    assert task["size"] == 3 and task["jobs"]["count"] == 1
+    assert task["size"] == 3
+    assert task["jobs"]["count"] == 1
     frame = cvat_http.get(f"/api/tasks/{tid}/data?type=frame&number=0&quality=original")
-    assert (
-        frame.headers["content-type"] == "image/jpeg"
-        and frame.content == image_files[0].read_bytes()
-    )
+    assert frame.headers["content-type"] == "image/jpeg"
+    assert frame.content == image_files[0].read_bytes()
     assert (
         cvat_http.get(f"/api/tasks/{tid}/data/?type=frame&number=1&quality=compressed").status_code
         == 200
     )
     chunk = cvat_http.get(f"/api/tasks/{tid}/data?type=chunk&number=0&quality=compressed")
-    assert (
-        chunk.headers["content-type"] == "application/zip"
-        and chunk.headers["accept-ranges"] == "bytes"
-    )
+    assert chunk.headers["content-type"] == "application/zip"
+    assert chunk.headers["accept-ranges"] == "bytes"
     assert "x-checksum" in chunk.headers
     out_of_range = cvat_http.get(f"/api/tasks/{tid}/data?type=frame&number=99&quality=original")
     assert (
@@ -137,7 +140,8 @@ def test_frames_chunks_previews(
         f"/api/jobs/{job_id}/data?type=chunk&index=0&quality=compressed",
         headers={"Range": "bytes=0-99"},
     )
-    assert ranged.status_code == 206 and len(ranged.content) == 100
+    assert ranged.status_code == 206
+    assert len(ranged.content) == 100
     assert ranged.headers["content-range"] == f"bytes 0-99/{len(chunk.content)}"
     assert ranged.content == chunk.content[:100]
     assert cvat_http.get(f"/api/tasks/{tid}/preview").headers["content-type"] == "image/jpeg"
@@ -171,9 +175,8 @@ def test_annotations(
     put = cvat_http.put(
         url, json={"shapes": [_rect(car, 0), _rect(car, 1)], "tags": [], "tracks": []}
     ).json()
-    assert [s["score"] for s in put["shapes"]] == [1, 1] and all(
-        s["elements"] == [] for s in put["shapes"]
-    )
+    assert [s["score"] for s in put["shapes"]] == [1, 1]
+    assert all(s["elements"] == [] for s in put["shapes"])
     got = cvat_http.get(url).json()
     assert [s["score"] for s in got["shapes"]] == [1.0, 1.0]
     created = cvat_http.patch(
@@ -190,7 +193,8 @@ def test_annotations(
     updated = cvat_http.patch(url + "?action=update", json={"shapes": [shape]}).json()
     assert updated["shapes"][0]["label_id"] == person
     deleted = cvat_http.patch(url + "?action=delete", json={"tags": [tag]})
-    assert deleted.status_code == 200 and deleted.json()["tags"][0]["id"] == tag["id"]
+    assert deleted.status_code == 200
+    assert deleted.json()["tags"][0]["id"] == tag["id"]
     for query in ("", "?action=bogus"):
         assert cvat_http.patch(url + query, json={}).json() == [
             "Please specify a correct 'action' for the request"
@@ -203,7 +207,8 @@ def test_annotations(
         "shapes": [{"type": ['"hexagon" is not a valid choice.']}]
     }
     dropped = cvat_http.put(url, json={"shapes": [_rect(car, 7)]}).json()
-    assert dropped["shapes"] == [] and cvat_http.get(url + "/").json()["shapes"] == []
+    assert dropped["shapes"] == []
+    assert cvat_http.get(url + "/").json()["shapes"] == []
     job_id = cvat_http.get(f"/api/jobs?task_id={tid}").json()["results"][0]["id"]
     track = {"frame": 0, "label_id": car, "group": 0, "source": "manual", "attributes": [],
              "shapes": [dict(_rect(car, 0)), dict(_rect(car, 2), outside=True)]}  # fmt: skip
@@ -239,25 +244,28 @@ def test_request_lifecycle_and_exports(
         == f"action=export&target=task&target_id={tid}&user_id=1&format=COCO_1~0&subresource=annotations"
     )
     repeated = cvat_http.post(export)
-    assert repeated.status_code == 409 and repeated.json() == {"rq_id": rq_id}
+    assert repeated.status_code == 409
+    assert repeated.json() == {"rq_id": rq_id}
     queued = cvat_http.get("/api/requests/" + quote(rq_id, safe=""))
     assert queued.json()["status"] in ("queued", "started")
     assert "no-store" in queued.headers["cache-control"]
     cvat_server.worker.delay = 0.0
     done = _poll(cvat_http, rq_id)
-    assert done["status"] == "finished" and done["operation"]["format"] == "COCO 1.0"  # type: ignore[index]
+    assert done["status"] == "finished"
+    assert done["operation"]["format"] == "COCO 1.0"
     result_url = str(done["result_url"])
     assert result_url.startswith(f"http://testserver/api/tasks/{tid}/dataset/download?rq_id=")
     download = cvat_http.get(result_url)
     assert download.status_code == 200
     disposition = download.headers["content-disposition"]
-    assert disposition.startswith(
-        f'attachment; filename="task_{tid}_annotations_'
-    ) and disposition.endswith('_coco 1.0.zip"')
-    assert download.headers["accept-ranges"] == "bytes" and "etag" in download.headers
+    assert disposition.startswith(f'attachment; filename="task_{tid}_annotations_')
+    assert disposition.endswith('_coco 1.0.zip"')
+    assert download.headers["accept-ranges"] == "bytes"
+    assert "etag" in download.headers
     assert cvat_http.get(result_url).content == download.content
     part = cvat_http.get(result_url, headers={"Range": "bytes=10-19"})
-    assert part.status_code == 206 and part.content == download.content[10:20]
+    assert part.status_code == 206
+    assert part.content == download.content[10:20]
     assert part.headers["content-range"] == f"bytes 10-19/{len(download.content)}"
     named = cvat_http.post(
         f"/api/tasks/{tid}/dataset/export?format=CVAT+for+images+1.1&save_images=true&filename=my.zip"
@@ -272,18 +280,19 @@ def test_request_lifecycle_and_exports(
         bad = cvat_http.post(f"/api/tasks/{tid}/dataset/export?{query}save_images=false")
         assert bad.json() == ["Unknown format specified for the request"]
     gone = cvat_http.get(f"/api/tasks/{tid}/dataset?format=COCO+1.0")
-    assert gone.status_code == 410 and gone.headers["content-type"].startswith("text/html")
+    assert gone.status_code == 410
+    assert gone.headers["content-type"].startswith("text/html")
     listed = cvat_http.get(f"/api/requests?task_id={tid}&action=export&page_size=1").json()
-    assert listed["count"] == 2 and listed["next"]
+    assert listed["count"] == 2
+    assert listed["next"]
     assert cvat_http.get("/api/requests?status=bogus").json()["count"] == 0
     missing = "action=export&target=task&target_id=99999999&format=COCO 1.0"
     assert cvat_http.get("/api/requests/" + quote(missing, safe="")).json() == {
         "detail": "Not found."
     }
     malformed = cvat_http.get("/api/requests/not-a-request")
-    assert (
-        malformed.status_code == 404 and malformed.text == "There is no request with specified id"
-    )
+    assert malformed.status_code == 404
+    assert malformed.text == "There is no request with specified id"
     cvat_http.delete(f"/api/tasks/{tid}")
     assert cvat_http.get(result_url).json() == {"detail": "No Task matches the given query."}
 
@@ -309,7 +318,8 @@ def test_import_and_backup_errors(
         url, headers={**TUS, "Upload-Length": "3", "Upload-Metadata": "filename YS56aXA="}
     )
     upload_id = created.headers["upload-filename"]
-    assert created.headers["location"].endswith(upload_id) and upload_id.startswith("1_")
+    assert created.headers["location"].endswith(upload_id)
+    assert upload_id.startswith("1_")
     cvat_http.patch(url + upload_id, content=b"abc", headers={**OCTET, "Upload-Offset": "0"})
     bogus = cvat_http.post(
         url + f"?format=Bogus+1.0&filename={upload_id}", headers={"Upload-Finish": ""}
@@ -326,7 +336,8 @@ def test_import_and_backup_errors(
         "rq_id": f"action=import&target=task&target_id={tid}&subresource=annotations"
     }
     result = _poll(cvat_http, failing.json()["rq_id"])
-    assert result["status"] == "failed" and result["message"]
+    assert result["status"] == "failed"
+    assert result["message"]
     legacy = cvat_http.put(
         f"/api/tasks/{tid}/annotations?format=COCO+1.0", files={"annotation_file": ("a.zip", b"x")}
     )
@@ -351,9 +362,11 @@ def test_backup_roundtrip_multipart(
     imported = cvat_http.post(
         "/api/tasks/backup/", files={"task_file": ("task_backup.zip", archive.content)}
     )
-    assert imported.status_code == 202 and "&subresource=backup" in imported.json()["rq_id"]
+    assert imported.status_code == 202
+    assert "&subresource=backup" in imported.json()["rq_id"]
     restored = _poll(cvat_http, imported.json()["rq_id"])
-    assert restored["status"] == "finished" and restored["result_url"] is None
+    assert restored["status"] == "finished"
+    assert restored["result_url"] is None
     new_id = restored["result_id"]
     shapes = cvat_http.get(f"/api/tasks/{new_id}/annotations").json()["shapes"]
     assert [(s["frame"], s["points"]) for s in shapes] == [(1, [1.0, 2.0, 3.0, 4.0])]
@@ -384,7 +397,8 @@ def test_project_export_and_backup(
     restored = _poll(cvat_http, imported["rq_id"])
     assert restored["status"] == "finished", restored["message"]
     new = cvat_http.get(f"/api/projects/{restored['result_id']}").json()
-    assert new["name"] == "proj" and new["tasks"]["count"] == 1
+    assert new["name"] == "proj"
+    assert new["tasks"]["count"] == 1
 
 
 def test_remote_sources_fail_clearly(cvat_server: CvatTestServer, cvat_http: httpx.Client) -> None:
@@ -393,4 +407,5 @@ def test_remote_sources_fail_clearly(cvat_server: CvatTestServer, cvat_http: htt
         f"/api/tasks/{task['id']}/data/", json={"image_quality": 70, "server_files": ["a.jpg"]}
     ).json()
     result = _poll(cvat_http, rq["rq_id"])
-    assert result["status"] == "failed" and "server_files" in str(result["message"])
+    assert result["status"] == "failed"
+    assert "server_files" in str(result["message"])

@@ -92,19 +92,22 @@ def test_error_shapes(cvat_http: httpx.Client) -> None:
     )
     assert broken.json()["detail"].startswith("JSON parse error - ")
     array = cvat_http.post("/api/tasks", json=[1])
-    assert array.status_code == 500 and array.headers["content-type"].startswith("text/html")
+    assert array.status_code == 500
+    assert array.headers["content-type"].startswith("text/html")
     assert cvat_http.get("/api/tasks/99999999").json() == {
         "detail": "No Task matches the given query."
     }
     assert cvat_http.get("/api/tasks/abc").json() == {"detail": "Not found."}
     assert cvat_http.get("/api/tasks/").headers["content-type"].startswith("text/html")
     put = cvat_http.put("/api/server/about", json={})
-    assert put.status_code == 405 and put.json() == {"detail": 'Method "PUT" not allowed.'}
+    assert put.status_code == 405
+    assert put.json() == {"detail": 'Method "PUT" not allowed.'}
     delete = cvat_http.delete("/api/tasks")
     assert delete.headers["allow"] == "GET, POST, HEAD, OPTIONS"
     assert cvat_http.get("/api/no-such-endpoint").status_code == 404
     redirect = cvat_http.get("/api/schema")
-    assert redirect.status_code == 301 and redirect.headers["location"] == "/api/schema/"
+    assert redirect.status_code == 301
+    assert redirect.headers["location"] == "/api/schema/"
     assert (
         cvat_http.get("/api/server/about", headers={"Accept": "application/json"}).status_code
         == 406
@@ -137,7 +140,8 @@ def test_organization_context(
     in_org = cvat_http.post(
         "/api/projects", json={"name": "o1"}, headers={"X-Organization": "org1"}
     ).json()
-    assert in_org["organization"] == org["id"] and in_org["organization_id"] == org["id"]
+    assert in_org["organization"] == org["id"]
+    assert in_org["organization_id"] == org["id"]
     cvat_http.post("/api/projects", json={"name": "mine"}, headers={"X-Organization": ""})
     cvat_http.post("/api/projects?org=org1", json={"name": "o2"})
     count = lambda **kw: cvat_http.get("/api/projects", **kw).json()["count"]  # noqa: E731
@@ -176,7 +180,8 @@ def test_organization_context(
     ).json()
     assert invitation["accepted"] is True
     again = outsider.post(f"/api/invitations/{invitation['key']}/accept")
-    assert again.status_code == 400 and again.json() == "Your invitation is already accepted."
+    assert again.status_code == 400
+    assert again.json() == "Your invitation is already accepted."
     assert outsider.get(f"/api/projects/{in_org['id']}").status_code == 403
     assert outsider.get("/api/memberships?org=org1").json()["count"] == 2
 
