@@ -12,8 +12,12 @@ from cvat_client.testing import CvatTestServer
 from cvat_client.testing.live import LiveServer
 
 
-def test_fail_kth_request_with_retry_after(cvat_server: CvatTestServer, cvat_http: httpx.Client) -> None:
-    rule = cvat_server.faults.add(r"^/api/server/about$", method="GET", on=2, status=503, retry_after=3)
+def test_fail_kth_request_with_retry_after(
+    cvat_server: CvatTestServer, cvat_http: httpx.Client
+) -> None:
+    rule = cvat_server.faults.add(
+        r"^/api/server/about$", method="GET", on=2, status=503, retry_after=3
+    )
     assert cvat_http.get("/api/server/about").status_code == 200
     failed = cvat_http.get("/api/server/about")
     assert failed.status_code == 503
@@ -24,7 +28,9 @@ def test_fail_kth_request_with_retry_after(cvat_server: CvatTestServer, cvat_htt
     assert cvat_http.post("/api/server/about").status_code == 405
 
 
-def test_drop_in_process_surfaces_as_transport_error(cvat_server: CvatTestServer, cvat_http: httpx.Client) -> None:
+def test_drop_in_process_surfaces_as_transport_error(
+    cvat_server: CvatTestServer, cvat_http: httpx.Client
+) -> None:
     cvat_server.faults.add(r"^/api/users/self$", drop_after=10)
     with pytest.raises(httpx.RemoteProtocolError):
         cvat_http.get("/api/users/self")
@@ -32,7 +38,9 @@ def test_drop_in_process_surfaces_as_transport_error(cvat_server: CvatTestServer
     assert cvat_http.get("/api/users/self").status_code == 200
 
 
-def test_drop_over_http(cvat_server: CvatTestServer, cvat_live_server: LiveServer, cvat_admin: tuple[str, str]) -> None:
+def test_drop_over_http(
+    cvat_server: CvatTestServer, cvat_live_server: LiveServer, cvat_admin: tuple[str, str]
+) -> None:
     cvat_server.faults.add(r"^/api/users$", on=[1], drop_after=20)
     with httpx.Client(base_url=cvat_live_server.url, auth=cvat_admin) as http:
         with pytest.raises(httpx.HTTPError):
@@ -46,7 +54,9 @@ def test_delay_rule(cvat_server: CvatTestServer, cvat_http: httpx.Client) -> Non
     assert rule.fired == 1
 
 
-def test_live_server_url_and_streamed_download(cvat_live_server: LiveServer, cvat_admin: tuple[str, str]) -> None:
+def test_live_server_url_and_streamed_download(
+    cvat_live_server: LiveServer, cvat_admin: tuple[str, str]
+) -> None:
     assert cvat_live_server.url.startswith("http://127.0.0.1:")
     with httpx.Client(base_url=cvat_live_server.url, auth=cvat_admin) as http:
         about = http.get("/api/server/about").json()
@@ -68,7 +78,10 @@ def test_async_client(cvat_server: CvatTestServer) -> None:
 
 def test_cli_help() -> None:
     result = subprocess.run(
-        [sys.executable, "-m", "cvat_client.testing", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "cvat_client.testing", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     assert "--admin" in result.stdout
     assert "loopback" in result.stdout

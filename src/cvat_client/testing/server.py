@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import logging
 import shutil
 import tempfile
@@ -19,12 +20,19 @@ from cvat_client.testing._http import (
     HTML,
     NOT_FOUND_HTML,
     SECURITY_HEADERS,
+    VND_JSON,
     ApiError,
     detail,
     json_response,
     request_id,
 )
-from cvat_client.testing.auth import authenticate, unauthorized
+from cvat_client.testing.auth import (
+    CSRF_AGE,
+    authenticate,
+    new_csrf_token,
+    set_cookie,
+    unauthorized,
+)
 from cvat_client.testing.background import Worker
 from cvat_client.testing.faults import FaultMiddleware, Faults
 from cvat_client.testing.routing import Router, acceptable, method_not_allowed
@@ -182,7 +190,28 @@ class CvatTestServer:
             iam.readonly_guard(ctx)
             ctx.org = iam.resolve_org(ctx)
         response: Response = await handler(ctx)
+        if _wants_html(ctx.request.headers.get("accept")) and response.media_type == VND_JSON:
+            return _browsable(response, route.path)
         return response
+
+
+def _wants_html(accept: str | None) -> bool:
+    if not accept:
+        return False
+    kinds = [item.split(";")[0].strip().lower() for item in accept.split(",")]
+    return "text/html" in kinds and not {"*/*", "application/*", VND_JSON} & set(kinds)
+
+
+def _browsable(response: Response, path: str) -> Response:
+    """A minimal stand-in for DRF's browsable API page (HTML, sets a ``csrftoken`` cookie)."""
+    body = html.escape(bytes(response.body).decode())
+    page = f"<!DOCTYPE html><html><head><title>{html.escape(path)}</title></head>"
+    page += f"<body><pre>{body}</pre></body></html>"
+    result = Response(page.encode(), status_code=response.status_code, media_type=HTML)
+    result.headers.append(
+        "set-cookie", set_cookie("csrftoken", new_csrf_token(), CSRF_AGE, http_only=False)
+    )
+    return result
 
 
 def _base_url(request: Request) -> str:

@@ -79,7 +79,16 @@ async def share(ctx: Ctx) -> Response:
 
 
 async def health(ctx: Ctx) -> Response:
-    checks = {"Cache backend: default": "working", "DatabaseBackend": "working"}
+    names = (
+        "Cache backend: default",
+        "Cache backend: media",
+        "DatabaseBackend",
+        "DatabaseBackend[default]",
+        "DiskUsage",
+        "MemoryUsage",
+        "OPAHealthCheck",
+    )
+    checks = dict.fromkeys(names, "working")
     wants_json = ctx.query.get("format") == "json" or "application/json" in ctx.request.headers.get(
         "accept", ""
     )
