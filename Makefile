@@ -46,6 +46,15 @@ typecheck: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
 
+## The main job: the quick-start example against the embedded test server
+## (or against a real server when CVAT_HOST and credentials are set).
+demo: $(STAMP)
+	$(PY) examples/quickstart.py
+
+## The documentation site, built strictly (warnings are errors) into site/.
+docs: $(STAMP)
+	$(VENV)/bin/mkdocs build --strict --site-dir site
+
 ## Build the wheel and import it in a clean virtual environment.
 wheel-check: $(STAMP)
 	rm -rf dist .wheel-venv
