@@ -280,3 +280,45 @@ def check_endpoint(endpoint: Any, info: dict[str, Any], schema: dict[str, Any]) 
         if content and not set(rspec.content_types):
             problems.append(f"{op_id}: {status} has no content types (schema: {content})")
     return problems
+
+
+def response_models() -> list[tuple[str, str, str]]:
+    """``(file, endpoint, model)`` rows of the shared responses' README table."""
+    readme = require_shared(RESPONSES) / "README.md"
+    rows = []
+    for line in readme.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 3 and cells[0].endswith(".json"):
+            rows.append((cells[0], cells[1], cells[2]))
+    assert rows, f"no file -> model table in {readme}"
+    return rows
+
+
+def same_json(actual: Any, expected: Any, path: str = "") -> list[str]:
+    """Differences between two JSON values; equal timestamps in other spellings are equal."""
+    import datetime as dt
+
+    if isinstance(actual, dict) and isinstance(expected, dict):
+        out = []
+        for key in sorted(set(actual) | set(expected)):
+            if key not in actual or key not in expected:
+                out.append(f"{path}.{key}: only in {'expected' if key in expected else 'actual'}")
+            else:
+                out += same_json(actual[key], expected[key], f"{path}.{key}")
+        return out
+    if isinstance(actual, list) and isinstance(expected, list):
+        if len(actual) != len(expected):
+            return [f"{path}: {len(actual)} items != {len(expected)}"]
+        out = []
+        for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+            out += same_json(a, e, f"{path}[{i}]")
+        return out
+    if type(actual) is type(expected) and actual == expected:
+        return []
+    if isinstance(actual, str) and isinstance(expected, str):
+        try:
+            if dt.datetime.fromisoformat(actual) == dt.datetime.fromisoformat(expected):
+                return []
+        except ValueError:
+            pass
+    return [f"{path}: {actual!r} != {expected!r}"]
