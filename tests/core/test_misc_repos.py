@@ -50,8 +50,7 @@ def test_issues_and_comments(client: Any, images: list[Path]) -> None:
 
     comment = client.comments.create({"issue": issue.id, "message": "second"})
     assert isinstance(comment, Comment)
-    messages = [c.message for c in issue.get_comments()]
-    assert messages == ["first", "second"]
+    assert sorted(c.message for c in issue.get_comments()) == ["first", "second"]
 
     comment.update({"message": "edited"})
     assert client.comments.retrieve(comment.id).message == "edited"
