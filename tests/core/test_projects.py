@@ -61,9 +61,8 @@ def test_create_from_dataset(client: Any, images: list[Path], tmp_path: Path):
     project, _ = _project_with_task(client, images)
     dataset = project.export_dataset("COCO 1.0", tmp_path / "proj.zip", include_images=True)
     assert dataset is not None
-    any_client = client
 
-    copy = any_client.projects.create_from_dataset(
+    copy = client.projects.create_from_dataset(
         {"name": "copy", "labels": LABELS}, dataset_path=dataset, dataset_format="COCO 1.0"
     )
     assert copy.name == "copy"
