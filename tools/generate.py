@@ -470,7 +470,8 @@ def endpoint_view(endpoint: Any, raw: dict[str, Any], tag: str) -> dict[str, Any
     const = "_" + re.sub(r"\W", "_", op_id).upper()
     return {
         "op_id": op_id,
-        "name": method_name(op_id, tag),
+        # the raw tag: the parser's tag is a Python identifier ("lambda" -> "lambda_")
+        "name": method_name(op_id, str((raw_op.get("tags") or [tag])[0])),
         "const": const,
         "path": path,
         "method": endpoint.method.upper(),

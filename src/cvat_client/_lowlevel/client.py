@@ -195,7 +195,9 @@ class _ClientCore:
         if self._organization is not None and not sets_organization:
             all_headers["X-Organization"] = self._organization
         all_headers.update(headers or {})
-        query: list[tuple[str, Any]] = list(params)
+        # httpx replaces a URL's query with ``params`` when both are given: keep both
+        query: list[tuple[str, Any]] = [*full.params.multi_items(), *params]
+        full = full.copy_with(query=None)
         if authenticate and self._is_own_host(full):
             auth.apply_auth(self.configuration, method, all_headers, query, self._jar.jar)
         return full, query, all_headers
@@ -532,8 +534,8 @@ class BaseApiClient(_ClientCore):
         full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
         request = self.client.build_request(
             method,
-            full,
-            params=_query_list(query_params),
+            full.copy_with(query=None),
+            params=[*full.params.multi_items(), *_query_list(query_params)],
             headers=dict(headers or {}),
             **_body_kwargs(body, post_params, None, None),
             timeout=self._timeout(_request_timeout),
@@ -713,8 +715,8 @@ class BaseAsyncApiClient(_ClientCore):
         full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
         request = self.client.build_request(
             method,
-            full,
-            params=_query_list(query_params),
+            full.copy_with(query=None),
+            params=[*full.params.multi_items(), *_query_list(query_params)],
             headers=dict(headers or {}),
             **_body_kwargs(body, post_params, None, None),
             timeout=self._timeout(_request_timeout),

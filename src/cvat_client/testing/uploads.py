@@ -143,7 +143,10 @@ async def handle_post(
             if filename is None:
                 continue
             name = safe_name(filename)
-            target = session.directory / f"{len(session.files):06d}_{name}"
+            # one folder per file: names may repeat across batches, and the stored file
+            # must keep the client's name (it becomes the frame name)
+            target = session.directory / f"{len(session.files):06d}" / name
+            target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
             session.files[name] = target
             session.original_names[name] = name
@@ -202,7 +205,8 @@ async def handle_patch(ctx: Ctx, key: tuple[object, ...], *, filename_is_id: boo
         if upload.offset == upload.length:
             del session.tus[upload.id]
             name = upload.id if filename_is_id else upload.filename
-            final = upload.path.with_suffix("")
+            final = upload.path.with_suffix("") / upload.filename
+            final.parent.mkdir(parents=True, exist_ok=True)
             upload.path.rename(final)
             session.files[name] = final
             session.original_names[name] = upload.filename

@@ -28,7 +28,7 @@ _MODELS = __name__.rpartition(".")[0].rpartition(".")[0] + ".models"
 
 _LAMBDA_LIST_FUNCTIONS = EndpointSpec(
     operation_id="lambda_list_functions",
-    name="lambda_list_functions",
+    name="list_functions",
     path="/api/lambda/functions",
     http_method="GET",
     params=(),
@@ -51,7 +51,7 @@ _LAMBDA_LIST_FUNCTIONS = EndpointSpec(
 )
 _LAMBDA_RETRIEVE_FUNCTIONS = EndpointSpec(
     operation_id="lambda_retrieve_functions",
-    name="lambda_retrieve_functions",
+    name="retrieve_functions",
     path="/api/lambda/functions/{func_id}",
     http_method="GET",
     params=(Parameter("func_id", "func_id", "path", True, "str"),),
@@ -74,7 +74,7 @@ _LAMBDA_RETRIEVE_FUNCTIONS = EndpointSpec(
 )
 _LAMBDA_CREATE_FUNCTIONS = EndpointSpec(
     operation_id="lambda_create_functions",
-    name="lambda_create_functions",
+    name="create_functions",
     path="/api/lambda/functions/{func_id}",
     http_method="POST",
     params=(
@@ -106,7 +106,7 @@ _LAMBDA_CREATE_FUNCTIONS = EndpointSpec(
 )
 _LAMBDA_LIST_REQUESTS = EndpointSpec(
     operation_id="lambda_list_requests",
-    name="lambda_list_requests",
+    name="list_requests",
     path="/api/lambda/requests",
     http_method="GET",
     params=(),
@@ -129,7 +129,7 @@ _LAMBDA_LIST_REQUESTS = EndpointSpec(
 )
 _LAMBDA_CREATE_REQUESTS = EndpointSpec(
     operation_id="lambda_create_requests",
-    name="lambda_create_requests",
+    name="create_requests",
     path="/api/lambda/requests",
     http_method="POST",
     params=(
@@ -157,7 +157,7 @@ _LAMBDA_CREATE_REQUESTS = EndpointSpec(
 )
 _LAMBDA_RETRIEVE_REQUESTS = EndpointSpec(
     operation_id="lambda_retrieve_requests",
-    name="lambda_retrieve_requests",
+    name="retrieve_requests",
     path="/api/lambda/requests/{id}",
     http_method="GET",
     params=(Parameter("id", "id", "path", True, "str"),),
@@ -180,7 +180,7 @@ _LAMBDA_RETRIEVE_REQUESTS = EndpointSpec(
 )
 _LAMBDA_DELETE_REQUESTS = EndpointSpec(
     operation_id="lambda_delete_requests",
-    name="lambda_delete_requests",
+    name="delete_requests",
     path="/api/lambda/requests/{id}",
     http_method="DELETE",
     params=(Parameter("id", "id", "path", True, "str"),),
@@ -206,7 +206,7 @@ _LAMBDA_DELETE_REQUESTS = EndpointSpec(
 class LambdaApi(ApiBase):
     """Synchronous operations of the ``lambda_`` tag (``api_client.lambda_api``)."""
 
-    def lambda_list_functions(
+    def list_functions(
         self,
         **options: Unpack[RequestOptions],
     ) -> tuple[None, httpx.Response]:
@@ -227,11 +227,11 @@ class LambdaApi(ApiBase):
         )
 
     @property
-    def lambda_list_functions_endpoint(self) -> Endpoint:
+    def list_functions_endpoint(self) -> Endpoint:
         """The ``lambda_list_functions`` operation as a first-class :class:`Endpoint`."""
         return Endpoint(_LAMBDA_LIST_FUNCTIONS, self.api_client)
 
-    def lambda_retrieve_functions(
+    def retrieve_functions(
         self,
         func_id: str,
         **options: Unpack[RequestOptions],
@@ -262,11 +262,11 @@ class LambdaApi(ApiBase):
         )
 
     @property
-    def lambda_retrieve_functions_endpoint(self) -> Endpoint:
+    def retrieve_functions_endpoint(self) -> Endpoint:
         """The ``lambda_retrieve_functions`` operation as a first-class :class:`Endpoint`."""
         return Endpoint(_LAMBDA_RETRIEVE_FUNCTIONS, self.api_client)
 
-    def lambda_create_functions(
+    def create_functions(
         self,
         func_id: str,
         *,
@@ -309,11 +309,11 @@ class LambdaApi(ApiBase):
         )
 
     @property
-    def lambda_create_functions_endpoint(self) -> Endpoint:
+    def create_functions_endpoint(self) -> Endpoint:
         """The ``lambda_create_functions`` operation as a first-class :class:`Endpoint`."""
         return Endpoint(_LAMBDA_CREATE_FUNCTIONS, self.api_client)
 
-    def lambda_list_requests(
+    def list_requests(
         self,
         **options: Unpack[RequestOptions],
     ) -> tuple[list[FunctionCall] | None, httpx.Response]:
@@ -334,11 +334,11 @@ class LambdaApi(ApiBase):
         )
 
     @property
-    def lambda_list_requests_endpoint(self) -> Endpoint:
+    def list_requests_endpoint(self) -> Endpoint:
         """The ``lambda_list_requests`` operation as a first-class :class:`Endpoint`."""
         return Endpoint(_LAMBDA_LIST_REQUESTS, self.api_client)
 
-    def lambda_create_requests(
+    def create_requests(
         self,
         function_call_request: FunctionCallRequest | Mapping[str, Any],
         *,
@@ -379,11 +379,11 @@ class LambdaApi(ApiBase):
         )
 
     @property
-    def lambda_create_requests_endpoint(self) -> Endpoint:
+    def create_requests_endpoint(self) -> Endpoint:
         """The ``lambda_create_requests`` operation as a first-class :class:`Endpoint`."""
         return Endpoint(_LAMBDA_CREATE_REQUESTS, self.api_client)
 
-    def lambda_retrieve_requests(
+    def retrieve_requests(
         self,
         id: str,
         **options: Unpack[RequestOptions],
@@ -414,11 +414,11 @@ class LambdaApi(ApiBase):
         )
 
     @property
-    def lambda_retrieve_requests_endpoint(self) -> Endpoint:
+    def retrieve_requests_endpoint(self) -> Endpoint:
         """The ``lambda_retrieve_requests`` operation as a first-class :class:`Endpoint`."""
         return Endpoint(_LAMBDA_RETRIEVE_REQUESTS, self.api_client)
 
-    def lambda_delete_requests(
+    def delete_requests(
         self,
         id: str,
         **options: Unpack[RequestOptions],
@@ -449,7 +449,7 @@ class LambdaApi(ApiBase):
         )
 
     @property
-    def lambda_delete_requests_endpoint(self) -> Endpoint:
+    def delete_requests_endpoint(self) -> Endpoint:
         """The ``lambda_delete_requests`` operation as a first-class :class:`Endpoint`."""
         return Endpoint(_LAMBDA_DELETE_REQUESTS, self.api_client)
 
@@ -457,7 +457,7 @@ class LambdaApi(ApiBase):
 class AsyncLambdaApi(AsyncApiBase):
     """Asynchronous operations of the ``lambda_`` tag (``async_api_client.lambda_api``)."""
 
-    async def lambda_list_functions(
+    async def list_functions(
         self,
         **options: Unpack[RequestOptions],
     ) -> tuple[None, httpx.Response]:
@@ -478,11 +478,11 @@ class AsyncLambdaApi(AsyncApiBase):
         )
 
     @property
-    def lambda_list_functions_endpoint(self) -> AsyncEndpoint:
+    def list_functions_endpoint(self) -> AsyncEndpoint:
         """The ``lambda_list_functions`` operation as a first-class :class:`AsyncEndpoint`."""
         return AsyncEndpoint(_LAMBDA_LIST_FUNCTIONS, self.api_client)
 
-    async def lambda_retrieve_functions(
+    async def retrieve_functions(
         self,
         func_id: str,
         **options: Unpack[RequestOptions],
@@ -513,11 +513,11 @@ class AsyncLambdaApi(AsyncApiBase):
         )
 
     @property
-    def lambda_retrieve_functions_endpoint(self) -> AsyncEndpoint:
+    def retrieve_functions_endpoint(self) -> AsyncEndpoint:
         """The ``lambda_retrieve_functions`` operation as a first-class :class:`AsyncEndpoint`."""
         return AsyncEndpoint(_LAMBDA_RETRIEVE_FUNCTIONS, self.api_client)
 
-    async def lambda_create_functions(
+    async def create_functions(
         self,
         func_id: str,
         *,
@@ -560,11 +560,11 @@ class AsyncLambdaApi(AsyncApiBase):
         )
 
     @property
-    def lambda_create_functions_endpoint(self) -> AsyncEndpoint:
+    def create_functions_endpoint(self) -> AsyncEndpoint:
         """The ``lambda_create_functions`` operation as a first-class :class:`AsyncEndpoint`."""
         return AsyncEndpoint(_LAMBDA_CREATE_FUNCTIONS, self.api_client)
 
-    async def lambda_list_requests(
+    async def list_requests(
         self,
         **options: Unpack[RequestOptions],
     ) -> tuple[list[FunctionCall] | None, httpx.Response]:
@@ -585,11 +585,11 @@ class AsyncLambdaApi(AsyncApiBase):
         )
 
     @property
-    def lambda_list_requests_endpoint(self) -> AsyncEndpoint:
+    def list_requests_endpoint(self) -> AsyncEndpoint:
         """The ``lambda_list_requests`` operation as a first-class :class:`AsyncEndpoint`."""
         return AsyncEndpoint(_LAMBDA_LIST_REQUESTS, self.api_client)
 
-    async def lambda_create_requests(
+    async def create_requests(
         self,
         function_call_request: FunctionCallRequest | Mapping[str, Any],
         *,
@@ -630,11 +630,11 @@ class AsyncLambdaApi(AsyncApiBase):
         )
 
     @property
-    def lambda_create_requests_endpoint(self) -> AsyncEndpoint:
+    def create_requests_endpoint(self) -> AsyncEndpoint:
         """The ``lambda_create_requests`` operation as a first-class :class:`AsyncEndpoint`."""
         return AsyncEndpoint(_LAMBDA_CREATE_REQUESTS, self.api_client)
 
-    async def lambda_retrieve_requests(
+    async def retrieve_requests(
         self,
         id: str,
         **options: Unpack[RequestOptions],
@@ -665,11 +665,11 @@ class AsyncLambdaApi(AsyncApiBase):
         )
 
     @property
-    def lambda_retrieve_requests_endpoint(self) -> AsyncEndpoint:
+    def retrieve_requests_endpoint(self) -> AsyncEndpoint:
         """The ``lambda_retrieve_requests`` operation as a first-class :class:`AsyncEndpoint`."""
         return AsyncEndpoint(_LAMBDA_RETRIEVE_REQUESTS, self.api_client)
 
-    async def lambda_delete_requests(
+    async def delete_requests(
         self,
         id: str,
         **options: Unpack[RequestOptions],
@@ -700,6 +700,6 @@ class AsyncLambdaApi(AsyncApiBase):
         )
 
     @property
-    def lambda_delete_requests_endpoint(self) -> AsyncEndpoint:
+    def delete_requests_endpoint(self) -> AsyncEndpoint:
         """The ``lambda_delete_requests`` operation as a first-class :class:`AsyncEndpoint`."""
         return AsyncEndpoint(_LAMBDA_DELETE_REQUESTS, self.api_client)
