@@ -322,3 +322,68 @@ def same_json(actual: Any, expected: Any, path: str = "") -> list[str]:
         except ValueError:
             pass
     return [f"{path}: {actual!r} != {expected!r}"]
+
+
+def schema_version(path: Path) -> str:
+    """``2.20.0`` of ``cvat-2.20.0.schema.yml``."""
+    return path.name.removeprefix("cvat-").removesuffix(".schema.yml")
+
+
+@pytest.fixture(scope="session")
+def generated_clients(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """Each shared CVAT schema generated into its own package, imported: ``{version: package}``.
+
+    Runs ``tools/generate.py --schema S --dest <tmp>/<pkg>/api_client`` for all schemas in
+    parallel, then imports ``<pkg>.api_client`` from the temp dir.
+    """
+    import importlib
+    import os
+    import subprocess
+    import sys
+    from concurrent.futures import ThreadPoolExecutor
+
+    schemas = sorted(require_shared(SCHEMAS).glob("cvat-*.schema.yml"))
+    assert schemas, f"no schemas in {SCHEMAS.name}/"
+    base = tmp_path_factory.mktemp("regenerated")
+
+    def package_name(schema: Path) -> str:
+        return "cvat_regen_" + schema_version(schema).replace(".", "_")
+
+    def generate(schema: Path) -> subprocess.CompletedProcess[str]:
+        dest = base / package_name(schema) / "api_client"
+        return subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "tools" / "generate.py"),
+                "--schema",
+                str(schema),
+                "--dest",
+                str(dest),
+            ],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+            check=False,
+        )
+
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        results = dict(zip(schemas, pool.map(generate, schemas), strict=True))
+    failures = [
+        f"{schema.name}: exit {r.returncode}\n{r.stdout[-2000:]}\n{r.stderr[-4000:]}"
+        for schema, r in results.items()
+        if r.returncode != 0
+    ]
+    assert not failures, "\n".join(failures)
+
+    sys.path.insert(0, str(base))
+    try:
+        packages = {
+            schema_version(schema): importlib.import_module(f"{package_name(schema)}.api_client")
+            for schema in schemas
+        }
+        for version, package in packages.items():
+            package.__schema_path__ = next(s for s in schemas if schema_version(s) == version)
+        yield packages
+    finally:
+        sys.path.remove(str(base))
