@@ -174,16 +174,7 @@ def spec_matches(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
-#: Tags whose methods the generator names wrongly today (see test_coverage.py's xfail):
-#: ``lambda`` is a Python keyword, the parser hands the generator ``lambda_`` and the
-#: ``lambda_`` prefix is not stripped (``lambda_list_functions`` instead of ``list_functions``).
-#: The coverage checks accept the full operation id for these tags, and nothing else.
-KNOWN_MISNAMED_TAGS = frozenset({"lambda"})
-
-
-def check_api_coverage(
-    package: Any, schema: dict[str, Any], *, tolerate_known_bugs: bool = True
-) -> int:
+def check_api_coverage(package: Any, schema: dict[str, Any]) -> int:
     """Assert that ``package`` (a generated ``api_client``) has every operation of ``schema``.
 
     For each operation: the sync and async method, the ``<name>_endpoint`` objects and
@@ -209,17 +200,12 @@ def check_api_coverage(
         async_api = getattr(async_client, f"{tag}_api")
         assert type(sync_api) is sync_cls, (tag, type(sync_api))
         assert type(async_api) is async_cls, (tag, type(async_api))
-        wanted = name
         for api, endpoint_cls, is_async in (
             (sync_api, Endpoint, False),
             (async_api, AsyncEndpoint, True),
         ):
-            name = wanted
             where = f"{type(api).__name__}.{name}"
             method = getattr(api, name, None)
-            if method is None and tolerate_known_bugs and tag in KNOWN_MISNAMED_TAGS:
-                name = op_id
-                method = getattr(api, name, None)
             if method is None or not callable(method):
                 problems.append(f"{op_id}: no method {where}")
                 continue
