@@ -8,6 +8,38 @@ The package has two layers:
 Importing this package is cheap: nothing heavy is imported until it is used.
 """
 
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
 from cvat_client._version import __version__
 
-__all__ = ["__version__"]
+if TYPE_CHECKING:
+    from cvat_client.core import exceptions as exceptions
+    from cvat_client.core.client import Client as Client
+    from cvat_client.core.client import make_client as make_client
+    from cvat_client.core.config import Config as Config
+
+_LAZY: dict[str, tuple[str, str | None]] = {
+    "make_client": ("cvat_client.core.client", "make_client"),
+    "Client": ("cvat_client.core.client", "Client"),
+    "Config": ("cvat_client.core.config", "Config"),
+    "exceptions": ("cvat_client.core.exceptions", None),
+}
+
+__all__ = ["__version__", "make_client", "Client", "Config", "exceptions"]
+
+
+def __getattr__(name: str) -> Any:
+    target = _LAZY.get(name)
+    if target is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    module = import_module(target[0])
+    value = module if target[1] is None else getattr(module, target[1])
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_LAZY])

@@ -1,0 +1,44 @@
+"""Normalizing the server address given to ``make_client``."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+__all__ = ["normalize_host"]
+
+
+def normalize_host(host: str, port: int | None = None) -> str:
+    """``scheme://host[:port][/prefix]`` from what the user typed.
+
+    No scheme means ``https``. Raises :class:`ValueError` (with the reason) for an empty
+    host, a scheme other than ``http``/``https``, a port given twice or a bad port.
+    """
+    text = (host or "").strip()
+    if not text:
+        raise ValueError("The server address is empty")
+    if "://" not in text:
+        text = "https://" + text
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https"):
+        raise ValueError(f"Unsupported scheme {parts.scheme!r}: use http:// or https://")
+    if not parts.hostname:
+        raise ValueError(f"No host name in {host!r}")
+    if parts.username or parts.password:
+        raise ValueError("Put credentials in credentials= or access_token=, not in the address")
+    try:
+        given_port = parts.port
+    except ValueError as exc:
+        raise ValueError(f"Bad port in {host!r}") from exc
+    if port is not None:
+        if given_port is not None:
+            raise ValueError("The port is given twice: in the address and as port=")
+        if not 0 < port < 65536:
+            raise ValueError(f"Bad port {port}")
+    netloc = parts.netloc
+    if port is not None:
+        netloc = f"{netloc}:{port}"
+    path = parts.path.rstrip("/")
+    if path.endswith("/api"):
+        path = path[: -len("/api")]
+    return f"{scheme}://{netloc}{path}"

@@ -1,0 +1,78 @@
+"""A small comparable version number (``2.73.0``, ``v2.4.1-dev``), without dependencies."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+__all__ = ["Version", "compatible"]
+
+_PATTERN = re.compile(r"^\s*v?(\d+(?:\.\d+)*)(.*)$", re.IGNORECASE)
+
+
+@functools.total_ordering
+class Version:
+    """A release number plus an optional suffix.
+
+    Releases compare numerically (``2.10 > 2.9``, ``2.73 == 2.73.0``); a version with a
+    suffix (``2.73.0-dev``, ``2.73.0rc1``) sorts before the plain release.
+    """
+
+    __slots__ = ("release", "suffix")
+
+    def __init__(self, text: str) -> None:
+        found = _PATTERN.match(text)
+        if found is None:
+            raise ValueError(f"Not a version number: {text!r}")
+        self.release: tuple[int, ...] = tuple(int(p) for p in found.group(1).split("."))
+        self.suffix: str = found.group(2).strip().lstrip("-+.")
+
+    @property
+    def major(self) -> int:
+        """The first number."""
+        return self.release[0]
+
+    @property
+    def minor(self) -> int:
+        """The second number (0 if absent)."""
+        return self.release[1] if len(self.release) > 1 else 0
+
+    @property
+    def micro(self) -> int:
+        """The third number (0 if absent)."""
+        return self.release[2] if len(self.release) > 2 else 0
+
+    def _key(self) -> tuple[tuple[int, ...], int, str]:
+        release = self.release
+        while len(release) > 1 and release[-1] == 0:
+            release = release[:-1]
+        return (release, 0 if self.suffix else 1, self.suffix)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = Version(other)
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def __lt__(self, other: object) -> bool:
+        if isinstance(other, str):
+            other = Version(other)
+        if not isinstance(other, Version):
+            return NotImplemented
+        return self._key() < other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __str__(self) -> str:
+        text = ".".join(str(p) for p in self.release)
+        return f"{text}-{self.suffix}" if self.suffix else text
+
+    def __repr__(self) -> str:
+        return f"Version({str(self)!r})"
+
+
+def compatible(server: Version, target: Version) -> bool:
+    """Whether ``server`` speaks the API of ``target``: same major and minor, or the next minor."""
+    return server.major == target.major and server.minor in (target.minor, target.minor + 1)

@@ -1,0 +1,167 @@
+"""The exceptions of cvat-client, in one tree rooted in :class:`ApiException`.
+
+``except ApiException`` catches everything the SDK raises on purpose. HTTP errors keep
+their low-level classes (:class:`NotFoundException` for a 404...). The high-level client
+adds, under :class:`CvatSdkException` (cvat-sdk's name), the errors of its own
+operations: an invalid host, an unsupported server, a failed login, a failed or timed
+out background request, a failed upload or download.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from cvat_client._lowlevel.exceptions import (
+    ApiAttributeError,
+    ApiConnectionError,
+    ApiException,
+    ApiKeyError,
+    ApiTimeoutError,
+    ApiTransportError,
+    ApiTypeError,
+    ApiValueError,
+    BadRequestException,
+    ConflictException,
+    ForbiddenException,
+    GoneException,
+    MethodNotAllowedException,
+    NotAcceptableException,
+    NotFoundException,
+    OpenApiException,
+    RangeNotSatisfiableException,
+    RequestEntityTooLargeException,
+    ServiceException,
+    TooManyRequestsException,
+    UnauthorizedException,
+    UnsupportedMediaTypeException,
+)
+
+if TYPE_CHECKING:
+    from cvat_client.api_client import models
+
+__all__ = [
+    # low level
+    "OpenApiException",
+    "ApiException",
+    "ApiTypeError",
+    "ApiValueError",
+    "ApiKeyError",
+    "ApiAttributeError",
+    "ApiTransportError",
+    "ApiConnectionError",
+    "ApiTimeoutError",
+    "BadRequestException",
+    "UnauthorizedException",
+    "ForbiddenException",
+    "NotFoundException",
+    "MethodNotAllowedException",
+    "NotAcceptableException",
+    "ConflictException",
+    "GoneException",
+    "RequestEntityTooLargeException",
+    "UnsupportedMediaTypeException",
+    "RangeNotSatisfiableException",
+    "TooManyRequestsException",
+    "ServiceException",
+    # high level
+    "CvatSdkException",
+    "InvalidHostException",
+    "IncompatibleVersionException",
+    "LoginError",
+    "BackgroundRequestException",
+    "BackgroundRequestTimeout",
+    "TransferError",
+    "UploadError",
+    "DownloadError",
+]
+
+
+class CvatSdkException(ApiException):
+    """Base of the errors of the high-level client's own operations (cvat-sdk's name)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message=message)
+        self.status = status
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
+
+class InvalidHostException(CvatSdkException, ValueError):
+    """The server address cannot be used (empty, bad scheme, bad port)."""
+
+
+class IncompatibleVersionException(CvatSdkException):
+    """The server's version is not one this client supports, and
+    ``Config.allow_unsupported_server`` is ``False``."""
+
+
+class LoginError(CvatSdkException):
+    """The server refused the login (wrong user name or password, or no such account).
+
+    ``status`` is the server's answer (CVAT answers 400 to a wrong password).
+    """
+
+
+class BackgroundRequestException(CvatSdkException):
+    """A background request (import, export, task creation) failed on the server.
+
+    Attributes:
+        request_id: the request's id.
+        request: the finished request as the server reported it (with ``message``).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: str | None = None,
+        request: models.Request | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.request = request
+
+
+class BackgroundRequestTimeout(CvatSdkException, TimeoutError):
+    """Waiting for a background request took longer than the given timeout.
+
+    The request may still finish: wait again with :meth:`Client.wait_for_completion`
+    or cancel it with ``client.requests.cancel(request_id)``.
+
+    Attributes:
+        request_id: the request's id.
+        last_status: the last status seen (``queued``, ``started``).
+    """
+
+    def __init__(self, message: str, *, request_id: str, last_status: str | None) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.last_status = last_status
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class TransferError(CvatSdkException):
+    """An upload or a download could not be completed."""
+
+
+class UploadError(TransferError):
+    """An upload failed; nothing was imported. Details say which file and why."""
+
+
+class DownloadError(TransferError):
+    """A download failed; no partial file was left at the target path."""
+
+
+def _describe(exc: BaseException) -> str:
+    """A short description of ``exc`` for messages (never contains credentials)."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def chain_message(prefix: str, exc: BaseException, advice: str = "") -> str:
+    """``prefix: <exc>. advice`` for wrapping a lower-level error."""
+    message = f"{prefix}: {_describe(exc)}"
+    return f"{message}. {advice}" if advice else message

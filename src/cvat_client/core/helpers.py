@@ -1,0 +1,112 @@
+"""Public helpers, usable with the high-level and the low-level client alike.
+
+>>> from cvat_client.core.helpers import get_paginated_collection, iter_paginated
+>>> tasks = get_paginated_collection(api_client.tasks_api.list_endpoint, project_id=3)
+>>> for job in iter_paginated(api_client.jobs_api.list_endpoint, page_size=100): ...
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
+from cvat_client.core._protocol.pagination import PageCursor
+from cvat_client.core.progress import (
+    DeferredTqdmProgressReporter,
+    NullProgressReporter,
+    ProgressReporter,
+    StreamWithProgress,
+    TqdmProgressReporter,
+)
+
+if TYPE_CHECKING:
+    from cvat_client._lowlevel.endpoint import Endpoint
+
+__all__ = [
+    "get_paginated_collection",
+    "iter_paginated",
+    "ProgressReporter",
+    "NullProgressReporter",
+    "TqdmProgressReporter",
+    "DeferredTqdmProgressReporter",
+    "StreamWithProgress",
+]
+
+
+def iter_paginated(
+    endpoint: Endpoint, *, return_json: bool = False, **kwargs: Any
+) -> Iterator[Any]:
+    """Iterate over every item of a list endpoint, lazily.
+
+    A page is fetched only when the items of the previous one have been consumed, so
+    stopping early costs no more requests. Items are models, or plain JSON dicts with
+    ``return_json=True``.
+
+    Args:
+        endpoint: a list operation, e.g. ``api_client.tasks_api.list_endpoint``.
+        return_json: yield JSON dicts instead of models (faster for large lists).
+        **kwargs: the operation's parameters (``project_id=``, ``filter=``, ``page_size=``,
+            ``page=`` to start elsewhere than page 1...) and request options
+            (``_request_timeout=``...).
+    """
+    if "page" not in {p.name for p in getattr(endpoint, "params", ())}:
+        yield from _results(*_call(endpoint, kwargs, return_json))
+        return
+    cursor = PageCursor(page=int(kwargs.pop("page", 1) or 1))
+    while not cursor.done:
+        data, response = _call(endpoint, {**kwargs, "page": cursor.page}, return_json)
+        results, next_url, count = _page_parts(data, response)
+        cursor.advance(next_url, len(results), count)
+        yield from results
+
+
+def get_paginated_collection(
+    endpoint: Endpoint, *, return_json: bool = False, **kwargs: Any
+) -> list[Any]:
+    """Every item of a list endpoint, all pages fetched (cvat-sdk's name).
+
+    See :func:`iter_paginated` for the arguments.
+    """
+    return list(iter_paginated(endpoint, return_json=return_json, **kwargs))
+
+
+def _call(endpoint: Endpoint, kwargs: dict[str, Any], return_json: bool) -> tuple[Any, Any]:
+    if not callable(endpoint):
+        raise ApiTypeError(f"expected an Endpoint (such as api.list_endpoint), got {endpoint!r}")
+    if return_json:
+        _, response = endpoint(**kwargs, _parse_response=False)
+        return (json.loads(response.content) if response.content else None), response
+    return endpoint(**kwargs)
+
+
+def _field(data: Any, name: str) -> Any:
+    if isinstance(data, dict):
+        return data.get(name)
+    value = getattr(data, name, None)
+    return value if isinstance(value, str | int | list) else None
+
+
+def _page_parts(data: Any, response: Any) -> tuple[list[Any], str | None, int | None]:
+    if isinstance(data, list):
+        return data, None, None
+    results = _field(data, "results")
+    if results is None:
+        raise ApiValueError(
+            f"The server's answer to {getattr(response, 'url', 'the list request')} is not a page "
+            "of results (no 'results')"
+        )
+    next_url = _field(data, "next")
+    count = _field(data, "count")
+    return (
+        list(results),
+        next_url if isinstance(next_url, str) else None,
+        (count if isinstance(count, int) else None),
+    )
+
+
+def _results(data: Any, response: Any) -> list[Any]:
+    if data is None:
+        return []
+    return _page_parts(data, response)[0]

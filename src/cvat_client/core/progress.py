@@ -1,0 +1,288 @@
+"""Progress reporting: a small protocol, a silent default and a tqdm adapter.
+
+Long operations (uploads, downloads) take ``pbar=``: any object with cvat-sdk's
+progress reporter shape. Subclass :class:`BaseProgressReporter` to write one, or wrap a
+tqdm bar in :class:`TqdmProgressReporter` (tqdm is optional and imported only when used).
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections.abc import Generator, Iterable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar, runtime_checkable
+
+if TYPE_CHECKING:
+    import tqdm as tqdm_module
+
+__all__ = [
+    "ProgressReporter",
+    "BaseProgressReporter",
+    "NullProgressReporter",
+    "TqdmProgressReporter",
+    "DeferredTqdmProgressReporter",
+    "StreamWithProgress",
+    "ThreadSafeProgress",
+]
+
+T = TypeVar("T")
+
+
+@runtime_checkable
+class ProgressReporter(Protocol):
+    """What operations call on a progress reporter (cvat-sdk's shape).
+
+    ``start2(total, ...)`` begins a run of ``total`` units, ``advance(delta)`` reports
+    progress, ``finish()`` ends the run. ``start``, ``report_status``, ``iter`` and
+    ``task`` are conveniences built on them (see :class:`BaseProgressReporter`).
+    """
+
+    def start(self, total: int, *, desc: str | None = None) -> None:
+        """Begin a run of ``total`` units (cvat-sdk's older entry point)."""
+        ...
+
+    def start2(
+        self,
+        total: int,
+        *,
+        desc: str | None = None,
+        unit: str = "it",
+        unit_scale: bool = False,
+        unit_divisor: int = 1000,
+        **kwargs: Any,
+    ) -> None:
+        """Begin a run of ``total`` units of ``unit`` (bytes: ``unit="B", unit_scale=True``)."""
+        ...
+
+    def report_status(self, progress: int) -> None:
+        """Set the absolute progress."""
+        ...
+
+    def advance(self, delta: int) -> None:
+        """Add ``delta`` units of progress."""
+        ...
+
+    def finish(self) -> None:
+        """End the run."""
+        ...
+
+    def iter(self, iterable: Iterable[T]) -> Iterable[T]:
+        """Iterate, advancing by one per item."""
+        ...
+
+    def task(self, **kwargs: Any) -> Any:
+        """A context manager: ``start2(**kwargs)`` on entry, ``finish()`` on exit."""
+        ...
+
+
+class BaseProgressReporter:
+    """A base with the conveniences; subclasses override ``start2``/``advance``/``finish``."""
+
+    def __init__(self) -> None:
+        self._in_progress = False
+        self.progress = 0
+        self.total: int | None = None
+
+    def start(self, total: int, *, desc: str | None = None) -> None:
+        """Begin a run of ``total`` units."""
+        self.start2(total, desc=desc)
+
+    def start2(
+        self,
+        total: int,
+        *,
+        desc: str | None = None,
+        unit: str = "it",
+        unit_scale: bool = False,
+        unit_divisor: int = 1000,
+        **kwargs: Any,
+    ) -> None:
+        """Begin a run of ``total`` units."""
+        if self._in_progress:
+            raise RuntimeError("start2() called while a run is in progress; call finish() first")
+        self._in_progress = True
+        self.progress = 0
+        self.total = total
+
+    def report_status(self, progress: int) -> None:
+        """Set the absolute progress."""
+        self.advance(progress - self.progress)
+
+    def advance(self, delta: int) -> None:
+        """Add ``delta`` units of progress."""
+        self.progress += delta
+
+    def finish(self) -> None:
+        """End the run."""
+        self._in_progress = False
+
+    def iter(self, iterable: Iterable[T]) -> Iterator[T]:
+        """Iterate, advancing by one per item."""
+        for item in iterable:
+            yield item
+            self.advance(1)
+
+    @contextmanager
+    def task(self, **kwargs: Any) -> Generator[None, None, None]:
+        """``start2(**kwargs)`` on entry, ``finish()`` on exit."""
+        self.start2(**kwargs)
+        try:
+            yield
+        finally:
+            self.finish()
+
+
+class NullProgressReporter(BaseProgressReporter):
+    """Reports nothing: the default."""
+
+    def start2(self, total: int, **kwargs: Any) -> None:
+        """Do nothing."""
+
+    def advance(self, delta: int) -> None:
+        """Do nothing."""
+
+    def finish(self) -> None:
+        """Do nothing."""
+
+
+class TqdmProgressReporter(BaseProgressReporter):
+    """Shows progress on an existing tqdm bar (reset at every run)."""
+
+    def __init__(self, instance: tqdm_module.tqdm[Any]) -> None:
+        super().__init__()
+        self.tqdm = instance
+
+    def start2(
+        self,
+        total: int,
+        *,
+        desc: str | None = None,
+        unit: str = "it",
+        unit_scale: bool = False,
+        unit_divisor: int = 1000,
+        **kwargs: Any,
+    ) -> None:
+        """Reset the bar for a run of ``total`` units."""
+        super().start2(total, desc=desc)
+        bar = self.tqdm
+        bar.reset(total)
+        if desc is not None:
+            bar.set_description_str(desc)
+        bar.unit, bar.unit_scale, bar.unit_divisor = unit, unit_scale, unit_divisor
+
+    def advance(self, delta: int) -> None:
+        """Move the bar."""
+        super().advance(delta)
+        self.tqdm.update(delta)
+
+    def finish(self) -> None:
+        """Refresh the bar one last time."""
+        self.tqdm.refresh()
+        super().finish()
+
+
+class DeferredTqdmProgressReporter(BaseProgressReporter):
+    """Creates a new tqdm bar for every run (``tqdm_args`` are passed to ``tqdm.tqdm``)."""
+
+    def __init__(self, tqdm_args: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.tqdm_args = dict(tqdm_args or {})
+        self.tqdm: tqdm_module.tqdm[Any] | None = None
+
+    def start2(
+        self,
+        total: int,
+        *,
+        desc: str | None = None,
+        unit: str = "it",
+        unit_scale: bool = False,
+        unit_divisor: int = 1000,
+        **kwargs: Any,
+    ) -> None:
+        """Open a new bar."""
+        try:
+            from tqdm import tqdm
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise ImportError(
+                "tqdm is not installed: pip install 'cvat-client[cli]' (or tqdm)"
+            ) from exc
+        super().start2(total, desc=desc)
+        self.tqdm = tqdm(
+            **{
+                "total": total,
+                "desc": desc,
+                "unit": unit,
+                "unit_scale": unit_scale,
+                "unit_divisor": unit_divisor,
+                **kwargs,
+                **self.tqdm_args,
+            }
+        )
+
+    def advance(self, delta: int) -> None:
+        """Move the bar."""
+        super().advance(delta)
+        if self.tqdm is not None:
+            self.tqdm.update(delta)
+
+    def finish(self) -> None:
+        """Close the bar."""
+        if self.tqdm is not None:
+            self.tqdm.close()
+            self.tqdm = None
+        super().finish()
+
+
+class ThreadSafeProgress:
+    """Serializes ``advance`` calls from worker threads onto one reporter."""
+
+    def __init__(self, pbar: ProgressReporter) -> None:
+        self._pbar = pbar
+        self._lock = threading.Lock()
+
+    def advance(self, delta: int) -> None:
+        """Add ``delta`` units, under a lock."""
+        if delta:
+            with self._lock:
+                self._pbar.advance(delta)
+
+
+class StreamWithProgress(io.RawIOBase):
+    """A readable binary stream that reports what is read (an upload body)."""
+
+    def __init__(self, stream: BinaryIO | io.RawIOBase, pbar: ProgressReporter) -> None:
+        super().__init__()
+        self.stream = stream
+        self.pbar = pbar
+
+    def readable(self) -> bool:
+        """Always readable."""
+        return True
+
+    def seekable(self) -> bool:
+        """Whether the wrapped stream is seekable."""
+        return bool(self.stream.seekable())
+
+    def read(self, size: int = -1) -> bytes:
+        """Read and report up to ``size`` bytes."""
+        chunk = self.stream.read(size) or b""
+        self.pbar.advance(len(chunk))
+        return bytes(chunk)
+
+    def readinto(self, buffer: Any) -> int:
+        """Read into ``buffer`` and report."""
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+    def seek(self, pos: int, whence: int = io.SEEK_SET) -> int:
+        """Seek the wrapped stream, moving the progress to match."""
+        old = self.stream.tell()
+        new = self.stream.seek(pos, whence)
+        self.pbar.advance(new - old)
+        return new
+
+    def tell(self) -> int:
+        """The wrapped stream's position."""
+        return self.stream.tell()

@@ -1,0 +1,195 @@
+"""Retries and session renewal, installed in the httpx client of every :class:`Client`.
+
+* :class:`RetryTransport` wraps the real transport: a request that failed to connect,
+  or (if idempotent) broke in transit or got 429/502/503/504, is sent again after a
+  bounded exponential backoff with jitter, honouring ``Retry-After``. Every call goes
+  through it, generated API methods included. Upload chunks (``PATCH``) are not
+  idempotent: the uploader resumes them itself after asking the server for its offset.
+* :class:`SessionRenewal` is an :class:`httpx.Auth` flow: when a password session has
+  expired (401), it logs in again once with the known credentials and repeats the call.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Generator
+from typing import TYPE_CHECKING, Any
+
+import httpx
+
+from cvat_client.core._protocol.retry import FailureKind, RetryPolicy, parse_retry_after
+
+if TYPE_CHECKING:
+    from cvat_client.core.client import Client
+
+__all__ = ["RetryTransport", "SessionRenewal", "RetryPolicy", "NO_RETRY", "failure_kind"]
+
+logger = logging.getLogger("cvat_client.core.retry")
+
+#: Put ``{NO_RETRY: True}`` in a request's extensions to send it exactly once.
+NO_RETRY = "cvat_client.no_retry"
+_NO_RELOGIN = "cvat_client.no_relogin"
+
+
+def failure_kind(exc: httpx.TransportError) -> FailureKind:
+    """Classify a transport error: was the request sent, did it time out?"""
+    if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
+        return FailureKind.NOT_SENT
+    if isinstance(exc, httpx.TimeoutException):
+        return FailureKind.TIMEOUT
+    return FailureKind.BROKEN
+
+
+def _replayable(request: httpx.Request) -> bool:
+    stream = request.stream
+    if isinstance(stream, httpx.ByteStream):
+        return True
+    return bool(getattr(stream, "replayable", False))
+
+
+class RetryTransport(httpx.BaseTransport):
+    """An httpx transport that retries what is safe to retry; see the module documentation.
+
+    Args:
+        inner: the transport that really sends (``httpx.HTTPTransport`` or a test one).
+        policy: how many retries and how long to wait.
+        sleep, rng: injectable for tests (``time.sleep``, ``random.random``).
+    """
+
+    def __init__(
+        self,
+        inner: httpx.BaseTransport,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: Callable[[], float] = random.random,
+    ) -> None:
+        self.inner = inner
+        self.policy = policy if policy is not None else RetryPolicy()
+        self.sleep = sleep
+        self.rng = rng
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request``, repeating it while the policy allows."""
+        attempt = 0
+        allowed = not request.extensions.get(NO_RETRY, False)
+        while True:
+            try:
+                response = self.inner.handle_request(request)
+            except httpx.TransportError as exc:
+                delay = (
+                    self.policy.for_error(request.method, failure_kind(exc), attempt, self.rng)
+                    if allowed and _replayable(request)
+                    else None
+                )
+                if delay is None:
+                    raise
+                logger.info(
+                    "%s %s failed (%s); retrying in %.1f s (%d/%d)",
+                    request.method,
+                    request.url.copy_with(query=None),
+                    type(exc).__name__,
+                    delay,
+                    attempt + 1,
+                    self.policy.retries,
+                )
+            else:
+                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                delay = (
+                    self.policy.for_status(
+                        request.method, response.status_code, retry_after, attempt, self.rng
+                    )
+                    if allowed and _replayable(request)
+                    else None
+                )
+                if delay is None:
+                    return response
+                response.read()
+                response.close()
+                logger.info(
+                    "%s %s answered %d; retrying in %.1f s (%d/%d)",
+                    request.method,
+                    request.url.copy_with(query=None),
+                    response.status_code,
+                    delay,
+                    attempt + 1,
+                    self.policy.retries,
+                )
+            self.sleep(delay)
+            attempt += 1
+
+    def close(self) -> None:
+        """Close the inner transport."""
+        self.inner.close()
+
+
+class SessionRenewal(httpx.Auth):
+    """Log in again once when a password session expired, then repeat the call.
+
+    Only requests to the client's own server that carry no ``Authorization`` header are
+    renewed, and only when the client logged in with a password. Concurrent calls that
+    hit the expiry share one login.
+    """
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+        self._lock = threading.Lock()
+
+    def sync_auth_flow(
+        self, request: httpx.Request
+    ) -> Generator[httpx.Request, httpx.Response, None]:
+        """The httpx auth flow (see :class:`httpx.Auth`)."""
+        generation = self._client._session_generation
+        response = yield request
+        if response.status_code != 401 or not self._renewable(request):
+            return
+        with self._lock:
+            if self._client._session_generation == generation:
+                login = self._client._build_login_request()
+                if login is None:
+                    return
+                self._client.logger.info("The session has expired; logging in again")
+                login_response = yield login
+                login_response.read()
+                if not login_response.is_success:
+                    self._client.logger.warning(
+                        "Logging in again failed (%d)", login_response.status_code
+                    )
+                    return
+                self._client._session_renewed()
+        self._refresh(request)
+        yield request
+
+    def _renewable(self, request: httpx.Request) -> bool:
+        if request.extensions.get(_NO_RELOGIN) or "authorization" in request.headers:
+            return False
+        if not self._client._can_renew_session():
+            return False
+        return self._client.api_client._is_own_host(request.url)
+
+    def _refresh(self, request: httpx.Request) -> None:
+        jar = self._client.api_client.client.cookies
+        if "cookie" in request.headers:
+            del request.headers["cookie"]
+        jar.set_cookie_header(request)
+        if "x-csrftoken" in request.headers:
+            token = _cookie(jar, "csrftoken")
+            if token is not None:
+                request.headers["X-CSRFToken"] = token
+
+
+def _cookie(jar: httpx.Cookies, name: str) -> str | None:
+    found: str | None = None
+    for cookie in jar.jar:
+        if cookie.name == name and cookie.value is not None:
+            found = cookie.value
+    return found
+
+
+def mark_no_relogin(extensions: dict[str, Any]) -> dict[str, Any]:
+    """Mark a request (its extensions) so that a 401 does not trigger a new login."""
+    extensions[_NO_RELOGIN] = True
+    return extensions
