@@ -52,6 +52,16 @@ def _user_agent() -> str:
     return f"cvat-client/{__version__}"
 
 
+def _cookie_domain(url: str) -> str:
+    """The domain the cookie jar files the server's own cookies under.
+
+    :mod:`http.cookiejar` matches a dotless host (``localhost``, a Docker service name)
+    as ``<host>.local``; a cookie set for the bare name would never be sent.
+    """
+    host = (urlsplit(url).hostname or "").lower()
+    return host if "." in host or not host else f"{host}.local"
+
+
 class _ClientCore:
     """State and logic shared by the sync and async clients."""
 
@@ -77,7 +87,7 @@ class _ClientCore:
         import httpx
 
         jar = httpx.Cookies()
-        host = urlsplit(self.configuration.host).hostname or ""
+        host = _cookie_domain(self.configuration.host)
         given = dict(cookies or {})
         session = self.configuration.api_key.get("sessionAuth")
         if session is not None:
@@ -141,8 +151,7 @@ class _ClientCore:
 
     def set_cookie(self, name: str, value: str) -> None:
         """Set a cookie sent to the server (e.g. a known ``sessionid``)."""
-        host = urlsplit(self.configuration.host).hostname or ""
-        self._jar.set(name, value, domain=host)
+        self._jar.set(name, value, domain=_cookie_domain(self.configuration.host))
 
     def get_common_headers(self) -> dict[str, str]:
         """Headers to reuse in a custom request: defaults, organization and cookies.
