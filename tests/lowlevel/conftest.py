@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -120,7 +120,7 @@ def mode(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def make_client(mode: str, server: MockServer) -> Iterator[Callable[..., Any]]:
+async def make_client(mode: str, server: MockServer) -> AsyncIterator[Callable[..., Any]]:
     """Build an ``ApiClient`` (sync mode) or ``AsyncApiClient`` over the mock server."""
     from cvat_client.api_client import ApiClient, AsyncApiClient, Configuration
 
@@ -135,11 +135,7 @@ def make_client(mode: str, server: MockServer) -> Iterator[Callable[..., Any]]:
 
     yield make
     for client in made:
-        if mode == "sync":
-            client.close()
-        elif client._client is not None:
-            # Async clients over a mock transport hold no sockets; drop the pool unawaited.
-            client._client = None
+        await resolve(client.close())
 
 
 _SCALAR_SPECS = {
