@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-__all__ = ["normalize_host"]
+__all__ = ["normalize_host", "rebase_url"]
 
 
 def normalize_host(host: str, port: int | None = None) -> str:
@@ -42,3 +42,22 @@ def normalize_host(host: str, port: int | None = None) -> str:
     if path.endswith("/api"):
         path = path[: -len("/api")]
     return f"{scheme}://{netloc}{path}"
+
+
+def rebase_url(url: str, host: str) -> str:
+    """An absolute URL the server built (``Location``, ``result_url``), moved onto ``host``.
+
+    CVAT builds absolute URLs from the request's ``Host`` (and ``X-Forwarded-*``); behind
+    a proxy they may name an internal address. An API URL on another origin is sent to
+    the configured server instead, keeping its path and query. Relative URLs are joined
+    to ``host``.
+    """
+    own = urlsplit(host)
+    parts = urlsplit(url)
+    if not parts.scheme:
+        base = f"{own.scheme}://{own.netloc}"
+        return base + (url if url.startswith("/") else "/" + url)
+    if (parts.scheme, parts.netloc) == (own.scheme, own.netloc) or "/api/" not in parts.path:
+        return url
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{own.scheme}://{own.netloc}{parts.path}{query}"

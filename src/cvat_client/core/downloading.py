@@ -1,0 +1,253 @@
+"""Downloads: streamed to a temporary file, resumed with ``Range``, renamed when complete."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+import httpx
+
+from cvat_client._lowlevel.exceptions import (
+    ApiConnectionError,
+    ApiTimeoutError,
+    ApiValueError,
+    exception_for_response,
+)
+from cvat_client.core._protocol.download import DownloadState, ResumeAction
+from cvat_client.core._protocol.urls import rebase_url
+from cvat_client.core.exceptions import DownloadError
+from cvat_client.core.progress import NullProgressReporter, ProgressReporter
+
+if TYPE_CHECKING:
+    from cvat_client._lowlevel.configuration import TimeoutTypes
+    from cvat_client._lowlevel.endpoint import Endpoint
+    from cvat_client.api_client import models
+    from cvat_client.core.client import Client
+
+__all__ = ["Downloader"]
+
+_BLOCK = 1024 * 1024
+
+
+class _Dropped(Exception):
+    """The connection broke mid-body; resume."""
+
+
+class Downloader:
+    """Downloads files from the server through a :class:`Client`."""
+
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+    def download_file(
+        self,
+        url: str,
+        output_path: Path,
+        *,
+        timeout: TimeoutTypes = None,
+        pbar: ProgressReporter | None = None,
+    ) -> None:
+        """Download ``url`` (a path or an absolute URL of the server) to ``output_path``.
+
+        The body is written to a temporary file beside the target and renamed into
+        place only once complete: the target never holds a partial file, and the
+        temporary file is removed on failure. A dropped connection is resumed with
+        ``Range: bytes=N-`` (up to ``config.download_attempts`` attempts); when the
+        server answers 200 instead of 206 the download starts over.
+
+        Raises:
+            NotFoundException (and the other HTTP errors): the server refused.
+            DownloadError: the transfer could not be completed.
+        """
+        target = Path(output_path)
+        directory = target.parent if str(target.parent) else Path(".")
+        directory.mkdir(parents=True, exist_ok=True)
+        reporter = pbar if pbar is not None else NullProgressReporter()
+        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+        temp = Path(temp_name)
+        started = False
+        try:
+            with os.fdopen(fd, "wb") as file:
+                started = self._fetch(url, file, target, timeout, reporter)
+            os.replace(temp, target)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
+        finally:
+            if started:
+                reporter.finish()
+
+    def _fetch(
+        self,
+        url: str,
+        file: BinaryIO,
+        target: Path,
+        timeout: TimeoutTypes,
+        reporter: ProgressReporter,
+    ) -> bool:
+        state = DownloadState(max_attempts=self._client.config.download_attempts)
+        full_url = rebase_url(url, self._client.host) if "://" in url else url
+        started = False
+        last_error: BaseException | None = None
+        while True:
+            if not state.start_attempt():
+                raise DownloadError(
+                    f"Downloading {target.name} failed after {state.attempts} attempts "
+                    f"({state.received} bytes received): {last_error}. Check the connection "
+                    "and try again."
+                ) from last_error
+            headers = {"Accept-Encoding": "identity"}
+            ranged = state.range_header()
+            if ranged is not None:
+                headers["Range"] = ranged
+            try:
+                _, response = self._client.api_client.call_api(
+                    full_url,
+                    "GET",
+                    header_params=headers,
+                    _stream=True,
+                    _check_status=False,
+                    _request_timeout=timeout,
+                )
+            except ApiConnectionError as exc:
+                last_error = exc
+                continue
+            except ApiTimeoutError as exc:
+                raise DownloadError(
+                    f"Downloading {target.name} timed out: {exc}. Pass a longer timeout."
+                ) from exc
+            try:
+                if response.status_code not in (200, 206):
+                    response.read()
+                    raise exception_for_response(response)
+                action = state.on_response(
+                    response.status_code,
+                    response.headers.get("content-range"),
+                    response.headers.get("content-length"),
+                )
+                if action is ResumeAction.FAIL:
+                    raise DownloadError(
+                        f"The server answered a resumed download of {target.name} with an "
+                        f"unexpected range ({response.headers.get('content-range')!r})"
+                    )
+                if not started:
+                    reporter.start2(
+                        state.total or 0,
+                        desc=f"Downloading {target.name}",
+                        unit="B",
+                        unit_scale=True,
+                        unit_divisor=1024,
+                    )
+                    started = True
+                if action is ResumeAction.RESTART:
+                    file.seek(0)
+                    file.truncate()
+                    reporter.report_status(0)
+                encoded = response.headers.get("content-encoding", "identity").lower()
+                self._copy(response, file, state, reporter)
+            except _Dropped as exc:
+                last_error = exc.__cause__ or exc
+                if encoded not in ("", "identity"):
+                    state.received = 0  # byte ranges of an encoded body cannot be resumed
+                continue
+            finally:
+                response.close()
+            if state.total is not None and state.received < state.total:
+                last_error = DownloadError(
+                    f"the connection closed after {state.received} of {state.total} bytes"
+                )
+                continue
+            file.flush()
+            return started
+
+    @staticmethod
+    def _copy(
+        response: httpx.Response, file: BinaryIO, state: DownloadState, reporter: ProgressReporter
+    ) -> None:
+        try:
+            for block in response.iter_bytes(_BLOCK):
+                file.write(block)
+                state.add(len(block))
+                reporter.advance(len(block))
+        except httpx.TimeoutException as exc:
+            raise DownloadError(f"The download timed out: {exc}. Pass a longer timeout.") from exc
+        except httpx.TransportError as exc:
+            raise _Dropped(str(exc)) from exc
+
+    def prepare_file(
+        self,
+        endpoint: Endpoint,
+        *,
+        url_params: dict[str, Any] | None = None,
+        query_params: dict[str, Any] | None = None,
+        status_check_period: float | None = None,
+    ) -> models.Request:
+        """Start an export (``endpoint``, e.g. ``tasks_api.create_dataset_export_endpoint``)
+        and wait until it is ready; returns the finished request (with ``result_url``).
+
+        An export already running (409) is waited for, not started again.
+        """
+        result, response = endpoint(
+            **(url_params or {}), **(query_params or {}), _check_status=False
+        )
+        rq_id = _rq_id(result, response)
+        return self._client.wait_for_completion(rq_id, status_check_period=status_check_period)
+
+    def prepare_and_download_file_from_endpoint(
+        self,
+        endpoint: Endpoint,
+        filename: Path,
+        *,
+        url_params: dict[str, Any] | None = None,
+        query_params: dict[str, Any] | None = None,
+        pbar: ProgressReporter | None = None,
+        status_check_period: float | None = None,
+    ) -> Path:
+        """Export, wait, and download the result to ``filename``; returns the path.
+
+        Raises:
+            BadRequestException: the server refused the export (e.g. an unknown format).
+            BackgroundRequestException: the export failed on the server.
+            DownloadError: the result could not be downloaded (no file is left behind).
+        """
+        request = self.prepare_file(
+            endpoint,
+            url_params=url_params,
+            query_params=query_params,
+            status_check_period=status_check_period,
+        )
+        result_url = request.result_url
+        if not isinstance(result_url, str) or not result_url:
+            raise DownloadError(
+                f"The export {request.id!r} finished without a result_url; it was probably "
+                "written to a cloud storage (see the target storage of the resource)"
+            )
+        path = Path(filename)
+        self.download_file(result_url, path, pbar=pbar)
+        return path
+
+
+def _rq_id(result: Any, response: httpx.Response) -> str:
+    if response.status_code == 409:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        if isinstance(data, dict) and isinstance(data.get("rq_id"), str):
+            return str(data["rq_id"])
+    if not response.is_success:
+        raise exception_for_response(response)
+    rq_id = getattr(result, "rq_id", None)
+    if rq_id is None and response.content:
+        try:
+            data = response.json()
+        except ValueError:
+            data = None
+        rq_id = data.get("rq_id") if isinstance(data, dict) else None
+    if not isinstance(rq_id, str) or not rq_id:
+        raise ApiValueError(
+            f"The server answered the export with no request id ({response.status_code})"
+        )
+    return rq_id
