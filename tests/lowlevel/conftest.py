@@ -26,7 +26,9 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 def require_shared(path: Path) -> Path:
     """Skip the calling test when the shared test data folder is not checked out beside the repo."""
     if not path.is_dir():
-        pytest.skip(f"shared test data not available: {path.name}/ missing next to the repository")
+        pytest.skip(
+            f"shared test data not available: ../shared/{path.name}/ not found beside the repository"
+        )
     return path
 
 

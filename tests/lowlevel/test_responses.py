@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import httpx
 import pytest
@@ -11,11 +12,11 @@ import pytest
 from .conftest import HOST, RESPONSES, json_response, resolve, response_models, same_json
 
 
-def _rows() -> list[tuple[str, str, str]]:
+def _rows() -> list[Any]:
     try:
         return response_models()
-    except pytest.skip.Exception:
-        return []
+    except pytest.skip.Exception as absent:
+        return [pytest.param("-", "-", "-", marks=pytest.mark.skip(reason=absent.msg))]
 
 
 ROWS = _rows()
@@ -30,7 +31,7 @@ def test_shared_responses_are_present() -> None:
     assert {r[0] for r in rows} >= {"tasks.json", "jobs.json", "projects.json"}
 
 
-@pytest.mark.parametrize(("file", "endpoint", "model_name"), ROWS, ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize(("file", "endpoint", "model_name"), ROWS)
 def test_every_result_parses_and_round_trips(
     file: str, endpoint: str, model_name: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -51,7 +52,7 @@ def test_every_result_parses_and_round_trips(
         assert item.id == raw["id"]
 
 
-@pytest.mark.parametrize(("file", "endpoint", "model_name"), ROWS, ids=[r[0] for r in ROWS])
+@pytest.mark.parametrize(("file", "endpoint", "model_name"), ROWS)
 def test_paginated_wrapper_parses(file: str, endpoint: str, model_name: str) -> None:
     from cvat_client.api_client import ApiClient, Configuration, models
 
