@@ -11,6 +11,7 @@ from cvat_client.core.proxies.model_proxy import (
     ModelListMixin,
     ModelRetrieveMixin,
     ModelUpdateMixin,
+    org_id_param,
 )
 
 __all__ = ["Issue", "IssuesRepo", "Comment", "CommentsRepo"]
@@ -32,13 +33,12 @@ class Issue(
         # Issues do not carry their organization; their job does. Asking in the job's
         # organization finds the comments whatever the client's current context.
         organization = self._client.jobs.retrieve(self.job).organization
-        extra = {"org_id": organization} if isinstance(organization, int) else {}
         return [
             Comment(self._client, model)
             for model in get_paginated_collection(
                 self._client.api_client.comments_api.list_endpoint,
                 issue_id=self.id,
-                **extra,
+                **org_id_param(organization),
             )
         ]
 

@@ -16,6 +16,7 @@ strings, and so on).
 
 from __future__ import annotations
 
+import email.message
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -322,28 +323,54 @@ class _ExportMixin(Entity[ModelT, ApiT]):
             query["cloud_storage_id"] = cloud_storage_id
         local = self._target_storage_is_local() if location is None else location is Location.LOCAL
         kind = type(self).__name__.lower()
-        if local:
-            from cvat_client.core.downloading import Downloader
+        kind = type(self).__name__.lower()
+        from cvat_client.core.downloading import Downloader
 
-            path: Path = Downloader(self._client).prepare_and_download_file_from_endpoint(
-                endpoint,
-                Path(filename),
-                url_params={"id": self._id},
-                query_params=query,
-                pbar=pbar,
-                status_check_period=status_check_period,
-            )
-            self._client.logger.info("%s of %s #%s saved to %s", what, kind, self._id, path)
-            return path
-
-        query["filename"] = os.fspath(filename)
-        result, response = endpoint(id=self._id, **query, _check_status=False)
-        rq_id = _rq_id_of(result, response)
-        self._client.wait_for_completion(rq_id, status_check_period=status_check_period)
-        self._client.logger.info(
-            "%s of %s #%s saved as %r in cloud storage", what, kind, self._id, query["filename"]
+        downloader = Downloader(self._client)
+        if not local:
+            query["filename"] = os.fspath(filename)
+        request = downloader.prepare_file(
+            endpoint,
+            url_params={"id": self._id},
+            query_params=query,
+            status_check_period=status_check_period,
         )
-        return None
+        result_url = request.result_url
+        if not local:
+            self._client.logger.info(
+                "%s of %s #%s saved as %r in cloud storage", what, kind, self._id, query["filename"]
+            )
+            return None
+        if not isinstance(result_url, str) or not result_url:
+            from cvat_client.core.exceptions import DownloadError
+
+            raise DownloadError(
+                f"The {what.lower()} of {kind} #{self._id} was not kept for download: the "
+                "server wrote it elsewhere (see the target storage); pass location=Location.LOCAL"
+            )
+        path = Path(filename)
+        if path.is_dir():
+            path = path / self._server_file_name(
+                result_url, f"{kind}_{self._id}_{what.lower()}.zip"
+            )
+        downloader.download_file(result_url, path, pbar=pbar)
+        self._client.logger.info("%s of %s #%s saved to %s", what, kind, self._id, path)
+        return path
+
+    def _server_file_name(self, url: str, fallback: str) -> str:
+        """The file name the server gives a download (``Content-Disposition``), or ``fallback``."""
+        _, response = self._client.api_client.call_api(
+            url,
+            "GET",
+            header_params={"Range": "bytes=0-0"},
+            _stream=True,
+            _check_status=False,
+        )
+        try:
+            disposition = response.headers.get("content-disposition", "")
+        finally:
+            response.close()
+        return _attachment_name(disposition) or fallback
 
     def _target_storage_is_local(self) -> bool:
         storage = getattr(self._model, "target_storage", None)
@@ -353,25 +380,13 @@ class _ExportMixin(Entity[ModelT, ApiT]):
         return str(getattr(location, "value", location)) == Location.LOCAL.value
 
 
-def _rq_id_of(result: Any, response: Any) -> str:
-    """The ``rq_id`` of an answer to an export request (also of a 409 "already running")."""
-    if response.status_code == 409 or not response.is_success:
-        data: Any = None
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if response.status_code == 409 and isinstance(data, dict) and data.get("rq_id"):
-            return str(data["rq_id"])
-        from cvat_client._lowlevel.exceptions import exception_for_response
-
-        raise exception_for_response(response)
-    rq_id = getattr(result, "rq_id", None)
-    if not rq_id:
-        raise ApiValueError(
-            f"The server did not return a request id (status {response.status_code})"
-        )
-    return str(rq_id)
+def _attachment_name(disposition: str) -> str:
+    """The file name of a ``Content-Disposition: attachment; filename=...`` header, made safe."""
+    message = email.message.Message()
+    message["content-disposition"] = disposition
+    name = message.get_filename() or ""
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return "" if name in ("", ".", "..") else name
 
 
 class ExportDatasetMixin(_ExportMixin[ModelT, ApiT]):

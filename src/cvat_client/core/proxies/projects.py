@@ -167,7 +167,7 @@ class ProjectsRepo(
         request = Uploader(self._client).upload_file_and_wait(
             self.api.create_backup_endpoint.path,
             path,
-            query_params={"filename": path.name},
+            query_params=None,
             json_body=None,
             pbar=pbar,
             status_check_period=status_check_period,

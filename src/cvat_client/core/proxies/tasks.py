@@ -186,9 +186,10 @@ class Task(
             key = "server_files" if resource_type is ResourceType.SHARE else "remote_files"
             spec[key] = names
             result, _ = self.api.create_data(self.id, data_request=spec)
-            rq_id = getattr(result, "rq_id", None)
-            if not rq_id:
+            answer = getattr(result, "rq_id", None)
+            if not answer:
                 raise ApiValueError("The server did not return a request id for the data")
+            rq_id = str(answer)
         else:  # pragma: no cover - exhaustive
             raise ApiValueError(f"Unknown resource type {resource_type!r}")
 
@@ -316,7 +317,7 @@ class TasksRepo(
         request = Uploader(self._client).upload_file_and_wait(
             self.api.create_backup_endpoint.path,
             path,
-            query_params={"filename": path.name},
+            query_params=None,
             json_body=None,
             pbar=pbar,
             status_check_period=status_check_period,
