@@ -182,6 +182,11 @@ class ApiTransportError(ApiException):
         self.method = method
         self.url = url
 
+    @property
+    def message(self) -> str:
+        """What failed; the message already names the request (there is no status)."""
+        return self._message or type(self).__name__
+
 
 class ApiConnectionError(ApiTransportError):
     """The connection could not be made or was dropped."""
