@@ -590,7 +590,9 @@ async def test_transport_failures(
     assert exc.status is None
     assert exc.method == "GET"
     assert exc.url == f"{HOST}/api/tasks/5"
-    assert "/api/tasks/5" in str(exc)
+    assert str(exc).startswith(f"GET {HOST}/api/tasks/5 ")
+    assert str(exc).count("/api/tasks/5") == 1  # said once, not repeated
+    assert failure.__name__ in str(exc)
     no_secrets(str(exc), TOKEN)
 
 

@@ -87,3 +87,22 @@ async def test_list_call_returns_the_parsed_page(make_client, server) -> None:
     assert data.count == page["count"]
     assert [t.id for t in data.results] == [t["id"] for t in page["results"]]
     assert type(data.results[0]).__name__ == "TaskRead"
+
+
+@pytest.mark.parametrize(("file", "endpoint", "model_name"), ROWS)
+def test_strict_parsing_accepts_the_target_servers_answers(
+    file: str, endpoint: str, model_name: str, server
+) -> None:
+    from cvat_client.api_client import ApiClient, Configuration
+
+    page = _load(file)
+    server.handler = lambda request: json_response(page)
+    resource = endpoint.rstrip("/").rsplit("/", 1)[-1]
+    with ApiClient(Configuration(HOST), transport=server.transport()) as client:
+        api = getattr(client, f"{resource}_api")
+        strict, _ = api.list(_validate_outputs=True)
+        tolerant, _ = api.list()
+    assert server.last.url.path == endpoint
+    assert strict == tolerant
+    assert len(strict.results) == page["count"]
+    assert type(strict.results[0]).__name__ == model_name
