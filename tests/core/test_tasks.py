@@ -276,10 +276,20 @@ def test_list_iter_filters_and_remove_by_ids(client: Any) -> None:
         "task-2"
     ]
 
+    pages: list[str] = []
+    client.api_client.client.event_hooks["request"].append(
+        lambda request: pages.append(request.url.params.get("page", "1"))
+    )
     lazy = client.tasks.iter(page_size=2, sort="id")
+    assert pages == []
     first = next(lazy)
     assert first.id == min(ids)
-    assert [first.id, *(t.id for t in lazy)] == sorted(ids)
+    assert pages == ["1"]
+    assert next(lazy).id == sorted(ids)[1]
+    assert pages == ["1"]
+    assert [first.id, sorted(ids)[1], *(t.id for t in lazy)] == sorted(ids)
+    assert pages == ["1", "2", "3"]
+    client.api_client.client.event_hooks["request"].clear()
 
     client.tasks.remove_by_ids([ids[0], ids[1], 999_999])
     client.tasks.remove_by_ids(task_ids=[ids[2]])
