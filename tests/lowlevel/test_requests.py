@@ -755,3 +755,35 @@ def test_configuration_errors_hide_credentials() -> None:
     with pytest.raises(exceptions.ApiValueError) as caught:
         Configuration(HOST, password=PASSWORD)
     no_secrets(str(caught.value), PASSWORD)
+
+
+async def test_endpoint_objects_are_callable_like_the_methods(
+    make_client, server: MockServer
+) -> None:
+    page = {"count": 1, "next": None, "previous": None, "results": [{"id": 1, "name": "car"}]}
+    server.handler = lambda r: json_response(page)
+    client = make_client()
+    endpoint = client.labels_api.list_endpoint
+    via_endpoint, response = await resolve(endpoint(page_size=5, task_id=3))
+    assert dict(server.last.url.params) == {"page_size": "5", "task_id": "3"}
+    via_method, _ = await resolve(client.labels_api.list(page_size=5, task_id=3))
+    assert via_endpoint == via_method
+    assert via_endpoint.results[0].name == "car"
+    assert response.status_code == 200
+    raw, response = await resolve(endpoint(_parse_response=False))
+    assert raw is None
+    assert json.loads(response.content) == page
+
+
+async def test_clients_are_context_managers(mode: str, server: MockServer) -> None:
+    from cvat_client.api_client import ApiClient, AsyncApiClient
+
+    if mode == "sync":
+        with ApiClient(Configuration(HOST), transport=server.transport()) as client:
+            client.tasks_api.list()
+        assert client.client.is_closed
+    else:
+        async with AsyncApiClient(Configuration(HOST), transport=server.transport()) as aclient:
+            await aclient.tasks_api.list()
+        assert aclient.client.is_closed
+    assert len(server.requests) == 1
