@@ -1,0 +1,188 @@
+"""The ``cvat-client`` command: global options, error handling, the command groups."""
+
+from __future__ import annotations
+
+import logging
+import sys
+import traceback
+from typing import Any
+
+import click
+from tqdm import tqdm
+
+from cvat_client._version import __version__
+from cvat_client.cli.connection import (
+    ENV_ACCESS_TOKEN,
+    ENV_HOST,
+    ENV_ORG,
+    ENV_PORT,
+    CliEnvironment,
+    ConnectionSettings,
+)
+from cvat_client.cli.errors import EXIT_INTERRUPTED, CliError, describe
+from cvat_client.cli.output import Output
+from cvat_client.cli.state import CliState
+
+__all__ = ["cli", "main"]
+
+_CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+class _CvatGroup(click.Group):
+    """The root group: turns every failure into one ``Error: ...`` line."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.Abort):
+            raise
+        except click.ClickException as exc:
+            if _debug(ctx) and not isinstance(exc, click.UsageError):
+                traceback.print_exc(file=sys.stderr)
+            raise
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except Exception as exc:
+            if _debug(ctx):
+                traceback.print_exc(file=sys.stderr)
+            raise CliError(describe(exc)) from None
+
+
+def _debug(ctx: click.Context) -> bool:
+    state = ctx.find_object(CliState)
+    return bool(state and state.debug)
+
+
+class _TqdmHandler(logging.Handler):
+    """Writes log records to stderr without breaking a progress bar being drawn."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            tqdm.write(self.format(record), file=sys.stderr)
+        except Exception:  # pragma: no cover - logging must never fail a command
+            self.handleError(record)
+
+
+def _setup_logging(debug: bool, progress: bool | None) -> None:
+    """Debug: everything; with progress display: the client's progress messages (INFO)."""
+    show_progress = sys.stderr.isatty() if progress is None else progress
+    handler = _TqdmHandler()
+    handler.setFormatter(
+        logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s")
+    )
+    logger = logging.getLogger("cvat_client")
+    logger.handlers = [handler]
+    logger.propagate = False
+    level = logging.DEBUG if debug else logging.INFO if show_progress else logging.WARNING
+    logger.setLevel(level)
+    if debug:
+        # httpx logs request lines only (no headers, no bodies): safe to show.
+        httpx_logger = logging.getLogger("httpx")
+        httpx_logger.handlers = [handler]
+        httpx_logger.propagate = False
+        httpx_logger.setLevel(logging.INFO)
+
+
+@click.group(cls=_CvatGroup, context_settings=_CONTEXT_SETTINGS)
+@click.option(
+    "--server-host",
+    envvar=ENV_HOST,
+    show_envvar=True,
+    metavar="URL",
+    help="The CVAT server: a URL (http://... or https://...) or a host name (https). "
+    "Default: http://localhost:8080.",
+)
+@click.option(
+    "--server-port",
+    envvar=ENV_PORT,
+    type=click.IntRange(1, 65535),
+    show_envvar=True,
+    help="The server's port, if not in --server-host.",
+)
+@click.option(
+    "--auth",
+    metavar="USER[:PASSWORD]",
+    help="Log in with a user name (and password; asked for if missing, or taken from "
+    "CVAT_PASSWORD). Default: CVAT_USERNAME.",
+)
+@click.option(
+    "--access-token",
+    envvar=ENV_ACCESS_TOKEN,
+    show_envvar=True,
+    metavar="TOKEN",
+    help="Authenticate with a personal access token instead of a password.",
+)
+@click.option(
+    "--org",
+    envvar=ENV_ORG,
+    show_envvar=True,
+    metavar="SLUG",
+    help="Work in this organization ('' for the personal workspace).",
+)
+@click.option("--insecure", is_flag=True, help="Do not verify the server's TLS certificate.")
+@click.option("--json", "json_output", is_flag=True, help="Write JSON for scripts instead of text.")
+@click.option(
+    "--progress/--no-progress",
+    default=None,
+    help="Show progress bars on stderr (default: only on a terminal).",
+)
+@click.option("--debug", is_flag=True, help="On errors, show the traceback; log HTTP requests.")
+@click.version_option(__version__, "-V", "--version", prog_name="cvat-client")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    server_host: str | None,
+    server_port: int | None,
+    auth: str | None,
+    access_token: str | None,
+    org: str | None,
+    insecure: bool,
+    json_output: bool,
+    progress: bool | None,
+    debug: bool,
+) -> None:
+    """Work with a CVAT server from the command line.
+
+    Results go to stdout (tables, or JSON with --json); progress bars and errors to
+    stderr. The exit status is 0 on success, 1 on failure and 2 for a wrong command line.
+    """
+    environment = ctx.obj if isinstance(ctx.obj, CliEnvironment) else CliEnvironment()
+    _setup_logging(debug, progress)
+    ctx.obj = CliState(
+        ConnectionSettings(
+            host=server_host,
+            port=server_port,
+            auth=auth,
+            access_token=access_token,
+            organization=org,
+            insecure=insecure,
+        ),
+        environment,
+        output=Output(json=json_output),
+        debug=debug,
+        progress=progress,
+    )
+
+
+def _register() -> None:
+    from cvat_client.cli.commands import annotations, jobs, projects, requests, server, tasks
+
+    groups: list[click.Command] = [
+        server.server,
+        projects.project,
+        tasks.task,
+        jobs.job,
+        annotations.annotations_group,
+        requests.request,
+    ]
+    for group in groups:
+        cli.add_command(group)
+
+
+_register()
+
+
+def main(args: list[str] | None = None) -> None:
+    """Run the command line (the ``cvat-client`` console script)."""
+    cli.main(args=args, prog_name="cvat-client")

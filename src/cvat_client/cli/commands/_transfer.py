@@ -1,0 +1,115 @@
+"""Operations that projects and tasks share: delete, export, backup, restore."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from cvat_client.cli.commands._common import check_file, retrieve
+from cvat_client.cli.errors import CliError
+from cvat_client.cli.output import human_size
+from cvat_client.cli.state import CliState
+
+__all__ = ["delete_many", "download_backup", "export_dataset", "restore_backup"]
+
+
+def delete_many(state: CliState, repo: Any, ids: tuple[int, ...], kind: str) -> None:
+    """Delete each object; fail at the end if any was missing or refused."""
+    deleted: list[int] = []
+    failed: list[str] = []
+    for obj_id in ids:
+        _, response = repo.api.destroy(obj_id, _check_status=False)
+        if response.is_success:
+            deleted.append(obj_id)
+        elif response.status_code == 404:
+            failed.append(f"{kind.lower()} #{obj_id} not found")
+        else:
+            failed.append(
+                f"{kind.lower()} #{obj_id}: {response.status_code} {response.reason_phrase}"
+            )
+    state.output.done(
+        "\n".join(f"Deleted {kind.lower()} #{obj_id}" for obj_id in deleted) or "Nothing deleted",
+        {"deleted": deleted, "failed": failed},
+    )
+    if failed:
+        text = "; ".join(failed)
+        raise CliError(text[:1].upper() + text[1:])
+
+
+def _saved(state: CliState, what: str, kind: str, obj_id: int, path: Path) -> None:
+    size = path.stat().st_size
+    state.output.done(
+        f"{what} of {kind.lower()} #{obj_id} saved to {path} ({human_size(size)})",
+        {"id": obj_id, "path": str(path), "size": size},
+    )
+
+
+def _start_export(endpoint: Any, **params: Any) -> str:
+    """Start an export; the id of its background request (also of one already running)."""
+    from cvat_client._lowlevel.exceptions import exception_for_response
+
+    result, response = endpoint(**params, _check_status=False)
+    if response.status_code == 409:  # the same export is running: wait for that one
+        data = response.json() if response.content else None
+        if isinstance(data, dict) and isinstance(data.get("rq_id"), str):
+            return str(data["rq_id"])
+    if not response.is_success:
+        raise exception_for_response(response)
+    rq_id = getattr(result, "rq_id", None)
+    if not isinstance(rq_id, str) or not rq_id:
+        raise CliError(f"The server started no export (status {response.status_code})")
+    return rq_id
+
+
+def _export(
+    state: CliState, endpoint: Any, obj_id: int, kind: str, filename: Path, what: str, **query: Any
+) -> None:
+    """Export (with a bar while the server works), then download (with a bar)."""
+    from cvat_client.core.downloading import Downloader
+
+    rq_id = _start_export(endpoint, id=obj_id, location="local", **query)
+    request = state.wait(rq_id)
+    result_url = getattr(request, "result_url", None)
+    if not isinstance(result_url, str) or not result_url:
+        raise CliError(f"The export {rq_id} finished without a file to download")
+    path = Downloader(state.client()).download_file(
+        result_url, filename, pbar=state.reporter(f"Download {kind.lower()} #{obj_id}")
+    )
+    _saved(state, what, kind, obj_id, path)
+
+
+def export_dataset(
+    state: CliState,
+    repo: Any,
+    obj_id: int,
+    kind: str,
+    filename: Path,
+    format_name: str,
+    include_images: bool,
+) -> None:
+    """Export a project's or task's dataset and download it to ``filename``."""
+    retrieve(repo, obj_id, kind)
+    endpoint = repo.api.create_dataset_export_endpoint
+    _export(
+        state,
+        endpoint,
+        obj_id,
+        kind,
+        filename,
+        f"Dataset ({format_name})",
+        format=format_name,
+        save_images=include_images,
+    )
+
+
+def download_backup(state: CliState, repo: Any, obj_id: int, kind: str, filename: Path) -> None:
+    """Back up a project or task and download the backup to ``filename``."""
+    retrieve(repo, obj_id, kind)
+    _export(state, repo.api.create_backup_export_endpoint, obj_id, kind, filename, "Backup")
+
+
+def restore_backup(state: CliState, repo: Any, kind: str, filename: Path) -> None:
+    """Make a new project or task from a backup file."""
+    check_file(filename, "Backup file")
+    entity = repo.create_from_backup(filename, pbar=state.reporter(f"Upload {filename.name}"))
+    state.output.done(f"Restored {kind.lower()} #{entity.id} {entity.name!r}", entity.to_dict())

@@ -1,0 +1,69 @@
+"""Errors of the command line: one readable line on stderr, exit status 1."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from cvat_client._lowlevel.exceptions import (
+    ApiException,
+    ApiTransportError,
+    ForbiddenException,
+    UnauthorizedException,
+)
+from cvat_client.core.exceptions import CvatSdkException
+
+__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_USAGE", "CliError", "describe"]
+
+EXIT_ERROR = 1
+"""The exit status of a failed command (server error, missing file, bad input data)."""
+EXIT_USAGE = 2
+"""The exit status of a command line click cannot parse (unknown option, missing argument)."""
+EXIT_INTERRUPTED = 130
+"""The exit status after Ctrl-C."""
+
+_MAX_LENGTH = 600
+
+
+class CliError(click.ClickException):
+    """A failure to report as ``Error: <message>`` (one line) with exit status 1."""
+
+    exit_code = EXIT_ERROR
+
+    def __init__(self, message: str) -> None:
+        super().__init__(one_line(message))
+
+
+def one_line(text: str) -> str:
+    """``text`` on a single line, shortened to a readable length."""
+    flat = " ".join(text.split())
+    if len(flat) > _MAX_LENGTH:
+        flat = flat[: _MAX_LENGTH - 3] + "..."
+    return flat
+
+
+def describe(exc: BaseException) -> str:
+    """A one-line description of ``exc`` for the user (never contains credentials)."""
+    if isinstance(exc, UnauthorizedException):
+        return (
+            f"Authentication failed {exc.message}. "
+            "Check --auth/--access-token (or CVAT_USERNAME, CVAT_PASSWORD, CVAT_ACCESS_TOKEN)"
+        )
+    if isinstance(exc, ForbiddenException):
+        return f"Permission denied {exc.message}"
+    if isinstance(exc, CvatSdkException):
+        # The SDK's own errors carry a full sentence; the status is already in it.
+        return str(exc.args[0]) if exc.args and exc.args[0] else exc.message
+    if isinstance(exc, ApiTransportError):
+        return f"Cannot reach the server: {exc.message}"
+    if isinstance(exc, ApiException):
+        return exc.message
+    if isinstance(exc, json.JSONDecodeError):
+        return f"Invalid JSON: {exc.msg} (line {exc.lineno}, column {exc.colno})"
+    if isinstance(exc, FileNotFoundError | IsADirectoryError | PermissionError) and exc.filename:
+        return f"{exc.strerror}: {exc.filename}"
+    text = str(exc)
+    if isinstance(exc, OSError | ValueError | TimeoutError) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -1,0 +1,87 @@
+"""The state shared by the commands of one invocation: settings, output, the client."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from cvat_client.cli.connection import CliEnvironment, ConnectionSettings
+from cvat_client.cli.output import Output
+from cvat_client.cli.progress import TqdmReporter, wait_for_request
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cvat_client.core.client import Client
+
+__all__ = ["CliState", "json_option", "pass_state"]
+
+F = TypeVar("F", bound="Callable[..., Any]")
+
+
+class CliState:
+    """Settings of this invocation and the client, connected on first use."""
+
+    def __init__(
+        self,
+        settings: ConnectionSettings,
+        environment: CliEnvironment,
+        *,
+        output: Output,
+        debug: bool = False,
+        progress: bool | None = None,
+    ) -> None:
+        self.settings = settings
+        self.environment = environment
+        self.output = output
+        self.debug = debug
+        self.progress = progress
+        self._client: Client | None = None
+
+    def client(self, *, require_auth: bool = True) -> Client:
+        """The client, connected (and logged in) on the first call; closed at exit."""
+        if self._client is None:
+            self._client = self.settings.connect(self.environment, require_auth=require_auth)
+            click.get_current_context().find_root().call_on_close(self._close)
+        return self._client
+
+    def reporter(self, desc: str) -> TqdmReporter:
+        """A progress reporter for an upload or a download."""
+        return TqdmReporter(desc, enabled=self.progress)
+
+    def wait(self, rq_id: str, *, timeout: float | None = None) -> Any:
+        """Wait for a background request with a progress bar; returns it, finished."""
+        return wait_for_request(
+            self.client(),
+            rq_id,
+            enabled=self.progress,
+            timeout=timeout,
+            period=self.environment.status_check_period,
+        )
+
+    def _close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+            self._client = None
+
+
+pass_state = click.make_pass_decorator(CliState)
+"""Pass the :class:`CliState` of the invocation as the first argument."""
+
+
+def _set_json(ctx: click.Context, _: click.Parameter, value: bool) -> None:
+    if value:
+        ctx.find_object(CliState).output.json = True  # type: ignore[union-attr]
+
+
+def json_option(func: F) -> F:
+    """``--json`` on a command (the same as the global ``--json``)."""
+    return click.option(
+        "--json",
+        "json_output",
+        is_flag=True,
+        expose_value=False,
+        callback=_set_json,
+        help="Write JSON for scripts instead of text.",
+    )(func)
