@@ -40,6 +40,7 @@ __all__ = [
     "parse_uuid",
     "parse_union",
     "encode",
+    "format_datetime",
     "parse_value",
     "resolver_for",
     "type_parser",
@@ -170,6 +171,12 @@ def parse_union(
     return value
 
 
+def format_datetime(value: _dt.datetime) -> str:
+    """ISO 8601 as CVAT writes it: UTC as ``Z`` (``2024-05-01T10:00:00.123456Z``)."""
+    text = value.isoformat()
+    return f"{text[:-6]}Z" if text.endswith("+00:00") else text
+
+
 def encode(value: Any) -> Any:
     """Convert a model field value to plain JSON data (models, enums, dates, lists, dicts)."""
     cls = value.__class__
@@ -184,7 +191,9 @@ def encode(value: Any) -> Any:
         return [encode(item) for item in value]
     if isinstance(value, Mapping):
         return {key: encode(item) for key, item in value.items() if item is not UNSET}
-    if isinstance(value, _dt.datetime | _dt.date | _dt.time):
+    if isinstance(value, _dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, _dt.date | _dt.time):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)

@@ -18,7 +18,7 @@ from urllib.parse import quote
 
 from cvat_client._lowlevel.endpoint import EndpointSpec, Parameter
 from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
-from cvat_client._lowlevel.model_support import encode, resolver_for
+from cvat_client._lowlevel.model_support import encode, format_datetime, resolver_for
 from cvat_client._lowlevel.unset import UNSET
 from cvat_client._lowlevel.validation import Resolver, is_file_like, to_wire
 
@@ -245,7 +245,9 @@ def _scalar_text(value: Any) -> str:
         return "false"
     if isinstance(value, Enum):
         return str(value.value)
-    if isinstance(value, _dt.datetime | _dt.date):
+    if isinstance(value, _dt.datetime):
+        return format_datetime(value)
+    if isinstance(value, _dt.date):
         return value.isoformat()
     if isinstance(value, uuid.UUID):
         return str(value)

@@ -24,7 +24,7 @@ from enum import Enum
 from typing import Any
 
 from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
-from cvat_client._lowlevel.model_support import encode
+from cvat_client._lowlevel.model_support import encode, format_datetime
 from cvat_client._lowlevel.unset import UNSET
 
 __all__ = ["TypeSpec", "Resolver", "to_wire", "check_json", "describe", "is_file_like"]
@@ -153,7 +153,7 @@ def _scalar_to_wire(value: Any, spec: str, path: list[str | int]) -> Any:
         return str(value)
     if spec == "datetime":
         if isinstance(value, _dt.datetime):
-            return value.isoformat()
+            return format_datetime(value)
         if isinstance(value, str):
             try:
                 _dt.datetime.fromisoformat(value)
