@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import email.message
 import os
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -28,11 +30,17 @@ if TYPE_CHECKING:
 
 __all__ = ["Downloader"]
 
-_BLOCK = 1024 * 1024
-
 
 class _Dropped(Exception):
     """The connection broke mid-body; resume."""
+
+
+@dataclass(slots=True)
+class _Run:
+    """What one download learned: whether progress started, the server's file name."""
+
+    started: bool = False
+    server_name: str | None = None
 
 
 class Downloader:
@@ -48,8 +56,12 @@ class Downloader:
         *,
         timeout: TimeoutTypes = None,
         pbar: ProgressReporter | None = None,
-    ) -> None:
-        """Download ``url`` (a path or an absolute URL of the server) to ``output_path``.
+    ) -> Path:
+        """Download ``url`` (a path or an absolute URL of the server) to ``output_path``;
+        returns the path written.
+
+        If ``output_path`` is an existing directory, the file gets the name the server
+        gives (``Content-Disposition``) inside it. An existing file is replaced.
 
         The body is written to a temporary file beside the target and renamed into
         place only once complete: the target never holds a partial file, and the
@@ -62,22 +74,31 @@ class Downloader:
             DownloadError: the transfer could not be completed.
         """
         target = Path(output_path)
-        directory = target.parent if str(target.parent) else Path(".")
+        into_directory = target.is_dir()
+        directory = target if into_directory else target.parent
         directory.mkdir(parents=True, exist_ok=True)
         reporter = pbar if pbar is not None else NullProgressReporter()
-        fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=directory)
+        fd, temp_name = tempfile.mkstemp(prefix=".download.", suffix=".part", dir=directory)
         temp = Path(temp_name)
-        started = False
+        run = _Run()
         try:
             with os.fdopen(fd, "wb") as file:
-                started = self._fetch(url, file, target, timeout, reporter)
+                self._fetch(url, file, target, timeout, reporter, run)
+            if into_directory:
+                if run.server_name is None:
+                    raise DownloadError(
+                        f"The server gave no usable file name for {url}; pass a file path "
+                        "instead of the directory"
+                    )
+                target = directory / run.server_name
             os.replace(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)
             raise
         finally:
-            if started:
+            if run.started:
                 reporter.finish()
+        return target
 
     def _fetch(
         self,
@@ -86,10 +107,10 @@ class Downloader:
         target: Path,
         timeout: TimeoutTypes,
         reporter: ProgressReporter,
-    ) -> bool:
+        run: _Run,
+    ) -> None:
         state = DownloadState(max_attempts=self._client.config.download_attempts)
         full_url = rebase_url(url, self._client.host) if "://" in url else url
-        started = False
         last_error: BaseException | None = None
         while True:
             if not state.start_attempt():
@@ -132,7 +153,9 @@ class Downloader:
                         f"The server answered a resumed download of {target.name} with an "
                         f"unexpected range ({response.headers.get('content-range')!r})"
                     )
-                if not started:
+                if run.server_name is None:
+                    run.server_name = server_file_name(response.headers.get("content-disposition"))
+                if not run.started:
                     reporter.start2(
                         state.total or 0,
                         desc=f"Downloading {target.name}",
@@ -140,7 +163,7 @@ class Downloader:
                         unit_scale=True,
                         unit_divisor=1024,
                     )
-                    started = True
+                    run.started = True
                 if action is ResumeAction.RESTART:
                     file.seek(0)
                     file.truncate()
@@ -160,14 +183,14 @@ class Downloader:
                 )
                 continue
             file.flush()
-            return started
+            return
 
     @staticmethod
     def _copy(
         response: httpx.Response, file: BinaryIO, state: DownloadState, reporter: ProgressReporter
     ) -> None:
         try:
-            for block in response.iter_bytes(_BLOCK):
+            for block in response.iter_bytes():
                 file.write(block)
                 state.add(len(block))
                 reporter.advance(len(block))
@@ -224,9 +247,22 @@ class Downloader:
                 f"The export {request.id!r} finished without a result_url; it was probably "
                 "written to a cloud storage (see the target storage of the resource)"
             )
-        path = Path(filename)
-        self.download_file(result_url, path, pbar=pbar)
-        return path
+        return self.download_file(result_url, Path(filename), pbar=pbar)
+
+
+def server_file_name(content_disposition: str | None) -> str | None:
+    """The file name of a ``Content-Disposition`` header, if safe to use as a local name."""
+    if not content_disposition:
+        return None
+    message = email.message.Message()
+    message["content-disposition"] = content_disposition
+    name = message.get_filename()
+    if not name:
+        return None
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not name or name.startswith(".") or len(name) > 254 or any(ord(c) < 32 for c in name):
+        return None
+    return name
 
 
 def _rq_id(result: Any, response: httpx.Response) -> str:
