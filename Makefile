@@ -53,7 +53,7 @@ demo: $(STAMP)
 
 ## The documentation site, built strictly (warnings are errors) into site/.
 docs: $(STAMP)
-	$(VENV)/bin/mkdocs build --strict --site-dir site
+	NO_MKDOCS_2_WARNING=1 $(VENV)/bin/mkdocs build --strict --site-dir site
 
 ## Build the wheel and import it in a clean virtual environment.
 wheel-check: $(STAMP)

@@ -44,7 +44,8 @@ class Configuration:
 
     Args:
         host: server URL, e.g. ``"https://app.cvat.ai"`` (no trailing ``/api``).
-        username, password: Basic authentication.
+        username: user name for Basic authentication.
+        password: password for Basic authentication.
         access_token: a personal access token, sent as ``Authorization: Bearer <token>``.
         api_key: keys by security scheme name: ``sessionAuth`` (``sessionid`` cookie),
             ``csrfAuth`` (``csrftoken`` cookie), ``csrfHeaderAuth`` (``X-CSRFToken``),
