@@ -71,17 +71,23 @@ def _setup_logging(debug: bool, progress: bool | None) -> None:
     handler.setFormatter(
         logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s")
     )
-    logger = logging.getLogger("cvat_client")
-    logger.handlers = [handler]
-    logger.propagate = False
     level = logging.DEBUG if debug else logging.INFO if show_progress else logging.WARNING
+    _install(logging.getLogger("cvat_client"), handler if level < logging.WARNING else None, level)
+    # httpx logs request lines only (no headers, no bodies): safe to show with --debug.
+    _install(logging.getLogger("httpx"), handler if debug else None, logging.INFO)
+
+
+def _install(logger: logging.Logger, handler: logging.Handler | None, level: int) -> None:
+    """Route ``logger`` to ``handler`` at ``level``, or undo that (``handler=None``)."""
+    for old in [h for h in logger.handlers if isinstance(h, _TqdmHandler)]:
+        logger.removeHandler(old)
+    if handler is None:
+        logger.propagate = True
+        logger.setLevel(logging.NOTSET)
+        return
+    logger.addHandler(handler)
+    logger.propagate = False
     logger.setLevel(level)
-    if debug:
-        # httpx logs request lines only (no headers, no bodies): safe to show.
-        httpx_logger = logging.getLogger("httpx")
-        httpx_logger.handlers = [handler]
-        httpx_logger.propagate = False
-        httpx_logger.setLevel(logging.INFO)
 
 
 @click.group(cls=_CvatGroup, context_settings=_CONTEXT_SETTINGS)
@@ -121,6 +127,12 @@ def _setup_logging(debug: bool, progress: bool | None) -> None:
     help="Work in this organization ('' for the personal workspace).",
 )
 @click.option("--insecure", is_flag=True, help="Do not verify the server's TLS certificate.")
+@click.option(
+    "--retries",
+    type=click.IntRange(min=0),
+    help="Repeat a request that failed on the network or with 429/502/503/504 this many "
+    "times (default: 5, with growing pauses).",
+)
 @click.option("--json", "json_output", is_flag=True, help="Write JSON for scripts instead of text.")
 @click.option(
     "--progress/--no-progress",
@@ -138,6 +150,7 @@ def cli(
     access_token: str | None,
     org: str | None,
     insecure: bool,
+    retries: int | None,
     json_output: bool,
     progress: bool | None,
     debug: bool,
@@ -157,6 +170,7 @@ def cli(
             access_token=access_token,
             organization=org,
             insecure=insecure,
+            retries=retries,
         ),
         environment,
         output=Output(json=json_output),

@@ -73,6 +73,7 @@ class ConnectionSettings:
     access_token: str | None = None
     organization: str | None = None
     insecure: bool = False
+    retries: int | None = None
     resolved: Credentials | None = attrs.field(default=None, init=False)
     """The credentials used by :meth:`connect` (``None`` before it, or when anonymous)."""
 
@@ -122,6 +123,8 @@ class ConnectionSettings:
         config_args: dict[str, Any] = {}
         if self.insecure:
             config_args["verify_ssl"] = False
+        if self.retries is not None:
+            config_args["retries"] = self.retries
         if environment.status_check_period is not None:
             config_args["status_check_period"] = environment.status_check_period
         login: tuple[str, str] | None = None

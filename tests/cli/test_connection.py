@@ -1,0 +1,134 @@
+"""Connection options, credentials and error reporting of the command line."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+from click.testing import CliRunner
+
+from cvat_client import __version__
+from cvat_client.cli import cli
+from cvat_client.testing.live import LiveServer
+
+from .conftest import CLEAN_ENV, Run, failed, ok, ok_json
+
+
+def test_server_info_as_admin(run_cli: Run) -> None:
+    out = ok(run_cli("server", "info")).stdout
+    assert "Version:      2.73.0" in out
+    assert "User:         admin" in out
+
+
+def test_server_info_json(run_cli: Run) -> None:
+    data = ok_json(run_cli("--json", "server", "info"))
+    assert data["version"] == "2.73.0"
+    assert data["user"] == "admin"
+    assert data["host"] == "http://testserver"
+
+
+def test_server_info_works_without_credentials(run_cli: Run) -> None:
+    out = ok(run_cli("server", "info", auth=None)).stdout
+    assert "(not logged in)" in out
+
+
+def test_version_option() -> None:
+    result = CliRunner().invoke(cli, ["--version"])
+    assert result.exit_code == 0
+    assert __version__ in result.stdout
+
+
+def test_wrong_password_is_one_line_error_without_the_password(run_cli: Run) -> None:
+    result = run_cli("task", "ls", auth="admin:s3cr3t-wr0ng")
+    line = failed(result)
+    assert "Login as 'admin' failed" in line
+    assert "s3cr3t-wr0ng" not in result.output
+
+
+def test_password_is_prompted_without_echo(run_cli: Run) -> None:
+    result = run_cli("task", "ls", auth="admin", input="admin\n")
+    ok(result)
+    assert "Password for admin" in result.stderr
+    assert "admin\n" not in result.stderr.replace("Password for admin: ", "")
+    assert "No tasks." in result.stdout
+
+
+def test_missing_password_without_a_terminal_fails_cleanly(run_cli: Run) -> None:
+    line = failed(run_cli("task", "ls", auth="admin", input=""))
+    assert "No password for admin" in line
+
+
+def test_credentials_from_environment(run_cli: Run) -> None:
+    env = {"CVAT_HOST": "http://testserver", "CVAT_USERNAME": "admin", "CVAT_PASSWORD": "admin"}
+    ok(run_cli("project", "ls", auth=None, host=None, env=env))
+
+
+def test_password_from_environment_with_auth_user(run_cli: Run) -> None:
+    ok(run_cli("project", "ls", auth="admin", env={"CVAT_PASSWORD": "admin"}))
+
+
+def test_no_credentials(run_cli: Run) -> None:
+    line = failed(run_cli("task", "ls", auth=None))
+    assert "No credentials" in line
+    assert "CVAT_ACCESS_TOKEN" in line
+
+
+def test_auth_and_token_together_are_refused(run_cli: Run) -> None:
+    line = failed(run_cli("task", "ls", global_args=["--access-token", "abc"]))
+    assert "either --auth or --access-token" in line
+
+
+def test_access_token(run_cli: Run, cvat_http: httpx.Client) -> None:
+    created = cvat_http.post("/api/auth/access_tokens", json={"name": "cli"})
+    assert created.status_code == 201, created.text
+    token = created.json()["value"]
+    data = ok_json(run_cli("--json", "server", "info", auth=None, env={"CVAT_ACCESS_TOKEN": token}))
+    assert data["user"] == "admin"
+    result = run_cli("server", "info", auth=None, global_args=["--access-token", token])
+    assert token not in ok(result).output
+
+
+def test_bad_access_token(run_cli: Run) -> None:
+    result = run_cli("task", "ls", auth=None, global_args=["--access-token", "not-a-token"])
+    line = failed(result)
+    assert "Authentication failed" in line
+    assert "not-a-token" not in result.output
+
+
+def test_invalid_host(run_cli: Run) -> None:
+    assert "Invalid server address" in failed(run_cli("task", "ls", host="ftp://example"))
+
+
+def test_debug_shows_traceback_but_no_secret(run_cli: Run) -> None:
+    result = run_cli("--debug", "task", "ls", auth="admin:wrong-pass-123")
+    assert result.exit_code == 1
+    assert "Traceback" in result.stderr
+    assert "Error: " in result.stderr
+    assert "wrong-pass-123" not in result.output
+
+
+def test_usage_error_exit_code(run_cli: Run) -> None:
+    result = run_cli("task", "frobnicate")
+    assert result.exit_code == 2
+    assert "No such command" in result.stderr
+
+
+def test_over_loopback_http(cvat_live_server: LiveServer) -> None:
+    env = {**CLEAN_ENV, "CVAT_USERNAME": "admin", "CVAT_PASSWORD": "admin"}
+    result = CliRunner().invoke(
+        cli, ["--json", "--server-host", cvat_live_server.url, "server", "info"], env=env
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["version"] == "2.73.0"
+
+
+def test_unreachable_server(unused_port: int) -> None:
+    env = {**CLEAN_ENV, "CVAT_USERNAME": "admin", "CVAT_PASSWORD": "admin"}
+    result = CliRunner().invoke(
+        cli,
+        ["--retries", "0", "--server-host", f"http://127.0.0.1:{unused_port}", "task", "ls"],
+        env=env,
+    )
+    assert result.exit_code == 1
+    assert "Cannot reach the server" in result.stderr
+    assert "Traceback" not in result.stderr
