@@ -33,12 +33,12 @@ test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
 
 lint: $(STAMP)
-	$(VENV)/bin/ruff check src tests tools bench
-	$(VENV)/bin/ruff format --check src tests tools bench
+	$(VENV)/bin/ruff check src tests tools bench examples
+	$(VENV)/bin/ruff format --check src tests tools bench examples
 
 format: $(STAMP)
-	$(VENV)/bin/ruff check --fix src tests tools bench
-	$(VENV)/bin/ruff format src tests tools bench
+	$(VENV)/bin/ruff check --fix src tests tools bench examples
+	$(VENV)/bin/ruff format src tests tools bench examples
 
 typecheck: $(STAMP)
 	$(PY) -m mypy
