@@ -69,27 +69,40 @@ class About:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        description = _get("description", UNSET)
-        version = _get("version", UNSET)
-        logo_url = _get("logo_url", UNSET)
-        subtitle = _get("subtitle", UNSET)
-        if (
-            name is UNSET
-            or description is UNSET
-            or version is UNSET
-            or logo_url is UNSET
-            or subtitle is UNSET
-        ):
-            missing_required(cls, src, ("name", "description", "version", "logo_url", "subtitle"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            description = src["description"]
+            version = src["version"]
+            logo_url = src["logo_url"]
+            subtitle = src["subtitle"]
+            _extra = len(src) != 5
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            description = _get("description", UNSET)
+            version = _get("version", UNSET)
+            logo_url = _get("logo_url", UNSET)
+            subtitle = _get("subtitle", UNSET)
+            _extra = True
+            if (
+                name is UNSET
+                or description is UNSET
+                or version is UNSET
+                or logo_url is UNSET
+                or subtitle is UNSET
+            ):
+                missing_required(
+                    cls, src, ("name", "description", "version", "logo_url", "subtitle")
+                )
         return cls(
             name,
             description,
             version,
             logo_url,
             subtitle,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

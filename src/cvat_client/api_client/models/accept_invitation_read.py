@@ -49,13 +49,20 @@ class AcceptInvitationRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        organization_slug = _get("organization_slug", UNSET)
-        if organization_slug is UNSET:
-            missing_required(cls, src, ("organization_slug",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            organization_slug = src["organization_slug"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            organization_slug = _get("organization_slug", UNSET)
+            _extra = True
+            if organization_slug is UNSET:
+                missing_required(cls, src, ("organization_slug",))
         return cls(
             organization_slug,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -91,26 +91,41 @@ class AccessTokenRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        name = _get("name", UNSET)
-        created_date = _get("created_date", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            name = src["name"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            expiry_date = src["expiry_date"]
+            last_used_date = src["last_used_date"]
+            read_only = src["read_only"]
+            owner = src["owner"]
+            value = src["value"]
+            _extra = len(src) != 9
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            name = _get("name", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            expiry_date = _get("expiry_date", UNSET)
+            last_used_date = _get("last_used_date", UNSET)
+            read_only = _get("read_only", UNSET)
+            owner = _get("owner", UNSET)
+            value = _get("value", UNSET)
+            _extra = True
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        expiry_date = _get("expiry_date", UNSET)
         if expiry_date.__class__ is str:
             expiry_date = parse_datetime(expiry_date, cls, "expiry_date")
-        last_used_date = _get("last_used_date", UNSET)
         if last_used_date.__class__ is str:
             last_used_date = parse_datetime(last_used_date, cls, "last_used_date")
-        read_only = _get("read_only", UNSET)
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        value = _get("value", UNSET)
         return cls(
             id,
             name,
@@ -121,7 +136,7 @@ class AccessTokenRead:
             read_only,
             owner,
             value,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

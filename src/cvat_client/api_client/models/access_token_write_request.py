@@ -62,19 +62,28 @@ class AccessTokenWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        expiry_date = _get("expiry_date", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            expiry_date = src["expiry_date"]
+            read_only = src["read_only"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            expiry_date = _get("expiry_date", UNSET)
+            read_only = _get("read_only", UNSET)
+            _extra = True
+            if name is UNSET:
+                missing_required(cls, src, ("name",))
         if expiry_date.__class__ is str:
             expiry_date = parse_datetime(expiry_date, cls, "expiry_date")
-        read_only = _get("read_only", UNSET)
-        if name is UNSET:
-            missing_required(cls, src, ("name",))
         return cls(
             name,
             expiry_date,
             read_only,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

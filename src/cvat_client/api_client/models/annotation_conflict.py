@@ -83,18 +83,32 @@ class AnnotationConflict:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        annotation_ids = _get("annotation_ids", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            annotation_ids = src["annotation_ids"]
+            id = src["id"]
+            frame = src["frame"]
+            type = src["type"]
+            report_id = src["report_id"]
+            severity = src["severity"]
+            _extra = len(src) != 6
+        except KeyError:
+            _get = src.get
+            annotation_ids = _get("annotation_ids", UNSET)
+            id = _get("id", UNSET)
+            frame = _get("frame", UNSET)
+            type = _get("type", UNSET)
+            report_id = _get("report_id", UNSET)
+            severity = _get("severity", UNSET)
+            _extra = True
+            if annotation_ids is UNSET:
+                missing_required(cls, src, ("annotation_ids",))
         if annotation_ids.__class__ is list:
             annotation_ids = list(map(AnnotationId.from_dict, annotation_ids))
-        id = _get("id", UNSET)
-        frame = _get("frame", UNSET)
-        type = _get("type", UNSET)
         if type.__class__ is str:
             _m = _VALUES_AnnotationConflictType.get(type)
             type = _m if _m is not None else unknown_enum(AnnotationConflictType, type, cls, "type")
-        report_id = _get("report_id", UNSET)
-        severity = _get("severity", UNSET)
         if severity.__class__ is str:
             _m = _VALUES_AnnotationConflictSeverity.get(severity)
             severity = (
@@ -102,8 +116,6 @@ class AnnotationConflict:
                 if _m is not None
                 else unknown_enum(AnnotationConflictSeverity, severity, cls, "severity")
             )
-        if annotation_ids is UNSET:
-            missing_required(cls, src, ("annotation_ids",))
         return cls(
             annotation_ids,
             id,
@@ -111,7 +123,7 @@ class AnnotationConflict:
             type,
             report_id,
             severity,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -50,13 +50,20 @@ class AnnotationFileRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        annotation_file = _get("annotation_file", UNSET)
-        if annotation_file is UNSET:
-            missing_required(cls, src, ("annotation_file",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            annotation_file = src["annotation_file"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            annotation_file = _get("annotation_file", UNSET)
+            _extra = True
+            if annotation_file is UNSET:
+                missing_required(cls, src, ("annotation_file",))
         return cls(
             annotation_file,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

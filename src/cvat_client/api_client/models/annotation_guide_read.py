@@ -75,17 +75,29 @@ class AnnotationGuideRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        task_id = _get("task_id", UNSET)
-        project_id = _get("project_id", UNSET)
-        created_date = _get("created_date", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            task_id = src["task_id"]
+            project_id = src["project_id"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            markdown = src["markdown"]
+            _extra = len(src) != 6
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            task_id = _get("task_id", UNSET)
+            project_id = _get("project_id", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            markdown = _get("markdown", UNSET)
+            _extra = True
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        markdown = _get("markdown", UNSET)
         return cls(
             id,
             task_id,
@@ -93,7 +105,7 @@ class AnnotationGuideRead:
             created_date,
             updated_date,
             markdown,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

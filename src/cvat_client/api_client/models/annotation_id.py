@@ -66,10 +66,21 @@ class AnnotationId:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        obj_id = _get("obj_id", UNSET)
-        job_id = _get("job_id", UNSET)
-        type = _get("type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            obj_id = src["obj_id"]
+            job_id = src["job_id"]
+            type = src["type"]
+            shape_type = src["shape_type"]
+            _extra = len(src) != 4
+        except KeyError:
+            _get = src.get
+            obj_id = _get("obj_id", UNSET)
+            job_id = _get("job_id", UNSET)
+            type = _get("type", UNSET)
+            shape_type = _get("shape_type", UNSET)
+            _extra = True
         if type.__class__ is str:
             _m = _VALUES_AnnotationConflictAnnotationType.get(type)
             type = (
@@ -77,7 +88,6 @@ class AnnotationId:
                 if _m is not None
                 else unknown_enum(AnnotationConflictAnnotationType, type, cls, "type")
             )
-        shape_type = _get("shape_type", UNSET)
         if shape_type.__class__ is str:
             _m = _VALUES_ShapeType.get(shape_type)
             shape_type = (
@@ -88,7 +98,7 @@ class AnnotationId:
             job_id,
             type,
             shape_type,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -73,27 +73,38 @@ class AssetRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        filename = _get("filename", UNSET)
-        uuid = _get("uuid", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            filename = src["filename"]
+            uuid = src["uuid"]
+            created_date = src["created_date"]
+            owner = src["owner"]
+            guide_id = src["guide_id"]
+            _extra = len(src) != 5
+        except KeyError:
+            _get = src.get
+            filename = _get("filename", UNSET)
+            uuid = _get("uuid", UNSET)
+            created_date = _get("created_date", UNSET)
+            owner = _get("owner", UNSET)
+            guide_id = _get("guide_id", UNSET)
+            _extra = True
+            if filename is UNSET:
+                missing_required(cls, src, ("filename",))
         if uuid.__class__ is str:
             uuid = parse_uuid(uuid, cls, "uuid")
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        guide_id = _get("guide_id", UNSET)
-        if filename is UNSET:
-            missing_required(cls, src, ("filename",))
         return cls(
             filename,
             uuid,
             created_date,
             owner,
             guide_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

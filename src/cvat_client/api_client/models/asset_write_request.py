@@ -55,15 +55,23 @@ class AssetWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        guide_id = _get("guide_id", UNSET)
-        file = _get("file", UNSET)
-        if guide_id is UNSET or file is UNSET:
-            missing_required(cls, src, ("guide_id", "file"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            guide_id = src["guide_id"]
+            file = src["file"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            guide_id = _get("guide_id", UNSET)
+            file = _get("file", UNSET)
+            _extra = True
+            if guide_id is UNSET or file is UNSET:
+                missing_required(cls, src, ("guide_id", "file"))
         return cls(
             guide_id,
             file,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

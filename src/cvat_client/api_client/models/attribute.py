@@ -79,20 +79,32 @@ class Attribute:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        mutable = _get("mutable", UNSET)
-        input_type = _get("input_type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            mutable = src["mutable"]
+            input_type = src["input_type"]
+            values = src["values"]
+            id = src["id"]
+            default_value = src["default_value"]
+            _extra = len(src) != 6
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            mutable = _get("mutable", UNSET)
+            input_type = _get("input_type", UNSET)
+            values = _get("values", UNSET)
+            id = _get("id", UNSET)
+            default_value = _get("default_value", UNSET)
+            _extra = True
+            if name is UNSET or mutable is UNSET or input_type is UNSET or values is UNSET:
+                missing_required(cls, src, ("name", "mutable", "input_type", "values"))
         if input_type.__class__ is str:
             _m = _VALUES_InputTypeEnum.get(input_type)
             input_type = (
                 _m if _m is not None else unknown_enum(InputTypeEnum, input_type, cls, "input_type")
             )
-        values = _get("values", UNSET)
-        id = _get("id", UNSET)
-        default_value = _get("default_value", UNSET)
-        if name is UNSET or mutable is UNSET or input_type is UNSET or values is UNSET:
-            missing_required(cls, src, ("name", "mutable", "input_type", "values"))
         return cls(
             name,
             mutable,
@@ -100,7 +112,7 @@ class Attribute:
             values,
             id,
             default_value,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -54,15 +54,23 @@ class AttributeVal:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        spec_id = _get("spec_id", UNSET)
-        value = _get("value", UNSET)
-        if spec_id is UNSET or value is UNSET:
-            missing_required(cls, src, ("spec_id", "value"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            spec_id = src["spec_id"]
+            value = src["value"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            spec_id = _get("spec_id", UNSET)
+            value = _get("value", UNSET)
+            _extra = True
+            if spec_id is UNSET or value is UNSET:
+                missing_required(cls, src, ("spec_id", "value"))
         return cls(
             spec_id,
             value,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -53,13 +53,21 @@ class BasicOrganization:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        slug = _get("slug", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            slug = src["slug"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            slug = _get("slug", UNSET)
+            _extra = True
         return cls(
             id,
             slug,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

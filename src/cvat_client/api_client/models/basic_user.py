@@ -69,21 +69,32 @@ class BasicUser:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        username = _get("username", UNSET)
-        url = _get("url", UNSET)
-        id = _get("id", UNSET)
-        first_name = _get("first_name", UNSET)
-        last_name = _get("last_name", UNSET)
-        if username is UNSET:
-            missing_required(cls, src, ("username",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            username = src["username"]
+            url = src["url"]
+            id = src["id"]
+            first_name = src["first_name"]
+            last_name = src["last_name"]
+            _extra = len(src) != 5
+        except KeyError:
+            _get = src.get
+            username = _get("username", UNSET)
+            url = _get("url", UNSET)
+            id = _get("id", UNSET)
+            first_name = _get("first_name", UNSET)
+            last_name = _get("last_name", UNSET)
+            _extra = True
+            if username is UNSET:
+                missing_required(cls, src, ("username",))
         return cls(
             username,
             url,
             id,
             first_name,
             last_name,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

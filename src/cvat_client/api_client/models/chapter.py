@@ -64,21 +64,31 @@ class Chapter:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        start = _get("start", UNSET)
-        stop = _get("stop", UNSET)
-        metadata = _get("metadata", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            start = src["start"]
+            stop = src["stop"]
+            metadata = src["metadata"]
+            _extra = len(src) != 4
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            start = _get("start", UNSET)
+            stop = _get("stop", UNSET)
+            metadata = _get("metadata", UNSET)
+            _extra = True
+            if id is UNSET or start is UNSET or stop is UNSET or metadata is UNSET:
+                missing_required(cls, src, ("id", "start", "stop", "metadata"))
         if metadata.__class__ is dict:
             metadata = ChapterMetadata.from_dict(metadata)
-        if id is UNSET or start is UNSET or stop is UNSET or metadata is UNSET:
-            missing_required(cls, src, ("id", "start", "stop", "metadata"))
         return cls(
             id,
             start,
             stop,
             metadata,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

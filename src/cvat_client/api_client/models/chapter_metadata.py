@@ -48,11 +48,18 @@ class ChapterMetadata:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        title = _get("title", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            title = src["title"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            title = _get("title", UNSET)
+            _extra = True
         return cls(
             title,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -56,19 +56,27 @@ class ClientEvents:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        timestamp = _get("timestamp", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            timestamp = src["timestamp"]
+            events = src["events"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            timestamp = _get("timestamp", UNSET)
+            events = _get("events", UNSET)
+            _extra = True
+            if timestamp is UNSET:
+                missing_required(cls, src, ("timestamp",))
         if timestamp.__class__ is str:
             timestamp = parse_datetime(timestamp, cls, "timestamp")
-        events = _get("events", UNSET)
         if events.__class__ is list:
             events = list(map(Event.from_dict, events))
-        if timestamp is UNSET:
-            missing_required(cls, src, ("timestamp",))
         return cls(
             timestamp,
             events,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

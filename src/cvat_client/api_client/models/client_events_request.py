@@ -61,23 +61,32 @@ class ClientEventsRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        timestamp = _get("timestamp", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            timestamp = src["timestamp"]
+            events = src["events"]
+            previous_event = src["previous_event"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            timestamp = _get("timestamp", UNSET)
+            events = _get("events", UNSET)
+            previous_event = _get("previous_event", UNSET)
+            _extra = True
+            if timestamp is UNSET:
+                missing_required(cls, src, ("timestamp",))
         if timestamp.__class__ is str:
             timestamp = parse_datetime(timestamp, cls, "timestamp")
-        events = _get("events", UNSET)
         if events.__class__ is list:
             events = list(map(EventRequest.from_dict, events))
-        previous_event = _get("previous_event", UNSET)
         if previous_event.__class__ is dict:
             previous_event = EventRequest.from_dict(previous_event)
-        if timestamp is UNSET:
-            missing_required(cls, src, ("timestamp",))
         return cls(
             timestamp,
             events,
             previous_event,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

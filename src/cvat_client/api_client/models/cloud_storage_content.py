@@ -54,17 +54,25 @@ class CloudStorageContent:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        content = _get("content", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            content = src["content"]
+            next = src["next"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            content = _get("content", UNSET)
+            next = _get("next", UNSET)
+            _extra = True
+            if content is UNSET:
+                missing_required(cls, src, ("content",))
         if content.__class__ is list:
             content = list(map(FileInfo.from_dict, content))
-        next = _get("next", UNSET)
-        if content is UNSET:
-            missing_required(cls, src, ("content",))
         return cls(
             content,
             next,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -113,8 +113,46 @@ class CloudStorageRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        provider_type = _get("provider_type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            provider_type = src["provider_type"]
+            resource = src["resource"]
+            display_name = src["display_name"]
+            credentials_type = src["credentials_type"]
+            id = src["id"]
+            owner = src["owner"]
+            manifests = src["manifests"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            specific_attributes = src["specific_attributes"]
+            description = src["description"]
+            organization = src["organization"]
+            _extra = len(src) != 12
+        except KeyError:
+            _get = src.get
+            provider_type = _get("provider_type", UNSET)
+            resource = _get("resource", UNSET)
+            display_name = _get("display_name", UNSET)
+            credentials_type = _get("credentials_type", UNSET)
+            id = _get("id", UNSET)
+            owner = _get("owner", UNSET)
+            manifests = _get("manifests", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            specific_attributes = _get("specific_attributes", UNSET)
+            description = _get("description", UNSET)
+            organization = _get("organization", UNSET)
+            _extra = True
+            if (
+                provider_type is UNSET
+                or resource is UNSET
+                or display_name is UNSET
+                or credentials_type is UNSET
+            ):
+                missing_required(
+                    cls, src, ("provider_type", "resource", "display_name", "credentials_type")
+                )
         if provider_type.__class__ is str:
             _m = _VALUES_ProviderTypeEnum.get(provider_type)
             provider_type = (
@@ -122,9 +160,6 @@ class CloudStorageRead:
                 if _m is not None
                 else unknown_enum(ProviderTypeEnum, provider_type, cls, "provider_type")
             )
-        resource = _get("resource", UNSET)
-        display_name = _get("display_name", UNSET)
-        credentials_type = _get("credentials_type", UNSET)
         if credentials_type.__class__ is str:
             _m = _VALUES_CredentialsTypeEnum.get(credentials_type)
             credentials_type = (
@@ -132,29 +167,12 @@ class CloudStorageRead:
                 if _m is not None
                 else unknown_enum(CredentialsTypeEnum, credentials_type, cls, "credentials_type")
             )
-        id = _get("id", UNSET)
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        manifests = _get("manifests", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        specific_attributes = _get("specific_attributes", UNSET)
-        description = _get("description", UNSET)
-        organization = _get("organization", UNSET)
-        if (
-            provider_type is UNSET
-            or resource is UNSET
-            or display_name is UNSET
-            or credentials_type is UNSET
-        ):
-            missing_required(
-                cls, src, ("provider_type", "resource", "display_name", "credentials_type")
-            )
         return cls(
             provider_type,
             resource,
@@ -168,7 +186,7 @@ class CloudStorageRead:
             specific_attributes,
             description,
             organization,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -75,17 +75,29 @@ class CommentRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        issue = _get("issue", UNSET)
-        owner = _get("owner", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            issue = src["issue"]
+            owner = src["owner"]
+            message = src["message"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            _extra = len(src) != 6
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            issue = _get("issue", UNSET)
+            owner = _get("owner", UNSET)
+            message = _get("message", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            _extra = True
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        message = _get("message", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
         return cls(
@@ -95,7 +107,7 @@ class CommentRead:
             message,
             created_date,
             updated_date,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -54,15 +54,23 @@ class CommentWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        issue = _get("issue", UNSET)
-        message = _get("message", UNSET)
-        if issue is UNSET:
-            missing_required(cls, src, ("issue",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            issue = src["issue"]
+            message = src["message"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            issue = _get("issue", UNSET)
+            message = _get("message", UNSET)
+            _extra = True
+            if issue is UNSET:
+                missing_required(cls, src, ("issue",))
         return cls(
             issue,
             message,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

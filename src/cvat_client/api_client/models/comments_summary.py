@@ -53,13 +53,21 @@ class CommentsSummary:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        count = _get("count", UNSET)
-        url = _get("url", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            count = src["count"]
+            url = src["url"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            count = _get("count", UNSET)
+            url = _get("url", UNSET)
+            _extra = True
         return cls(
             count,
             url,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

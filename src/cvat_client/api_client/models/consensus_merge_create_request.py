@@ -53,13 +53,21 @@ class ConsensusMergeCreateRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        task_id = _get("task_id", UNSET)
-        job_id = _get("job_id", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            task_id = src["task_id"]
+            job_id = src["job_id"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            task_id = _get("task_id", UNSET)
+            job_id = _get("job_id", UNSET)
+            _extra = True
         return cls(
             task_id,
             job_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

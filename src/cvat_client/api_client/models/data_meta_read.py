@@ -114,31 +114,50 @@ class DataMetaRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        chunks_updated_date = _get("chunks_updated_date", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            chunks_updated_date = src["chunks_updated_date"]
+            frames = src["frames"]
+            deleted_frames = src["deleted_frames"]
+            chapters = src["chapters"]
+            chunk_size = src["chunk_size"]
+            size = src["size"]
+            image_quality = src["image_quality"]
+            start_frame = src["start_frame"]
+            stop_frame = src["stop_frame"]
+            frame_filter = src["frame_filter"]
+            included_frames = src["included_frames"]
+            storage = src["storage"]
+            cloud_storage_id = src["cloud_storage_id"]
+            _extra = len(src) != 13
+        except KeyError:
+            _get = src.get
+            chunks_updated_date = _get("chunks_updated_date", UNSET)
+            frames = _get("frames", UNSET)
+            deleted_frames = _get("deleted_frames", UNSET)
+            chapters = _get("chapters", UNSET)
+            chunk_size = _get("chunk_size", UNSET)
+            size = _get("size", UNSET)
+            image_quality = _get("image_quality", UNSET)
+            start_frame = _get("start_frame", UNSET)
+            stop_frame = _get("stop_frame", UNSET)
+            frame_filter = _get("frame_filter", UNSET)
+            included_frames = _get("included_frames", UNSET)
+            storage = _get("storage", UNSET)
+            cloud_storage_id = _get("cloud_storage_id", UNSET)
+            _extra = True
+            if chunks_updated_date is UNSET or frames is UNSET or deleted_frames is UNSET:
+                missing_required(cls, src, ("chunks_updated_date", "frames", "deleted_frames"))
         if chunks_updated_date.__class__ is str:
             chunks_updated_date = parse_datetime(chunks_updated_date, cls, "chunks_updated_date")
-        frames = _get("frames", UNSET)
         if frames.__class__ is list:
             frames = list(map(FrameMeta.from_dict, frames))
-        deleted_frames = _get("deleted_frames", UNSET)
-        chapters = _get("chapters", UNSET)
         if chapters.__class__ is list:
             chapters = list(map(Chapter.from_dict, chapters))
-        chunk_size = _get("chunk_size", UNSET)
-        size = _get("size", UNSET)
-        image_quality = _get("image_quality", UNSET)
-        start_frame = _get("start_frame", UNSET)
-        stop_frame = _get("stop_frame", UNSET)
-        frame_filter = _get("frame_filter", UNSET)
-        included_frames = _get("included_frames", UNSET)
-        storage = _get("storage", UNSET)
         if storage.__class__ is str:
             _m = _VALUES_StorageType.get(storage)
             storage = _m if _m is not None else unknown_enum(StorageType, storage, cls, "storage")
-        cloud_storage_id = _get("cloud_storage_id", UNSET)
-        if chunks_updated_date is UNSET or frames is UNSET or deleted_frames is UNSET:
-            missing_required(cls, src, ("chunks_updated_date", "frames", "deleted_frames"))
         return cls(
             chunks_updated_date,
             frames,
@@ -153,7 +172,7 @@ class DataMetaRead:
             included_frames,
             storage,
             cloud_storage_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

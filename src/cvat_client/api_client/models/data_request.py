@@ -198,21 +198,51 @@ class DataRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        chunk_size = _get("chunk_size", UNSET)
-        image_quality = _get("image_quality", UNSET)
-        start_frame = _get("start_frame", UNSET)
-        stop_frame = _get("stop_frame", UNSET)
-        frame_filter = _get("frame_filter", UNSET)
-        client_files = _get("client_files", UNSET)
-        server_files = _get("server_files", UNSET)
-        remote_files = _get("remote_files", UNSET)
-        use_zip_chunks = _get("use_zip_chunks", UNSET)
-        server_files_exclude = _get("server_files_exclude", UNSET)
-        cloud_storage_id = _get("cloud_storage_id", UNSET)
-        use_cache = _get("use_cache", UNSET)
-        copy_data = _get("copy_data", UNSET)
-        storage_method = _get("storage_method", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            chunk_size = src["chunk_size"]
+            image_quality = src["image_quality"]
+            start_frame = src["start_frame"]
+            stop_frame = src["stop_frame"]
+            frame_filter = src["frame_filter"]
+            client_files = src["client_files"]
+            server_files = src["server_files"]
+            remote_files = src["remote_files"]
+            use_zip_chunks = src["use_zip_chunks"]
+            server_files_exclude = src["server_files_exclude"]
+            cloud_storage_id = src["cloud_storage_id"]
+            use_cache = src["use_cache"]
+            copy_data = src["copy_data"]
+            storage_method = src["storage_method"]
+            sorting_method = src["sorting_method"]
+            filename_pattern = src["filename_pattern"]
+            job_file_mapping = src["job_file_mapping"]
+            upload_file_order = src["upload_file_order"]
+            validation_params = src["validation_params"]
+            _extra = len(src) != 19
+        except KeyError:
+            _get = src.get
+            chunk_size = _get("chunk_size", UNSET)
+            image_quality = _get("image_quality", UNSET)
+            start_frame = _get("start_frame", UNSET)
+            stop_frame = _get("stop_frame", UNSET)
+            frame_filter = _get("frame_filter", UNSET)
+            client_files = _get("client_files", UNSET)
+            server_files = _get("server_files", UNSET)
+            remote_files = _get("remote_files", UNSET)
+            use_zip_chunks = _get("use_zip_chunks", UNSET)
+            server_files_exclude = _get("server_files_exclude", UNSET)
+            cloud_storage_id = _get("cloud_storage_id", UNSET)
+            use_cache = _get("use_cache", UNSET)
+            copy_data = _get("copy_data", UNSET)
+            storage_method = _get("storage_method", UNSET)
+            sorting_method = _get("sorting_method", UNSET)
+            filename_pattern = _get("filename_pattern", UNSET)
+            job_file_mapping = _get("job_file_mapping", UNSET)
+            upload_file_order = _get("upload_file_order", UNSET)
+            validation_params = _get("validation_params", UNSET)
+            _extra = True
         if storage_method.__class__ is str:
             _m = _VALUES_StorageMethod.get(storage_method)
             storage_method = (
@@ -220,7 +250,6 @@ class DataRequest:
                 if _m is not None
                 else unknown_enum(StorageMethod, storage_method, cls, "storage_method")
             )
-        sorting_method = _get("sorting_method", UNSET)
         if sorting_method.__class__ is str:
             _m = _VALUES_SortingMethod.get(sorting_method)
             sorting_method = (
@@ -228,13 +257,9 @@ class DataRequest:
                 if _m is not None
                 else unknown_enum(SortingMethod, sorting_method, cls, "sorting_method")
             )
-        filename_pattern = _get("filename_pattern", UNSET)
-        job_file_mapping = _get("job_file_mapping", UNSET)
         job_file_mapping = parse_value(
             job_file_mapping, ("list", ("list", "str")), _resolve, cls, "job_file_mapping"
         )
-        upload_file_order = _get("upload_file_order", UNSET)
-        validation_params = _get("validation_params", UNSET)
         if validation_params.__class__ is dict:
             validation_params = ValidationParamsRequest.from_dict(validation_params)
         return cls(
@@ -257,7 +282,7 @@ class DataRequest:
             job_file_mapping,
             upload_file_order,
             validation_params,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

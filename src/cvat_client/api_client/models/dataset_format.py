@@ -69,27 +69,38 @@ class DatasetFormat:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        ext = _get("ext", UNSET)
-        version = _get("version", UNSET)
-        enabled = _get("enabled", UNSET)
-        dimension = _get("dimension", UNSET)
-        if (
-            name is UNSET
-            or ext is UNSET
-            or version is UNSET
-            or enabled is UNSET
-            or dimension is UNSET
-        ):
-            missing_required(cls, src, ("name", "ext", "version", "enabled", "dimension"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            ext = src["ext"]
+            version = src["version"]
+            enabled = src["enabled"]
+            dimension = src["dimension"]
+            _extra = len(src) != 5
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            ext = _get("ext", UNSET)
+            version = _get("version", UNSET)
+            enabled = _get("enabled", UNSET)
+            dimension = _get("dimension", UNSET)
+            _extra = True
+            if (
+                name is UNSET
+                or ext is UNSET
+                or version is UNSET
+                or enabled is UNSET
+                or dimension is UNSET
+            ):
+                missing_required(cls, src, ("name", "ext", "version", "enabled", "dimension"))
         return cls(
             name,
             ext,
             version,
             enabled,
             dimension,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -54,19 +54,27 @@ class DatasetFormats:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        importers = _get("importers", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            importers = src["importers"]
+            exporters = src["exporters"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            importers = _get("importers", UNSET)
+            exporters = _get("exporters", UNSET)
+            _extra = True
+            if importers is UNSET or exporters is UNSET:
+                missing_required(cls, src, ("importers", "exporters"))
         if importers.__class__ is list:
             importers = list(map(DatasetFormat.from_dict, importers))
-        exporters = _get("exporters", UNSET)
         if exporters.__class__ is list:
             exporters = list(map(DatasetFormat.from_dict, exporters))
-        if importers is UNSET or exporters is UNSET:
-            missing_required(cls, src, ("importers", "exporters"))
         return cls(
             importers,
             exporters,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -131,28 +131,51 @@ class Event:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        scope = _get("scope", UNSET)
-        timestamp = _get("timestamp", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            scope = src["scope"]
+            timestamp = src["timestamp"]
+            obj_name = src["obj_name"]
+            obj_id = src["obj_id"]
+            obj_val = src["obj_val"]
+            source = src["source"]
+            count = src["count"]
+            duration = src["duration"]
+            project_id = src["project_id"]
+            task_id = src["task_id"]
+            job_id = src["job_id"]
+            user_id = src["user_id"]
+            user_name = src["user_name"]
+            user_email = src["user_email"]
+            org_id = src["org_id"]
+            org_slug = src["org_slug"]
+            payload = src["payload"]
+            _extra = len(src) != 17
+        except KeyError:
+            _get = src.get
+            scope = _get("scope", UNSET)
+            timestamp = _get("timestamp", UNSET)
+            obj_name = _get("obj_name", UNSET)
+            obj_id = _get("obj_id", UNSET)
+            obj_val = _get("obj_val", UNSET)
+            source = _get("source", UNSET)
+            count = _get("count", UNSET)
+            duration = _get("duration", UNSET)
+            project_id = _get("project_id", UNSET)
+            task_id = _get("task_id", UNSET)
+            job_id = _get("job_id", UNSET)
+            user_id = _get("user_id", UNSET)
+            user_name = _get("user_name", UNSET)
+            user_email = _get("user_email", UNSET)
+            org_id = _get("org_id", UNSET)
+            org_slug = _get("org_slug", UNSET)
+            payload = _get("payload", UNSET)
+            _extra = True
+            if scope is UNSET or timestamp is UNSET:
+                missing_required(cls, src, ("scope", "timestamp"))
         if timestamp.__class__ is str:
             timestamp = parse_datetime(timestamp, cls, "timestamp")
-        obj_name = _get("obj_name", UNSET)
-        obj_id = _get("obj_id", UNSET)
-        obj_val = _get("obj_val", UNSET)
-        source = _get("source", UNSET)
-        count = _get("count", UNSET)
-        duration = _get("duration", UNSET)
-        project_id = _get("project_id", UNSET)
-        task_id = _get("task_id", UNSET)
-        job_id = _get("job_id", UNSET)
-        user_id = _get("user_id", UNSET)
-        user_name = _get("user_name", UNSET)
-        user_email = _get("user_email", UNSET)
-        org_id = _get("org_id", UNSET)
-        org_slug = _get("org_slug", UNSET)
-        payload = _get("payload", UNSET)
-        if scope is UNSET or timestamp is UNSET:
-            missing_required(cls, src, ("scope", "timestamp"))
         return cls(
             scope,
             timestamp,
@@ -171,7 +194,7 @@ class Event:
             org_id,
             org_slug,
             payload,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -48,11 +48,18 @@ class EventGroup:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        display_name = _get("display_name", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            display_name = src["display_name"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            display_name = _get("display_name", UNSET)
+            _extra = True
         return cls(
             display_name,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

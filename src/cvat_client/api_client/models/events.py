@@ -56,8 +56,19 @@ class Events:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        webhook_type = _get("webhook_type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            webhook_type = src["webhook_type"]
+            events = src["events"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            webhook_type = _get("webhook_type", UNSET)
+            events = _get("events", UNSET)
+            _extra = True
+            if webhook_type is UNSET:
+                missing_required(cls, src, ("webhook_type",))
         if webhook_type.__class__ is str:
             _m = _VALUES_WebhookType.get(webhook_type)
             webhook_type = (
@@ -65,15 +76,12 @@ class Events:
                 if _m is not None
                 else unknown_enum(WebhookType, webhook_type, cls, "webhook_type")
             )
-        events = _get("events", UNSET)
         if events.__class__ is list:
             events = list(map(WebhooksEvent.from_dict, events))
-        if webhook_type is UNSET:
-            missing_required(cls, src, ("webhook_type",))
         return cls(
             webhook_type,
             events,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

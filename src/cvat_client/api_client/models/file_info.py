@@ -61,20 +61,29 @@ class FileInfo:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        type = _get("type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            type = src["type"]
+            mime_type = src["mime_type"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            type = _get("type", UNSET)
+            mime_type = _get("mime_type", UNSET)
+            _extra = True
+            if name is UNSET or type is UNSET or mime_type is UNSET:
+                missing_required(cls, src, ("name", "type", "mime_type"))
         if type.__class__ is str:
             _m = _VALUES_FileInfoTypeEnum.get(type)
             type = _m if _m is not None else unknown_enum(FileInfoTypeEnum, type, cls, "type")
-        mime_type = _get("mime_type", UNSET)
-        if name is UNSET or type is UNSET or mime_type is UNSET:
-            missing_required(cls, src, ("name", "type", "mime_type"))
         return cls(
             name,
             type,
             mime_type,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -69,21 +69,32 @@ class FrameMeta:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        related_files = _get("related_files", UNSET)
-        width = _get("width", UNSET)
-        height = _get("height", UNSET)
-        has_related_context = _get("has_related_context", UNSET)
-        if name is UNSET or related_files is UNSET:
-            missing_required(cls, src, ("name", "related_files"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            related_files = src["related_files"]
+            width = src["width"]
+            height = src["height"]
+            has_related_context = src["has_related_context"]
+            _extra = len(src) != 5
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            related_files = _get("related_files", UNSET)
+            width = _get("width", UNSET)
+            height = _get("height", UNSET)
+            has_related_context = _get("has_related_context", UNSET)
+            _extra = True
+            if name is UNSET or related_files is UNSET:
+                missing_required(cls, src, ("name", "related_files"))
         return cls(
             name,
             related_files,
             width,
             height,
             has_related_context,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -86,32 +86,48 @@ class FunctionCall:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        function = _get("function", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            function = src["function"]
+            status = src["status"]
+            enqueued = src["enqueued"]
+            started = src["started"]
+            ended = src["ended"]
+            progress = src["progress"]
+            exc_info = src["exc_info"]
+            _extra = len(src) != 8
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            function = _get("function", UNSET)
+            status = _get("status", UNSET)
+            enqueued = _get("enqueued", UNSET)
+            started = _get("started", UNSET)
+            ended = _get("ended", UNSET)
+            progress = _get("progress", UNSET)
+            exc_info = _get("exc_info", UNSET)
+            _extra = True
+            if (
+                id is UNSET
+                or function is UNSET
+                or status is UNSET
+                or enqueued is UNSET
+                or started is UNSET
+                or ended is UNSET
+            ):
+                missing_required(
+                    cls, src, ("id", "function", "status", "enqueued", "started", "ended")
+                )
         if function.__class__ is dict:
             function = FunctionCallParams.from_dict(function)
-        status = _get("status", UNSET)
-        enqueued = _get("enqueued", UNSET)
         if enqueued.__class__ is str:
             enqueued = parse_datetime(enqueued, cls, "enqueued")
-        started = _get("started", UNSET)
         if started.__class__ is str:
             started = parse_datetime(started, cls, "started")
-        ended = _get("ended", UNSET)
         if ended.__class__ is str:
             ended = parse_datetime(ended, cls, "ended")
-        progress = _get("progress", UNSET)
-        exc_info = _get("exc_info", UNSET)
-        if (
-            id is UNSET
-            or function is UNSET
-            or status is UNSET
-            or enqueued is UNSET
-            or started is UNSET
-            or ended is UNSET
-        ):
-            missing_required(cls, src, ("id", "function", "status", "enqueued", "started", "ended"))
         return cls(
             id,
             function,
@@ -121,7 +137,7 @@ class FunctionCall:
             ended,
             progress,
             exc_info,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

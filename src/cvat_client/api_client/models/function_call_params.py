@@ -64,19 +64,29 @@ class FunctionCallParams:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        task = _get("task", UNSET)
-        threshold = _get("threshold", UNSET)
-        job = _get("job", UNSET)
-        if id is UNSET or task is UNSET or threshold is UNSET:
-            missing_required(cls, src, ("id", "task", "threshold"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            task = src["task"]
+            threshold = src["threshold"]
+            job = src["job"]
+            _extra = len(src) != 4
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            task = _get("task", UNSET)
+            threshold = _get("threshold", UNSET)
+            job = _get("job", UNSET)
+            _extra = True
+            if id is UNSET or task is UNSET or threshold is UNSET:
+                missing_required(cls, src, ("id", "task", "threshold"))
         return cls(
             id,
             task,
             threshold,
             job,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

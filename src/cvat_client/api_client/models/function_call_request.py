@@ -94,19 +94,35 @@ class FunctionCallRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        function = _get("function", UNSET)
-        task = _get("task", UNSET)
-        job = _get("job", UNSET)
-        max_distance = _get("max_distance", UNSET)
-        threshold = _get("threshold", UNSET)
-        cleanup = _get("cleanup", UNSET)
-        conv_mask_to_poly = _get("convMaskToPoly", UNSET)
-        conv_mask_to_poly_ = _get("conv_mask_to_poly", UNSET)
-        mapping = _get("mapping", UNSET)
-        roi = _get("roi", UNSET)
-        if function is UNSET or task is UNSET:
-            missing_required(cls, src, ("function", "task"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            function = src["function"]
+            task = src["task"]
+            job = src["job"]
+            max_distance = src["max_distance"]
+            threshold = src["threshold"]
+            cleanup = src["cleanup"]
+            conv_mask_to_poly = src["convMaskToPoly"]
+            conv_mask_to_poly_ = src["conv_mask_to_poly"]
+            mapping = src["mapping"]
+            roi = src["roi"]
+            _extra = len(src) != 10
+        except KeyError:
+            _get = src.get
+            function = _get("function", UNSET)
+            task = _get("task", UNSET)
+            job = _get("job", UNSET)
+            max_distance = _get("max_distance", UNSET)
+            threshold = _get("threshold", UNSET)
+            cleanup = _get("cleanup", UNSET)
+            conv_mask_to_poly = _get("convMaskToPoly", UNSET)
+            conv_mask_to_poly_ = _get("conv_mask_to_poly", UNSET)
+            mapping = _get("mapping", UNSET)
+            roi = _get("roi", UNSET)
+            _extra = True
+            if function is UNSET or task is UNSET:
+                missing_required(cls, src, ("function", "task"))
         return cls(
             function,
             task,
@@ -118,7 +134,7 @@ class FunctionCallRequest:
             conv_mask_to_poly_,
             mapping,
             roi,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

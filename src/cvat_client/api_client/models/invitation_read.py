@@ -95,37 +95,52 @@ class InvitationRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        owner = _get("owner", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            owner = src["owner"]
+            role = src["role"]
+            user = src["user"]
+            organization = src["organization"]
+            organization_info = src["organization_info"]
+            key = src["key"]
+            created_date = src["created_date"]
+            expired = src["expired"]
+            accepted = src["accepted"]
+            _extra = len(src) != 9
+        except KeyError:
+            _get = src.get
+            owner = _get("owner", UNSET)
+            role = _get("role", UNSET)
+            user = _get("user", UNSET)
+            organization = _get("organization", UNSET)
+            organization_info = _get("organization_info", UNSET)
+            key = _get("key", UNSET)
+            created_date = _get("created_date", UNSET)
+            expired = _get("expired", UNSET)
+            accepted = _get("accepted", UNSET)
+            _extra = True
+            if (
+                owner is UNSET
+                or role is UNSET
+                or user is UNSET
+                or organization is UNSET
+                or organization_info is UNSET
+            ):
+                missing_required(
+                    cls, src, ("owner", "role", "user", "organization", "organization_info")
+                )
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        role = _get("role", UNSET)
         if role.__class__ is str:
             _m = _VALUES_RoleEnum.get(role)
             role = _m if _m is not None else unknown_enum(RoleEnum, role, cls, "role")
-        user = _get("user", UNSET)
         if user.__class__ is dict:
             user = BasicUser.from_dict(user)
-        organization = _get("organization", UNSET)
-        organization_info = _get("organization_info", UNSET)
         if organization_info.__class__ is dict:
             organization_info = BasicOrganization.from_dict(organization_info)
-        key = _get("key", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        expired = _get("expired", UNSET)
-        accepted = _get("accepted", UNSET)
-        if (
-            owner is UNSET
-            or role is UNSET
-            or user is UNSET
-            or organization is UNSET
-            or organization_info is UNSET
-        ):
-            missing_required(
-                cls, src, ("owner", "role", "user", "organization", "organization_info")
-            )
         return cls(
             owner,
             role,
@@ -136,7 +151,7 @@ class InvitationRead:
             created_date,
             expired,
             accepted,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -58,18 +58,26 @@ class InvitationWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        role = _get("role", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            role = src["role"]
+            email = src["email"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            role = _get("role", UNSET)
+            email = _get("email", UNSET)
+            _extra = True
+            if role is UNSET or email is UNSET:
+                missing_required(cls, src, ("role", "email"))
         if role.__class__ is str:
             _m = _VALUES_RoleEnum.get(role)
             role = _m if _m is not None else unknown_enum(RoleEnum, role, cls, "role")
-        email = _get("email", UNSET)
-        if role is UNSET or email is UNSET:
-            missing_required(cls, src, ("role", "email"))
         return cls(
             role,
             email,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -96,29 +96,45 @@ class IssueRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        position = _get("position", UNSET)
-        comments = _get("comments", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            position = src["position"]
+            comments = src["comments"]
+            id = src["id"]
+            frame = src["frame"]
+            job = src["job"]
+            owner = src["owner"]
+            assignee = src["assignee"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            resolved = src["resolved"]
+            _extra = len(src) != 10
+        except KeyError:
+            _get = src.get
+            position = _get("position", UNSET)
+            comments = _get("comments", UNSET)
+            id = _get("id", UNSET)
+            frame = _get("frame", UNSET)
+            job = _get("job", UNSET)
+            owner = _get("owner", UNSET)
+            assignee = _get("assignee", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            resolved = _get("resolved", UNSET)
+            _extra = True
+            if position is UNSET or comments is UNSET:
+                missing_required(cls, src, ("position", "comments"))
         if comments.__class__ is dict:
             comments = CommentsSummary.from_dict(comments)
-        id = _get("id", UNSET)
-        frame = _get("frame", UNSET)
-        job = _get("job", UNSET)
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        assignee = _get("assignee", UNSET)
         if assignee.__class__ is dict:
             assignee = BasicUser.from_dict(assignee)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        resolved = _get("resolved", UNSET)
-        if position is UNSET or comments is UNSET:
-            missing_required(cls, src, ("position", "comments"))
         return cls(
             position,
             comments,
@@ -130,7 +146,7 @@ class IssueRead:
             created_date,
             updated_date,
             resolved,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -74,15 +74,27 @@ class IssueWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        frame = _get("frame", UNSET)
-        position = _get("position", UNSET)
-        job = _get("job", UNSET)
-        message = _get("message", UNSET)
-        assignee = _get("assignee", UNSET)
-        resolved = _get("resolved", UNSET)
-        if frame is UNSET or position is UNSET or job is UNSET or message is UNSET:
-            missing_required(cls, src, ("frame", "position", "job", "message"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            frame = src["frame"]
+            position = src["position"]
+            job = src["job"]
+            message = src["message"]
+            assignee = src["assignee"]
+            resolved = src["resolved"]
+            _extra = len(src) != 6
+        except KeyError:
+            _get = src.get
+            frame = _get("frame", UNSET)
+            position = _get("position", UNSET)
+            job = _get("job", UNSET)
+            message = _get("message", UNSET)
+            assignee = _get("assignee", UNSET)
+            resolved = _get("resolved", UNSET)
+            _extra = True
+            if frame is UNSET or position is UNSET or job is UNSET or message is UNSET:
+                missing_required(cls, src, ("frame", "position", "job", "message"))
         return cls(
             frame,
             position,
@@ -90,7 +102,7 @@ class IssueWriteRequest:
             message,
             assignee,
             resolved,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -53,13 +53,21 @@ class IssuesSummary:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        url = _get("url", UNSET)
-        count = _get("count", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            url = src["url"]
+            count = src["count"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            url = _get("url", UNSET)
+            count = _get("count", UNSET)
+            _extra = True
         return cls(
             url,
             count,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

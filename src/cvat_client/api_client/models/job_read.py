@@ -225,44 +225,96 @@ class JobRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        issues = _get("issues", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            issues = src["issues"]
+            labels = src["labels"]
+            url = src["url"]
+            id = src["id"]
+            task_id = src["task_id"]
+            task_name = src["task_name"]
+            project_id = src["project_id"]
+            project_name = src["project_name"]
+            assignee = src["assignee"]
+            guide_id = src["guide_id"]
+            dimension = src["dimension"]
+            mode = src["mode"]
+            media_type = src["media_type"]
+            bug_tracker = src["bug_tracker"]
+            status = src["status"]
+            stage = src["stage"]
+            state = src["state"]
+            frame_count = src["frame_count"]
+            start_frame = src["start_frame"]
+            stop_frame = src["stop_frame"]
+            data_chunk_size = src["data_chunk_size"]
+            data_compressed_chunk_type = src["data_compressed_chunk_type"]
+            data_original_chunk_type = src["data_original_chunk_type"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            type = src["type"]
+            organization = src["organization"]
+            target_storage = src["target_storage"]
+            source_storage = src["source_storage"]
+            assignee_updated_date = src["assignee_updated_date"]
+            parent_job_id = src["parent_job_id"]
+            consensus_replicas = src["consensus_replicas"]
+            replicas_count = src["replicas_count"]
+            _extra = len(src) != 33
+        except KeyError:
+            _get = src.get
+            issues = _get("issues", UNSET)
+            labels = _get("labels", UNSET)
+            url = _get("url", UNSET)
+            id = _get("id", UNSET)
+            task_id = _get("task_id", UNSET)
+            task_name = _get("task_name", UNSET)
+            project_id = _get("project_id", UNSET)
+            project_name = _get("project_name", UNSET)
+            assignee = _get("assignee", UNSET)
+            guide_id = _get("guide_id", UNSET)
+            dimension = _get("dimension", UNSET)
+            mode = _get("mode", UNSET)
+            media_type = _get("media_type", UNSET)
+            bug_tracker = _get("bug_tracker", UNSET)
+            status = _get("status", UNSET)
+            stage = _get("stage", UNSET)
+            state = _get("state", UNSET)
+            frame_count = _get("frame_count", UNSET)
+            start_frame = _get("start_frame", UNSET)
+            stop_frame = _get("stop_frame", UNSET)
+            data_chunk_size = _get("data_chunk_size", UNSET)
+            data_compressed_chunk_type = _get("data_compressed_chunk_type", UNSET)
+            data_original_chunk_type = _get("data_original_chunk_type", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            type = _get("type", UNSET)
+            organization = _get("organization", UNSET)
+            target_storage = _get("target_storage", UNSET)
+            source_storage = _get("source_storage", UNSET)
+            assignee_updated_date = _get("assignee_updated_date", UNSET)
+            parent_job_id = _get("parent_job_id", UNSET)
+            consensus_replicas = _get("consensus_replicas", UNSET)
+            replicas_count = _get("replicas_count", UNSET)
+            _extra = True
+            if issues is UNSET or labels is UNSET:
+                missing_required(cls, src, ("issues", "labels"))
         if issues.__class__ is dict:
             issues = IssuesSummary.from_dict(issues)
-        labels = _get("labels", UNSET)
         if labels.__class__ is dict:
             labels = LabelsSummary.from_dict(labels)
-        url = _get("url", UNSET)
-        id = _get("id", UNSET)
-        task_id = _get("task_id", UNSET)
-        task_name = _get("task_name", UNSET)
-        project_id = _get("project_id", UNSET)
-        project_name = _get("project_name", UNSET)
-        assignee = _get("assignee", UNSET)
         if assignee.__class__ is dict:
             assignee = BasicUser.from_dict(assignee)
-        guide_id = _get("guide_id", UNSET)
-        dimension = _get("dimension", UNSET)
-        mode = _get("mode", UNSET)
-        media_type = _get("media_type", UNSET)
-        bug_tracker = _get("bug_tracker", UNSET)
-        status = _get("status", UNSET)
         if status.__class__ is str:
             _m = _VALUES_JobStatus.get(status)
             status = _m if _m is not None else unknown_enum(JobStatus, status, cls, "status")
-        stage = _get("stage", UNSET)
         if stage.__class__ is str:
             _m = _VALUES_JobStage.get(stage)
             stage = _m if _m is not None else unknown_enum(JobStage, stage, cls, "stage")
-        state = _get("state", UNSET)
         if state.__class__ is str:
             _m = _VALUES_OperationStatus.get(state)
             state = _m if _m is not None else unknown_enum(OperationStatus, state, cls, "state")
-        frame_count = _get("frame_count", UNSET)
-        start_frame = _get("start_frame", UNSET)
-        stop_frame = _get("stop_frame", UNSET)
-        data_chunk_size = _get("data_chunk_size", UNSET)
-        data_compressed_chunk_type = _get("data_compressed_chunk_type", UNSET)
         if data_compressed_chunk_type.__class__ is str:
             _m = _VALUES_ChunkType.get(data_compressed_chunk_type)
             data_compressed_chunk_type = (
@@ -272,7 +324,6 @@ class JobRead:
                     ChunkType, data_compressed_chunk_type, cls, "data_compressed_chunk_type"
                 )
             )
-        data_original_chunk_type = _get("data_original_chunk_type", UNSET)
         if data_original_chunk_type.__class__ is str:
             _m = _VALUES_ChunkType.get(data_original_chunk_type)
             data_original_chunk_type = (
@@ -282,33 +333,21 @@ class JobRead:
                     ChunkType, data_original_chunk_type, cls, "data_original_chunk_type"
                 )
             )
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        type = _get("type", UNSET)
         if type.__class__ is str:
             _m = _VALUES_JobType.get(type)
             type = _m if _m is not None else unknown_enum(JobType, type, cls, "type")
-        organization = _get("organization", UNSET)
-        target_storage = _get("target_storage", UNSET)
         if target_storage.__class__ is dict:
             target_storage = Storage.from_dict(target_storage)
-        source_storage = _get("source_storage", UNSET)
         if source_storage.__class__ is dict:
             source_storage = Storage.from_dict(source_storage)
-        assignee_updated_date = _get("assignee_updated_date", UNSET)
         if assignee_updated_date.__class__ is str:
             assignee_updated_date = parse_datetime(
                 assignee_updated_date, cls, "assignee_updated_date"
             )
-        parent_job_id = _get("parent_job_id", UNSET)
-        consensus_replicas = _get("consensus_replicas", UNSET)
-        replicas_count = _get("replicas_count", UNSET)
-        if issues is UNSET or labels is UNSET:
-            missing_required(cls, src, ("issues", "labels"))
         return cls(
             issues,
             labels,
@@ -343,7 +382,7 @@ class JobRead:
             parent_job_id,
             consensus_replicas,
             replicas_count,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -58,15 +58,24 @@ class JobValidationLayoutRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        honeypot_count = _get("honeypot_count", UNSET)
-        honeypot_frames = _get("honeypot_frames", UNSET)
-        honeypot_real_frames = _get("honeypot_real_frames", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            honeypot_count = src["honeypot_count"]
+            honeypot_frames = src["honeypot_frames"]
+            honeypot_real_frames = src["honeypot_real_frames"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            honeypot_count = _get("honeypot_count", UNSET)
+            honeypot_frames = _get("honeypot_frames", UNSET)
+            honeypot_real_frames = _get("honeypot_real_frames", UNSET)
+            _extra = True
         return cls(
             honeypot_count,
             honeypot_frames,
             honeypot_real_frames,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

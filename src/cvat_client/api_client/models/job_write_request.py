@@ -126,22 +126,48 @@ class JobWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        type = _get("type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            type = src["type"]
+            task_id = src["task_id"]
+            assignee = src["assignee"]
+            stage = src["stage"]
+            state = src["state"]
+            frame_selection_method = src["frame_selection_method"]
+            frame_count = src["frame_count"]
+            frame_share = src["frame_share"]
+            frames_per_job_count = src["frames_per_job_count"]
+            frames_per_job_share = src["frames_per_job_share"]
+            random_seed = src["random_seed"]
+            frames = src["frames"]
+            _extra = len(src) != 12
+        except KeyError:
+            _get = src.get
+            type = _get("type", UNSET)
+            task_id = _get("task_id", UNSET)
+            assignee = _get("assignee", UNSET)
+            stage = _get("stage", UNSET)
+            state = _get("state", UNSET)
+            frame_selection_method = _get("frame_selection_method", UNSET)
+            frame_count = _get("frame_count", UNSET)
+            frame_share = _get("frame_share", UNSET)
+            frames_per_job_count = _get("frames_per_job_count", UNSET)
+            frames_per_job_share = _get("frames_per_job_share", UNSET)
+            random_seed = _get("random_seed", UNSET)
+            frames = _get("frames", UNSET)
+            _extra = True
+            if type is UNSET or task_id is UNSET:
+                missing_required(cls, src, ("type", "task_id"))
         if type.__class__ is str:
             _m = _VALUES_JobType.get(type)
             type = _m if _m is not None else unknown_enum(JobType, type, cls, "type")
-        task_id = _get("task_id", UNSET)
-        assignee = _get("assignee", UNSET)
-        stage = _get("stage", UNSET)
         if stage.__class__ is str:
             _m = _VALUES_JobStage.get(stage)
             stage = _m if _m is not None else unknown_enum(JobStage, stage, cls, "stage")
-        state = _get("state", UNSET)
         if state.__class__ is str:
             _m = _VALUES_OperationStatus.get(state)
             state = _m if _m is not None else unknown_enum(OperationStatus, state, cls, "state")
-        frame_selection_method = _get("frame_selection_method", UNSET)
         if frame_selection_method.__class__ is str:
             _m = _VALUES_FrameSelectionMethod.get(frame_selection_method)
             frame_selection_method = (
@@ -151,14 +177,6 @@ class JobWriteRequest:
                     FrameSelectionMethod, frame_selection_method, cls, "frame_selection_method"
                 )
             )
-        frame_count = _get("frame_count", UNSET)
-        frame_share = _get("frame_share", UNSET)
-        frames_per_job_count = _get("frames_per_job_count", UNSET)
-        frames_per_job_share = _get("frames_per_job_share", UNSET)
-        random_seed = _get("random_seed", UNSET)
-        frames = _get("frames", UNSET)
-        if type is UNSET or task_id is UNSET:
-            missing_required(cls, src, ("type", "task_id"))
         return cls(
             type,
             task_id,
@@ -172,7 +190,7 @@ class JobWriteRequest:
             frames_per_job_share,
             random_seed,
             frames,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -64,19 +64,29 @@ class JobsSummary:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        completed = _get("completed", UNSET)
-        validation = _get("validation", UNSET)
-        count = _get("count", UNSET)
-        url = _get("url", UNSET)
-        if completed is UNSET or validation is UNSET:
-            missing_required(cls, src, ("completed", "validation"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            completed = src["completed"]
+            validation = src["validation"]
+            count = src["count"]
+            url = src["url"]
+            _extra = len(src) != 4
+        except KeyError:
+            _get = src.get
+            completed = _get("completed", UNSET)
+            validation = _get("validation", UNSET)
+            count = _get("count", UNSET)
+            url = _get("url", UNSET)
+            _extra = True
+            if completed is UNSET or validation is UNSET:
+                missing_required(cls, src, ("completed", "validation"))
         return cls(
             completed,
             validation,
             count,
             url,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -110,27 +110,44 @@ class Label:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        id = _get("id", UNSET)
-        color = _get("color", UNSET)
-        attributes = _get("attributes", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            id = src["id"]
+            color = src["color"]
+            attributes = src["attributes"]
+            type = src["type"]
+            svg = src["svg"]
+            sublabels = src["sublabels"]
+            project_id = src["project_id"]
+            task_id = src["task_id"]
+            parent_id = src["parent_id"]
+            has_parent = src["has_parent"]
+            _extra = len(src) != 11
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            id = _get("id", UNSET)
+            color = _get("color", UNSET)
+            attributes = _get("attributes", UNSET)
+            type = _get("type", UNSET)
+            svg = _get("svg", UNSET)
+            sublabels = _get("sublabels", UNSET)
+            project_id = _get("project_id", UNSET)
+            task_id = _get("task_id", UNSET)
+            parent_id = _get("parent_id", UNSET)
+            has_parent = _get("has_parent", UNSET)
+            _extra = True
+            if name is UNSET:
+                missing_required(cls, src, ("name",))
         if attributes.__class__ is list:
             attributes = list(map(Attribute.from_dict, attributes))
-        type = _get("type", UNSET)
         if type.__class__ is str:
             _m = _VALUES_LabelType.get(type)
             type = _m if _m is not None else unknown_enum(LabelType, type, cls, "type")
-        svg = _get("svg", UNSET)
-        sublabels = _get("sublabels", UNSET)
         if sublabels.__class__ is list:
             sublabels = list(map(Sublabel.from_dict, sublabels))
-        project_id = _get("project_id", UNSET)
-        task_id = _get("task_id", UNSET)
-        parent_id = _get("parent_id", UNSET)
-        has_parent = _get("has_parent", UNSET)
-        if name is UNSET:
-            missing_required(cls, src, ("name",))
         return cls(
             name,
             id,
@@ -143,7 +160,7 @@ class Label:
             task_id,
             parent_id,
             has_parent,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

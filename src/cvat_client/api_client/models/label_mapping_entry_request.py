@@ -59,17 +59,26 @@ class LabelMappingEntryRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        attributes = _get("attributes", UNSET)
-        sublabels = _get("sublabels", UNSET)
-        if name is UNSET:
-            missing_required(cls, src, ("name",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            attributes = src["attributes"]
+            sublabels = src["sublabels"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            attributes = _get("attributes", UNSET)
+            sublabels = _get("sublabels", UNSET)
+            _extra = True
+            if name is UNSET:
+                missing_required(cls, src, ("name",))
         return cls(
             name,
             attributes,
             sublabels,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

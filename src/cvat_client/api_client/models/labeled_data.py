@@ -68,18 +68,29 @@ class LabeledData:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        version = _get("version", UNSET)
-        tags = _get("tags", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            version = src["version"]
+            tags = src["tags"]
+            shapes = src["shapes"]
+            tracks = src["tracks"]
+            intervals = src["intervals"]
+            _extra = len(src) != 5
+        except KeyError:
+            _get = src.get
+            version = _get("version", UNSET)
+            tags = _get("tags", UNSET)
+            shapes = _get("shapes", UNSET)
+            tracks = _get("tracks", UNSET)
+            intervals = _get("intervals", UNSET)
+            _extra = True
         if tags.__class__ is list:
             tags = list(map(LabeledImage.from_dict, tags))
-        shapes = _get("shapes", UNSET)
         if shapes.__class__ is list:
             shapes = list(map(LabeledShape.from_dict, shapes))
-        tracks = _get("tracks", UNSET)
         if tracks.__class__ is list:
             tracks = list(map(LabeledTrack.from_dict, tracks))
-        intervals = _get("intervals", UNSET)
         if intervals.__class__ is list:
             intervals = list(map(LabeledInterval.from_dict, intervals))
         return cls(
@@ -88,7 +99,7 @@ class LabeledData:
             shapes,
             tracks,
             intervals,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

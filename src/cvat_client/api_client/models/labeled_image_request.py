@@ -74,17 +74,29 @@ class LabeledImageRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        label_id = _get("label_id", UNSET)
-        frame = _get("frame", UNSET)
-        id = _get("id", UNSET)
-        group = _get("group", UNSET)
-        source = _get("source", UNSET)
-        attributes = _get("attributes", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            label_id = src["label_id"]
+            frame = src["frame"]
+            id = src["id"]
+            group = src["group"]
+            source = src["source"]
+            attributes = src["attributes"]
+            _extra = len(src) != 6
+        except KeyError:
+            _get = src.get
+            label_id = _get("label_id", UNSET)
+            frame = _get("frame", UNSET)
+            id = _get("id", UNSET)
+            group = _get("group", UNSET)
+            source = _get("source", UNSET)
+            attributes = _get("attributes", UNSET)
+            _extra = True
+            if label_id is UNSET or frame is UNSET:
+                missing_required(cls, src, ("label_id", "frame"))
         if attributes.__class__ is list:
             attributes = list(map(AttributeValRequest.from_dict, attributes))
-        if label_id is UNSET or frame is UNSET:
-            missing_required(cls, src, ("label_id", "frame"))
         return cls(
             label_id,
             frame,
@@ -92,7 +104,7 @@ class LabeledImageRequest:
             group,
             source,
             attributes,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -84,19 +84,33 @@ class LabeledIntervalRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        label_id = _get("label_id", UNSET)
-        start = _get("start", UNSET)
-        stop = _get("stop", UNSET)
-        id = _get("id", UNSET)
-        group = _get("group", UNSET)
-        source = _get("source", UNSET)
-        attributes = _get("attributes", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            label_id = src["label_id"]
+            start = src["start"]
+            stop = src["stop"]
+            id = src["id"]
+            group = src["group"]
+            source = src["source"]
+            attributes = src["attributes"]
+            score = src["score"]
+            _extra = len(src) != 8
+        except KeyError:
+            _get = src.get
+            label_id = _get("label_id", UNSET)
+            start = _get("start", UNSET)
+            stop = _get("stop", UNSET)
+            id = _get("id", UNSET)
+            group = _get("group", UNSET)
+            source = _get("source", UNSET)
+            attributes = _get("attributes", UNSET)
+            score = _get("score", UNSET)
+            _extra = True
+            if label_id is UNSET or start is UNSET or stop is UNSET:
+                missing_required(cls, src, ("label_id", "start", "stop"))
         if attributes.__class__ is list:
             attributes = list(map(AttributeValRequest.from_dict, attributes))
-        score = _get("score", UNSET)
-        if label_id is UNSET or start is UNSET or stop is UNSET:
-            missing_required(cls, src, ("label_id", "start", "stop"))
         return cls(
             label_id,
             start,
@@ -106,7 +120,7 @@ class LabeledIntervalRequest:
             source,
             attributes,
             score,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -122,30 +122,50 @@ class LabeledShapeRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        type = _get("type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            type = src["type"]
+            label_id = src["label_id"]
+            frame = src["frame"]
+            occluded = src["occluded"]
+            outside = src["outside"]
+            z_order = src["z_order"]
+            rotation = src["rotation"]
+            points = src["points"]
+            id = src["id"]
+            group = src["group"]
+            source = src["source"]
+            attributes = src["attributes"]
+            score = src["score"]
+            elements = src["elements"]
+            _extra = len(src) != 14
+        except KeyError:
+            _get = src.get
+            type = _get("type", UNSET)
+            label_id = _get("label_id", UNSET)
+            frame = _get("frame", UNSET)
+            occluded = _get("occluded", UNSET)
+            outside = _get("outside", UNSET)
+            z_order = _get("z_order", UNSET)
+            rotation = _get("rotation", UNSET)
+            points = _get("points", UNSET)
+            id = _get("id", UNSET)
+            group = _get("group", UNSET)
+            source = _get("source", UNSET)
+            attributes = _get("attributes", UNSET)
+            score = _get("score", UNSET)
+            elements = _get("elements", UNSET)
+            _extra = True
+            if type is UNSET or label_id is UNSET or frame is UNSET:
+                missing_required(cls, src, ("type", "label_id", "frame"))
         if type.__class__ is str:
             _m = _VALUES_ShapeType.get(type)
             type = _m if _m is not None else unknown_enum(ShapeType, type, cls, "type")
-        label_id = _get("label_id", UNSET)
-        frame = _get("frame", UNSET)
-        occluded = _get("occluded", UNSET)
-        outside = _get("outside", UNSET)
-        z_order = _get("z_order", UNSET)
-        rotation = _get("rotation", UNSET)
-        points = _get("points", UNSET)
-        id = _get("id", UNSET)
-        group = _get("group", UNSET)
-        source = _get("source", UNSET)
-        attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
             attributes = list(map(AttributeValRequest.from_dict, attributes))
-        score = _get("score", UNSET)
-        elements = _get("elements", UNSET)
         if elements.__class__ is list:
             elements = list(map(SubLabeledShapeRequest.from_dict, elements))
-        if type is UNSET or label_id is UNSET or frame is UNSET:
-            missing_required(cls, src, ("type", "label_id", "frame"))
         return cls(
             type,
             label_id,
@@ -161,7 +181,7 @@ class LabeledShapeRequest:
             attributes,
             score,
             elements,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -84,23 +84,37 @@ class LabeledTrackRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        label_id = _get("label_id", UNSET)
-        frame = _get("frame", UNSET)
-        shapes = _get("shapes", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            label_id = src["label_id"]
+            frame = src["frame"]
+            shapes = src["shapes"]
+            id = src["id"]
+            group = src["group"]
+            source = src["source"]
+            attributes = src["attributes"]
+            elements = src["elements"]
+            _extra = len(src) != 8
+        except KeyError:
+            _get = src.get
+            label_id = _get("label_id", UNSET)
+            frame = _get("frame", UNSET)
+            shapes = _get("shapes", UNSET)
+            id = _get("id", UNSET)
+            group = _get("group", UNSET)
+            source = _get("source", UNSET)
+            attributes = _get("attributes", UNSET)
+            elements = _get("elements", UNSET)
+            _extra = True
+            if label_id is UNSET or frame is UNSET or shapes is UNSET:
+                missing_required(cls, src, ("label_id", "frame", "shapes"))
         if shapes.__class__ is list:
             shapes = list(map(TrackedShapeRequest.from_dict, shapes))
-        id = _get("id", UNSET)
-        group = _get("group", UNSET)
-        source = _get("source", UNSET)
-        attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
             attributes = list(map(AttributeValRequest.from_dict, attributes))
-        elements = _get("elements", UNSET)
         if elements.__class__ is list:
             elements = list(map(SubLabeledTrackRequest.from_dict, elements))
-        if label_id is UNSET or frame is UNSET or shapes is UNSET:
-            missing_required(cls, src, ("label_id", "frame", "shapes"))
         return cls(
             label_id,
             frame,
@@ -110,7 +124,7 @@ class LabeledTrackRequest:
             source,
             attributes,
             elements,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -48,11 +48,18 @@ class LabelsSummary:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        url = _get("url", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            url = src["url"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            url = _get("url", UNSET)
+            _extra = True
         return cls(
             url,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

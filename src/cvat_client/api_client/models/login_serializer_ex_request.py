@@ -59,17 +59,26 @@ class LoginSerializerExRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        password = _get("password", UNSET)
-        username = _get("username", UNSET)
-        email = _get("email", UNSET)
-        if password is UNSET:
-            missing_required(cls, src, ("password",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            password = src["password"]
+            username = src["username"]
+            email = src["email"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            password = _get("password", UNSET)
+            username = _get("username", UNSET)
+            email = _get("email", UNSET)
+            _extra = True
+            if password is UNSET:
+                missing_required(cls, src, ("password",))
         return cls(
             password,
             username,
             email,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

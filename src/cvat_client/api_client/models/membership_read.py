@@ -85,23 +85,36 @@ class MembershipRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        user = _get("user", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            user = src["user"]
+            id = src["id"]
+            organization = src["organization"]
+            is_active = src["is_active"]
+            joined_date = src["joined_date"]
+            role = src["role"]
+            invitation = src["invitation"]
+            _extra = len(src) != 7
+        except KeyError:
+            _get = src.get
+            user = _get("user", UNSET)
+            id = _get("id", UNSET)
+            organization = _get("organization", UNSET)
+            is_active = _get("is_active", UNSET)
+            joined_date = _get("joined_date", UNSET)
+            role = _get("role", UNSET)
+            invitation = _get("invitation", UNSET)
+            _extra = True
+            if user is UNSET:
+                missing_required(cls, src, ("user",))
         if user.__class__ is dict:
             user = BasicUser.from_dict(user)
-        id = _get("id", UNSET)
-        organization = _get("organization", UNSET)
-        is_active = _get("is_active", UNSET)
-        joined_date = _get("joined_date", UNSET)
         if joined_date.__class__ is str:
             joined_date = parse_datetime(joined_date, cls, "joined_date")
-        role = _get("role", UNSET)
         if role.__class__ is str:
             _m = _VALUES_RoleEnum.get(role)
             role = _m if _m is not None else unknown_enum(RoleEnum, role, cls, "role")
-        invitation = _get("invitation", UNSET)
-        if user is UNSET:
-            missing_required(cls, src, ("user",))
         return cls(
             user,
             id,
@@ -110,7 +123,7 @@ class MembershipRead:
             joined_date,
             role,
             invitation,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

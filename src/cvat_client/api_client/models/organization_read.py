@@ -86,23 +86,37 @@ class OrganizationRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        owner = _get("owner", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            owner = src["owner"]
+            id = src["id"]
+            slug = src["slug"]
+            name = src["name"]
+            description = src["description"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            contact = src["contact"]
+            _extra = len(src) != 8
+        except KeyError:
+            _get = src.get
+            owner = _get("owner", UNSET)
+            id = _get("id", UNSET)
+            slug = _get("slug", UNSET)
+            name = _get("name", UNSET)
+            description = _get("description", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            contact = _get("contact", UNSET)
+            _extra = True
+            if owner is UNSET:
+                missing_required(cls, src, ("owner",))
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        id = _get("id", UNSET)
-        slug = _get("slug", UNSET)
-        name = _get("name", UNSET)
-        description = _get("description", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        contact = _get("contact", UNSET)
-        if owner is UNSET:
-            missing_required(cls, src, ("owner",))
         return cls(
             owner,
             id,
@@ -112,7 +126,7 @@ class OrganizationRead:
             created_date,
             updated_date,
             contact,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

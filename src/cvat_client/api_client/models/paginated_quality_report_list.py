@@ -64,21 +64,31 @@ class PaginatedQualityReportList:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        count = _get("count", UNSET)
-        results = _get("results", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            count = src["count"]
+            results = src["results"]
+            next = src["next"]
+            previous = src["previous"]
+            _extra = len(src) != 4
+        except KeyError:
+            _get = src.get
+            count = _get("count", UNSET)
+            results = _get("results", UNSET)
+            next = _get("next", UNSET)
+            previous = _get("previous", UNSET)
+            _extra = True
+            if count is UNSET or results is UNSET:
+                missing_required(cls, src, ("count", "results"))
         if results.__class__ is list:
             results = list(map(QualityReport.from_dict, results))
-        next = _get("next", UNSET)
-        previous = _get("previous", UNSET)
-        if count is UNSET or results is UNSET:
-            missing_required(cls, src, ("count", "results"))
         return cls(
             count,
             results,
             next,
             previous,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

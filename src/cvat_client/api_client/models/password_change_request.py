@@ -59,17 +59,26 @@ class PasswordChangeRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        old_password = _get("old_password", UNSET)
-        new_password1 = _get("new_password1", UNSET)
-        new_password2 = _get("new_password2", UNSET)
-        if old_password is UNSET or new_password1 is UNSET or new_password2 is UNSET:
-            missing_required(cls, src, ("old_password", "new_password1", "new_password2"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            old_password = src["old_password"]
+            new_password1 = src["new_password1"]
+            new_password2 = src["new_password2"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            old_password = _get("old_password", UNSET)
+            new_password1 = _get("new_password1", UNSET)
+            new_password2 = _get("new_password2", UNSET)
+            _extra = True
+            if old_password is UNSET or new_password1 is UNSET or new_password2 is UNSET:
+                missing_required(cls, src, ("old_password", "new_password1", "new_password2"))
         return cls(
             old_password,
             new_password1,
             new_password2,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -64,19 +64,29 @@ class PasswordResetConfirmRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        new_password1 = _get("new_password1", UNSET)
-        new_password2 = _get("new_password2", UNSET)
-        uid = _get("uid", UNSET)
-        token = _get("token", UNSET)
-        if new_password1 is UNSET or new_password2 is UNSET or uid is UNSET or token is UNSET:
-            missing_required(cls, src, ("new_password1", "new_password2", "uid", "token"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            new_password1 = src["new_password1"]
+            new_password2 = src["new_password2"]
+            uid = src["uid"]
+            token = src["token"]
+            _extra = len(src) != 4
+        except KeyError:
+            _get = src.get
+            new_password1 = _get("new_password1", UNSET)
+            new_password2 = _get("new_password2", UNSET)
+            uid = _get("uid", UNSET)
+            token = _get("token", UNSET)
+            _extra = True
+            if new_password1 is UNSET or new_password2 is UNSET or uid is UNSET or token is UNSET:
+                missing_required(cls, src, ("new_password1", "new_password2", "uid", "token"))
         return cls(
             new_password1,
             new_password2,
             uid,
             token,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

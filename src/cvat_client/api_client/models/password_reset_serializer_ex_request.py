@@ -49,13 +49,20 @@ class PasswordResetSerializerExRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        email = _get("email", UNSET)
-        if email is UNSET:
-            missing_required(cls, src, ("email",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            email = src["email"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            email = _get("email", UNSET)
+            _extra = True
+            if email is UNSET:
+                missing_required(cls, src, ("email",))
         return cls(
             email,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -58,15 +58,24 @@ class PatchedAnnotationGuideWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        task_id = _get("task_id", UNSET)
-        project_id = _get("project_id", UNSET)
-        markdown = _get("markdown", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            task_id = src["task_id"]
+            project_id = src["project_id"]
+            markdown = src["markdown"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            task_id = _get("task_id", UNSET)
+            project_id = _get("project_id", UNSET)
+            markdown = _get("markdown", UNSET)
+            _extra = True
         return cls(
             task_id,
             project_id,
             markdown,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -121,8 +121,41 @@ class PatchedCloudStorageWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        provider_type = _get("provider_type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            provider_type = src["provider_type"]
+            resource = src["resource"]
+            display_name = src["display_name"]
+            owner = src["owner"]
+            credentials_type = src["credentials_type"]
+            session_token = src["session_token"]
+            account_name = src["account_name"]
+            key = src["key"]
+            secret_key = src["secret_key"]
+            connection_string = src["connection_string"]
+            key_file = src["key_file"]
+            specific_attributes = src["specific_attributes"]
+            description = src["description"]
+            manifests = src["manifests"]
+            _extra = len(src) != 14
+        except KeyError:
+            _get = src.get
+            provider_type = _get("provider_type", UNSET)
+            resource = _get("resource", UNSET)
+            display_name = _get("display_name", UNSET)
+            owner = _get("owner", UNSET)
+            credentials_type = _get("credentials_type", UNSET)
+            session_token = _get("session_token", UNSET)
+            account_name = _get("account_name", UNSET)
+            key = _get("key", UNSET)
+            secret_key = _get("secret_key", UNSET)
+            connection_string = _get("connection_string", UNSET)
+            key_file = _get("key_file", UNSET)
+            specific_attributes = _get("specific_attributes", UNSET)
+            description = _get("description", UNSET)
+            manifests = _get("manifests", UNSET)
+            _extra = True
         if provider_type.__class__ is str:
             _m = _VALUES_ProviderTypeEnum.get(provider_type)
             provider_type = (
@@ -130,12 +163,8 @@ class PatchedCloudStorageWriteRequest:
                 if _m is not None
                 else unknown_enum(ProviderTypeEnum, provider_type, cls, "provider_type")
             )
-        resource = _get("resource", UNSET)
-        display_name = _get("display_name", UNSET)
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = BasicUserRequest.from_dict(owner)
-        credentials_type = _get("credentials_type", UNSET)
         if credentials_type.__class__ is str:
             _m = _VALUES_CredentialsTypeEnum.get(credentials_type)
             credentials_type = (
@@ -143,15 +172,6 @@ class PatchedCloudStorageWriteRequest:
                 if _m is not None
                 else unknown_enum(CredentialsTypeEnum, credentials_type, cls, "credentials_type")
             )
-        session_token = _get("session_token", UNSET)
-        account_name = _get("account_name", UNSET)
-        key = _get("key", UNSET)
-        secret_key = _get("secret_key", UNSET)
-        connection_string = _get("connection_string", UNSET)
-        key_file = _get("key_file", UNSET)
-        specific_attributes = _get("specific_attributes", UNSET)
-        description = _get("description", UNSET)
-        manifests = _get("manifests", UNSET)
         return cls(
             provider_type,
             resource,
@@ -167,7 +187,7 @@ class PatchedCloudStorageWriteRequest:
             specific_attributes,
             description,
             manifests,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -48,11 +48,18 @@ class PatchedConsensusSettingsRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        iou_threshold = _get("iou_threshold", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            iou_threshold = src["iou_threshold"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            iou_threshold = _get("iou_threshold", UNSET)
+            _extra = True
         return cls(
             iou_threshold,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

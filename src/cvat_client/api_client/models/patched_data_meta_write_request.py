@@ -53,13 +53,21 @@ class PatchedDataMetaWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        deleted_frames = _get("deleted_frames", UNSET)
-        cloud_storage_id = _get("cloud_storage_id", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            deleted_frames = src["deleted_frames"]
+            cloud_storage_id = src["cloud_storage_id"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            deleted_frames = _get("deleted_frames", UNSET)
+            cloud_storage_id = _get("cloud_storage_id", UNSET)
+            _extra = True
         return cls(
             deleted_frames,
             cloud_storage_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -58,15 +58,24 @@ class PatchedIssueWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        position = _get("position", UNSET)
-        assignee = _get("assignee", UNSET)
-        resolved = _get("resolved", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            position = src["position"]
+            assignee = src["assignee"]
+            resolved = src["resolved"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            position = _get("position", UNSET)
+            assignee = _get("assignee", UNSET)
+            resolved = _get("resolved", UNSET)
+            _extra = True
         return cls(
             position,
             assignee,
             resolved,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

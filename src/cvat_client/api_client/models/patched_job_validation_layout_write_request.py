@@ -61,8 +61,17 @@ class PatchedJobValidationLayoutWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        frame_selection_method = _get("frame_selection_method", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            frame_selection_method = src["frame_selection_method"]
+            honeypot_real_frames = src["honeypot_real_frames"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            frame_selection_method = _get("frame_selection_method", UNSET)
+            honeypot_real_frames = _get("honeypot_real_frames", UNSET)
+            _extra = True
         if frame_selection_method.__class__ is str:
             _m = _VALUES_FrameSelectionMethod.get(frame_selection_method)
             frame_selection_method = (
@@ -72,11 +81,10 @@ class PatchedJobValidationLayoutWriteRequest:
                     FrameSelectionMethod, frame_selection_method, cls, "frame_selection_method"
                 )
             )
-        honeypot_real_frames = _get("honeypot_real_frames", UNSET)
         return cls(
             frame_selection_method,
             honeypot_real_frames,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -64,13 +64,22 @@ class PatchedJobWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        assignee = _get("assignee", UNSET)
-        stage = _get("stage", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            assignee = src["assignee"]
+            stage = src["stage"]
+            state = src["state"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            assignee = _get("assignee", UNSET)
+            stage = _get("stage", UNSET)
+            state = _get("state", UNSET)
+            _extra = True
         if stage.__class__ is str:
             _m = _VALUES_JobStage.get(stage)
             stage = _m if _m is not None else unknown_enum(JobStage, stage, cls, "stage")
-        state = _get("state", UNSET)
         if state.__class__ is str:
             _m = _VALUES_OperationStatus.get(state)
             state = _m if _m is not None else unknown_enum(OperationStatus, state, cls, "state")
@@ -78,7 +87,7 @@ class PatchedJobWriteRequest:
             assignee,
             stage,
             state,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

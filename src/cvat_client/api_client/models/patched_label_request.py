@@ -94,20 +94,34 @@ class PatchedLabelRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        name = _get("name", UNSET)
-        color = _get("color", UNSET)
-        attributes = _get("attributes", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            name = src["name"]
+            color = src["color"]
+            attributes = src["attributes"]
+            deleted = src["deleted"]
+            type = src["type"]
+            svg = src["svg"]
+            sublabels = src["sublabels"]
+            _extra = len(src) != 8
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            name = _get("name", UNSET)
+            color = _get("color", UNSET)
+            attributes = _get("attributes", UNSET)
+            deleted = _get("deleted", UNSET)
+            type = _get("type", UNSET)
+            svg = _get("svg", UNSET)
+            sublabels = _get("sublabels", UNSET)
+            _extra = True
         if attributes.__class__ is list:
             attributes = list(map(AttributeRequest.from_dict, attributes))
-        deleted = _get("deleted", UNSET)
-        type = _get("type", UNSET)
         if type.__class__ is str:
             _m = _VALUES_LabelType.get(type)
             type = _m if _m is not None else unknown_enum(LabelType, type, cls, "type")
-        svg = _get("svg", UNSET)
-        sublabels = _get("sublabels", UNSET)
         if sublabels.__class__ is list:
             sublabels = list(map(SublabelRequest.from_dict, sublabels))
         return cls(
@@ -119,7 +133,7 @@ class PatchedLabelRequest:
             type,
             svg,
             sublabels,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

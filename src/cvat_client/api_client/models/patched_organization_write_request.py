@@ -63,17 +63,27 @@ class PatchedOrganizationWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        slug = _get("slug", UNSET)
-        name = _get("name", UNSET)
-        description = _get("description", UNSET)
-        contact = _get("contact", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            slug = src["slug"]
+            name = src["name"]
+            description = src["description"]
+            contact = src["contact"]
+            _extra = len(src) != 4
+        except KeyError:
+            _get = src.get
+            slug = _get("slug", UNSET)
+            name = _get("name", UNSET)
+            description = _get("description", UNSET)
+            contact = _get("contact", UNSET)
+            _extra = True
         return cls(
             slug,
             name,
             description,
             contact,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

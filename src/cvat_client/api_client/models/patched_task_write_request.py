@@ -93,23 +93,39 @@ class PatchedTaskWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        project_id = _get("project_id", UNSET)
-        owner_id = _get("owner_id", UNSET)
-        assignee_id = _get("assignee_id", UNSET)
-        bug_tracker = _get("bug_tracker", UNSET)
-        labels = _get("labels", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            project_id = src["project_id"]
+            owner_id = src["owner_id"]
+            assignee_id = src["assignee_id"]
+            bug_tracker = src["bug_tracker"]
+            labels = src["labels"]
+            subset = src["subset"]
+            target_storage = src["target_storage"]
+            source_storage = src["source_storage"]
+            organization_id = src["organization_id"]
+            _extra = len(src) != 10
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            project_id = _get("project_id", UNSET)
+            owner_id = _get("owner_id", UNSET)
+            assignee_id = _get("assignee_id", UNSET)
+            bug_tracker = _get("bug_tracker", UNSET)
+            labels = _get("labels", UNSET)
+            subset = _get("subset", UNSET)
+            target_storage = _get("target_storage", UNSET)
+            source_storage = _get("source_storage", UNSET)
+            organization_id = _get("organization_id", UNSET)
+            _extra = True
         if labels.__class__ is list:
             labels = list(map(PatchedLabelRequest.from_dict, labels))
-        subset = _get("subset", UNSET)
-        target_storage = _get("target_storage", UNSET)
         if target_storage.__class__ is dict:
             target_storage = StorageRequest.from_dict(target_storage)
-        source_storage = _get("source_storage", UNSET)
         if source_storage.__class__ is dict:
             source_storage = StorageRequest.from_dict(source_storage)
-        organization_id = _get("organization_id", UNSET)
         return cls(
             name,
             project_id,
@@ -121,7 +137,7 @@ class PatchedTaskWriteRequest:
             target_storage,
             source_storage,
             organization_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -83,15 +83,29 @@ class PatchedUserRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        username = _get("username", UNSET)
-        first_name = _get("first_name", UNSET)
-        last_name = _get("last_name", UNSET)
-        email = _get("email", UNSET)
-        groups = _get("groups", UNSET)
-        is_staff = _get("is_staff", UNSET)
-        is_superuser = _get("is_superuser", UNSET)
-        is_active = _get("is_active", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            username = src["username"]
+            first_name = src["first_name"]
+            last_name = src["last_name"]
+            email = src["email"]
+            groups = src["groups"]
+            is_staff = src["is_staff"]
+            is_superuser = src["is_superuser"]
+            is_active = src["is_active"]
+            _extra = len(src) != 8
+        except KeyError:
+            _get = src.get
+            username = _get("username", UNSET)
+            first_name = _get("first_name", UNSET)
+            last_name = _get("last_name", UNSET)
+            email = _get("email", UNSET)
+            groups = _get("groups", UNSET)
+            is_staff = _get("is_staff", UNSET)
+            is_superuser = _get("is_superuser", UNSET)
+            is_active = _get("is_active", UNSET)
+            _extra = True
         return cls(
             username,
             first_name,
@@ -101,7 +115,7 @@ class PatchedUserRequest:
             is_staff,
             is_superuser,
             is_active,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -80,10 +80,27 @@ class PatchedWebhookWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        target_url = _get("target_url", UNSET)
-        description = _get("description", UNSET)
-        content_type = _get("content_type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            target_url = src["target_url"]
+            description = src["description"]
+            content_type = src["content_type"]
+            secret = src["secret"]
+            is_active = src["is_active"]
+            enable_ssl = src["enable_ssl"]
+            events = src["events"]
+            _extra = len(src) != 7
+        except KeyError:
+            _get = src.get
+            target_url = _get("target_url", UNSET)
+            description = _get("description", UNSET)
+            content_type = _get("content_type", UNSET)
+            secret = _get("secret", UNSET)
+            is_active = _get("is_active", UNSET)
+            enable_ssl = _get("enable_ssl", UNSET)
+            events = _get("events", UNSET)
+            _extra = True
         if content_type.__class__ is str:
             _m = _VALUES_WebhookContentType.get(content_type)
             content_type = (
@@ -91,10 +108,6 @@ class PatchedWebhookWriteRequest:
                 if _m is not None
                 else unknown_enum(WebhookContentType, content_type, cls, "content_type")
             )
-        secret = _get("secret", UNSET)
-        is_active = _get("is_active", UNSET)
-        enable_ssl = _get("enable_ssl", UNSET)
-        events = _get("events", UNSET)
         events = parse_value(events, ("list", ("enum", "EventsEnum")), _resolve, cls, "events")
         return cls(
             target_url,
@@ -104,7 +117,7 @@ class PatchedWebhookWriteRequest:
             is_active,
             enable_ssl,
             events,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -54,15 +54,23 @@ class Plugins:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        analytics = _get("ANALYTICS", UNSET)
-        models = _get("MODELS", UNSET)
-        if analytics is UNSET or models is UNSET:
-            missing_required(cls, src, ("ANALYTICS", "MODELS"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            analytics = src["ANALYTICS"]
+            models = src["MODELS"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            analytics = _get("ANALYTICS", UNSET)
+            models = _get("MODELS", UNSET)
+            _extra = True
+            if analytics is UNSET or models is UNSET:
+                missing_required(cls, src, ("ANALYTICS", "MODELS"))
         return cls(
             analytics,
             models,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

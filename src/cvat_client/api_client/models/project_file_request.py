@@ -50,13 +50,20 @@ class ProjectFileRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        project_file = _get("project_file", UNSET)
-        if project_file is UNSET:
-            missing_required(cls, src, ("project_file",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            project_file = src["project_file"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            project_file = _get("project_file", UNSET)
+            _extra = True
+            if project_file is UNSET:
+                missing_required(cls, src, ("project_file",))
         return cls(
             project_file,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

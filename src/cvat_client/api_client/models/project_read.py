@@ -144,51 +144,76 @@ class ProjectRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        tasks = _get("tasks", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            tasks = src["tasks"]
+            labels = src["labels"]
+            url = src["url"]
+            id = src["id"]
+            name = src["name"]
+            owner = src["owner"]
+            assignee = src["assignee"]
+            guide_id = src["guide_id"]
+            bug_tracker = src["bug_tracker"]
+            task_subsets = src["task_subsets"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            status = src["status"]
+            dimension = src["dimension"]
+            organization = src["organization"]
+            organization_id = src["organization_id"]
+            target_storage = src["target_storage"]
+            source_storage = src["source_storage"]
+            assignee_updated_date = src["assignee_updated_date"]
+            _extra = len(src) != 19
+        except KeyError:
+            _get = src.get
+            tasks = _get("tasks", UNSET)
+            labels = _get("labels", UNSET)
+            url = _get("url", UNSET)
+            id = _get("id", UNSET)
+            name = _get("name", UNSET)
+            owner = _get("owner", UNSET)
+            assignee = _get("assignee", UNSET)
+            guide_id = _get("guide_id", UNSET)
+            bug_tracker = _get("bug_tracker", UNSET)
+            task_subsets = _get("task_subsets", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            status = _get("status", UNSET)
+            dimension = _get("dimension", UNSET)
+            organization = _get("organization", UNSET)
+            organization_id = _get("organization_id", UNSET)
+            target_storage = _get("target_storage", UNSET)
+            source_storage = _get("source_storage", UNSET)
+            assignee_updated_date = _get("assignee_updated_date", UNSET)
+            _extra = True
+            if tasks is UNSET or labels is UNSET:
+                missing_required(cls, src, ("tasks", "labels"))
         if tasks.__class__ is dict:
             tasks = TasksSummary.from_dict(tasks)
-        labels = _get("labels", UNSET)
         if labels.__class__ is dict:
             labels = LabelsSummary.from_dict(labels)
-        url = _get("url", UNSET)
-        id = _get("id", UNSET)
-        name = _get("name", UNSET)
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        assignee = _get("assignee", UNSET)
         if assignee.__class__ is dict:
             assignee = BasicUser.from_dict(assignee)
-        guide_id = _get("guide_id", UNSET)
-        bug_tracker = _get("bug_tracker", UNSET)
-        task_subsets = _get("task_subsets", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        status = _get("status", UNSET)
         if status.__class__ is str:
             _m = _VALUES_JobStatus.get(status)
             status = _m if _m is not None else unknown_enum(JobStatus, status, cls, "status")
-        dimension = _get("dimension", UNSET)
-        organization = _get("organization", UNSET)
-        organization_id = _get("organization_id", UNSET)
-        target_storage = _get("target_storage", UNSET)
         if target_storage.__class__ is dict:
             target_storage = Storage.from_dict(target_storage)
-        source_storage = _get("source_storage", UNSET)
         if source_storage.__class__ is dict:
             source_storage = Storage.from_dict(source_storage)
-        assignee_updated_date = _get("assignee_updated_date", UNSET)
         if assignee_updated_date.__class__ is str:
             assignee_updated_date = parse_datetime(
                 assignee_updated_date, cls, "assignee_updated_date"
             )
-        if tasks is UNSET or labels is UNSET:
-            missing_required(cls, src, ("tasks", "labels"))
         return cls(
             tasks,
             labels,
@@ -209,7 +234,7 @@ class ProjectRead:
             target_storage,
             source_storage,
             assignee_updated_date,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -79,22 +79,35 @@ class ProjectWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        labels = _get("labels", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            labels = src["labels"]
+            owner_id = src["owner_id"]
+            assignee_id = src["assignee_id"]
+            bug_tracker = src["bug_tracker"]
+            target_storage = src["target_storage"]
+            source_storage = src["source_storage"]
+            _extra = len(src) != 7
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            labels = _get("labels", UNSET)
+            owner_id = _get("owner_id", UNSET)
+            assignee_id = _get("assignee_id", UNSET)
+            bug_tracker = _get("bug_tracker", UNSET)
+            target_storage = _get("target_storage", UNSET)
+            source_storage = _get("source_storage", UNSET)
+            _extra = True
+            if name is UNSET:
+                missing_required(cls, src, ("name",))
         if labels.__class__ is list:
             labels = list(map(PatchedLabelRequest.from_dict, labels))
-        owner_id = _get("owner_id", UNSET)
-        assignee_id = _get("assignee_id", UNSET)
-        bug_tracker = _get("bug_tracker", UNSET)
-        target_storage = _get("target_storage", UNSET)
         if target_storage.__class__ is dict:
             target_storage = StorageRequest.from_dict(target_storage)
-        source_storage = _get("source_storage", UNSET)
         if source_storage.__class__ is dict:
             source_storage = StorageRequest.from_dict(source_storage)
-        if name is UNSET:
-            missing_required(cls, src, ("name",))
         return cls(
             name,
             labels,
@@ -103,7 +116,7 @@ class ProjectWriteRequest:
             bug_tracker,
             target_storage,
             source_storage,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

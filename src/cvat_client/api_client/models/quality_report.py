@@ -104,35 +104,52 @@ class QualityReport:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        target = _get("target", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            target = src["target"]
+            summary = src["summary"]
+            id = src["id"]
+            job_id = src["job_id"]
+            task_id = src["task_id"]
+            project_id = src["project_id"]
+            parent_id = src["parent_id"]
+            created_date = src["created_date"]
+            target_last_updated = src["target_last_updated"]
+            gt_last_updated = src["gt_last_updated"]
+            assignee = src["assignee"]
+            _extra = len(src) != 11
+        except KeyError:
+            _get = src.get
+            target = _get("target", UNSET)
+            summary = _get("summary", UNSET)
+            id = _get("id", UNSET)
+            job_id = _get("job_id", UNSET)
+            task_id = _get("task_id", UNSET)
+            project_id = _get("project_id", UNSET)
+            parent_id = _get("parent_id", UNSET)
+            created_date = _get("created_date", UNSET)
+            target_last_updated = _get("target_last_updated", UNSET)
+            gt_last_updated = _get("gt_last_updated", UNSET)
+            assignee = _get("assignee", UNSET)
+            _extra = True
+            if target is UNSET or summary is UNSET:
+                missing_required(cls, src, ("target", "summary"))
         if target.__class__ is str:
             _m = _VALUES_QualityReportTarget.get(target)
             target = (
                 _m if _m is not None else unknown_enum(QualityReportTarget, target, cls, "target")
             )
-        summary = _get("summary", UNSET)
         if summary.__class__ is dict:
             summary = QualityReportSummary.from_dict(summary)
-        id = _get("id", UNSET)
-        job_id = _get("job_id", UNSET)
-        task_id = _get("task_id", UNSET)
-        project_id = _get("project_id", UNSET)
-        parent_id = _get("parent_id", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        target_last_updated = _get("target_last_updated", UNSET)
         if target_last_updated.__class__ is str:
             target_last_updated = parse_datetime(target_last_updated, cls, "target_last_updated")
-        gt_last_updated = _get("gt_last_updated", UNSET)
         if gt_last_updated.__class__ is str:
             gt_last_updated = parse_datetime(gt_last_updated, cls, "gt_last_updated")
-        assignee = _get("assignee", UNSET)
         if assignee.__class__ is dict:
             assignee = BasicUser.from_dict(assignee)
-        if target is UNSET or summary is UNSET:
-            missing_required(cls, src, ("target", "summary"))
         return cls(
             target,
             summary,
@@ -145,7 +162,7 @@ class QualityReport:
             target_last_updated,
             gt_last_updated,
             assignee,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -64,19 +64,29 @@ class QualityReportJobsSummary:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        total = _get("total", UNSET)
-        excluded = _get("excluded", UNSET)
-        not_checkable = _get("not_checkable", UNSET)
-        included = _get("included", UNSET)
-        if total is UNSET or excluded is UNSET or not_checkable is UNSET or included is UNSET:
-            missing_required(cls, src, ("total", "excluded", "not_checkable", "included"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            total = src["total"]
+            excluded = src["excluded"]
+            not_checkable = src["not_checkable"]
+            included = src["included"]
+            _extra = len(src) != 4
+        except KeyError:
+            _get = src.get
+            total = _get("total", UNSET)
+            excluded = _get("excluded", UNSET)
+            not_checkable = _get("not_checkable", UNSET)
+            included = _get("included", UNSET)
+            _extra = True
+            if total is UNSET or excluded is UNSET or not_checkable is UNSET or included is UNSET:
+                missing_required(cls, src, ("total", "excluded", "not_checkable", "included"))
         return cls(
             total,
             excluded,
             not_checkable,
             included,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -134,65 +134,89 @@ class QualityReportSummary:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        total_frames = _get("total_frames", UNSET)
-        validation_frames = _get("validation_frames", UNSET)
-        validation_frame_share = _get("validation_frame_share", UNSET)
-        conflict_count = _get("conflict_count", UNSET)
-        warning_count = _get("warning_count", UNSET)
-        error_count = _get("error_count", UNSET)
-        conflicts_by_type = _get("conflicts_by_type", UNSET)
-        valid_count = _get("valid_count", UNSET)
-        ds_count = _get("ds_count", UNSET)
-        gt_count = _get("gt_count", UNSET)
-        total_count = _get("total_count", UNSET)
-        accuracy = _get("accuracy", UNSET)
-        precision = _get("precision", UNSET)
-        recall = _get("recall", UNSET)
-        frame_count = _get("frame_count", UNSET)
-        frame_share = _get("frame_share", UNSET)
-        tasks = _get("tasks", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            total_frames = src["total_frames"]
+            validation_frames = src["validation_frames"]
+            validation_frame_share = src["validation_frame_share"]
+            conflict_count = src["conflict_count"]
+            warning_count = src["warning_count"]
+            error_count = src["error_count"]
+            conflicts_by_type = src["conflicts_by_type"]
+            valid_count = src["valid_count"]
+            ds_count = src["ds_count"]
+            gt_count = src["gt_count"]
+            total_count = src["total_count"]
+            accuracy = src["accuracy"]
+            precision = src["precision"]
+            recall = src["recall"]
+            frame_count = src["frame_count"]
+            frame_share = src["frame_share"]
+            tasks = src["tasks"]
+            jobs = src["jobs"]
+            _extra = len(src) != 18
+        except KeyError:
+            _get = src.get
+            total_frames = _get("total_frames", UNSET)
+            validation_frames = _get("validation_frames", UNSET)
+            validation_frame_share = _get("validation_frame_share", UNSET)
+            conflict_count = _get("conflict_count", UNSET)
+            warning_count = _get("warning_count", UNSET)
+            error_count = _get("error_count", UNSET)
+            conflicts_by_type = _get("conflicts_by_type", UNSET)
+            valid_count = _get("valid_count", UNSET)
+            ds_count = _get("ds_count", UNSET)
+            gt_count = _get("gt_count", UNSET)
+            total_count = _get("total_count", UNSET)
+            accuracy = _get("accuracy", UNSET)
+            precision = _get("precision", UNSET)
+            recall = _get("recall", UNSET)
+            frame_count = _get("frame_count", UNSET)
+            frame_share = _get("frame_share", UNSET)
+            tasks = _get("tasks", UNSET)
+            jobs = _get("jobs", UNSET)
+            _extra = True
+            if (
+                total_frames is UNSET
+                or validation_frames is UNSET
+                or validation_frame_share is UNSET
+                or conflict_count is UNSET
+                or warning_count is UNSET
+                or error_count is UNSET
+                or conflicts_by_type is UNSET
+                or valid_count is UNSET
+                or ds_count is UNSET
+                or gt_count is UNSET
+                or total_count is UNSET
+                or accuracy is UNSET
+                or precision is UNSET
+                or recall is UNSET
+            ):
+                missing_required(
+                    cls,
+                    src,
+                    (
+                        "total_frames",
+                        "validation_frames",
+                        "validation_frame_share",
+                        "conflict_count",
+                        "warning_count",
+                        "error_count",
+                        "conflicts_by_type",
+                        "valid_count",
+                        "ds_count",
+                        "gt_count",
+                        "total_count",
+                        "accuracy",
+                        "precision",
+                        "recall",
+                    ),
+                )
         if tasks.__class__ is dict:
             tasks = QualityReportTasksSummary.from_dict(tasks)
-        jobs = _get("jobs", UNSET)
         if jobs.__class__ is dict:
             jobs = QualityReportJobsSummary.from_dict(jobs)
-        if (
-            total_frames is UNSET
-            or validation_frames is UNSET
-            or validation_frame_share is UNSET
-            or conflict_count is UNSET
-            or warning_count is UNSET
-            or error_count is UNSET
-            or conflicts_by_type is UNSET
-            or valid_count is UNSET
-            or ds_count is UNSET
-            or gt_count is UNSET
-            or total_count is UNSET
-            or accuracy is UNSET
-            or precision is UNSET
-            or recall is UNSET
-        ):
-            missing_required(
-                cls,
-                src,
-                (
-                    "total_frames",
-                    "validation_frames",
-                    "validation_frame_share",
-                    "conflict_count",
-                    "warning_count",
-                    "error_count",
-                    "conflicts_by_type",
-                    "valid_count",
-                    "ds_count",
-                    "gt_count",
-                    "total_count",
-                    "accuracy",
-                    "precision",
-                    "recall",
-                ),
-            )
         return cls(
             total_frames,
             validation_frames,
@@ -212,7 +236,7 @@ class QualityReportSummary:
             frame_share,
             tasks,
             jobs,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

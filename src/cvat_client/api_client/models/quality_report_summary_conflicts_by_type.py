@@ -38,9 +38,7 @@ class QualityReportSummaryConflictsByType:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        return cls(
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
-        )
+        return cls(unknown_fields(cls, src, _KNOWN) if src else {})
 
 
 _KNOWN: frozenset[str] = frozenset(())

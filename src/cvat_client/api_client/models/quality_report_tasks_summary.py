@@ -69,29 +69,40 @@ class QualityReportTasksSummary:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        total = _get("total", UNSET)
-        custom = _get("custom", UNSET)
-        not_configured = _get("not_configured", UNSET)
-        excluded = _get("excluded", UNSET)
-        included = _get("included", UNSET)
-        if (
-            total is UNSET
-            or custom is UNSET
-            or not_configured is UNSET
-            or excluded is UNSET
-            or included is UNSET
-        ):
-            missing_required(
-                cls, src, ("total", "custom", "not_configured", "excluded", "included")
-            )
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            total = src["total"]
+            custom = src["custom"]
+            not_configured = src["not_configured"]
+            excluded = src["excluded"]
+            included = src["included"]
+            _extra = len(src) != 5
+        except KeyError:
+            _get = src.get
+            total = _get("total", UNSET)
+            custom = _get("custom", UNSET)
+            not_configured = _get("not_configured", UNSET)
+            excluded = _get("excluded", UNSET)
+            included = _get("included", UNSET)
+            _extra = True
+            if (
+                total is UNSET
+                or custom is UNSET
+                or not_configured is UNSET
+                or excluded is UNSET
+                or included is UNSET
+            ):
+                missing_required(
+                    cls, src, ("total", "custom", "not_configured", "excluded", "included")
+                )
         return cls(
             total,
             custom,
             not_configured,
             excluded,
             included,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -187,13 +187,61 @@ class QualitySettings:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        task_id = _get("task_id", UNSET)
-        project_id = _get("project_id", UNSET)
-        job_filter = _get("job_filter", UNSET)
-        inherit = _get("inherit", UNSET)
-        target_metric = _get("target_metric", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            task_id = src["task_id"]
+            project_id = src["project_id"]
+            job_filter = src["job_filter"]
+            inherit = src["inherit"]
+            target_metric = src["target_metric"]
+            target_metric_threshold = src["target_metric_threshold"]
+            max_validations_per_job = src["max_validations_per_job"]
+            iou_threshold = src["iou_threshold"]
+            oks_sigma = src["oks_sigma"]
+            point_size_base = src["point_size_base"]
+            line_thickness = src["line_thickness"]
+            low_overlap_threshold = src["low_overlap_threshold"]
+            compare_line_orientation = src["compare_line_orientation"]
+            line_orientation_threshold = src["line_orientation_threshold"]
+            compare_groups = src["compare_groups"]
+            group_match_threshold = src["group_match_threshold"]
+            check_covered_annotations = src["check_covered_annotations"]
+            object_visibility_threshold = src["object_visibility_threshold"]
+            panoptic_comparison = src["panoptic_comparison"]
+            compare_attributes = src["compare_attributes"]
+            empty_is_annotated = src["empty_is_annotated"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            _extra = len(src) != 24
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            task_id = _get("task_id", UNSET)
+            project_id = _get("project_id", UNSET)
+            job_filter = _get("job_filter", UNSET)
+            inherit = _get("inherit", UNSET)
+            target_metric = _get("target_metric", UNSET)
+            target_metric_threshold = _get("target_metric_threshold", UNSET)
+            max_validations_per_job = _get("max_validations_per_job", UNSET)
+            iou_threshold = _get("iou_threshold", UNSET)
+            oks_sigma = _get("oks_sigma", UNSET)
+            point_size_base = _get("point_size_base", UNSET)
+            line_thickness = _get("line_thickness", UNSET)
+            low_overlap_threshold = _get("low_overlap_threshold", UNSET)
+            compare_line_orientation = _get("compare_line_orientation", UNSET)
+            line_orientation_threshold = _get("line_orientation_threshold", UNSET)
+            compare_groups = _get("compare_groups", UNSET)
+            group_match_threshold = _get("group_match_threshold", UNSET)
+            check_covered_annotations = _get("check_covered_annotations", UNSET)
+            object_visibility_threshold = _get("object_visibility_threshold", UNSET)
+            panoptic_comparison = _get("panoptic_comparison", UNSET)
+            compare_attributes = _get("compare_attributes", UNSET)
+            empty_is_annotated = _get("empty_is_annotated", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            _extra = True
         if target_metric.__class__ is str:
             _m = _VALUES_QualityTargetMetric.get(target_metric)
             target_metric = (
@@ -201,11 +249,6 @@ class QualitySettings:
                 if _m is not None
                 else unknown_enum(QualityTargetMetric, target_metric, cls, "target_metric")
             )
-        target_metric_threshold = _get("target_metric_threshold", UNSET)
-        max_validations_per_job = _get("max_validations_per_job", UNSET)
-        iou_threshold = _get("iou_threshold", UNSET)
-        oks_sigma = _get("oks_sigma", UNSET)
-        point_size_base = _get("point_size_base", UNSET)
         if point_size_base.__class__ is str:
             _m = _VALUES_QualityPointSizeBase.get(point_size_base)
             point_size_base = (
@@ -213,21 +256,8 @@ class QualitySettings:
                 if _m is not None
                 else unknown_enum(QualityPointSizeBase, point_size_base, cls, "point_size_base")
             )
-        line_thickness = _get("line_thickness", UNSET)
-        low_overlap_threshold = _get("low_overlap_threshold", UNSET)
-        compare_line_orientation = _get("compare_line_orientation", UNSET)
-        line_orientation_threshold = _get("line_orientation_threshold", UNSET)
-        compare_groups = _get("compare_groups", UNSET)
-        group_match_threshold = _get("group_match_threshold", UNSET)
-        check_covered_annotations = _get("check_covered_annotations", UNSET)
-        object_visibility_threshold = _get("object_visibility_threshold", UNSET)
-        panoptic_comparison = _get("panoptic_comparison", UNSET)
-        compare_attributes = _get("compare_attributes", UNSET)
-        empty_is_annotated = _get("empty_is_annotated", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
         return cls(
@@ -255,7 +285,7 @@ class QualitySettings:
             empty_is_annotated,
             created_date,
             updated_date,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -74,15 +74,27 @@ class RegisterSerializerEx:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        username = _get("username", UNSET)
-        email = _get("email", UNSET)
-        first_name = _get("first_name", UNSET)
-        last_name = _get("last_name", UNSET)
-        email_verification_required = _get("email_verification_required", UNSET)
-        key = _get("key", UNSET)
-        if username is UNSET:
-            missing_required(cls, src, ("username",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            username = src["username"]
+            email = src["email"]
+            first_name = src["first_name"]
+            last_name = src["last_name"]
+            email_verification_required = src["email_verification_required"]
+            key = src["key"]
+            _extra = len(src) != 6
+        except KeyError:
+            _get = src.get
+            username = _get("username", UNSET)
+            email = _get("email", UNSET)
+            first_name = _get("first_name", UNSET)
+            last_name = _get("last_name", UNSET)
+            email_verification_required = _get("email_verification_required", UNSET)
+            key = _get("key", UNSET)
+            _extra = True
+            if username is UNSET:
+                missing_required(cls, src, ("username",))
         return cls(
             username,
             email,
@@ -90,7 +102,7 @@ class RegisterSerializerEx:
             last_name,
             email_verification_required,
             key,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -74,15 +74,27 @@ class RegisterSerializerExRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        username = _get("username", UNSET)
-        password1 = _get("password1", UNSET)
-        password2 = _get("password2", UNSET)
-        email = _get("email", UNSET)
-        first_name = _get("first_name", UNSET)
-        last_name = _get("last_name", UNSET)
-        if username is UNSET or password1 is UNSET or password2 is UNSET:
-            missing_required(cls, src, ("username", "password1", "password2"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            username = src["username"]
+            password1 = src["password1"]
+            password2 = src["password2"]
+            email = src["email"]
+            first_name = src["first_name"]
+            last_name = src["last_name"]
+            _extra = len(src) != 6
+        except KeyError:
+            _get = src.get
+            username = _get("username", UNSET)
+            password1 = _get("password1", UNSET)
+            password2 = _get("password2", UNSET)
+            email = _get("email", UNSET)
+            first_name = _get("first_name", UNSET)
+            last_name = _get("last_name", UNSET)
+            _extra = True
+            if username is UNSET or password1 is UNSET or password2 is UNSET:
+                missing_required(cls, src, ("username", "password1", "password2"))
         return cls(
             username,
             password1,
@@ -90,7 +102,7 @@ class RegisterSerializerExRequest:
             email,
             first_name,
             last_name,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -110,36 +110,54 @@ class Request:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        status = _get("status", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            status = src["status"]
+            id = src["id"]
+            operation = src["operation"]
+            created_date = src["created_date"]
+            message = src["message"]
+            progress = src["progress"]
+            started_date = src["started_date"]
+            finished_date = src["finished_date"]
+            expiry_date = src["expiry_date"]
+            owner = src["owner"]
+            result_url = src["result_url"]
+            result_id = src["result_id"]
+            _extra = len(src) != 12
+        except KeyError:
+            _get = src.get
+            status = _get("status", UNSET)
+            id = _get("id", UNSET)
+            operation = _get("operation", UNSET)
+            created_date = _get("created_date", UNSET)
+            message = _get("message", UNSET)
+            progress = _get("progress", UNSET)
+            started_date = _get("started_date", UNSET)
+            finished_date = _get("finished_date", UNSET)
+            expiry_date = _get("expiry_date", UNSET)
+            owner = _get("owner", UNSET)
+            result_url = _get("result_url", UNSET)
+            result_id = _get("result_id", UNSET)
+            _extra = True
+            if status is UNSET or id is UNSET or operation is UNSET or created_date is UNSET:
+                missing_required(cls, src, ("status", "id", "operation", "created_date"))
         if status.__class__ is str:
             _m = _VALUES_RequestStatus.get(status)
             status = _m if _m is not None else unknown_enum(RequestStatus, status, cls, "status")
-        id = _get("id", UNSET)
-        operation = _get("operation", UNSET)
         if operation.__class__ is dict:
             operation = RequestDataOperation.from_dict(operation)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        message = _get("message", UNSET)
-        progress = _get("progress", UNSET)
-        started_date = _get("started_date", UNSET)
         if started_date.__class__ is str:
             started_date = parse_datetime(started_date, cls, "started_date")
-        finished_date = _get("finished_date", UNSET)
         if finished_date.__class__ is str:
             finished_date = parse_datetime(finished_date, cls, "finished_date")
-        expiry_date = _get("expiry_date", UNSET)
         if expiry_date.__class__ is str:
             expiry_date = parse_datetime(expiry_date, cls, "expiry_date")
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = UserIdentifiers.from_dict(owner)
-        result_url = _get("result_url", UNSET)
-        result_id = _get("result_id", UNSET)
-        if status is UNSET or id is UNSET or operation is UNSET or created_date is UNSET:
-            missing_required(cls, src, ("status", "id", "operation", "created_date"))
         return cls(
             status,
             id,
@@ -153,7 +171,7 @@ class Request:
             owner,
             result_url,
             result_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -89,18 +89,33 @@ class RequestDataOperation:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        type = _get("type", UNSET)
-        target = _get("target", UNSET)
-        project_id = _get("project_id", UNSET)
-        task_id = _get("task_id", UNSET)
-        job_id = _get("job_id", UNSET)
-        org_id = _get("org_id", UNSET)
-        format = _get("format", UNSET)
-        function_id = _get("function_id", UNSET)
-        lightweight = _get("lightweight", UNSET)
-        if type is UNSET or target is UNSET:
-            missing_required(cls, src, ("type", "target"))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            type = src["type"]
+            target = src["target"]
+            project_id = src["project_id"]
+            task_id = src["task_id"]
+            job_id = src["job_id"]
+            org_id = src["org_id"]
+            format = src["format"]
+            function_id = src["function_id"]
+            lightweight = src["lightweight"]
+            _extra = len(src) != 9
+        except KeyError:
+            _get = src.get
+            type = _get("type", UNSET)
+            target = _get("target", UNSET)
+            project_id = _get("project_id", UNSET)
+            task_id = _get("task_id", UNSET)
+            job_id = _get("job_id", UNSET)
+            org_id = _get("org_id", UNSET)
+            format = _get("format", UNSET)
+            function_id = _get("function_id", UNSET)
+            lightweight = _get("lightweight", UNSET)
+            _extra = True
+            if type is UNSET or target is UNSET:
+                missing_required(cls, src, ("type", "target"))
         return cls(
             type,
             target,
@@ -111,7 +126,7 @@ class RequestDataOperation:
             format,
             function_id,
             lightweight,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

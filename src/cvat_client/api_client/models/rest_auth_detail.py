@@ -48,11 +48,18 @@ class RestAuthDetail:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        detail = _get("detail", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            detail = src["detail"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            detail = _get("detail", UNSET)
+            _extra = True
         return cls(
             detail,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -49,13 +49,20 @@ class RqId:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        rq_id = _get("rq_id", UNSET)
-        if rq_id is UNSET:
-            missing_required(cls, src, ("rq_id",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            rq_id = src["rq_id"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            rq_id = _get("rq_id", UNSET)
+            _extra = True
+            if rq_id is UNSET:
+                missing_required(cls, src, ("rq_id",))
         return cls(
             rq_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

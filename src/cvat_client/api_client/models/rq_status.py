@@ -63,20 +63,29 @@ class RqStatus:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        state = _get("state", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            state = src["state"]
+            message = src["message"]
+            progress = src["progress"]
+            _extra = len(src) != 3
+        except KeyError:
+            _get = src.get
+            state = _get("state", UNSET)
+            message = _get("message", UNSET)
+            progress = _get("progress", UNSET)
+            _extra = True
+            if state is UNSET:
+                missing_required(cls, src, ("state",))
         if state.__class__ is str:
             _m = _VALUES_RqStatusStateEnum.get(state)
             state = _m if _m is not None else unknown_enum(RqStatusStateEnum, state, cls, "state")
-        message = _get("message", UNSET)
-        progress = _get("progress", UNSET)
-        if state is UNSET:
-            missing_required(cls, src, ("state",))
         return cls(
             state,
             message,
             progress,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -55,18 +55,26 @@ class StorageRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        location = _get("location", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            location = src["location"]
+            cloud_storage_id = src["cloud_storage_id"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            location = _get("location", UNSET)
+            cloud_storage_id = _get("cloud_storage_id", UNSET)
+            _extra = True
         if location.__class__ is str:
             _m = _VALUES_LocationEnum.get(location)
             location = (
                 _m if _m is not None else unknown_enum(LocationEnum, location, cls, "location")
             )
-        cloud_storage_id = _get("cloud_storage_id", UNSET)
         return cls(
             location,
             cloud_storage_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

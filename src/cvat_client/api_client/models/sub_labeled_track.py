@@ -79,20 +79,33 @@ class SubLabeledTrack:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        label_id = _get("label_id", UNSET)
-        frame = _get("frame", UNSET)
-        shapes = _get("shapes", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            label_id = src["label_id"]
+            frame = src["frame"]
+            shapes = src["shapes"]
+            id = src["id"]
+            group = src["group"]
+            source = src["source"]
+            attributes = src["attributes"]
+            _extra = len(src) != 7
+        except KeyError:
+            _get = src.get
+            label_id = _get("label_id", UNSET)
+            frame = _get("frame", UNSET)
+            shapes = _get("shapes", UNSET)
+            id = _get("id", UNSET)
+            group = _get("group", UNSET)
+            source = _get("source", UNSET)
+            attributes = _get("attributes", UNSET)
+            _extra = True
+            if label_id is UNSET or frame is UNSET or shapes is UNSET:
+                missing_required(cls, src, ("label_id", "frame", "shapes"))
         if shapes.__class__ is list:
             shapes = list(map(TrackedShape.from_dict, shapes))
-        id = _get("id", UNSET)
-        group = _get("group", UNSET)
-        source = _get("source", UNSET)
-        attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
             attributes = list(map(AttributeVal.from_dict, attributes))
-        if label_id is UNSET or frame is UNSET or shapes is UNSET:
-            missing_required(cls, src, ("label_id", "frame", "shapes"))
         return cls(
             label_id,
             frame,
@@ -101,7 +114,7 @@ class SubLabeledTrack:
             group,
             source,
             attributes,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

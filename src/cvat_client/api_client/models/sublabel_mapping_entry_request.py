@@ -54,15 +54,23 @@ class SublabelMappingEntryRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        attributes = _get("attributes", UNSET)
-        if name is UNSET:
-            missing_required(cls, src, ("name",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            attributes = src["attributes"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            attributes = _get("attributes", UNSET)
+            _extra = True
+            if name is UNSET:
+                missing_required(cls, src, ("name",))
         return cls(
             name,
             attributes,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

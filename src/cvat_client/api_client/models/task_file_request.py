@@ -50,13 +50,20 @@ class TaskFileRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        task_file = _get("task_file", UNSET)
-        if task_file is UNSET:
-            missing_required(cls, src, ("task_file",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            task_file = src["task_file"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            task_file = _get("task_file", UNSET)
+            _extra = True
+            if task_file is UNSET:
+                missing_required(cls, src, ("task_file",))
         return cls(
             task_file,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

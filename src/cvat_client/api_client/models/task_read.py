@@ -223,39 +223,98 @@ class TaskRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        jobs = _get("jobs", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            jobs = src["jobs"]
+            labels = src["labels"]
+            url = src["url"]
+            id = src["id"]
+            name = src["name"]
+            project_id = src["project_id"]
+            project_name = src["project_name"]
+            owner = src["owner"]
+            assignee = src["assignee"]
+            bug_tracker = src["bug_tracker"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            overlap = src["overlap"]
+            segment_size = src["segment_size"]
+            status = src["status"]
+            data_chunk_size = src["data_chunk_size"]
+            data_original_chunk_type = src["data_original_chunk_type"]
+            data_compressed_chunk_type = src["data_compressed_chunk_type"]
+            data_cloud_storage_id = src["data_cloud_storage_id"]
+            guide_id = src["guide_id"]
+            size = src["size"]
+            image_quality = src["image_quality"]
+            data = src["data"]
+            dimension = src["dimension"]
+            mode = src["mode"]
+            media_type = src["media_type"]
+            subset = src["subset"]
+            organization_id = src["organization_id"]
+            organization = src["organization"]
+            target_storage = src["target_storage"]
+            source_storage = src["source_storage"]
+            assignee_updated_date = src["assignee_updated_date"]
+            validation_mode = src["validation_mode"]
+            consensus_enabled = src["consensus_enabled"]
+            _extra = len(src) != 34
+        except KeyError:
+            _get = src.get
+            jobs = _get("jobs", UNSET)
+            labels = _get("labels", UNSET)
+            url = _get("url", UNSET)
+            id = _get("id", UNSET)
+            name = _get("name", UNSET)
+            project_id = _get("project_id", UNSET)
+            project_name = _get("project_name", UNSET)
+            owner = _get("owner", UNSET)
+            assignee = _get("assignee", UNSET)
+            bug_tracker = _get("bug_tracker", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            overlap = _get("overlap", UNSET)
+            segment_size = _get("segment_size", UNSET)
+            status = _get("status", UNSET)
+            data_chunk_size = _get("data_chunk_size", UNSET)
+            data_original_chunk_type = _get("data_original_chunk_type", UNSET)
+            data_compressed_chunk_type = _get("data_compressed_chunk_type", UNSET)
+            data_cloud_storage_id = _get("data_cloud_storage_id", UNSET)
+            guide_id = _get("guide_id", UNSET)
+            size = _get("size", UNSET)
+            image_quality = _get("image_quality", UNSET)
+            data = _get("data", UNSET)
+            dimension = _get("dimension", UNSET)
+            mode = _get("mode", UNSET)
+            media_type = _get("media_type", UNSET)
+            subset = _get("subset", UNSET)
+            organization_id = _get("organization_id", UNSET)
+            organization = _get("organization", UNSET)
+            target_storage = _get("target_storage", UNSET)
+            source_storage = _get("source_storage", UNSET)
+            assignee_updated_date = _get("assignee_updated_date", UNSET)
+            validation_mode = _get("validation_mode", UNSET)
+            consensus_enabled = _get("consensus_enabled", UNSET)
+            _extra = True
+            if jobs is UNSET or labels is UNSET:
+                missing_required(cls, src, ("jobs", "labels"))
         if jobs.__class__ is dict:
             jobs = JobsSummary.from_dict(jobs)
-        labels = _get("labels", UNSET)
         if labels.__class__ is dict:
             labels = LabelsSummary.from_dict(labels)
-        url = _get("url", UNSET)
-        id = _get("id", UNSET)
-        name = _get("name", UNSET)
-        project_id = _get("project_id", UNSET)
-        project_name = _get("project_name", UNSET)
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        assignee = _get("assignee", UNSET)
         if assignee.__class__ is dict:
             assignee = BasicUser.from_dict(assignee)
-        bug_tracker = _get("bug_tracker", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        overlap = _get("overlap", UNSET)
-        segment_size = _get("segment_size", UNSET)
-        status = _get("status", UNSET)
         if status.__class__ is str:
             _m = _VALUES_JobStatus.get(status)
             status = _m if _m is not None else unknown_enum(JobStatus, status, cls, "status")
-        data_chunk_size = _get("data_chunk_size", UNSET)
-        data_original_chunk_type = _get("data_original_chunk_type", UNSET)
         if data_original_chunk_type.__class__ is str:
             _m = _VALUES_ChunkType.get(data_original_chunk_type)
             data_original_chunk_type = (
@@ -265,7 +324,6 @@ class TaskRead:
                     ChunkType, data_original_chunk_type, cls, "data_original_chunk_type"
                 )
             )
-        data_compressed_chunk_type = _get("data_compressed_chunk_type", UNSET)
         if data_compressed_chunk_type.__class__ is str:
             _m = _VALUES_ChunkType.get(data_compressed_chunk_type)
             data_compressed_chunk_type = (
@@ -275,32 +333,14 @@ class TaskRead:
                     ChunkType, data_compressed_chunk_type, cls, "data_compressed_chunk_type"
                 )
             )
-        data_cloud_storage_id = _get("data_cloud_storage_id", UNSET)
-        guide_id = _get("guide_id", UNSET)
-        size = _get("size", UNSET)
-        image_quality = _get("image_quality", UNSET)
-        data = _get("data", UNSET)
-        dimension = _get("dimension", UNSET)
-        mode = _get("mode", UNSET)
-        media_type = _get("media_type", UNSET)
-        subset = _get("subset", UNSET)
-        organization_id = _get("organization_id", UNSET)
-        organization = _get("organization", UNSET)
-        target_storage = _get("target_storage", UNSET)
         if target_storage.__class__ is dict:
             target_storage = Storage.from_dict(target_storage)
-        source_storage = _get("source_storage", UNSET)
         if source_storage.__class__ is dict:
             source_storage = Storage.from_dict(source_storage)
-        assignee_updated_date = _get("assignee_updated_date", UNSET)
         if assignee_updated_date.__class__ is str:
             assignee_updated_date = parse_datetime(
                 assignee_updated_date, cls, "assignee_updated_date"
             )
-        validation_mode = _get("validation_mode", UNSET)
-        consensus_enabled = _get("consensus_enabled", UNSET)
-        if jobs is UNSET or labels is UNSET:
-            missing_required(cls, src, ("jobs", "labels"))
         return cls(
             jobs,
             labels,
@@ -336,7 +376,7 @@ class TaskRead:
             assignee_updated_date,
             validation_mode,
             consensus_enabled,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

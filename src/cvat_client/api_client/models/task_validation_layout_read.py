@@ -79,17 +79,30 @@ class TaskValidationLayoutRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        mode = _get("mode", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            mode = src["mode"]
+            frames_per_job_count = src["frames_per_job_count"]
+            validation_frames = src["validation_frames"]
+            disabled_frames = src["disabled_frames"]
+            honeypot_count = src["honeypot_count"]
+            honeypot_frames = src["honeypot_frames"]
+            honeypot_real_frames = src["honeypot_real_frames"]
+            _extra = len(src) != 7
+        except KeyError:
+            _get = src.get
+            mode = _get("mode", UNSET)
+            frames_per_job_count = _get("frames_per_job_count", UNSET)
+            validation_frames = _get("validation_frames", UNSET)
+            disabled_frames = _get("disabled_frames", UNSET)
+            honeypot_count = _get("honeypot_count", UNSET)
+            honeypot_frames = _get("honeypot_frames", UNSET)
+            honeypot_real_frames = _get("honeypot_real_frames", UNSET)
+            _extra = True
         if mode.__class__ is str:
             _m = _VALUES_ValidationMode.get(mode)
             mode = _m if _m is not None else unknown_enum(ValidationMode, mode, cls, "mode")
-        frames_per_job_count = _get("frames_per_job_count", UNSET)
-        validation_frames = _get("validation_frames", UNSET)
-        disabled_frames = _get("disabled_frames", UNSET)
-        honeypot_count = _get("honeypot_count", UNSET)
-        honeypot_frames = _get("honeypot_frames", UNSET)
-        honeypot_real_frames = _get("honeypot_real_frames", UNSET)
         return cls(
             mode,
             frames_per_job_count,
@@ -98,7 +111,7 @@ class TaskValidationLayoutRead:
             honeypot_count,
             honeypot_frames,
             honeypot_real_frames,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

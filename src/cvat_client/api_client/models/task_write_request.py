@@ -105,27 +105,45 @@ class TaskWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        name = _get("name", UNSET)
-        project_id = _get("project_id", UNSET)
-        owner_id = _get("owner_id", UNSET)
-        assignee_id = _get("assignee_id", UNSET)
-        bug_tracker = _get("bug_tracker", UNSET)
-        overlap = _get("overlap", UNSET)
-        segment_size = _get("segment_size", UNSET)
-        labels = _get("labels", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            name = src["name"]
+            project_id = src["project_id"]
+            owner_id = src["owner_id"]
+            assignee_id = src["assignee_id"]
+            bug_tracker = src["bug_tracker"]
+            overlap = src["overlap"]
+            segment_size = src["segment_size"]
+            labels = src["labels"]
+            subset = src["subset"]
+            target_storage = src["target_storage"]
+            source_storage = src["source_storage"]
+            consensus_replicas = src["consensus_replicas"]
+            _extra = len(src) != 12
+        except KeyError:
+            _get = src.get
+            name = _get("name", UNSET)
+            project_id = _get("project_id", UNSET)
+            owner_id = _get("owner_id", UNSET)
+            assignee_id = _get("assignee_id", UNSET)
+            bug_tracker = _get("bug_tracker", UNSET)
+            overlap = _get("overlap", UNSET)
+            segment_size = _get("segment_size", UNSET)
+            labels = _get("labels", UNSET)
+            subset = _get("subset", UNSET)
+            target_storage = _get("target_storage", UNSET)
+            source_storage = _get("source_storage", UNSET)
+            consensus_replicas = _get("consensus_replicas", UNSET)
+            _extra = True
+            if name is UNSET:
+                missing_required(cls, src, ("name",))
         if labels.__class__ is list:
             labels = list(map(PatchedLabelRequest.from_dict, labels))
-        subset = _get("subset", UNSET)
-        target_storage = _get("target_storage", UNSET)
         if target_storage.__class__ is dict:
             target_storage = StorageRequest.from_dict(target_storage)
-        source_storage = _get("source_storage", UNSET)
         if source_storage.__class__ is dict:
             source_storage = StorageRequest.from_dict(source_storage)
-        consensus_replicas = _get("consensus_replicas", UNSET)
-        if name is UNSET:
-            missing_required(cls, src, ("name",))
         return cls(
             name,
             project_id,
@@ -139,7 +157,7 @@ class TaskWriteRequest:
             target_storage,
             source_storage,
             consensus_replicas,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -49,13 +49,20 @@ class Token:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        key = _get("key", UNSET)
-        if key is UNSET:
-            missing_required(cls, src, ("key",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            key = src["key"]
+            _extra = len(src) != 1
+        except KeyError:
+            _get = src.get
+            key = _get("key", UNSET)
+            _extra = True
+            if key is UNSET:
+                missing_required(cls, src, ("key",))
         return cls(
             key,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -97,23 +97,38 @@ class TrackedShapeRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        type = _get("type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            type = src["type"]
+            frame = src["frame"]
+            occluded = src["occluded"]
+            outside = src["outside"]
+            z_order = src["z_order"]
+            rotation = src["rotation"]
+            points = src["points"]
+            attributes = src["attributes"]
+            id = src["id"]
+            _extra = len(src) != 9
+        except KeyError:
+            _get = src.get
+            type = _get("type", UNSET)
+            frame = _get("frame", UNSET)
+            occluded = _get("occluded", UNSET)
+            outside = _get("outside", UNSET)
+            z_order = _get("z_order", UNSET)
+            rotation = _get("rotation", UNSET)
+            points = _get("points", UNSET)
+            attributes = _get("attributes", UNSET)
+            id = _get("id", UNSET)
+            _extra = True
+            if type is UNSET or frame is UNSET:
+                missing_required(cls, src, ("type", "frame"))
         if type.__class__ is str:
             _m = _VALUES_ShapeType.get(type)
             type = _m if _m is not None else unknown_enum(ShapeType, type, cls, "type")
-        frame = _get("frame", UNSET)
-        occluded = _get("occluded", UNSET)
-        outside = _get("outside", UNSET)
-        z_order = _get("z_order", UNSET)
-        rotation = _get("rotation", UNSET)
-        points = _get("points", UNSET)
-        attributes = _get("attributes", UNSET)
         if attributes.__class__ is list:
             attributes = list(map(AttributeValRequest.from_dict, attributes))
-        id = _get("id", UNSET)
-        if type is UNSET or frame is UNSET:
-            missing_required(cls, src, ("type", "frame"))
         return cls(
             type,
             frame,
@@ -124,7 +139,7 @@ class TrackedShapeRequest:
             points,
             attributes,
             id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

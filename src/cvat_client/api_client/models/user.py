@@ -111,26 +111,45 @@ class User:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        username = _get("username", UNSET)
-        groups = _get("groups", UNSET)
-        url = _get("url", UNSET)
-        id = _get("id", UNSET)
-        first_name = _get("first_name", UNSET)
-        last_name = _get("last_name", UNSET)
-        email = _get("email", UNSET)
-        is_staff = _get("is_staff", UNSET)
-        is_superuser = _get("is_superuser", UNSET)
-        is_active = _get("is_active", UNSET)
-        last_login = _get("last_login", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            username = src["username"]
+            groups = src["groups"]
+            url = src["url"]
+            id = src["id"]
+            first_name = src["first_name"]
+            last_name = src["last_name"]
+            email = src["email"]
+            is_staff = src["is_staff"]
+            is_superuser = src["is_superuser"]
+            is_active = src["is_active"]
+            last_login = src["last_login"]
+            date_joined = src["date_joined"]
+            has_analytics_access = src["has_analytics_access"]
+            _extra = len(src) != 13
+        except KeyError:
+            _get = src.get
+            username = _get("username", UNSET)
+            groups = _get("groups", UNSET)
+            url = _get("url", UNSET)
+            id = _get("id", UNSET)
+            first_name = _get("first_name", UNSET)
+            last_name = _get("last_name", UNSET)
+            email = _get("email", UNSET)
+            is_staff = _get("is_staff", UNSET)
+            is_superuser = _get("is_superuser", UNSET)
+            is_active = _get("is_active", UNSET)
+            last_login = _get("last_login", UNSET)
+            date_joined = _get("date_joined", UNSET)
+            has_analytics_access = _get("has_analytics_access", UNSET)
+            _extra = True
+            if username is UNSET or groups is UNSET:
+                missing_required(cls, src, ("username", "groups"))
         if last_login.__class__ is str:
             last_login = parse_datetime(last_login, cls, "last_login")
-        date_joined = _get("date_joined", UNSET)
         if date_joined.__class__ is str:
             date_joined = parse_datetime(date_joined, cls, "date_joined")
-        has_analytics_access = _get("has_analytics_access", UNSET)
-        if username is UNSET or groups is UNSET:
-            missing_required(cls, src, ("username", "groups"))
         return cls(
             username,
             groups,
@@ -145,7 +164,7 @@ class User:
             last_login,
             date_joined,
             has_analytics_access,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -54,15 +54,23 @@ class UserIdentifiers:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        username = _get("username", UNSET)
-        id = _get("id", UNSET)
-        if username is UNSET:
-            missing_required(cls, src, ("username",))
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            username = src["username"]
+            id = src["id"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            username = _get("username", UNSET)
+            id = _get("id", UNSET)
+            _extra = True
+            if username is UNSET:
+                missing_required(cls, src, ("username",))
         return cls(
             username,
             id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

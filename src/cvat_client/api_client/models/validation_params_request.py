@@ -102,12 +102,34 @@ class ValidationParamsRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        mode = _get("mode", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            mode = src["mode"]
+            frame_selection_method = src["frame_selection_method"]
+            random_seed = src["random_seed"]
+            frames = src["frames"]
+            frame_count = src["frame_count"]
+            frame_share = src["frame_share"]
+            frames_per_job_count = src["frames_per_job_count"]
+            frames_per_job_share = src["frames_per_job_share"]
+            _extra = len(src) != 8
+        except KeyError:
+            _get = src.get
+            mode = _get("mode", UNSET)
+            frame_selection_method = _get("frame_selection_method", UNSET)
+            random_seed = _get("random_seed", UNSET)
+            frames = _get("frames", UNSET)
+            frame_count = _get("frame_count", UNSET)
+            frame_share = _get("frame_share", UNSET)
+            frames_per_job_count = _get("frames_per_job_count", UNSET)
+            frames_per_job_share = _get("frames_per_job_share", UNSET)
+            _extra = True
+            if mode is UNSET:
+                missing_required(cls, src, ("mode",))
         if mode.__class__ is str:
             _m = _VALUES_ValidationMode.get(mode)
             mode = _m if _m is not None else unknown_enum(ValidationMode, mode, cls, "mode")
-        frame_selection_method = _get("frame_selection_method", UNSET)
         if frame_selection_method.__class__ is str:
             _m = _VALUES_FrameSelectionMethod.get(frame_selection_method)
             frame_selection_method = (
@@ -117,14 +139,6 @@ class ValidationParamsRequest:
                     FrameSelectionMethod, frame_selection_method, cls, "frame_selection_method"
                 )
             )
-        random_seed = _get("random_seed", UNSET)
-        frames = _get("frames", UNSET)
-        frame_count = _get("frame_count", UNSET)
-        frame_share = _get("frame_share", UNSET)
-        frames_per_job_count = _get("frames_per_job_count", UNSET)
-        frames_per_job_share = _get("frames_per_job_share", UNSET)
-        if mode is UNSET:
-            missing_required(cls, src, ("mode",))
         return cls(
             mode,
             frame_selection_method,
@@ -134,7 +148,7 @@ class ValidationParamsRequest:
             frame_share,
             frames_per_job_count,
             frames_per_job_share,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

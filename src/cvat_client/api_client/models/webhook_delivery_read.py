@@ -105,23 +105,41 @@ class WebhookDeliveryRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        id = _get("id", UNSET)
-        webhook_id = _get("webhook_id", UNSET)
-        event = _get("event", UNSET)
-        status_code = _get("status_code", UNSET)
-        redelivery = _get("redelivery", UNSET)
-        attempt = _get("attempt", UNSET)
-        request_duration = _get("request_duration", UNSET)
-        created_date = _get("created_date", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            id = src["id"]
+            webhook_id = src["webhook_id"]
+            event = src["event"]
+            status_code = src["status_code"]
+            redelivery = src["redelivery"]
+            attempt = src["attempt"]
+            request_duration = src["request_duration"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            changed_fields = src["changed_fields"]
+            request = src["request"]
+            response = src["response"]
+            _extra = len(src) != 12
+        except KeyError:
+            _get = src.get
+            id = _get("id", UNSET)
+            webhook_id = _get("webhook_id", UNSET)
+            event = _get("event", UNSET)
+            status_code = _get("status_code", UNSET)
+            redelivery = _get("redelivery", UNSET)
+            attempt = _get("attempt", UNSET)
+            request_duration = _get("request_duration", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            changed_fields = _get("changed_fields", UNSET)
+            request = _get("request", UNSET)
+            response = _get("response", UNSET)
+            _extra = True
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        changed_fields = _get("changed_fields", UNSET)
-        request = _get("request", UNSET)
-        response = _get("response", UNSET)
         return cls(
             id,
             webhook_id,
@@ -135,7 +153,7 @@ class WebhookDeliveryRead:
             changed_fields,
             request,
             response,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

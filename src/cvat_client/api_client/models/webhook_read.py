@@ -129,12 +129,50 @@ class WebhookRead:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        type = _get("type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            type = src["type"]
+            content_type = src["content_type"]
+            id = src["id"]
+            url = src["url"]
+            target_url = src["target_url"]
+            description = src["description"]
+            is_active = src["is_active"]
+            enable_ssl = src["enable_ssl"]
+            created_date = src["created_date"]
+            updated_date = src["updated_date"]
+            owner = src["owner"]
+            project_id = src["project_id"]
+            organization = src["organization"]
+            events = src["events"]
+            last_status = src["last_status"]
+            last_delivery_date = src["last_delivery_date"]
+            _extra = len(src) != 16
+        except KeyError:
+            _get = src.get
+            type = _get("type", UNSET)
+            content_type = _get("content_type", UNSET)
+            id = _get("id", UNSET)
+            url = _get("url", UNSET)
+            target_url = _get("target_url", UNSET)
+            description = _get("description", UNSET)
+            is_active = _get("is_active", UNSET)
+            enable_ssl = _get("enable_ssl", UNSET)
+            created_date = _get("created_date", UNSET)
+            updated_date = _get("updated_date", UNSET)
+            owner = _get("owner", UNSET)
+            project_id = _get("project_id", UNSET)
+            organization = _get("organization", UNSET)
+            events = _get("events", UNSET)
+            last_status = _get("last_status", UNSET)
+            last_delivery_date = _get("last_delivery_date", UNSET)
+            _extra = True
+            if type is UNSET or content_type is UNSET:
+                missing_required(cls, src, ("type", "content_type"))
         if type.__class__ is str:
             _m = _VALUES_WebhookType.get(type)
             type = _m if _m is not None else unknown_enum(WebhookType, type, cls, "type")
-        content_type = _get("content_type", UNSET)
         if content_type.__class__ is str:
             _m = _VALUES_WebhookContentType.get(content_type)
             content_type = (
@@ -142,31 +180,15 @@ class WebhookRead:
                 if _m is not None
                 else unknown_enum(WebhookContentType, content_type, cls, "content_type")
             )
-        id = _get("id", UNSET)
-        url = _get("url", UNSET)
-        target_url = _get("target_url", UNSET)
-        description = _get("description", UNSET)
-        is_active = _get("is_active", UNSET)
-        enable_ssl = _get("enable_ssl", UNSET)
-        created_date = _get("created_date", UNSET)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        updated_date = _get("updated_date", UNSET)
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        owner = _get("owner", UNSET)
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        project_id = _get("project_id", UNSET)
-        organization = _get("organization", UNSET)
-        events = _get("events", UNSET)
         events = parse_value(events, ("list", ("enum", "EventsEnum")), _resolve, cls, "events")
-        last_status = _get("last_status", UNSET)
-        last_delivery_date = _get("last_delivery_date", UNSET)
         if last_delivery_date.__class__ is str:
             last_delivery_date = parse_datetime(last_delivery_date, cls, "last_delivery_date")
-        if type is UNSET or content_type is UNSET:
-            missing_required(cls, src, ("type", "content_type"))
         return cls(
             type,
             content_type,
@@ -184,7 +206,7 @@ class WebhookRead:
             events,
             last_status,
             last_delivery_date,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -92,16 +92,37 @@ class WebhookWriteRequest:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        target_url = _get("target_url", UNSET)
-        type = _get("type", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            target_url = src["target_url"]
+            type = src["type"]
+            events = src["events"]
+            description = src["description"]
+            content_type = src["content_type"]
+            secret = src["secret"]
+            is_active = src["is_active"]
+            enable_ssl = src["enable_ssl"]
+            project_id = src["project_id"]
+            _extra = len(src) != 9
+        except KeyError:
+            _get = src.get
+            target_url = _get("target_url", UNSET)
+            type = _get("type", UNSET)
+            events = _get("events", UNSET)
+            description = _get("description", UNSET)
+            content_type = _get("content_type", UNSET)
+            secret = _get("secret", UNSET)
+            is_active = _get("is_active", UNSET)
+            enable_ssl = _get("enable_ssl", UNSET)
+            project_id = _get("project_id", UNSET)
+            _extra = True
+            if target_url is UNSET or type is UNSET or events is UNSET:
+                missing_required(cls, src, ("target_url", "type", "events"))
         if type.__class__ is str:
             _m = _VALUES_WebhookType.get(type)
             type = _m if _m is not None else unknown_enum(WebhookType, type, cls, "type")
-        events = _get("events", UNSET)
         events = parse_value(events, ("list", ("enum", "EventsEnum")), _resolve, cls, "events")
-        description = _get("description", UNSET)
-        content_type = _get("content_type", UNSET)
         if content_type.__class__ is str:
             _m = _VALUES_WebhookContentType.get(content_type)
             content_type = (
@@ -109,12 +130,6 @@ class WebhookWriteRequest:
                 if _m is not None
                 else unknown_enum(WebhookContentType, content_type, cls, "content_type")
             )
-        secret = _get("secret", UNSET)
-        is_active = _get("is_active", UNSET)
-        enable_ssl = _get("enable_ssl", UNSET)
-        project_id = _get("project_id", UNSET)
-        if target_url is UNSET or type is UNSET or events is UNSET:
-            missing_required(cls, src, ("target_url", "type", "events"))
         return cls(
             target_url,
             type,
@@ -125,7 +140,7 @@ class WebhookWriteRequest:
             is_active,
             enable_ssl,
             project_id,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 

@@ -53,15 +53,23 @@ class WebhooksEvent:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        _get = src.get
-        key = _get("key", UNSET)
-        group = _get("group", UNSET)
+        # Fast path: every declared field is present (what a server of the same version
+        # sends), so unknown fields exist only if there are more keys than fields.
+        try:
+            key = src["key"]
+            group = src["group"]
+            _extra = len(src) != 2
+        except KeyError:
+            _get = src.get
+            key = _get("key", UNSET)
+            group = _get("group", UNSET)
+            _extra = True
         if group.__class__ is dict:
             group = EventGroup.from_dict(group)
         return cls(
             key,
             group,
-            {} if _KNOWN.issuperset(src) else unknown_fields(cls, src, _KNOWN),
+            unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
 
 
