@@ -25,7 +25,7 @@ class PageCursor:
 
     Start at ``page`` (1 unless the caller asked for another), feed each answer to
     :meth:`advance`, stop when :attr:`done`. Guards against servers whose ``next``
-    does not move forward.
+    does not move forward (a ``next`` back to a page already seen ends the walk).
     """
 
     page: int = 1
@@ -44,9 +44,11 @@ class PageCursor:
             self.done = True
             return
         following = page_of_url(next_url)
-        if following in self._visited:
-            following = self.page + 1
-        if following <= self.page or (self.count is not None and self.seen >= self.count):
+        if (
+            following in self._visited
+            or following <= self.page
+            or (self.count is not None and self.seen >= self.count)
+        ):
             self.done = True
             return
         self.page = following
