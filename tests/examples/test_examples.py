@@ -10,11 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from cvat_client.testing import CvatTestServer
+from cvat_client.testing.live import LiveServer
+
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
-def run_example(name: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+def run_example(
+    name: str, tmp_path: Path, extra_env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("CVAT_")}
+    env.update(extra_env or {})
     result = subprocess.run(
         [sys.executable, str(EXAMPLES / name)],
         cwd=tmp_path,
@@ -54,3 +60,17 @@ def test_lowlevel(tmp_path: Path) -> None:
     assert "export: finished" in out
     assert re.search(r"Downloaded [\d,]+ bytes .*: \d+ files, 3 images", out)
     assert "Done" in out
+
+
+@pytest.mark.slow
+def test_quickstart_against_a_server_over_http(
+    cvat_live_server: LiveServer, cvat_server: CvatTestServer, tmp_path: Path
+) -> None:
+    env = {"CVAT_HOST": cvat_live_server.url, "CVAT_USERNAME": "admin", "CVAT_PASSWORD": "admin"}
+    out = run_example("quickstart.py", tmp_path, env).stdout
+    assert f"Connected to {cvat_live_server.url} (CVAT 2.73.0)" in out
+    assert re.search(r"^\s+car\s+12$", out, re.M)
+    assert "Deleted project #1" in out
+    assert (
+        cvat_server.sync_client(auth=("admin", "admin")).get("/api/projects").json()["count"] == 0
+    )
