@@ -451,6 +451,7 @@ class DataUploader(Uploader):
             ApiValueError: no files, or two files with the same name.
             UploadError: the upload could not be completed (nothing is submitted).
         """
+        self._abort.clear()
         files = [Path(p) for p in resources]
         if not files:
             raise ApiValueError("No files to upload: resources is empty")
