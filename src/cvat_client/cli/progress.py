@@ -68,6 +68,7 @@ def wait_for_request(
     enabled: bool | None = None,
     timeout: float | None = None,
     period: float | None = None,
+    desc: str = "Waiting for the server",
 ) -> Any:
     """Poll the background request ``rq_id`` until it ends, drawing its progress (0-100 %).
 
@@ -80,9 +81,9 @@ def wait_for_request(
     delay = period or _FIRST_POLL
     with tqdm(
         total=100,
-        desc=f"Waiting for {rq_id}",
+        desc=desc,
         unit="%",
-        bar_format="{desc}: {percentage:3.0f}%|{bar}| {postfix}",
+        bar_format="{desc}: {percentage:3.0f}%|{bar}|",
         file=sys.stderr,
         disable=_disable(enabled),
         dynamic_ncols=True,
@@ -93,7 +94,7 @@ def wait_for_request(
             progress = getattr(request, "progress", None)
             if isinstance(progress, int | float):
                 bar.n = round(min(max(float(progress), 0.0), 1.0) * 100)
-            bar.set_postfix_str(status, refresh=True)
+            bar.set_description_str(f"{desc} ({status})", refresh=True)
             if status == "finished":
                 bar.n = 100
                 bar.refresh()

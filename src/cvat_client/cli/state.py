@@ -50,7 +50,9 @@ class CliState:
         """A progress reporter for an upload or a download."""
         return TqdmReporter(desc, enabled=self.progress)
 
-    def wait(self, rq_id: str, *, timeout: float | None = None) -> Any:
+    def wait(
+        self, rq_id: str, *, timeout: float | None = None, desc: str = "Waiting for the server"
+    ) -> Any:
         """Wait for a background request with a progress bar; returns it, finished."""
         return wait_for_request(
             self.client(),
@@ -58,6 +60,7 @@ class CliState:
             enabled=self.progress,
             timeout=timeout,
             period=self.environment.status_check_period,
+            desc=desc,
         )
 
     def _close(self) -> None:

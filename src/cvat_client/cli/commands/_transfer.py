@@ -68,7 +68,7 @@ def _export(
     from cvat_client.core.downloading import Downloader
 
     rq_id = _start_export(endpoint, id=obj_id, location="local", **query)
-    request = state.wait(rq_id)
+    request = state.wait(rq_id, desc=f"Exporting {kind.lower()} #{obj_id}")
     result_url = getattr(request, "result_url", None)
     if not isinstance(result_url, str) or not result_url:
         raise CliError(f"The export {rq_id} finished without a file to download")

@@ -9,7 +9,6 @@ import click
 from cvat_client._lowlevel.exceptions import NotFoundException
 from cvat_client.cli.errors import CliError
 from cvat_client.cli.output import Column
-from cvat_client.cli.progress import wait_for_request
 from cvat_client.cli.state import CliState, json_option, pass_state
 
 __all__ = ["request"]
@@ -76,13 +75,7 @@ def wait(state: CliState, rq_id: str, timeout: float | None) -> None:
     """Wait until a request ends; fail if it failed."""
     client = state.client()
     _check_exists(client, rq_id)
-    finished = wait_for_request(
-        client,
-        rq_id,
-        enabled=state.progress,
-        timeout=timeout,
-        period=state.environment.status_check_period,
-    )
+    finished = state.wait(rq_id, timeout=timeout, desc="Waiting")
     result_url = getattr(finished, "result_url", None)
     message = f"Request {rq_id} finished"
     if result_url:

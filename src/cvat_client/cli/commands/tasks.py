@@ -89,7 +89,13 @@ def _resources(resource_type: str, resources: tuple[str, ...]) -> list[str]:
     help='The labels: JSON (\'[{"name": "car"}]\'), @labels.json, or names (car,person).',
 )
 @click.option("--project-id", type=int, help="Put the task in this project (and use its labels).")
-@click.option("--image-quality", type=click.IntRange(0, 100), default=70, show_default=True)
+@click.option(
+    "--image-quality",
+    type=click.IntRange(0, 100),
+    default=70,
+    show_default=True,
+    help="JPEG quality of the compressed frames.",
+)
 @click.option("--segment-size", type=click.IntRange(min=0), help="Frames per job.")
 @click.option("--overlap", type=click.IntRange(min=0), help="Frames shared by adjacent jobs.")
 @click.option("--chunk-size", type=click.IntRange(min=1), help="Frames per data chunk.")
