@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.requests import Request
 
-from cvat_client.testing._http import ApiError, detail, html_not_found
+from cvat_client.testing._http import HTML, SERVER_ERROR_HTML, ApiError, detail, html_not_found
 from cvat_client.testing.state import AccessToken, Organization, Store, User
 
 if TYPE_CHECKING:
@@ -81,8 +81,6 @@ class Ctx:
         """A JSON object body; a JSON array answers the 500 page the real server gives."""
         data = await self.json()
         if not isinstance(data, dict):
-            from cvat_client.testing._http import HTML, SERVER_ERROR_HTML
-
             raise ApiError(500, SERVER_ERROR_HTML, content_type=HTML)
         return data
 

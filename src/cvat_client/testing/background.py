@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from cvat_client.testing._http import now
+from cvat_client.testing._http import iso, now
 
 
 class JobFailure(Exception):
@@ -144,10 +145,6 @@ def encode_format(name: str) -> str:
 
 def render(request: BackgroundRequest, base: str, owner: dict[str, Any] | None) -> dict[str, Any]:
     """The ``Request`` JSON of the requests API."""
-    from urllib.parse import quote
-
-    from cvat_client.testing._http import iso
-
     result_url = None
     if request.status == "finished" and request.download_path is not None:
         result_url = f"{base}{request.download_path}?rq_id={quote(request.id, safe='~')}"

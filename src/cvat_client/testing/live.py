@@ -31,6 +31,8 @@ class LiveServer:
             access_log=False,
             timeout_graceful_shutdown=1,
         )
+        # load (import) uvicorn's protocol classes here, not in the serving thread
+        config.load()
         self._uvicorn = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
         self.port = port

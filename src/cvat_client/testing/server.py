@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import html
+import importlib
 import logging
 import shutil
 import tempfile
@@ -10,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from PIL import Image
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
@@ -34,7 +37,9 @@ from cvat_client.testing.auth import (
     unauthorized,
 )
 from cvat_client.testing.background import Worker
+from cvat_client.testing.bridge import ASGIBridgeTransport
 from cvat_client.testing.faults import FaultMiddleware, Faults
+from cvat_client.testing.routes import all_routes
 from cvat_client.testing.routing import Router, acceptable, method_not_allowed
 from cvat_client.testing.state import Store, User
 
@@ -46,6 +51,21 @@ _REDIRECTS = {
     "/api/schema": "/api/schema/",
     "/api/server/health": "/api/server/health/",
 }
+
+
+def _preload() -> None:
+    """Load what would otherwise be imported on first use, in the worker or event loop thread.
+
+    Every module the server uses is imported at module level; this adds Pillow's format
+    plugins (loaded on the first ``Image.open``), anyio's asyncio backend and asyncio's
+    default executor (loaded on the first request) and the codec of zip entry names without
+    the UTF-8 flag. Importing in several threads at once has crashed Python 3.11 with a
+    ``SystemError``; after this, requests and background work import nothing.
+    """
+    Image.init()
+    importlib.import_module("anyio._backends._asyncio")
+    importlib.import_module("concurrent.futures.thread")
+    codecs.lookup("cp437")
 
 
 class CvatTestServer:
@@ -64,8 +84,7 @@ class CvatTestServer:
         worker_delay: float = 0.0,
         media_dir: Path | str | None = None,
     ) -> None:
-        from cvat_client.testing.routes import all_routes
-
+        _preload()
         self.store = Store()
         self.worker = Worker(self.store.lock, delay=worker_delay)
         self.faults = Faults()
@@ -99,8 +118,6 @@ class CvatTestServer:
         self, *, auth: tuple[str, str] | None = None, base_url: str = "http://testserver"
     ) -> httpx.Client:
         """An ``httpx.Client`` talking to the app in-process (see :mod:`.bridge`)."""
-        from cvat_client.testing.bridge import ASGIBridgeTransport
-
         return httpx.Client(transport=ASGIBridgeTransport(self.app), base_url=base_url, auth=auth)
 
     def async_client(

@@ -1,26 +1,25 @@
 """The test server's routes, one module per API area."""
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations`` here: it would shadow the ``annotations`` module.
+from cvat_client.testing.routes import (
+    annotations,
+    auth_users,
+    data,
+    exports,
+    jobs,
+    labels,
+    misc,
+    orgs,
+    projects,
+    requests_api,
+    server_info,
+    tasks,
+)
 from cvat_client.testing.routing import Route
 
 
 def all_routes() -> list[Route]:
     """Every route of the server, in matching order."""
-    from cvat_client.testing.routes import (
-        annotations,
-        auth_users,
-        data,
-        exports,
-        jobs,
-        misc,
-        orgs,
-        projects,
-        requests_api,
-        server_info,
-        tasks,
-    )
-
     return [
         *server_info.ROUTES,
         *auth_users.ROUTES,
@@ -30,6 +29,7 @@ def all_routes() -> list[Route]:
         *data.ROUTES,
         *annotations.ROUTES,
         *projects.ROUTES,
+        *labels.ROUTES,
         *tasks.ROUTES,
         *jobs.ROUTES,
         *misc.ROUTES,

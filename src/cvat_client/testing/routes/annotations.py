@@ -8,6 +8,7 @@ from typing import Any
 from starlette.responses import Response
 
 from cvat_client.testing import annotation_store as ann
+from cvat_client.testing import formats
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import HTML, ApiError, bad_request, empty_response, json_response
@@ -173,8 +174,6 @@ def _handlers(kind: str) -> dict[str, Handler]:
 
 
 def _start_import(ctx: Ctx, target: _Target, fmt: str, path: Any) -> Response:
-    from cvat_client.testing import formats
-
     if fmt not in formats.IMPORT_FORMATS:
         raise bad_request([f"Unknown input format '{fmt}'"])
     task = target.task

@@ -9,12 +9,12 @@ from typing import Any
 
 from starlette.responses import Response
 
-from cvat_client.testing import iam
+from cvat_client.testing import iam, media
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import ApiError, bad_request, iso, json_response, not_found, now
 from cvat_client.testing.background import BackgroundRequest, JobFailure
 from cvat_client.testing.downloads import bytes_response
-from cvat_client.testing.routes.tasks import visible_task
+from cvat_client.testing.routes.tasks import preview_response, visible_task
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import Job, Task, TaskData
 from cvat_client.testing.uploads import (
@@ -23,6 +23,8 @@ from cvat_client.testing.uploads import (
     handle_head,
     handle_patch,
     handle_post,
+    parse_multipart,
+    safe_name,
 )
 
 CREATE_TTL = timedelta(seconds=500)
@@ -92,8 +94,6 @@ async def _direct(ctx: Ctx, session: UploadSession) -> Response:
     """A data POST without the upload protocol: a multipart form or a JSON spec at once."""
     ctype = ctx.request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
-        from cvat_client.testing.uploads import parse_multipart, safe_name
-
         spec: dict[str, Any] = {}
         for field, filename, content in await parse_multipart(ctx):
             if filename is not None:
@@ -150,8 +150,6 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
     store = ctx.store
 
     def work(request: BackgroundRequest) -> None:
-        from cvat_client.testing import media
-
         try:
             if cloud is not None:
                 raise JobFailure(
@@ -280,8 +278,6 @@ def _quality(ctx: Ctx, default: str) -> str:
 
 
 def _frame_response(ctx: Ctx, data: TaskData, first: int, last: int) -> Response:
-    from cvat_client.testing import media
-
     raw = ctx.query.get("number", "")
     quality = _quality(ctx, "original")
     try:
@@ -301,8 +297,6 @@ def _frame_response(ctx: Ctx, data: TaskData, first: int, last: int) -> Response
 
 
 def _chunk(data: TaskData, quality: str, frames_from: int, frames_to: int) -> bytes:
-    from cvat_client.testing import media
-
     key = (quality, frames_from, frames_to)
     cached = data.chunk_cache.get(key)
     if cached is None:
@@ -395,21 +389,6 @@ async def job_meta_get(ctx: Ctx) -> Response:
     body["size"] = job.stop_frame - job.start_frame + 1
     body["frames"] = body["frames"][job.start_frame : job.stop_frame + 1]
     return json_response(body)
-
-
-async def preview_response(ctx: Ctx, task: Task, frame: int = 0) -> Response:
-    """The JPEG preview of a task (or of a job's first frame)."""
-    from cvat_client.testing import media
-
-    if task.data is None:
-        raise not_found("Preview")
-    data = task.data
-    if frame == 0 and data.preview is not None:
-        return Response(data.preview, media_type="image/jpeg")
-    content = media.make_preview(data.frames[frame])
-    if frame == 0:
-        data.preview = content
-    return Response(content, media_type="image/jpeg")
 
 
 async def job_preview(ctx: Ctx) -> Response:

@@ -11,17 +11,19 @@ from typing import Any, TypedDict
 from starlette.responses import Response
 
 from cvat_client.testing import annotation_store as ann
+from cvat_client.testing import backup, formats
+from cvat_client.testing import labels as label_logic
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import ApiError, bad_request, detail, json_response, now
 from cvat_client.testing.background import BackgroundRequest, JobFailure, encode_format
 from cvat_client.testing.downloads import file_response
 from cvat_client.testing.routes.annotations import gone_export
-from cvat_client.testing.routes.data import visible_job
+from cvat_client.testing.routes.data import chunk_size_for, segments, visible_job
 from cvat_client.testing.routes.projects import visible_project
 from cvat_client.testing.routes.tasks import visible_task
 from cvat_client.testing.routing import route
-from cvat_client.testing.state import Store, Task
+from cvat_client.testing.state import Job, Project, Store, Task, TaskData
 from cvat_client.testing.uploads import (
     TUS_ALLOW,
     UploadSession,
@@ -57,8 +59,6 @@ def _labels(
 
 
 def _task_export(task: Task, first: int = 0, last: int | None = None) -> Any:
-    from cvat_client.testing import formats
-
     assert task.data is not None
     stop = task.data.size - 1 if last is None else last
     body = ann.view(task.annotations, first, stop)
@@ -131,8 +131,6 @@ def _submit_export(
 
 
 def _format(ctx: Ctx) -> str:
-    from cvat_client.testing import formats
-
     fmt = ctx.query.get("format", "")
     if fmt not in formats.EXPORT_FORMATS:
         raise bad_request(["Unknown format specified for the request"])
@@ -145,8 +143,6 @@ def _needs_data(task: Task) -> None:
 
 
 async def task_dataset_export(ctx: Ctx) -> Response:
-    from cvat_client.testing import formats
-
     task = visible_task(ctx, ctx.int_param())
     fmt = _format(ctx)
     _needs_data(task)
@@ -178,8 +174,6 @@ async def task_dataset_export(ctx: Ctx) -> Response:
 
 
 async def job_dataset_export(ctx: Ctx) -> Response:
-    from cvat_client.testing import formats
-
     job = visible_job(ctx, ctx.int_param())
     fmt = _format(ctx)
     store = ctx.store
@@ -217,8 +211,6 @@ async def job_dataset_export(ctx: Ctx) -> Response:
 
 
 async def project_dataset_export(ctx: Ctx) -> Response:
-    from cvat_client.testing import formats
-
     project = visible_project(ctx, ctx.int_param())
     fmt = _format(ctx)
     images = ctx.query.get("save_images", "false") in _TRUE
@@ -275,8 +267,6 @@ def _task_backup_parts(ctx: Ctx, task: Task) -> dict[str, Any]:
 
 
 async def task_backup_export(ctx: Ctx) -> Response:
-    from cvat_client.testing import backup
-
     task = visible_task(ctx, ctx.int_param())
     _needs_data(task)
     with ctx.store.lock:
@@ -301,8 +291,6 @@ async def task_backup_export(ctx: Ctx) -> Response:
 
 
 async def project_backup_export(ctx: Ctx) -> Response:
-    from cvat_client.testing import backup
-
     project = visible_project(ctx, ctx.int_param())
     store = ctx.store
     with store.lock:
@@ -367,10 +355,6 @@ def _restore_task(
     source_labels: list[dict[str, Any]] | None = None,
 ) -> int:
     """Create a task from a read backup (``backup.TaskBackup``); return its id."""
-    from cvat_client.testing import backup
-    from cvat_client.testing import labels as label_logic
-    from cvat_client.testing.routes.data import chunk_size_for, segments
-    from cvat_client.testing.state import Job, TaskData
 
     store = ctx.store
     spec: dict[str, Any] = dict(read.task or {})
@@ -441,8 +425,6 @@ def _clean_labels(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _start_restore(ctx: Ctx, path: Path, target: str) -> Response:
-    from cvat_client.testing import backup
-
     rq_id = f"action=import&target={target}&id={uuid.uuid4()}&subresource=backup"
     owner_id = ctx.me.id
     org = ctx.org.org
@@ -475,8 +457,6 @@ def _start_restore(ctx: Ctx, path: Path, target: str) -> Response:
 
 
 def _restore_project(ctx: Ctx, read: Any, owner_id: int, org_id: int | None) -> int:
-    from cvat_client.testing import labels as label_logic
-    from cvat_client.testing.state import Project
 
     store = ctx.store
     spec: dict[str, Any] = dict(read.project or {})

@@ -7,8 +7,10 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
+import yaml
 from starlette.responses import Response
 
+from cvat_client.testing import formats as fmt
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import HTML, json_response
 from cvat_client.testing.routing import route
@@ -47,8 +49,6 @@ def _schema_bytes(path: Path) -> bytes:
 
 @cache
 def _schema_json(path: Path) -> bytes:
-    import yaml
-
     return json.dumps(yaml.safe_load(_schema_bytes(path))).encode()
 
 
@@ -69,8 +69,6 @@ async def plugins(ctx: Ctx) -> Response:
 
 
 async def formats(ctx: Ctx) -> Response:
-    from cvat_client.testing import formats as fmt
-
     return json_response(fmt.SUPPORTED)
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from cvat_client.testing import iam, labels
+from cvat_client.testing import iam, labels, media
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import (
@@ -242,9 +242,20 @@ async def task_status(ctx: Ctx) -> Response:
     return json_response(state, headers={"deprecation": "true"})
 
 
-async def task_preview(ctx: Ctx) -> Response:
-    from cvat_client.testing.routes.data import preview_response
+async def preview_response(ctx: Ctx, task: Task, frame: int = 0) -> Response:
+    """The JPEG preview of a task (or of a job's first frame)."""
+    if task.data is None:
+        raise not_found("Preview")
+    data = task.data
+    if frame == 0 and data.preview is not None:
+        return Response(data.preview, media_type="image/jpeg")
+    content = media.make_preview(data.frames[frame])
+    if frame == 0:
+        data.preview = content
+    return Response(content, media_type="image/jpeg")
 
+
+async def task_preview(ctx: Ctx) -> Response:
     task = visible_task(ctx, ctx.int_param())
     return await preview_response(ctx, task)
 
