@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 from click.testing import CliRunner
@@ -132,3 +135,30 @@ def test_unreachable_server(unused_port: int) -> None:
     assert result.exit_code == 1
     assert "Cannot reach the server" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_organization(run_cli: Run, cvat_http: httpx.Client) -> None:
+    created = cvat_http.post("/api/organizations", json={"slug": "acme", "name": "Acme"})
+    assert created.status_code == 201, created.text
+    info = ok_json(run_cli("--json", "server", "info", global_args=["--org", "acme"]))
+    assert info["organization"] == "acme"
+    ok(run_cli("project", "create", "in-org", global_args=["--org", "acme"]))
+    ok(run_cli("project", "create", "personal", env={"CVAT_ORG": ""}))
+    in_org = ok_json(run_cli("--json", "project", "ls", env={"CVAT_ORG": "acme"}))
+    assert [p["name"] for p in in_org] == ["in-org"]
+    assert in_org[0]["organization"] == created.json()["id"]
+    personal = ok_json(run_cli("--json", "project", "ls", global_args=["--org", ""]))
+    assert [p["name"] for p in personal] == ["personal"]
+
+
+def test_python_dash_m(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "cvat_client", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Usage: cvat-client" in result.stdout
