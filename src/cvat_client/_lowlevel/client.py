@@ -14,10 +14,10 @@ import gc
 import json
 import logging
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, NoReturn, Self
 from urllib.parse import urlsplit
 
 from cvat_client._lowlevel import auth
@@ -253,11 +253,6 @@ class _ClientCore:
     # --- responses ----------------------------------------------------------------------
 
     @staticmethod
-    def _check(response: httpx.Response) -> None:
-        if not response.is_success:
-            raise exception_for_response(response)
-
-    @staticmethod
     def _response_spec(spec: EndpointSpec, status: int) -> ResponseSpec | None:
         responses = spec.responses
         return (
@@ -280,6 +275,43 @@ class _ClientCore:
             resolver_for(spec.models_module),
             strict=options.get("_validate_outputs", False),
         )
+
+    def _raw_request(
+        self,
+        client: httpx.Client | httpx.AsyncClient,
+        method: str,
+        url: str,
+        query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        post_params: Mapping[str, Any] | None,
+        body: Any,
+        timeout: TimeoutTypes,
+    ) -> httpx.Request:
+        """The request of :meth:`request`: exactly the given headers, no authentication."""
+        import httpx
+
+        full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
+        return client.build_request(
+            method,
+            full.copy_with(query=None),
+            params=[*full.params.multi_items(), *_query_list(query_params)],
+            headers=dict(headers or {}),
+            **_body_kwargs(body, post_params, None, None),
+            timeout=self._timeout(timeout),
+        )
+
+    @staticmethod
+    def _result(
+        response: httpx.Response,
+        *,
+        stream: bool,
+        parse: bool,
+        parser: Callable[[httpx.Response], Any],
+    ) -> tuple[Any, httpx.Response]:
+        """``(data, response)`` of a successful call."""
+        if stream or not parse:
+            return None, response
+        return parser(response), response
 
     @staticmethod
     def _log(response: httpx.Response) -> None:
@@ -460,14 +492,13 @@ class BaseApiClient(_ClientCore):
         finally:
             parts.close()
         if options.get("_check_status", True) and not response.is_success:
-            if stream:
-                with _transport_errors(request):
-                    response.read()
-                response.close()
-            self._check(response)
-        if stream or not options.get("_parse_response", True):
-            return None, response
-        return self._parse(spec, response, options), response
+            self._raise_for(response, stream)
+        return self._result(
+            response,
+            stream=stream,
+            parse=options.get("_parse_response", True),
+            parser=lambda r: self._parse(spec, r, options),
+        )
 
     def call_api(
         self,
@@ -497,27 +528,19 @@ class BaseApiClient(_ClientCore):
         ``data`` is ``response_schema.from_dict(json)`` when a schema is given, the JSON
         when the answer is JSON, else ``None``.
         """
-        request = self._build_custom(
-            resource_path,
-            method,
-            path_params,
-            query_params,
-            header_params,
-            body,
-            post_params,
-            files,
-            _request_timeout,
-            _content_type,
-        )
+        request = _build_custom_request(
+            self, self.client, resource_path, method, path_params, query_params,
+            header_params, body, post_params, files, _request_timeout, _content_type,
+        )  # fmt: skip
         response = self.send(request, stream=_stream)
         if _check_status and not response.is_success:
-            if _stream:
-                response.read()
-                response.close()
-            self._check(response)
-        if _stream or not _parse_response:
-            return None, response
-        return _parse_custom(response, response_schema), response
+            self._raise_for(response, _stream)
+        return self._result(
+            response,
+            stream=_stream,
+            parse=_parse_response,
+            parser=lambda r: _parse_custom(r, response_schema),
+        )
 
     def request(
         self,
@@ -538,52 +561,21 @@ class BaseApiClient(_ClientCore):
         Use :meth:`get_common_headers` and :meth:`update_params_for_auth` to add the
         client's defaults and credentials. ``_stream=True`` leaves the body unread.
         """
-        import httpx
-
-        full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
-        request = self.client.build_request(
-            method,
-            full.copy_with(query=None),
-            params=[*full.params.multi_items(), *_query_list(query_params)],
-            headers=dict(headers or {}),
-            **_body_kwargs(body, post_params, None, None),
-            timeout=self._timeout(_request_timeout),
+        request = self._raw_request(
+            self.client, method, url, query_params, headers, post_params, body, _request_timeout
         )
         response = self.send(request, stream=_stream)
         if _check_status and not response.is_success:
-            if _stream:
-                response.read()
-                response.close()
-            self._check(response)
+            self._raise_for(response, _stream)
         return response
 
-    def _build_custom(
-        self,
-        resource_path: str,
-        method: str,
-        path_params: Mapping[str, Any] | None,
-        query_params: Any,
-        header_params: Mapping[str, str] | None,
-        body: Any,
-        post_params: Any,
-        files: Any,
-        timeout: TimeoutTypes,
-        content_type: str | None,
-    ) -> httpx.Request:
-        return _build_custom_request(
-            self,
-            self.client,
-            resource_path,
-            method,
-            path_params,
-            query_params,
-            header_params,
-            body,
-            post_params,
-            files,
-            timeout,
-            content_type,
-        )
+    def _raise_for(self, response: httpx.Response, stream: bool) -> NoReturn:
+        """Raise the exception of an error response, reading a streamed body first."""
+        if stream:
+            with _transport_errors(response.request):
+                response.read()
+            response.close()
+        raise exception_for_response(response)
 
 
 class BaseAsyncApiClient(_ClientCore):
@@ -651,14 +643,13 @@ class BaseAsyncApiClient(_ClientCore):
         finally:
             parts.close()
         if options.get("_check_status", True) and not response.is_success:
-            if stream:
-                with _transport_errors(request):
-                    await response.aread()
-                await response.aclose()
-            self._check(response)
-        if stream or not options.get("_parse_response", True):
-            return None, response
-        return self._parse(spec, response, options), response
+            await self._raise_for(response, stream)
+        return self._result(
+            response,
+            stream=stream,
+            parse=options.get("_parse_response", True),
+            parser=lambda r: self._parse(spec, r, options),
+        )
 
     async def call_api(
         self,
@@ -681,28 +672,18 @@ class BaseAsyncApiClient(_ClientCore):
     ) -> tuple[Any, httpx.Response]:
         """Send a request to any URL of the server; see :meth:`BaseApiClient.call_api`."""
         request = _build_custom_request(
-            self,
-            self.client,
-            resource_path,
-            method,
-            path_params,
-            query_params,
-            header_params,
-            body,
-            post_params,
-            files,
-            _request_timeout,
-            _content_type,
-        )
+            self, self.client, resource_path, method, path_params, query_params,
+            header_params, body, post_params, files, _request_timeout, _content_type,
+        )  # fmt: skip
         response = await self.send(request, stream=_stream)
         if _check_status and not response.is_success:
-            if _stream:
-                await response.aread()
-                await response.aclose()
-            self._check(response)
-        if _stream or not _parse_response:
-            return None, response
-        return _parse_custom(response, response_schema), response
+            await self._raise_for(response, _stream)
+        return self._result(
+            response,
+            stream=_stream,
+            parse=_parse_response,
+            parser=lambda r: _parse_custom(r, response_schema),
+        )
 
     async def request(
         self,
@@ -719,24 +700,21 @@ class BaseAsyncApiClient(_ClientCore):
         _stream: bool = False,
     ) -> httpx.Response:
         """Send a raw request; see :meth:`BaseApiClient.request`."""
-        import httpx
-
-        full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
-        request = self.client.build_request(
-            method,
-            full.copy_with(query=None),
-            params=[*full.params.multi_items(), *_query_list(query_params)],
-            headers=dict(headers or {}),
-            **_body_kwargs(body, post_params, None, None),
-            timeout=self._timeout(_request_timeout),
+        request = self._raw_request(
+            self.client, method, url, query_params, headers, post_params, body, _request_timeout
         )
         response = await self.send(request, stream=_stream)
         if _check_status and not response.is_success:
-            if _stream:
-                await response.aread()
-                await response.aclose()
-            self._check(response)
+            await self._raise_for(response, _stream)
         return response
+
+    async def _raise_for(self, response: httpx.Response, stream: bool) -> NoReturn:
+        """Raise the exception of an error response, reading a streamed body first."""
+        if stream:
+            with _transport_errors(response.request):
+                await response.aread()
+            await response.aclose()
+        raise exception_for_response(response)
 
 
 def _query_list(

@@ -127,11 +127,17 @@ class Client:
         configuration = Configuration(
             host,
             verify_ssl=self.config.verify_ssl is not False,
+            ssl_ca_cert=self.config.ssl_ca_cert,
             timeout=self.config.timeout,
         )
         inner = transport
         if inner is None:
-            inner = httpx.HTTPTransport(verify=configuration.ssl_context(), http1=True, retries=0)
+            inner = httpx.HTTPTransport(
+                verify=configuration.ssl_context(),
+                proxy=self.config.proxy or environment_proxy(host),
+                http1=True,
+                retries=0,
+            )
         self._retry = RetryTransport(
             inner,
             RetryPolicy(
@@ -480,6 +486,22 @@ def _delete_cookie(jar: httpx.Cookies, name: str) -> None:
     for cookie in list(jar.jar):
         if cookie.name == name:
             jar.jar.clear(cookie.domain, cookie.path, cookie.name)
+
+
+def environment_proxy(url: str) -> str | None:
+    """The proxy the environment sets for ``url`` (``HTTPS_PROXY`` etc.), if any.
+
+    A custom transport makes httpx ignore these variables, so the client reads them
+    itself, honouring ``NO_PROXY``.
+    """
+    import urllib.request
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.hostname and urllib.request.proxy_bypass(parts.hostname):
+        return None
+    proxies = urllib.request.getproxies()
+    return proxies.get(parts.scheme) or proxies.get("all")
 
 
 def make_client(

@@ -90,3 +90,12 @@ class Config:
 
     download_attempts: int = attrs.field(default=5, validator=_positive)
     """How many times a download is attempted (resuming with ``Range``)."""
+
+    proxy: str | None = None
+    """A proxy URL for every request; ``None``: the ``HTTPS_PROXY`` / ``HTTP_PROXY`` /
+    ``ALL_PROXY`` environment variables for the server's scheme, unless ``NO_PROXY``
+    excludes the server."""
+
+    ssl_ca_cert: str | None = None
+    """A CA bundle file to verify the server's certificate against (``None``: the
+    system's trusted certificates)."""
