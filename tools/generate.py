@@ -412,9 +412,11 @@ def endpoint_view(endpoint: Any, raw: dict[str, Any], tag: str) -> dict[str, Any
     used: set[str] = set()
     # the schema's own parameter order (cvat-sdk's positional order)
     raw_params = [
-        (rp.get("in"), rp.get("name")) for rp in raw_op.get("parameters", []) if "$ref" not in rp
+        (rp.get("in"), rp.get("name"), rp.get("description") or "")
+        for rp in raw_op.get("parameters", [])
+        if "$ref" not in rp
     ]
-    for location, wire in raw_params:
+    for location, wire, raw_description in raw_params:
         p = by_key.get((location, wire))
         if p is None:
             continue
@@ -429,7 +431,7 @@ def endpoint_view(endpoint: Any, raw: dict[str, Any], tag: str) -> dict[str, Any
                 "required": bool(p.required) or location == "path",
                 "type": t,
                 "ann": param_ann(t, location),
-                "description": doc(p.description, 16),
+                "description": doc(p.description or raw_description, 16),
             }
         )
     body = None

@@ -147,7 +147,7 @@ class AssetsApi(ApiBase):
         ``GET /api/assets/{uuid}`` (operation ``assets_retrieve``).
 
         Args:
-            uuid: path parameter ``uuid``.
+            uuid: path parameter ``uuid``. A UUID string identifying this asset.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -182,7 +182,7 @@ class AssetsApi(ApiBase):
         ``DELETE /api/assets/{uuid}`` (operation ``assets_destroy``).
 
         Args:
-            uuid: path parameter ``uuid``.
+            uuid: path parameter ``uuid``. A UUID string identifying this asset.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -256,7 +256,7 @@ class AsyncAssetsApi(AsyncApiBase):
         ``GET /api/assets/{uuid}`` (operation ``assets_retrieve``).
 
         Args:
-            uuid: path parameter ``uuid``.
+            uuid: path parameter ``uuid``. A UUID string identifying this asset.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -291,7 +291,7 @@ class AsyncAssetsApi(AsyncApiBase):
         ``DELETE /api/assets/{uuid}`` (operation ``assets_destroy``).
 
         Args:
-            uuid: path parameter ``uuid``.
+            uuid: path parameter ``uuid``. A UUID string identifying this asset.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).

@@ -404,13 +404,21 @@ class AuthApi(ApiBase):
         ``GET /api/auth/access_tokens`` (operation ``auth_list_access_tokens``).
 
         Args:
-            filter: query parameter ``filter`` (optional).
-            name: query parameter ``name`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            read_only: query parameter ``read_only`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['created_date', 'expiry_date', 'id', 'last_used_date', 'name', 'read_only', 'updated_date'].
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            read_only: query parameter ``read_only`` (optional). A simple equality filter for the read_only field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['name']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['created_date', 'expiry_date', 'id', 'last_used_date', 'name', 'read_only', 'updated_date']
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -486,7 +494,7 @@ class AuthApi(ApiBase):
         ``GET /api/auth/access_tokens/{id}`` (operation ``auth_retrieve_access_tokens``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this API Access Token.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -521,7 +529,7 @@ class AuthApi(ApiBase):
         ``DELETE /api/auth/access_tokens/{id}`` (operation ``auth_destroy_access_tokens``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this API Access Token.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -560,7 +568,7 @@ class AuthApi(ApiBase):
         ``PATCH /api/auth/access_tokens/{id}`` (operation ``auth_partial_update_access_tokens``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this API Access Token.
             patched_access_token_write_request: the request body (PatchedAccessTokenWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -897,13 +905,21 @@ class AsyncAuthApi(AsyncApiBase):
         ``GET /api/auth/access_tokens`` (operation ``auth_list_access_tokens``).
 
         Args:
-            filter: query parameter ``filter`` (optional).
-            name: query parameter ``name`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            read_only: query parameter ``read_only`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['created_date', 'expiry_date', 'id', 'last_used_date', 'name', 'read_only', 'updated_date'].
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            read_only: query parameter ``read_only`` (optional). A simple equality filter for the read_only field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['name']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['created_date', 'expiry_date', 'id', 'last_used_date', 'name', 'read_only', 'updated_date']
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -979,7 +995,7 @@ class AsyncAuthApi(AsyncApiBase):
         ``GET /api/auth/access_tokens/{id}`` (operation ``auth_retrieve_access_tokens``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this API Access Token.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1014,7 +1030,7 @@ class AsyncAuthApi(AsyncApiBase):
         ``DELETE /api/auth/access_tokens/{id}`` (operation ``auth_destroy_access_tokens``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this API Access Token.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1053,7 +1069,7 @@ class AsyncAuthApi(AsyncApiBase):
         ``PATCH /api/auth/access_tokens/{id}`` (operation ``auth_partial_update_access_tokens``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this API Access Token.
             patched_access_token_write_request: the request body (PatchedAccessTokenWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

@@ -334,19 +334,27 @@ class CloudstoragesApi(ApiBase):
         ``GET /api/cloudstorages`` (operation ``cloudstorages_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            credentials_type: query parameter ``credentials_type`` (optional).
-            filter: query parameter ``filter`` (optional).
-            name: query parameter ``name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            provider_type: query parameter ``provider_type`` (optional).
-            resource: query parameter ``resource`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            credentials_type: query parameter ``credentials_type`` (optional). A simple equality filter for the credentials_type field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['credentials_type', 'description', 'id', 'name', 'owner', 'provider_type', 'resource'].
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            provider_type: query parameter ``provider_type`` (optional). A simple equality filter for the provider_type field
+            resource: query parameter ``resource`` (optional). A simple equality filter for the resource field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['description', 'name', 'owner', 'resource']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['credentials_type', 'description', 'id', 'name', 'owner', 'provider_type', 'resource']
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -397,9 +405,9 @@ class CloudstoragesApi(ApiBase):
         ``POST /api/cloudstorages`` (operation ``cloudstorages_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             cloud_storage_write_request: the request body (CloudStorageWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -438,7 +446,7 @@ class CloudstoragesApi(ApiBase):
         ``GET /api/cloudstorages/{id}`` (operation ``cloudstorages_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -473,7 +481,7 @@ class CloudstoragesApi(ApiBase):
         ``DELETE /api/cloudstorages/{id}`` (operation ``cloudstorages_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -512,7 +520,7 @@ class CloudstoragesApi(ApiBase):
         ``PATCH /api/cloudstorages/{id}`` (operation ``cloudstorages_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             patched_cloud_storage_write_request: the request body (PatchedCloudStorageWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -551,7 +559,7 @@ class CloudstoragesApi(ApiBase):
         ``GET /api/cloudstorages/{id}/actions`` (operation ``cloudstorages_retrieve_actions``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -591,11 +599,11 @@ class CloudstoragesApi(ApiBase):
         ``GET /api/cloudstorages/{id}/content-v2`` (operation ``cloudstorages_retrieve_content_v2``).
 
         Args:
-            id: path parameter ``id``.
-            manifest_path: query parameter ``manifest_path`` (optional).
-            next_token: query parameter ``next_token`` (optional).
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
+            manifest_path: query parameter ``manifest_path`` (optional). Path to the manifest file in a cloud storage
+            next_token: query parameter ``next_token`` (optional). Used to continue listing files in the bucket
             page_size: query parameter ``page_size`` (optional).
-            prefix: query parameter ``prefix`` (optional).
+            prefix: query parameter ``prefix`` (optional). Prefix to filter data
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -634,7 +642,7 @@ class CloudstoragesApi(ApiBase):
         ``GET /api/cloudstorages/{id}/preview`` (operation ``cloudstorages_retrieve_preview``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -669,7 +677,7 @@ class CloudstoragesApi(ApiBase):
         ``GET /api/cloudstorages/{id}/status`` (operation ``cloudstorages_retrieve_status``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -721,19 +729,27 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``GET /api/cloudstorages`` (operation ``cloudstorages_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            credentials_type: query parameter ``credentials_type`` (optional).
-            filter: query parameter ``filter`` (optional).
-            name: query parameter ``name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            provider_type: query parameter ``provider_type`` (optional).
-            resource: query parameter ``resource`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            credentials_type: query parameter ``credentials_type`` (optional). A simple equality filter for the credentials_type field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['credentials_type', 'description', 'id', 'name', 'owner', 'provider_type', 'resource'].
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            provider_type: query parameter ``provider_type`` (optional). A simple equality filter for the provider_type field
+            resource: query parameter ``resource`` (optional). A simple equality filter for the resource field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['description', 'name', 'owner', 'resource']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['credentials_type', 'description', 'id', 'name', 'owner', 'provider_type', 'resource']
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -784,9 +800,9 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``POST /api/cloudstorages`` (operation ``cloudstorages_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             cloud_storage_write_request: the request body (CloudStorageWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -825,7 +841,7 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``GET /api/cloudstorages/{id}`` (operation ``cloudstorages_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -860,7 +876,7 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``DELETE /api/cloudstorages/{id}`` (operation ``cloudstorages_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -899,7 +915,7 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``PATCH /api/cloudstorages/{id}`` (operation ``cloudstorages_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             patched_cloud_storage_write_request: the request body (PatchedCloudStorageWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -938,7 +954,7 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``GET /api/cloudstorages/{id}/actions`` (operation ``cloudstorages_retrieve_actions``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -978,11 +994,11 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``GET /api/cloudstorages/{id}/content-v2`` (operation ``cloudstorages_retrieve_content_v2``).
 
         Args:
-            id: path parameter ``id``.
-            manifest_path: query parameter ``manifest_path`` (optional).
-            next_token: query parameter ``next_token`` (optional).
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
+            manifest_path: query parameter ``manifest_path`` (optional). Path to the manifest file in a cloud storage
+            next_token: query parameter ``next_token`` (optional). Used to continue listing files in the bucket
             page_size: query parameter ``page_size`` (optional).
-            prefix: query parameter ``prefix`` (optional).
+            prefix: query parameter ``prefix`` (optional). Prefix to filter data
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1021,7 +1037,7 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``GET /api/cloudstorages/{id}/preview`` (operation ``cloudstorages_retrieve_preview``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1056,7 +1072,7 @@ class AsyncCloudstoragesApi(AsyncApiBase):
         ``GET /api/cloudstorages/{id}/status`` (operation ``cloudstorages_retrieve_status``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this cloud storage.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).

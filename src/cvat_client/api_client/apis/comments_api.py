@@ -200,18 +200,26 @@ class CommentsApi(ApiBase):
         ``GET /api/comments`` (operation ``comments_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            frame_id: query parameter ``frame_id`` (optional).
-            issue_id: query parameter ``issue_id`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['frame_id', 'id', 'issue_id', 'job_id', 'owner'].
+            frame_id: query parameter ``frame_id`` (optional). A simple equality filter for the frame_id field
+            issue_id: query parameter ``issue_id`` (optional). A simple equality filter for the issue_id field
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['owner']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['frame_id', 'id', 'issue_id', 'job_id', 'owner']
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -261,9 +269,9 @@ class CommentsApi(ApiBase):
         ``POST /api/comments`` (operation ``comments_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             comment_write_request: the request body (CommentWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -302,7 +310,7 @@ class CommentsApi(ApiBase):
         ``GET /api/comments/{id}`` (operation ``comments_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this comment.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -337,7 +345,7 @@ class CommentsApi(ApiBase):
         ``DELETE /api/comments/{id}`` (operation ``comments_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this comment.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -376,7 +384,7 @@ class CommentsApi(ApiBase):
         ``PATCH /api/comments/{id}`` (operation ``comments_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this comment.
             patched_comment_write_request: the request body (PatchedCommentWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -429,18 +437,26 @@ class AsyncCommentsApi(AsyncApiBase):
         ``GET /api/comments`` (operation ``comments_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            frame_id: query parameter ``frame_id`` (optional).
-            issue_id: query parameter ``issue_id`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['frame_id', 'id', 'issue_id', 'job_id', 'owner'].
+            frame_id: query parameter ``frame_id`` (optional). A simple equality filter for the frame_id field
+            issue_id: query parameter ``issue_id`` (optional). A simple equality filter for the issue_id field
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['owner']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['frame_id', 'id', 'issue_id', 'job_id', 'owner']
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -490,9 +506,9 @@ class AsyncCommentsApi(AsyncApiBase):
         ``POST /api/comments`` (operation ``comments_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             comment_write_request: the request body (CommentWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -531,7 +547,7 @@ class AsyncCommentsApi(AsyncApiBase):
         ``GET /api/comments/{id}`` (operation ``comments_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this comment.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -566,7 +582,7 @@ class AsyncCommentsApi(AsyncApiBase):
         ``DELETE /api/comments/{id}`` (operation ``comments_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this comment.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -605,7 +621,7 @@ class AsyncCommentsApi(AsyncApiBase):
         ``PATCH /api/comments/{id}`` (operation ``comments_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this comment.
             patched_comment_write_request: the request body (PatchedCommentWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

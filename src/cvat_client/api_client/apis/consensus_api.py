@@ -214,14 +214,22 @@ class ConsensusApi(ApiBase):
         ``GET /api/consensus/settings`` (operation ``consensus_list_settings``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['id', 'task_id'].
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['id']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -263,7 +271,7 @@ class ConsensusApi(ApiBase):
         ``GET /api/consensus/settings/{id}`` (operation ``consensus_retrieve_settings``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. An id of a consensus settings instance
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -302,7 +310,7 @@ class ConsensusApi(ApiBase):
         ``PATCH /api/consensus/settings/{id}`` (operation ``consensus_partial_update_settings``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. An id of a consensus settings instance
             patched_consensus_settings_request: the request body (PatchedConsensusSettingsRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -389,14 +397,22 @@ class AsyncConsensusApi(AsyncApiBase):
         ``GET /api/consensus/settings`` (operation ``consensus_list_settings``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['id', 'task_id'].
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['id']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -438,7 +454,7 @@ class AsyncConsensusApi(AsyncApiBase):
         ``GET /api/consensus/settings/{id}`` (operation ``consensus_retrieve_settings``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. An id of a consensus settings instance
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -477,7 +493,7 @@ class AsyncConsensusApi(AsyncApiBase):
         ``PATCH /api/consensus/settings/{id}`` (operation ``consensus_partial_update_settings``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. An id of a consensus settings instance
             patched_consensus_settings_request: the request body (PatchedConsensusSettingsRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

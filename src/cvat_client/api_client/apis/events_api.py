@@ -160,16 +160,16 @@ class EventsApi(ApiBase):
         ``GET /api/events`` (operation ``events_list``).
 
         Args:
-            action: query parameter ``action`` (optional).
-            filename: query parameter ``filename`` (optional).
-            from_: query parameter ``from`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            query_id: query parameter ``query_id`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            to: query parameter ``to`` (optional).
-            user_id: query parameter ``user_id`` (optional).
+            action: query parameter ``action`` (optional). Used to start downloading process after annotation file had been created
+            filename: query parameter ``filename`` (optional). Desired output file name
+            from_: query parameter ``from`` (optional). UTC start date for events filtration. Default is the minimal time.
+            job_id: query parameter ``job_id`` (optional). Filter events by job ID
+            org_id: query parameter ``org_id`` (optional). Filter events by organization ID
+            project_id: query parameter ``project_id`` (optional). Filter events by project ID
+            query_id: query parameter ``query_id`` (optional). ID of query request that need to check or download
+            task_id: query parameter ``task_id`` (optional). Filter events by task ID
+            to: query parameter ``to`` (optional). UTC end date for events filtration. Default is the current time.
+            user_id: query parameter ``user_id`` (optional). Filter events by user ID
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -219,9 +219,9 @@ class EventsApi(ApiBase):
         ``POST /api/events`` (operation ``events_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             client_events_request: the request body (ClientEventsRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -270,16 +270,16 @@ class EventsApi(ApiBase):
         ``POST /api/events/export`` (operation ``events_create_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            from_: query parameter ``from`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            location: query parameter ``location`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            to: query parameter ``to`` (optional).
-            user_id: query parameter ``user_id`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Desired output file name
+            from_: query parameter ``from`` (optional). UTC start date for events filtration. Default is the minimal time.
+            job_id: query parameter ``job_id`` (optional). Filter events by job ID
+            location: query parameter ``location`` (optional). Where need to save events file
+            org_id: query parameter ``org_id`` (optional). Filter events by organization ID
+            project_id: query parameter ``project_id`` (optional). Filter events by project ID
+            task_id: query parameter ``task_id`` (optional). Filter events by task ID
+            to: query parameter ``to`` (optional). UTC end date for events filtration. Default is the current time.
+            user_id: query parameter ``user_id`` (optional). Filter events by user ID
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -341,16 +341,16 @@ class AsyncEventsApi(AsyncApiBase):
         ``GET /api/events`` (operation ``events_list``).
 
         Args:
-            action: query parameter ``action`` (optional).
-            filename: query parameter ``filename`` (optional).
-            from_: query parameter ``from`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            query_id: query parameter ``query_id`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            to: query parameter ``to`` (optional).
-            user_id: query parameter ``user_id`` (optional).
+            action: query parameter ``action`` (optional). Used to start downloading process after annotation file had been created
+            filename: query parameter ``filename`` (optional). Desired output file name
+            from_: query parameter ``from`` (optional). UTC start date for events filtration. Default is the minimal time.
+            job_id: query parameter ``job_id`` (optional). Filter events by job ID
+            org_id: query parameter ``org_id`` (optional). Filter events by organization ID
+            project_id: query parameter ``project_id`` (optional). Filter events by project ID
+            query_id: query parameter ``query_id`` (optional). ID of query request that need to check or download
+            task_id: query parameter ``task_id`` (optional). Filter events by task ID
+            to: query parameter ``to`` (optional). UTC end date for events filtration. Default is the current time.
+            user_id: query parameter ``user_id`` (optional). Filter events by user ID
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -400,9 +400,9 @@ class AsyncEventsApi(AsyncApiBase):
         ``POST /api/events`` (operation ``events_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             client_events_request: the request body (ClientEventsRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -451,16 +451,16 @@ class AsyncEventsApi(AsyncApiBase):
         ``POST /api/events/export`` (operation ``events_create_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            from_: query parameter ``from`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            location: query parameter ``location`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            to: query parameter ``to`` (optional).
-            user_id: query parameter ``user_id`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Desired output file name
+            from_: query parameter ``from`` (optional). UTC start date for events filtration. Default is the minimal time.
+            job_id: query parameter ``job_id`` (optional). Filter events by job ID
+            location: query parameter ``location`` (optional). Where need to save events file
+            org_id: query parameter ``org_id`` (optional). Filter events by organization ID
+            project_id: query parameter ``project_id`` (optional). Filter events by project ID
+            task_id: query parameter ``task_id`` (optional). Filter events by task ID
+            to: query parameter ``to`` (optional). UTC end date for events filtration. Default is the current time.
+            user_id: query parameter ``user_id`` (optional). Filter events by user ID
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).

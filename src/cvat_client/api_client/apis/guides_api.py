@@ -194,7 +194,7 @@ class GuidesApi(ApiBase):
         ``GET /api/guides/{id}`` (operation ``guides_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this annotation guide.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -231,7 +231,7 @@ class GuidesApi(ApiBase):
         ``DELETE /api/guides/{id}`` (operation ``guides_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this annotation guide.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -270,7 +270,7 @@ class GuidesApi(ApiBase):
         ``PATCH /api/guides/{id}`` (operation ``guides_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this annotation guide.
             patched_annotation_guide_write_request: the request body (PatchedAnnotationGuideWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -351,7 +351,7 @@ class AsyncGuidesApi(AsyncApiBase):
         ``GET /api/guides/{id}`` (operation ``guides_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this annotation guide.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -388,7 +388,7 @@ class AsyncGuidesApi(AsyncApiBase):
         ``DELETE /api/guides/{id}`` (operation ``guides_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this annotation guide.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -427,7 +427,7 @@ class AsyncGuidesApi(AsyncApiBase):
         ``PATCH /api/guides/{id}`` (operation ``guides_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this annotation guide.
             patched_annotation_guide_write_request: the request body (PatchedAnnotationGuideWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

@@ -241,17 +241,25 @@ class InvitationsApi(ApiBase):
         ``GET /api/invitations`` (operation ``invitations_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            accepted: query parameter ``accepted`` (optional).
-            filter: query parameter ``filter`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            user_id: query parameter ``user_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            accepted: query parameter ``accepted`` (optional). A simple equality filter for the accepted field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['accepted', 'id', 'owner', 'user_id'].
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['owner']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['accepted', 'created_date', 'owner', 'user_id']
+            user_id: query parameter ``user_id`` (optional). A simple equality filter for the user_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -300,9 +308,9 @@ class InvitationsApi(ApiBase):
         ``POST /api/invitations`` (operation ``invitations_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             invitation_write_request: the request body (InvitationWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -341,7 +349,7 @@ class InvitationsApi(ApiBase):
         ``GET /api/invitations/{key}`` (operation ``invitations_retrieve``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -376,7 +384,7 @@ class InvitationsApi(ApiBase):
         ``DELETE /api/invitations/{key}`` (operation ``invitations_destroy``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -411,7 +419,7 @@ class InvitationsApi(ApiBase):
         ``POST /api/invitations/{key}/accept`` (operation ``invitations_accept``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -446,7 +454,7 @@ class InvitationsApi(ApiBase):
         ``POST /api/invitations/{key}/decline`` (operation ``invitations_decline``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -481,7 +489,7 @@ class InvitationsApi(ApiBase):
         ``POST /api/invitations/{key}/resend`` (operation ``invitations_resend``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -531,17 +539,25 @@ class AsyncInvitationsApi(AsyncApiBase):
         ``GET /api/invitations`` (operation ``invitations_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            accepted: query parameter ``accepted`` (optional).
-            filter: query parameter ``filter`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            user_id: query parameter ``user_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            accepted: query parameter ``accepted`` (optional). A simple equality filter for the accepted field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['accepted', 'id', 'owner', 'user_id'].
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['owner']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['accepted', 'created_date', 'owner', 'user_id']
+            user_id: query parameter ``user_id`` (optional). A simple equality filter for the user_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -590,9 +606,9 @@ class AsyncInvitationsApi(AsyncApiBase):
         ``POST /api/invitations`` (operation ``invitations_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             invitation_write_request: the request body (InvitationWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -631,7 +647,7 @@ class AsyncInvitationsApi(AsyncApiBase):
         ``GET /api/invitations/{key}`` (operation ``invitations_retrieve``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -666,7 +682,7 @@ class AsyncInvitationsApi(AsyncApiBase):
         ``DELETE /api/invitations/{key}`` (operation ``invitations_destroy``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -701,7 +717,7 @@ class AsyncInvitationsApi(AsyncApiBase):
         ``POST /api/invitations/{key}/accept`` (operation ``invitations_accept``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -736,7 +752,7 @@ class AsyncInvitationsApi(AsyncApiBase):
         ``POST /api/invitations/{key}/decline`` (operation ``invitations_decline``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -771,7 +787,7 @@ class AsyncInvitationsApi(AsyncApiBase):
         ``POST /api/invitations/{key}/resend`` (operation ``invitations_resend``).
 
         Args:
-            key: path parameter ``key``.
+            key: path parameter ``key``. A unique value identifying this invitation.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).

@@ -204,20 +204,28 @@ class IssuesApi(ApiBase):
         ``GET /api/issues`` (operation ``issues_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            assignee: query parameter ``assignee`` (optional).
-            filter: query parameter ``filter`` (optional).
-            frame_id: query parameter ``frame_id`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            resolved: query parameter ``resolved`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            assignee: query parameter ``assignee`` (optional). A simple equality filter for the assignee field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['assignee', 'frame_id', 'id', 'job_id', 'owner', 'resolved', 'task_id'].
+            frame_id: query parameter ``frame_id`` (optional). A simple equality filter for the frame_id field
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            resolved: query parameter ``resolved`` (optional). A simple equality filter for the resolved field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['assignee', 'owner']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['assignee', 'frame_id', 'id', 'job_id', 'owner', 'resolved', 'task_id']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -269,9 +277,9 @@ class IssuesApi(ApiBase):
         ``POST /api/issues`` (operation ``issues_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             issue_write_request: the request body (IssueWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -310,7 +318,7 @@ class IssuesApi(ApiBase):
         ``GET /api/issues/{id}`` (operation ``issues_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this issue.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -345,7 +353,7 @@ class IssuesApi(ApiBase):
         ``DELETE /api/issues/{id}`` (operation ``issues_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this issue.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -382,7 +390,7 @@ class IssuesApi(ApiBase):
         ``PATCH /api/issues/{id}`` (operation ``issues_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this issue.
             patched_issue_write_request: the request body (PatchedIssueWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -437,20 +445,28 @@ class AsyncIssuesApi(AsyncApiBase):
         ``GET /api/issues`` (operation ``issues_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            assignee: query parameter ``assignee`` (optional).
-            filter: query parameter ``filter`` (optional).
-            frame_id: query parameter ``frame_id`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            resolved: query parameter ``resolved`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            assignee: query parameter ``assignee`` (optional). A simple equality filter for the assignee field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['assignee', 'frame_id', 'id', 'job_id', 'owner', 'resolved', 'task_id'].
+            frame_id: query parameter ``frame_id`` (optional). A simple equality filter for the frame_id field
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            resolved: query parameter ``resolved`` (optional). A simple equality filter for the resolved field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['assignee', 'owner']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['assignee', 'frame_id', 'id', 'job_id', 'owner', 'resolved', 'task_id']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -502,9 +518,9 @@ class AsyncIssuesApi(AsyncApiBase):
         ``POST /api/issues`` (operation ``issues_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             issue_write_request: the request body (IssueWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -543,7 +559,7 @@ class AsyncIssuesApi(AsyncApiBase):
         ``GET /api/issues/{id}`` (operation ``issues_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this issue.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -578,7 +594,7 @@ class AsyncIssuesApi(AsyncApiBase):
         ``DELETE /api/issues/{id}`` (operation ``issues_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this issue.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -615,7 +631,7 @@ class AsyncIssuesApi(AsyncApiBase):
         ``PATCH /api/issues/{id}`` (operation ``issues_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this issue.
             patched_issue_write_request: the request body (PatchedIssueWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

@@ -624,26 +624,34 @@ class JobsApi(ApiBase):
         ``GET /api/jobs`` (operation ``jobs_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            assignee: query parameter ``assignee`` (optional).
-            dimension: query parameter ``dimension`` (optional).
-            filter: query parameter ``filter`` (optional).
-            media_type: query parameter ``media_type`` (optional).
-            mode: query parameter ``mode`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            parent_job_id: query parameter ``parent_job_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            project_name: query parameter ``project_name`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            stage: query parameter ``stage`` (optional).
-            state: query parameter ``state`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            task_name: query parameter ``task_name`` (optional).
-            type: query parameter ``type`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            assignee: query parameter ``assignee`` (optional). A simple equality filter for the assignee field
+            dimension: query parameter ``dimension`` (optional). A simple equality filter for the dimension field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['assignee', 'dimension', 'id', 'media_type', 'mode', 'parent_job_id', 'project_id', 'project_name', 'stage', 'state', 'task_id', 'task_name', 'type', 'updated_date'].
+            media_type: query parameter ``media_type`` (optional). A simple equality filter for the media_type field
+            mode: query parameter ``mode`` (optional). A simple equality filter for the mode field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            parent_job_id: query parameter ``parent_job_id`` (optional). A simple equality filter for the parent_job_id field
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            project_name: query parameter ``project_name`` (optional). A simple equality filter for the project_name field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['assignee', 'project_name', 'task_name']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['assignee', 'dimension', 'id', 'media_type', 'mode', 'parent_job_id', 'project_id', 'project_name', 'stage', 'state', 'task_id', 'task_name', 'type', 'updated_date']
+            stage: query parameter ``stage`` (optional). A simple equality filter for the stage field
+            state: query parameter ``state`` (optional). A simple equality filter for the state field
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
+            task_name: query parameter ``task_name`` (optional). A simple equality filter for the task_name field
+            type: query parameter ``type`` (optional). A simple equality filter for the type field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -732,7 +740,7 @@ class JobsApi(ApiBase):
         ``GET /api/jobs/{id}`` (operation ``jobs_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -772,7 +780,7 @@ class JobsApi(ApiBase):
         ``DELETE /api/jobs/{id}`` (operation ``jobs_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -809,7 +817,7 @@ class JobsApi(ApiBase):
         ``PATCH /api/jobs/{id}`` (operation ``jobs_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             patched_job_write_request: the request body (PatchedJobWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -864,12 +872,12 @@ class JobsApi(ApiBase):
         ``GET /api/jobs/{id}/annotations/`` (operation ``jobs_retrieve_annotations``).
 
         Args:
-            action: query parameter ``action`` (optional).
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
+            action: query parameter ``action`` (optional). This parameter is no longer supported
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). This parameter is no longer supported
+            filename: query parameter ``filename`` (optional). This parameter is no longer supported
+            format: query parameter ``format`` (optional). This parameter is no longer supported
+            id: path parameter ``id``. A unique integer value identifying this job.
+            location: query parameter ``location`` (optional). This parameter is no longer supported
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -911,7 +919,7 @@ class JobsApi(ApiBase):
         ``PUT /api/jobs/{id}/annotations/`` (operation ``jobs_update_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             labeled_data_request: the request body (LabeledDataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -960,13 +968,15 @@ class JobsApi(ApiBase):
         ``POST /api/jobs/{id}/annotations/`` (operation ``jobs_create_annotations``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
-            import_mode: query parameter ``import_mode`` (optional).
-            location: query parameter ``location`` (optional).
-            use_default_location: query parameter ``use_default_location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Annotation file name
+            format: query parameter ``format`` (optional). Input format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this job.
+            import_mode: query parameter ``import_mode`` (optional). How to import annotations
+            location: query parameter ``location`` (optional). where to import the annotation from
+            use_default_location: query parameter ``use_default_location`` (optional). Use the location that was configured in the task to import annotation
             annotation_file_request: the request body (AnnotationFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1009,7 +1019,7 @@ class JobsApi(ApiBase):
         ``DELETE /api/jobs/{id}/annotations/`` (operation ``jobs_destroy_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1048,7 +1058,7 @@ class JobsApi(ApiBase):
 
         Args:
             action: query parameter ``action``.
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             patched_labeled_data_request: the request body (PatchedLabeledDataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1091,11 +1101,11 @@ class JobsApi(ApiBase):
         ``GET /api/jobs/{id}/data`` (operation ``jobs_retrieve_data``).
 
         Args:
-            id: path parameter ``id``.
-            index: query parameter ``index`` (optional).
-            number: query parameter ``number`` (optional).
-            quality: query parameter ``quality`` (optional).
-            type: query parameter ``type``.
+            id: path parameter ``id``. A unique integer value identifying this job.
+            index: query parameter ``index`` (optional). A unique number value identifying chunk, starts from 0 for each job
+            number: query parameter ``number`` (optional). A unique number value identifying chunk or frame. The numbers are the same as for the task. Deprecated for chunks in favor of 'index'
+            quality: query parameter ``quality`` (optional). Specifies the quality level of the requested data
+            type: query parameter ``type``. Specifies the type of the requested data
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1134,7 +1144,7 @@ class JobsApi(ApiBase):
         ``GET /api/jobs/{id}/data/meta`` (operation ``jobs_retrieve_data_meta``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1173,7 +1183,7 @@ class JobsApi(ApiBase):
         ``PATCH /api/jobs/{id}/data/meta`` (operation ``jobs_partial_update_data_meta``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             patched_job_data_meta_write_request: the request body (PatchedJobDataMetaWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1220,12 +1230,14 @@ class JobsApi(ApiBase):
         ``POST /api/jobs/{id}/dataset/export`` (operation ``jobs_create_dataset_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format``.
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
-            save_images: query parameter ``save_images`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Desired output file name
+            format: query parameter ``format``. Desired output format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this job.
+            location: query parameter ``location`` (optional). Where need to save downloaded dataset
+            save_images: query parameter ``save_images`` (optional). Include images or not
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1267,8 +1279,8 @@ class JobsApi(ApiBase):
         ``GET /api/jobs/{id}/preview`` (operation ``jobs_retrieve_preview``).
 
         Args:
-            prefer: header parameter ``Prefer`` (optional).
-            id: path parameter ``id``.
+            prefer: header parameter ``Prefer`` (optional). RFC 7240 preference token. Send `handling=empty` to receive a 204 No Content response when no media-derived preview exists. Without the preference, the server returns a default placeholder image with status 200.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1304,7 +1316,7 @@ class JobsApi(ApiBase):
         ``GET /api/jobs/{id}/validation_layout`` (operation ``jobs_retrieve_validation_layout``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1347,7 +1359,7 @@ class JobsApi(ApiBase):
         ``PATCH /api/jobs/{id}/validation_layout`` (operation ``jobs_partial_update_validation_layout``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             patched_job_validation_layout_write_request: the request body (PatchedJobValidationLayoutWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1408,26 +1420,34 @@ class AsyncJobsApi(AsyncApiBase):
         ``GET /api/jobs`` (operation ``jobs_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            assignee: query parameter ``assignee`` (optional).
-            dimension: query parameter ``dimension`` (optional).
-            filter: query parameter ``filter`` (optional).
-            media_type: query parameter ``media_type`` (optional).
-            mode: query parameter ``mode`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            parent_job_id: query parameter ``parent_job_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            project_name: query parameter ``project_name`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            stage: query parameter ``stage`` (optional).
-            state: query parameter ``state`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            task_name: query parameter ``task_name`` (optional).
-            type: query parameter ``type`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            assignee: query parameter ``assignee`` (optional). A simple equality filter for the assignee field
+            dimension: query parameter ``dimension`` (optional). A simple equality filter for the dimension field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['assignee', 'dimension', 'id', 'media_type', 'mode', 'parent_job_id', 'project_id', 'project_name', 'stage', 'state', 'task_id', 'task_name', 'type', 'updated_date'].
+            media_type: query parameter ``media_type`` (optional). A simple equality filter for the media_type field
+            mode: query parameter ``mode`` (optional). A simple equality filter for the mode field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            parent_job_id: query parameter ``parent_job_id`` (optional). A simple equality filter for the parent_job_id field
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            project_name: query parameter ``project_name`` (optional). A simple equality filter for the project_name field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['assignee', 'project_name', 'task_name']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['assignee', 'dimension', 'id', 'media_type', 'mode', 'parent_job_id', 'project_id', 'project_name', 'stage', 'state', 'task_id', 'task_name', 'type', 'updated_date']
+            stage: query parameter ``stage`` (optional). A simple equality filter for the stage field
+            state: query parameter ``state`` (optional). A simple equality filter for the state field
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
+            task_name: query parameter ``task_name`` (optional). A simple equality filter for the task_name field
+            type: query parameter ``type`` (optional). A simple equality filter for the type field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1516,7 +1536,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``GET /api/jobs/{id}`` (operation ``jobs_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1556,7 +1576,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``DELETE /api/jobs/{id}`` (operation ``jobs_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1593,7 +1613,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``PATCH /api/jobs/{id}`` (operation ``jobs_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             patched_job_write_request: the request body (PatchedJobWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1648,12 +1668,12 @@ class AsyncJobsApi(AsyncApiBase):
         ``GET /api/jobs/{id}/annotations/`` (operation ``jobs_retrieve_annotations``).
 
         Args:
-            action: query parameter ``action`` (optional).
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
+            action: query parameter ``action`` (optional). This parameter is no longer supported
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). This parameter is no longer supported
+            filename: query parameter ``filename`` (optional). This parameter is no longer supported
+            format: query parameter ``format`` (optional). This parameter is no longer supported
+            id: path parameter ``id``. A unique integer value identifying this job.
+            location: query parameter ``location`` (optional). This parameter is no longer supported
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1695,7 +1715,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``PUT /api/jobs/{id}/annotations/`` (operation ``jobs_update_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             labeled_data_request: the request body (LabeledDataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1744,13 +1764,15 @@ class AsyncJobsApi(AsyncApiBase):
         ``POST /api/jobs/{id}/annotations/`` (operation ``jobs_create_annotations``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
-            import_mode: query parameter ``import_mode`` (optional).
-            location: query parameter ``location`` (optional).
-            use_default_location: query parameter ``use_default_location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Annotation file name
+            format: query parameter ``format`` (optional). Input format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this job.
+            import_mode: query parameter ``import_mode`` (optional). How to import annotations
+            location: query parameter ``location`` (optional). where to import the annotation from
+            use_default_location: query parameter ``use_default_location`` (optional). Use the location that was configured in the task to import annotation
             annotation_file_request: the request body (AnnotationFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1793,7 +1815,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``DELETE /api/jobs/{id}/annotations/`` (operation ``jobs_destroy_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1832,7 +1854,7 @@ class AsyncJobsApi(AsyncApiBase):
 
         Args:
             action: query parameter ``action``.
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             patched_labeled_data_request: the request body (PatchedLabeledDataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1875,11 +1897,11 @@ class AsyncJobsApi(AsyncApiBase):
         ``GET /api/jobs/{id}/data`` (operation ``jobs_retrieve_data``).
 
         Args:
-            id: path parameter ``id``.
-            index: query parameter ``index`` (optional).
-            number: query parameter ``number`` (optional).
-            quality: query parameter ``quality`` (optional).
-            type: query parameter ``type``.
+            id: path parameter ``id``. A unique integer value identifying this job.
+            index: query parameter ``index`` (optional). A unique number value identifying chunk, starts from 0 for each job
+            number: query parameter ``number`` (optional). A unique number value identifying chunk or frame. The numbers are the same as for the task. Deprecated for chunks in favor of 'index'
+            quality: query parameter ``quality`` (optional). Specifies the quality level of the requested data
+            type: query parameter ``type``. Specifies the type of the requested data
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1918,7 +1940,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``GET /api/jobs/{id}/data/meta`` (operation ``jobs_retrieve_data_meta``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1957,7 +1979,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``PATCH /api/jobs/{id}/data/meta`` (operation ``jobs_partial_update_data_meta``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             patched_job_data_meta_write_request: the request body (PatchedJobDataMetaWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -2004,12 +2026,14 @@ class AsyncJobsApi(AsyncApiBase):
         ``POST /api/jobs/{id}/dataset/export`` (operation ``jobs_create_dataset_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format``.
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
-            save_images: query parameter ``save_images`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Desired output file name
+            format: query parameter ``format``. Desired output format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this job.
+            location: query parameter ``location`` (optional). Where need to save downloaded dataset
+            save_images: query parameter ``save_images`` (optional). Include images or not
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2051,8 +2075,8 @@ class AsyncJobsApi(AsyncApiBase):
         ``GET /api/jobs/{id}/preview`` (operation ``jobs_retrieve_preview``).
 
         Args:
-            prefer: header parameter ``Prefer`` (optional).
-            id: path parameter ``id``.
+            prefer: header parameter ``Prefer`` (optional). RFC 7240 preference token. Send `handling=empty` to receive a 204 No Content response when no media-derived preview exists. Without the preference, the server returns a default placeholder image with status 200.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2088,7 +2112,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``GET /api/jobs/{id}/validation_layout`` (operation ``jobs_retrieve_validation_layout``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2131,7 +2155,7 @@ class AsyncJobsApi(AsyncApiBase):
         ``PATCH /api/jobs/{id}/validation_layout`` (operation ``jobs_partial_update_validation_layout``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this job.
             patched_job_validation_layout_write_request: the request body (PatchedJobValidationLayoutWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

@@ -169,22 +169,30 @@ class LabelsApi(ApiBase):
         ``GET /api/labels`` (operation ``labels_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            color: query parameter ``color`` (optional).
-            filter: query parameter ``filter`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            name: query parameter ``name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            parent: query parameter ``parent`` (optional).
-            parent_id: query parameter ``parent_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            type: query parameter ``type`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            color: query parameter ``color`` (optional). A simple equality filter for the color field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['color', 'id', 'name', 'parent', 'parent_id', 'type'].
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for job id
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            parent: query parameter ``parent`` (optional). A simple equality filter for the parent field
+            parent_id: query parameter ``parent_id`` (optional). A simple equality filter for the parent_id field
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for project id
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['name', 'parent']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['color', 'id', 'name', 'parent', 'parent_id', 'type']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for task id
+            type: query parameter ``type`` (optional). A simple equality filter for the type field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -234,7 +242,7 @@ class LabelsApi(ApiBase):
         ``GET /api/labels/{id}`` (operation ``labels_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this label.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -271,7 +279,7 @@ class LabelsApi(ApiBase):
         ``DELETE /api/labels/{id}`` (operation ``labels_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this label.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -310,7 +318,7 @@ class LabelsApi(ApiBase):
         ``PATCH /api/labels/{id}`` (operation ``labels_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this label.
             patched_label_request: the request body (PatchedLabelRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -367,22 +375,30 @@ class AsyncLabelsApi(AsyncApiBase):
         ``GET /api/labels`` (operation ``labels_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            color: query parameter ``color`` (optional).
-            filter: query parameter ``filter`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            name: query parameter ``name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            parent: query parameter ``parent`` (optional).
-            parent_id: query parameter ``parent_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            type: query parameter ``type`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            color: query parameter ``color`` (optional). A simple equality filter for the color field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['color', 'id', 'name', 'parent', 'parent_id', 'type'].
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for job id
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            parent: query parameter ``parent`` (optional). A simple equality filter for the parent field
+            parent_id: query parameter ``parent_id`` (optional). A simple equality filter for the parent_id field
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for project id
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['name', 'parent']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['color', 'id', 'name', 'parent', 'parent_id', 'type']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for task id
+            type: query parameter ``type`` (optional). A simple equality filter for the type field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -432,7 +448,7 @@ class AsyncLabelsApi(AsyncApiBase):
         ``GET /api/labels/{id}`` (operation ``labels_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this label.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -469,7 +485,7 @@ class AsyncLabelsApi(AsyncApiBase):
         ``DELETE /api/labels/{id}`` (operation ``labels_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this label.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -508,7 +524,7 @@ class AsyncLabelsApi(AsyncApiBase):
         ``PATCH /api/labels/{id}`` (operation ``labels_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this label.
             patched_label_request: the request body (PatchedLabelRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

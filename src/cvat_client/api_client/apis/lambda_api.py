@@ -352,9 +352,9 @@ class LambdaApi(ApiBase):
         ``POST /api/lambda/requests`` (operation ``lambda_create_requests``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             function_call_request: the request body (FunctionCallRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -393,7 +393,7 @@ class LambdaApi(ApiBase):
         ``GET /api/lambda/requests/{id}`` (operation ``lambda_retrieve_requests``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. Request id
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -428,7 +428,7 @@ class LambdaApi(ApiBase):
         ``DELETE /api/lambda/requests/{id}`` (operation ``lambda_delete_requests``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. Request id
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -603,9 +603,9 @@ class AsyncLambdaApi(AsyncApiBase):
         ``POST /api/lambda/requests`` (operation ``lambda_create_requests``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             function_call_request: the request body (FunctionCallRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -644,7 +644,7 @@ class AsyncLambdaApi(AsyncApiBase):
         ``GET /api/lambda/requests/{id}`` (operation ``lambda_retrieve_requests``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. Request id
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -679,7 +679,7 @@ class AsyncLambdaApi(AsyncApiBase):
         ``DELETE /api/lambda/requests/{id}`` (operation ``lambda_delete_requests``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. Request id
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).

@@ -170,16 +170,24 @@ class MembershipsApi(ApiBase):
         ``GET /api/memberships`` (operation ``memberships_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            role: query parameter ``role`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            user: query parameter ``user`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['id', 'role', 'user'].
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            role: query parameter ``role`` (optional). A simple equality filter for the role field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['user']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['id', 'role', 'user']
+            user: query parameter ``user`` (optional). A simple equality filter for the user field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -223,7 +231,7 @@ class MembershipsApi(ApiBase):
         ``GET /api/memberships/{id}`` (operation ``memberships_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this membership.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -258,7 +266,7 @@ class MembershipsApi(ApiBase):
         ``DELETE /api/memberships/{id}`` (operation ``memberships_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this membership.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -297,7 +305,7 @@ class MembershipsApi(ApiBase):
         ``PATCH /api/memberships/{id}`` (operation ``memberships_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this membership.
             patched_membership_write_request: the request body (PatchedMembershipWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -348,16 +356,24 @@ class AsyncMembershipsApi(AsyncApiBase):
         ``GET /api/memberships`` (operation ``memberships_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            role: query parameter ``role`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            user: query parameter ``user`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['id', 'role', 'user'].
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            role: query parameter ``role`` (optional). A simple equality filter for the role field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['user']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['id', 'role', 'user']
+            user: query parameter ``user`` (optional). A simple equality filter for the user field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -401,7 +417,7 @@ class AsyncMembershipsApi(AsyncApiBase):
         ``GET /api/memberships/{id}`` (operation ``memberships_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this membership.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -436,7 +452,7 @@ class AsyncMembershipsApi(AsyncApiBase):
         ``DELETE /api/memberships/{id}`` (operation ``memberships_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this membership.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -475,7 +491,7 @@ class AsyncMembershipsApi(AsyncApiBase):
         ``PATCH /api/memberships/{id}`` (operation ``memberships_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this membership.
             patched_membership_write_request: the request body (PatchedMembershipWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

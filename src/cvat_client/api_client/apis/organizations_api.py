@@ -197,14 +197,22 @@ class OrganizationsApi(ApiBase):
         ``GET /api/organizations`` (operation ``organizations_list``).
 
         Args:
-            filter: query parameter ``filter`` (optional).
-            name: query parameter ``name`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            slug: query parameter ``slug`` (optional).
-            sort: query parameter ``sort`` (optional).
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['id', 'name', 'owner', 'slug'].
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['name', 'owner', 'slug']
+            slug: query parameter ``slug`` (optional). A simple equality filter for the slug field
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['id', 'name', 'owner', 'slug']
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -281,7 +289,7 @@ class OrganizationsApi(ApiBase):
         ``GET /api/organizations/{id}`` (operation ``organizations_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this organization.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -316,7 +324,7 @@ class OrganizationsApi(ApiBase):
         ``DELETE /api/organizations/{id}`` (operation ``organizations_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this organization.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -355,7 +363,7 @@ class OrganizationsApi(ApiBase):
         ``PATCH /api/organizations/{id}`` (operation ``organizations_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this organization.
             patched_organization_write_request: the request body (PatchedOrganizationWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -404,14 +412,22 @@ class AsyncOrganizationsApi(AsyncApiBase):
         ``GET /api/organizations`` (operation ``organizations_list``).
 
         Args:
-            filter: query parameter ``filter`` (optional).
-            name: query parameter ``name`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            slug: query parameter ``slug`` (optional).
-            sort: query parameter ``sort`` (optional).
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['id', 'name', 'owner', 'slug'].
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['name', 'owner', 'slug']
+            slug: query parameter ``slug`` (optional). A simple equality filter for the slug field
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['id', 'name', 'owner', 'slug']
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -488,7 +504,7 @@ class AsyncOrganizationsApi(AsyncApiBase):
         ``GET /api/organizations/{id}`` (operation ``organizations_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this organization.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -523,7 +539,7 @@ class AsyncOrganizationsApi(AsyncApiBase):
         ``DELETE /api/organizations/{id}`` (operation ``organizations_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this organization.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -562,7 +578,7 @@ class AsyncOrganizationsApi(AsyncApiBase):
         ``PATCH /api/organizations/{id}`` (operation ``organizations_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this organization.
             patched_organization_write_request: the request body (PatchedOrganizationWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

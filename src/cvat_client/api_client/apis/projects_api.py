@@ -377,18 +377,26 @@ class ProjectsApi(ApiBase):
         ``GET /api/projects`` (operation ``projects_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            assignee: query parameter ``assignee`` (optional).
-            filter: query parameter ``filter`` (optional).
-            name: query parameter ``name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            status: query parameter ``status`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            assignee: query parameter ``assignee`` (optional). A simple equality filter for the assignee field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['assignee', 'id', 'name', 'owner', 'status', 'updated_date'].
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['assignee', 'name', 'owner']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['assignee', 'id', 'name', 'owner', 'status', 'updated_date']
+            status: query parameter ``status`` (optional). A simple equality filter for the status field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -438,9 +446,9 @@ class ProjectsApi(ApiBase):
         ``POST /api/projects`` (operation ``projects_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             project_write_request: the request body (ProjectWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -479,7 +487,7 @@ class ProjectsApi(ApiBase):
         ``GET /api/projects/{id}`` (operation ``projects_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this project.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -514,7 +522,7 @@ class ProjectsApi(ApiBase):
         ``DELETE /api/projects/{id}`` (operation ``projects_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this project.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -553,7 +561,7 @@ class ProjectsApi(ApiBase):
         ``PATCH /api/projects/{id}`` (operation ``projects_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this project.
             patched_project_write_request: the request body (PatchedProjectWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -599,11 +607,11 @@ class ProjectsApi(ApiBase):
         ``POST /api/projects/{id}/backup/export`` (operation ``projects_create_backup_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            id: path parameter ``id``.
-            lightweight: query parameter ``lightweight`` (optional).
-            location: query parameter ``location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Backup file name
+            id: path parameter ``id``. A unique integer value identifying this project.
+            lightweight: query parameter ``lightweight`` (optional). Makes a lightweight backup (without media files) for tasks whose media is located in cloud storage
+            location: query parameter ``location`` (optional). Where need to save downloaded backup
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -652,11 +660,13 @@ class ProjectsApi(ApiBase):
         ``POST /api/projects/{id}/dataset/`` (operation ``projects_create_dataset``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Dataset file name
+            format: query parameter ``format`` (optional). Desired dataset format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this project.
+            location: query parameter ``location`` (optional). Where to import the dataset from
             dataset_file_request: the request body (DatasetFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -707,12 +717,14 @@ class ProjectsApi(ApiBase):
         ``POST /api/projects/{id}/dataset/export`` (operation ``projects_create_dataset_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format``.
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
-            save_images: query parameter ``save_images`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Desired output file name
+            format: query parameter ``format``. Desired output format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this project.
+            location: query parameter ``location`` (optional). Where need to save downloaded dataset
+            save_images: query parameter ``save_images`` (optional). Include images or not
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -754,8 +766,8 @@ class ProjectsApi(ApiBase):
         ``GET /api/projects/{id}/preview`` (operation ``projects_retrieve_preview``).
 
         Args:
-            prefer: header parameter ``Prefer`` (optional).
-            id: path parameter ``id``.
+            prefer: header parameter ``Prefer`` (optional). RFC 7240 preference token. Send `handling=empty` to receive a 204 No Content response when no media-derived preview exists. Without the preference, the server returns a default placeholder image with status 200.
+            id: path parameter ``id``. A unique integer value identifying this project.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -809,12 +821,12 @@ class ProjectsApi(ApiBase):
         ``POST /api/projects/backup/`` (operation ``projects_create_backup``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            location: query parameter ``location`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Backup file name
+            location: query parameter ``location`` (optional). Where to import the backup file from
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             project_file_request: the request body (ProjectFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -872,18 +884,26 @@ class AsyncProjectsApi(AsyncApiBase):
         ``GET /api/projects`` (operation ``projects_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            assignee: query parameter ``assignee`` (optional).
-            filter: query parameter ``filter`` (optional).
-            name: query parameter ``name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            status: query parameter ``status`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            assignee: query parameter ``assignee`` (optional). A simple equality filter for the assignee field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['assignee', 'id', 'name', 'owner', 'status', 'updated_date'].
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['assignee', 'name', 'owner']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['assignee', 'id', 'name', 'owner', 'status', 'updated_date']
+            status: query parameter ``status`` (optional). A simple equality filter for the status field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -933,9 +953,9 @@ class AsyncProjectsApi(AsyncApiBase):
         ``POST /api/projects`` (operation ``projects_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             project_write_request: the request body (ProjectWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -974,7 +994,7 @@ class AsyncProjectsApi(AsyncApiBase):
         ``GET /api/projects/{id}`` (operation ``projects_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this project.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1009,7 +1029,7 @@ class AsyncProjectsApi(AsyncApiBase):
         ``DELETE /api/projects/{id}`` (operation ``projects_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this project.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1048,7 +1068,7 @@ class AsyncProjectsApi(AsyncApiBase):
         ``PATCH /api/projects/{id}`` (operation ``projects_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this project.
             patched_project_write_request: the request body (PatchedProjectWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1094,11 +1114,11 @@ class AsyncProjectsApi(AsyncApiBase):
         ``POST /api/projects/{id}/backup/export`` (operation ``projects_create_backup_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            id: path parameter ``id``.
-            lightweight: query parameter ``lightweight`` (optional).
-            location: query parameter ``location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Backup file name
+            id: path parameter ``id``. A unique integer value identifying this project.
+            lightweight: query parameter ``lightweight`` (optional). Makes a lightweight backup (without media files) for tasks whose media is located in cloud storage
+            location: query parameter ``location`` (optional). Where need to save downloaded backup
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1147,11 +1167,13 @@ class AsyncProjectsApi(AsyncApiBase):
         ``POST /api/projects/{id}/dataset/`` (operation ``projects_create_dataset``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Dataset file name
+            format: query parameter ``format`` (optional). Desired dataset format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this project.
+            location: query parameter ``location`` (optional). Where to import the dataset from
             dataset_file_request: the request body (DatasetFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1202,12 +1224,14 @@ class AsyncProjectsApi(AsyncApiBase):
         ``POST /api/projects/{id}/dataset/export`` (operation ``projects_create_dataset_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format``.
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
-            save_images: query parameter ``save_images`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Desired output file name
+            format: query parameter ``format``. Desired output format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this project.
+            location: query parameter ``location`` (optional). Where need to save downloaded dataset
+            save_images: query parameter ``save_images`` (optional). Include images or not
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1249,8 +1273,8 @@ class AsyncProjectsApi(AsyncApiBase):
         ``GET /api/projects/{id}/preview`` (operation ``projects_retrieve_preview``).
 
         Args:
-            prefer: header parameter ``Prefer`` (optional).
-            id: path parameter ``id``.
+            prefer: header parameter ``Prefer`` (optional). RFC 7240 preference token. Send `handling=empty` to receive a 204 No Content response when no media-derived preview exists. Without the preference, the server returns a default placeholder image with status 200.
+            id: path parameter ``id``. A unique integer value identifying this project.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1304,12 +1328,12 @@ class AsyncProjectsApi(AsyncApiBase):
         ``POST /api/projects/backup/`` (operation ``projects_create_backup``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            location: query parameter ``location`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Backup file name
+            location: query parameter ``location`` (optional). Where to import the backup file from
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             project_file_request: the request body (ProjectFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

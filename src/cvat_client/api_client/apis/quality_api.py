@@ -324,20 +324,28 @@ class QualityApi(ApiBase):
         ``GET /api/quality/conflicts`` (operation ``quality_list_conflicts``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            frame: query parameter ``frame`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            report_id: query parameter ``report_id`` (optional).
-            severity: query parameter ``severity`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            type: query parameter ``type`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['frame', 'id', 'job_id', 'project_id', 'severity', 'task_id', 'type'].
+            frame: query parameter ``frame`` (optional). A simple equality filter for the frame field
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            report_id: query parameter ``report_id`` (optional). A simple equality filter for report id
+            severity: query parameter ``severity`` (optional). A simple equality filter for the severity field
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['frame', 'id', 'job_id', 'project_id', 'severity', 'task_id', 'type']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
+            type: query parameter ``type`` (optional). A simple equality filter for the type field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -411,18 +419,26 @@ class QualityApi(ApiBase):
         ``GET /api/quality/reports`` (operation ``quality_list_reports``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            parent_id: query parameter ``parent_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            sort: query parameter ``sort`` (optional).
-            target: query parameter ``target`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['created_date', 'gt_last_updated', 'id', 'job_id', 'project_id', 'target_last_updated', 'task_id'].
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            parent_id: query parameter ``parent_id`` (optional). A simple equality filter for parent id
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for project id
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['created_date', 'gt_last_updated', 'id', 'job_id', 'project_id', 'target_last_updated', 'task_id']
+            target: query parameter ``target`` (optional). A simple equality filter for target
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for task id
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -475,7 +491,8 @@ class QualityApi(ApiBase):
         ``POST /api/quality/reports`` (operation ``quality_create_report``).
 
         Args:
-            rq_id: query parameter ``rq_id`` (optional).
+            rq_id: query parameter ``rq_id`` (optional). The report creation request id. Can be specified to check the report
+                creation status.
             quality_report_create_request: the request body (QualityReportCreateRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -512,7 +529,7 @@ class QualityApi(ApiBase):
         ``GET /api/quality/reports/{id}`` (operation ``quality_retrieve_report``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this quality report.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -550,7 +567,7 @@ class QualityApi(ApiBase):
 
         Args:
             format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this quality report.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -601,17 +618,25 @@ class QualityApi(ApiBase):
         ``GET /api/quality/settings`` (operation ``quality_list_settings``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            inherit: query parameter ``inherit`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            parent_type: query parameter ``parent_type`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['created_date', 'id', 'inherit', 'project_id', 'task_id', 'updated_date'].
+            inherit: query parameter ``inherit`` (optional). A simple equality filter for the inherit field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            parent_type: query parameter ``parent_type`` (optional). A simple equality filter for parent instance type
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for project id
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['created_date', 'id', 'inherit', 'project_id', 'task_id', 'updated_date']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -656,7 +681,7 @@ class QualityApi(ApiBase):
         ``GET /api/quality/settings/{id}`` (operation ``quality_retrieve_settings``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. An id of a quality settings instance
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -695,7 +720,7 @@ class QualityApi(ApiBase):
         ``PATCH /api/quality/settings/{id}`` (operation ``quality_partial_update_settings``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. An id of a quality settings instance
             patched_quality_settings_request: the request body (PatchedQualitySettingsRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -750,20 +775,28 @@ class AsyncQualityApi(AsyncApiBase):
         ``GET /api/quality/conflicts`` (operation ``quality_list_conflicts``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            frame: query parameter ``frame`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            report_id: query parameter ``report_id`` (optional).
-            severity: query parameter ``severity`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
-            type: query parameter ``type`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['frame', 'id', 'job_id', 'project_id', 'severity', 'task_id', 'type'].
+            frame: query parameter ``frame`` (optional). A simple equality filter for the frame field
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            report_id: query parameter ``report_id`` (optional). A simple equality filter for report id
+            severity: query parameter ``severity`` (optional). A simple equality filter for the severity field
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['frame', 'id', 'job_id', 'project_id', 'severity', 'task_id', 'type']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
+            type: query parameter ``type`` (optional). A simple equality filter for the type field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -837,18 +870,26 @@ class AsyncQualityApi(AsyncApiBase):
         ``GET /api/quality/reports`` (operation ``quality_list_reports``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            parent_id: query parameter ``parent_id`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            sort: query parameter ``sort`` (optional).
-            target: query parameter ``target`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['created_date', 'gt_last_updated', 'id', 'job_id', 'project_id', 'target_last_updated', 'task_id'].
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            parent_id: query parameter ``parent_id`` (optional). A simple equality filter for parent id
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for project id
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['created_date', 'gt_last_updated', 'id', 'job_id', 'project_id', 'target_last_updated', 'task_id']
+            target: query parameter ``target`` (optional). A simple equality filter for target
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for task id
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -901,7 +942,8 @@ class AsyncQualityApi(AsyncApiBase):
         ``POST /api/quality/reports`` (operation ``quality_create_report``).
 
         Args:
-            rq_id: query parameter ``rq_id`` (optional).
+            rq_id: query parameter ``rq_id`` (optional). The report creation request id. Can be specified to check the report
+                creation status.
             quality_report_create_request: the request body (QualityReportCreateRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -938,7 +980,7 @@ class AsyncQualityApi(AsyncApiBase):
         ``GET /api/quality/reports/{id}`` (operation ``quality_retrieve_report``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this quality report.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -976,7 +1018,7 @@ class AsyncQualityApi(AsyncApiBase):
 
         Args:
             format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this quality report.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1027,17 +1069,25 @@ class AsyncQualityApi(AsyncApiBase):
         ``GET /api/quality/settings`` (operation ``quality_list_settings``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            inherit: query parameter ``inherit`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            parent_type: query parameter ``parent_type`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            sort: query parameter ``sort`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['created_date', 'id', 'inherit', 'project_id', 'task_id', 'updated_date'].
+            inherit: query parameter ``inherit`` (optional). A simple equality filter for the inherit field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            parent_type: query parameter ``parent_type`` (optional). A simple equality filter for parent instance type
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for project id
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['created_date', 'id', 'inherit', 'project_id', 'task_id', 'updated_date']
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1082,7 +1132,7 @@ class AsyncQualityApi(AsyncApiBase):
         ``GET /api/quality/settings/{id}`` (operation ``quality_retrieve_settings``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. An id of a quality settings instance
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1121,7 +1171,7 @@ class AsyncQualityApi(AsyncApiBase):
         ``PATCH /api/quality/settings/{id}`` (operation ``quality_partial_update_settings``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. An id of a quality settings instance
             patched_quality_settings_request: the request body (PatchedQualitySettingsRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

@@ -138,20 +138,24 @@ class RequestsApi(ApiBase):
         ``GET /api/requests`` (operation ``requests_list``).
 
         Args:
-            action: query parameter ``action`` (optional).
-            filter: query parameter ``filter`` (optional).
-            format: query parameter ``format`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            sort: query parameter ``sort`` (optional).
-            status: query parameter ``status`` (optional).
-            subresource: query parameter ``subresource`` (optional).
-            target: query parameter ``target`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            action: query parameter ``action`` (optional). A simple equality filter for the action field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['action', 'format', 'job_id', 'org', 'org_id', 'project_id', 'status', 'subresource', 'target', 'task_id'].
+            format: query parameter ``format`` (optional). A simple equality filter for the format field
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). A simple equality filter for the org field
+            org_id: query parameter ``org_id`` (optional). A simple equality filter for the org_id field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['action', 'created_date', 'status']
+            status: query parameter ``status`` (optional). A simple equality filter for the status field
+            subresource: query parameter ``subresource`` (optional). A simple equality filter for the subresource field
+            target: query parameter ``target`` (optional). A simple equality filter for the target field
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -287,20 +291,24 @@ class AsyncRequestsApi(AsyncApiBase):
         ``GET /api/requests`` (operation ``requests_list``).
 
         Args:
-            action: query parameter ``action`` (optional).
-            filter: query parameter ``filter`` (optional).
-            format: query parameter ``format`` (optional).
-            job_id: query parameter ``job_id`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            sort: query parameter ``sort`` (optional).
-            status: query parameter ``status`` (optional).
-            subresource: query parameter ``subresource`` (optional).
-            target: query parameter ``target`` (optional).
-            task_id: query parameter ``task_id`` (optional).
+            action: query parameter ``action`` (optional). A simple equality filter for the action field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['action', 'format', 'job_id', 'org', 'org_id', 'project_id', 'status', 'subresource', 'target', 'task_id'].
+            format: query parameter ``format`` (optional). A simple equality filter for the format field
+            job_id: query parameter ``job_id`` (optional). A simple equality filter for the job_id field
+            org: query parameter ``org`` (optional). A simple equality filter for the org field
+            org_id: query parameter ``org_id`` (optional). A simple equality filter for the org_id field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['action', 'created_date', 'status']
+            status: query parameter ``status`` (optional). A simple equality filter for the status field
+            subresource: query parameter ``subresource`` (optional). A simple equality filter for the subresource field
+            target: query parameter ``target`` (optional). A simple equality filter for the target field
+            task_id: query parameter ``task_id`` (optional). A simple equality filter for the task_id field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).

@@ -212,8 +212,8 @@ class ServerApi(ApiBase):
         ``GET /api/server/share`` (operation ``server_list_share``).
 
         Args:
-            directory: query parameter ``directory`` (optional).
-            search: query parameter ``search`` (optional).
+            directory: query parameter ``directory`` (optional). Directory to browse
+            search: query parameter ``search`` (optional). Search for specific files
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -330,8 +330,8 @@ class AsyncServerApi(AsyncApiBase):
         ``GET /api/server/share`` (operation ``server_list_share``).
 
         Args:
-            directory: query parameter ``directory`` (optional).
-            search: query parameter ``search`` (optional).
+            directory: query parameter ``directory`` (optional). Directory to browse
+            search: query parameter ``search`` (optional). Search for specific files
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).

@@ -756,26 +756,40 @@ class TasksApi(ApiBase):
         ``GET /api/tasks`` (operation ``tasks_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            assignee: query parameter ``assignee`` (optional).
-            dimension: query parameter ``dimension`` (optional).
-            filter: query parameter ``filter`` (optional).
-            media_type: query parameter ``media_type`` (optional).
-            mode: query parameter ``mode`` (optional).
-            name: query parameter ``name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            project_name: query parameter ``project_name`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            status: query parameter ``status`` (optional).
-            subset: query parameter ``subset`` (optional).
-            tracker_link: query parameter ``tracker_link`` (optional).
-            validation_mode: query parameter ``validation_mode`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            assignee: query parameter ``assignee`` (optional). A simple equality filter for the assignee field
+            dimension: query parameter ``dimension`` (optional). A simple equality filter for the dimension field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['assignee', 'dimension', 'id', 'media_type', 'mode', 'name', 'owner', 'project_id', 'project_name', 'status', 'subset', 'tracker_link', 'updated_date', 'validation_mode'].
+
+                There are few examples for complex filtering tasks:
+
+                    - Get all tasks from 1,2,3 projects - { "and" : [{ "in" : [{ "var" : "project_id" }, [1, 2, 3]]}]}
+
+                    - Get all completed tasks from 1 project - { "and": [{ "==": [{ "var" : "status" }, "completed"]}, { "==" : [{ "var" : "project_id"}, 1]}]}
+            media_type: query parameter ``media_type`` (optional). A simple equality filter for the media_type field
+            mode: query parameter ``mode`` (optional). A simple equality filter for the mode field
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            project_name: query parameter ``project_name`` (optional). A simple equality filter for the project_name field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['assignee', 'name', 'owner', 'project_name', 'subset', 'tracker_link']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['assignee', 'dimension', 'id', 'media_type', 'mode', 'name', 'owner', 'project_id', 'project_name', 'status', 'subset', 'tracker_link', 'updated_date', 'validation_mode']
+            status: query parameter ``status`` (optional). A simple equality filter for the status field
+            subset: query parameter ``subset`` (optional). A simple equality filter for the subset field
+            tracker_link: query parameter ``tracker_link`` (optional). A simple equality filter for the tracker_link field
+            validation_mode: query parameter ``validation_mode`` (optional). A simple equality filter for the validation_mode field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -836,9 +850,9 @@ class TasksApi(ApiBase):
         ``POST /api/tasks`` (operation ``tasks_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             task_write_request: the request body (TaskWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -877,7 +891,7 @@ class TasksApi(ApiBase):
         ``GET /api/tasks/{id}`` (operation ``tasks_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -914,7 +928,7 @@ class TasksApi(ApiBase):
         ``DELETE /api/tasks/{id}`` (operation ``tasks_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -951,7 +965,7 @@ class TasksApi(ApiBase):
         ``PATCH /api/tasks/{id}`` (operation ``tasks_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             patched_task_write_request: the request body (PatchedTaskWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -988,7 +1002,7 @@ class TasksApi(ApiBase):
         ``GET /api/tasks/{id}/annotations/`` (operation ``tasks_retrieve_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1025,7 +1039,7 @@ class TasksApi(ApiBase):
         ``PUT /api/tasks/{id}/annotations/`` (operation ``tasks_update_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             labeled_data_request: the request body (LabeledDataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1074,13 +1088,15 @@ class TasksApi(ApiBase):
         ``POST /api/tasks/{id}/annotations/`` (operation ``tasks_create_annotations``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
-            import_mode: query parameter ``import_mode`` (optional).
-            location: query parameter ``location`` (optional).
-            use_default_location: query parameter ``use_default_location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Annotation file name
+            format: query parameter ``format`` (optional). Input format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this task.
+            import_mode: query parameter ``import_mode`` (optional). How to import annotations
+            location: query parameter ``location`` (optional). where to import the annotation from
+            use_default_location: query parameter ``use_default_location`` (optional). Use the location that was configured in task to import annotations
             annotation_file_request: the request body (AnnotationFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1123,7 +1139,7 @@ class TasksApi(ApiBase):
         ``DELETE /api/tasks/{id}/annotations/`` (operation ``tasks_destroy_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1162,7 +1178,7 @@ class TasksApi(ApiBase):
 
         Args:
             action: query parameter ``action``.
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             patched_labeled_data_request: the request body (PatchedLabeledDataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1209,11 +1225,11 @@ class TasksApi(ApiBase):
         ``POST /api/tasks/{id}/backup/export`` (operation ``tasks_create_backup_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            id: path parameter ``id``.
-            lightweight: query parameter ``lightweight`` (optional).
-            location: query parameter ``location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Backup file name
+            id: path parameter ``id``. A unique integer value identifying this task.
+            lightweight: query parameter ``lightweight`` (optional). Makes a lightweight backup (without media files) for tasks whose media is located in cloud storage
+            location: query parameter ``location`` (optional). Where need to save downloaded backup
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1256,10 +1272,10 @@ class TasksApi(ApiBase):
         ``GET /api/tasks/{id}/data/`` (operation ``tasks_retrieve_data``).
 
         Args:
-            id: path parameter ``id``.
-            number: query parameter ``number`` (optional).
-            quality: query parameter ``quality`` (optional).
-            type: query parameter ``type``.
+            id: path parameter ``id``. A unique integer value identifying this task.
+            number: query parameter ``number`` (optional). A unique number value identifying chunk or frame
+            quality: query parameter ``quality`` (optional). Specifies the quality level of the requested data
+            type: query parameter ``type``. Specifies the type of the requested data
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1354,10 +1370,10 @@ class TasksApi(ApiBase):
         ``POST /api/tasks/{id}/data/`` (operation ``tasks_create_data``).
 
         Args:
-            upload_finish: header parameter ``Upload-Finish`` (optional).
-            upload_multiple: header parameter ``Upload-Multiple`` (optional).
-            upload_start: header parameter ``Upload-Start`` (optional).
-            id: path parameter ``id``.
+            upload_finish: header parameter ``Upload-Finish`` (optional). Finishes data upload. Can be combined with Upload-Start header to create task data with one request
+            upload_multiple: header parameter ``Upload-Multiple`` (optional). Indicates that data with this request are single or multiple files that should be attached to a task
+            upload_start: header parameter ``Upload-Start`` (optional). Initializes data upload. Optionally, can include upload metadata in the request body.
+            id: path parameter ``id``. A unique integer value identifying this task.
             data_request: the request body (DataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1397,7 +1413,7 @@ class TasksApi(ApiBase):
         ``GET /api/tasks/{id}/data/meta`` (operation ``tasks_retrieve_data_meta``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1436,7 +1452,7 @@ class TasksApi(ApiBase):
         ``PATCH /api/tasks/{id}/data/meta`` (operation ``tasks_partial_update_data_meta``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             patched_data_meta_write_request: the request body (PatchedDataMetaWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1483,12 +1499,14 @@ class TasksApi(ApiBase):
         ``POST /api/tasks/{id}/dataset/export`` (operation ``tasks_create_dataset_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format``.
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
-            save_images: query parameter ``save_images`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Desired output file name
+            format: query parameter ``format``. Desired output format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this task.
+            location: query parameter ``location`` (optional). Where need to save downloaded dataset
+            save_images: query parameter ``save_images`` (optional). Include images or not
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1530,8 +1548,8 @@ class TasksApi(ApiBase):
         ``GET /api/tasks/{id}/preview`` (operation ``tasks_retrieve_preview``).
 
         Args:
-            prefer: header parameter ``Prefer`` (optional).
-            id: path parameter ``id``.
+            prefer: header parameter ``Prefer`` (optional). RFC 7240 preference token. Send `handling=empty` to receive a 204 No Content response when no media-derived preview exists. Without the preference, the server returns a default placeholder image with status 200.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1571,7 +1589,7 @@ class TasksApi(ApiBase):
         ``GET /api/tasks/{id}/status`` (operation ``tasks_retrieve_status``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1606,7 +1624,7 @@ class TasksApi(ApiBase):
         ``GET /api/tasks/{id}/validation_layout`` (operation ``tasks_retrieve_validation_layout``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1649,7 +1667,7 @@ class TasksApi(ApiBase):
         ``PATCH /api/tasks/{id}/validation_layout`` (operation ``tasks_partial_update_validation_layout``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             patched_task_validation_layout_write_request: the request body (PatchedTaskValidationLayoutWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1704,12 +1722,12 @@ class TasksApi(ApiBase):
         ``POST /api/tasks/backup/`` (operation ``tasks_create_backup``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            location: query parameter ``location`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Backup file name
+            location: query parameter ``location`` (optional). Where to import the backup file from
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             task_file_request: the request body (TaskFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1775,26 +1793,40 @@ class AsyncTasksApi(AsyncApiBase):
         ``GET /api/tasks`` (operation ``tasks_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            assignee: query parameter ``assignee`` (optional).
-            dimension: query parameter ``dimension`` (optional).
-            filter: query parameter ``filter`` (optional).
-            media_type: query parameter ``media_type`` (optional).
-            mode: query parameter ``mode`` (optional).
-            name: query parameter ``name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            project_name: query parameter ``project_name`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            status: query parameter ``status`` (optional).
-            subset: query parameter ``subset`` (optional).
-            tracker_link: query parameter ``tracker_link`` (optional).
-            validation_mode: query parameter ``validation_mode`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            assignee: query parameter ``assignee`` (optional). A simple equality filter for the assignee field
+            dimension: query parameter ``dimension`` (optional). A simple equality filter for the dimension field
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['assignee', 'dimension', 'id', 'media_type', 'mode', 'name', 'owner', 'project_id', 'project_name', 'status', 'subset', 'tracker_link', 'updated_date', 'validation_mode'].
+
+                There are few examples for complex filtering tasks:
+
+                    - Get all tasks from 1,2,3 projects - { "and" : [{ "in" : [{ "var" : "project_id" }, [1, 2, 3]]}]}
+
+                    - Get all completed tasks from 1 project - { "and": [{ "==": [{ "var" : "status" }, "completed"]}, { "==" : [{ "var" : "project_id"}, 1]}]}
+            media_type: query parameter ``media_type`` (optional). A simple equality filter for the media_type field
+            mode: query parameter ``mode`` (optional). A simple equality filter for the mode field
+            name: query parameter ``name`` (optional). A simple equality filter for the name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            project_name: query parameter ``project_name`` (optional). A simple equality filter for the project_name field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['assignee', 'name', 'owner', 'project_name', 'subset', 'tracker_link']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['assignee', 'dimension', 'id', 'media_type', 'mode', 'name', 'owner', 'project_id', 'project_name', 'status', 'subset', 'tracker_link', 'updated_date', 'validation_mode']
+            status: query parameter ``status`` (optional). A simple equality filter for the status field
+            subset: query parameter ``subset`` (optional). A simple equality filter for the subset field
+            tracker_link: query parameter ``tracker_link`` (optional). A simple equality filter for the tracker_link field
+            validation_mode: query parameter ``validation_mode`` (optional). A simple equality filter for the validation_mode field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1855,9 +1887,9 @@ class AsyncTasksApi(AsyncApiBase):
         ``POST /api/tasks`` (operation ``tasks_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             task_write_request: the request body (TaskWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1896,7 +1928,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``GET /api/tasks/{id}`` (operation ``tasks_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1933,7 +1965,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``DELETE /api/tasks/{id}`` (operation ``tasks_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1970,7 +2002,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``PATCH /api/tasks/{id}`` (operation ``tasks_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             patched_task_write_request: the request body (PatchedTaskWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -2007,7 +2039,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``GET /api/tasks/{id}/annotations/`` (operation ``tasks_retrieve_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2044,7 +2076,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``PUT /api/tasks/{id}/annotations/`` (operation ``tasks_update_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             labeled_data_request: the request body (LabeledDataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -2093,13 +2125,15 @@ class AsyncTasksApi(AsyncApiBase):
         ``POST /api/tasks/{id}/annotations/`` (operation ``tasks_create_annotations``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format`` (optional).
-            id: path parameter ``id``.
-            import_mode: query parameter ``import_mode`` (optional).
-            location: query parameter ``location`` (optional).
-            use_default_location: query parameter ``use_default_location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Annotation file name
+            format: query parameter ``format`` (optional). Input format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this task.
+            import_mode: query parameter ``import_mode`` (optional). How to import annotations
+            location: query parameter ``location`` (optional). where to import the annotation from
+            use_default_location: query parameter ``use_default_location`` (optional). Use the location that was configured in task to import annotations
             annotation_file_request: the request body (AnnotationFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -2142,7 +2176,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``DELETE /api/tasks/{id}/annotations/`` (operation ``tasks_destroy_annotations``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2181,7 +2215,7 @@ class AsyncTasksApi(AsyncApiBase):
 
         Args:
             action: query parameter ``action``.
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             patched_labeled_data_request: the request body (PatchedLabeledDataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -2228,11 +2262,11 @@ class AsyncTasksApi(AsyncApiBase):
         ``POST /api/tasks/{id}/backup/export`` (operation ``tasks_create_backup_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            id: path parameter ``id``.
-            lightweight: query parameter ``lightweight`` (optional).
-            location: query parameter ``location`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Backup file name
+            id: path parameter ``id``. A unique integer value identifying this task.
+            lightweight: query parameter ``lightweight`` (optional). Makes a lightweight backup (without media files) for tasks whose media is located in cloud storage
+            location: query parameter ``location`` (optional). Where need to save downloaded backup
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2275,10 +2309,10 @@ class AsyncTasksApi(AsyncApiBase):
         ``GET /api/tasks/{id}/data/`` (operation ``tasks_retrieve_data``).
 
         Args:
-            id: path parameter ``id``.
-            number: query parameter ``number`` (optional).
-            quality: query parameter ``quality`` (optional).
-            type: query parameter ``type``.
+            id: path parameter ``id``. A unique integer value identifying this task.
+            number: query parameter ``number`` (optional). A unique number value identifying chunk or frame
+            quality: query parameter ``quality`` (optional). Specifies the quality level of the requested data
+            type: query parameter ``type``. Specifies the type of the requested data
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2373,10 +2407,10 @@ class AsyncTasksApi(AsyncApiBase):
         ``POST /api/tasks/{id}/data/`` (operation ``tasks_create_data``).
 
         Args:
-            upload_finish: header parameter ``Upload-Finish`` (optional).
-            upload_multiple: header parameter ``Upload-Multiple`` (optional).
-            upload_start: header parameter ``Upload-Start`` (optional).
-            id: path parameter ``id``.
+            upload_finish: header parameter ``Upload-Finish`` (optional). Finishes data upload. Can be combined with Upload-Start header to create task data with one request
+            upload_multiple: header parameter ``Upload-Multiple`` (optional). Indicates that data with this request are single or multiple files that should be attached to a task
+            upload_start: header parameter ``Upload-Start`` (optional). Initializes data upload. Optionally, can include upload metadata in the request body.
+            id: path parameter ``id``. A unique integer value identifying this task.
             data_request: the request body (DataRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -2416,7 +2450,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``GET /api/tasks/{id}/data/meta`` (operation ``tasks_retrieve_data_meta``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2455,7 +2489,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``PATCH /api/tasks/{id}/data/meta`` (operation ``tasks_partial_update_data_meta``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             patched_data_meta_write_request: the request body (PatchedDataMetaWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -2502,12 +2536,14 @@ class AsyncTasksApi(AsyncApiBase):
         ``POST /api/tasks/{id}/dataset/export`` (operation ``tasks_create_dataset_export``).
 
         Args:
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            format: query parameter ``format``.
-            id: path parameter ``id``.
-            location: query parameter ``location`` (optional).
-            save_images: query parameter ``save_images`` (optional).
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Desired output file name
+            format: query parameter ``format``. Desired output format name
+                You can get the list of supported formats at:
+                /server/annotation/formats
+            id: path parameter ``id``. A unique integer value identifying this task.
+            location: query parameter ``location`` (optional). Where need to save downloaded dataset
+            save_images: query parameter ``save_images`` (optional). Include images or not
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2549,8 +2585,8 @@ class AsyncTasksApi(AsyncApiBase):
         ``GET /api/tasks/{id}/preview`` (operation ``tasks_retrieve_preview``).
 
         Args:
-            prefer: header parameter ``Prefer`` (optional).
-            id: path parameter ``id``.
+            prefer: header parameter ``Prefer`` (optional). RFC 7240 preference token. Send `handling=empty` to receive a 204 No Content response when no media-derived preview exists. Without the preference, the server returns a default placeholder image with status 200.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2590,7 +2626,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``GET /api/tasks/{id}/status`` (operation ``tasks_retrieve_status``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2625,7 +2661,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``GET /api/tasks/{id}/validation_layout`` (operation ``tasks_retrieve_validation_layout``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -2668,7 +2704,7 @@ class AsyncTasksApi(AsyncApiBase):
         ``PATCH /api/tasks/{id}/validation_layout`` (operation ``tasks_partial_update_validation_layout``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this task.
             patched_task_validation_layout_write_request: the request body (PatchedTaskValidationLayoutWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -2723,12 +2759,12 @@ class AsyncTasksApi(AsyncApiBase):
         ``POST /api/tasks/backup/`` (operation ``tasks_create_backup``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            cloud_storage_id: query parameter ``cloud_storage_id`` (optional).
-            filename: query parameter ``filename`` (optional).
-            location: query parameter ``location`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            cloud_storage_id: query parameter ``cloud_storage_id`` (optional). Storage id
+            filename: query parameter ``filename`` (optional). Backup file name
+            location: query parameter ``location`` (optional). Where to import the backup file from
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             task_file_request: the request body (TaskFileRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

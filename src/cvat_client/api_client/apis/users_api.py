@@ -190,18 +190,26 @@ class UsersApi(ApiBase):
         ``GET /api/users`` (operation ``users_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            first_name: query parameter ``first_name`` (optional).
-            is_active: query parameter ``is_active`` (optional).
-            last_name: query parameter ``last_name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            username: query parameter ``username`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['first_name', 'id', 'is_active', 'last_name', 'username'].
+            first_name: query parameter ``first_name`` (optional). A simple equality filter for the first_name field
+            is_active: query parameter ``is_active`` (optional). A simple equality filter for the is_active field
+            last_name: query parameter ``last_name`` (optional). A simple equality filter for the last_name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['first_name', 'last_name', 'username']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['first_name', 'id', 'is_active', 'last_name', 'username']
+            username: query parameter ``username`` (optional). A simple equality filter for the username field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -247,7 +255,7 @@ class UsersApi(ApiBase):
         ``GET /api/users/{id}`` (operation ``users_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this user.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -282,7 +290,7 @@ class UsersApi(ApiBase):
         ``DELETE /api/users/{id}`` (operation ``users_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this user.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -319,7 +327,7 @@ class UsersApi(ApiBase):
         ``PATCH /api/users/{id}`` (operation ``users_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this user.
             patched_user_request: the request body (PatchedUserRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -399,18 +407,26 @@ class AsyncUsersApi(AsyncApiBase):
         ``GET /api/users`` (operation ``users_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            first_name: query parameter ``first_name`` (optional).
-            is_active: query parameter ``is_active`` (optional).
-            last_name: query parameter ``last_name`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            username: query parameter ``username`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['first_name', 'id', 'is_active', 'last_name', 'username'].
+            first_name: query parameter ``first_name`` (optional). A simple equality filter for the first_name field
+            is_active: query parameter ``is_active`` (optional). A simple equality filter for the is_active field
+            last_name: query parameter ``last_name`` (optional). A simple equality filter for the last_name field
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['first_name', 'last_name', 'username']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['first_name', 'id', 'is_active', 'last_name', 'username']
+            username: query parameter ``username`` (optional). A simple equality filter for the username field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -456,7 +472,7 @@ class AsyncUsersApi(AsyncApiBase):
         ``GET /api/users/{id}`` (operation ``users_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this user.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -491,7 +507,7 @@ class AsyncUsersApi(AsyncApiBase):
         ``DELETE /api/users/{id}`` (operation ``users_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this user.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -528,7 +544,7 @@ class AsyncUsersApi(AsyncApiBase):
         ``PATCH /api/users/{id}`` (operation ``users_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this user.
             patched_user_request: the request body (PatchedUserRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,

@@ -366,18 +366,26 @@ class WebhooksApi(ApiBase):
         ``GET /api/webhooks`` (operation ``webhooks_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            target_url: query parameter ``target_url`` (optional).
-            type: query parameter ``type`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['description', 'id', 'owner', 'project_id', 'target_url', 'type', 'updated_date'].
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['description', 'owner', 'target_url']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['description', 'id', 'owner', 'project_id', 'target_url', 'type', 'updated_date']
+            target_url: query parameter ``target_url`` (optional). A simple equality filter for the target_url field
+            type: query parameter ``type`` (optional). A simple equality filter for the type field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -427,9 +435,9 @@ class WebhooksApi(ApiBase):
         ``POST /api/webhooks`` (operation ``webhooks_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             webhook_write_request: the request body (WebhookWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -468,7 +476,7 @@ class WebhooksApi(ApiBase):
         ``GET /api/webhooks/{id}`` (operation ``webhooks_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -504,7 +512,7 @@ class WebhooksApi(ApiBase):
         ``PUT /api/webhooks/{id}`` (operation ``webhooks_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             webhook_write_request: the request body (WebhookWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -541,7 +549,7 @@ class WebhooksApi(ApiBase):
         ``DELETE /api/webhooks/{id}`` (operation ``webhooks_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -580,7 +588,7 @@ class WebhooksApi(ApiBase):
         ``PATCH /api/webhooks/{id}`` (operation ``webhooks_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             patched_webhook_write_request: the request body (PatchedWebhookWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -620,9 +628,9 @@ class WebhooksApi(ApiBase):
         ``GET /api/webhooks/{id}/deliveries`` (operation ``webhooks_list_deliveries``).
 
         Args:
-            id: path parameter ``id``.
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
+            id: path parameter ``id``. A unique integer value identifying this webhook.
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -661,7 +669,7 @@ class WebhooksApi(ApiBase):
 
         Args:
             delivery_id: path parameter ``delivery_id``.
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -699,7 +707,7 @@ class WebhooksApi(ApiBase):
 
         Args:
             delivery_id: path parameter ``delivery_id``.
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -735,7 +743,7 @@ class WebhooksApi(ApiBase):
         ``POST /api/webhooks/{id}/ping`` (operation ``webhooks_create_ping``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -771,7 +779,7 @@ class WebhooksApi(ApiBase):
         ``GET /api/webhooks/events`` (operation ``webhooks_retrieve_events``).
 
         Args:
-            type: query parameter ``type`` (optional).
+            type: query parameter ``type`` (optional). Type of webhook
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -822,18 +830,26 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``GET /api/webhooks`` (operation ``webhooks_list``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            filter: query parameter ``filter`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
-            owner: query parameter ``owner`` (optional).
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
-            project_id: query parameter ``project_id`` (optional).
-            search: query parameter ``search`` (optional).
-            sort: query parameter ``sort`` (optional).
-            target_url: query parameter ``target_url`` (optional).
-            type: query parameter ``type`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            filter: query parameter ``filter`` (optional). JSON Logic filter. This filter can be used to perform complex filtering by grouping rules.
+
+                For example, using such a filter you can get all resources created by you:
+
+                    - {"and":[{"==":[{"var":"owner"},"<user>"]}]}
+
+                Details about the syntax used can be found at the link: https://jsonlogic.com/
+
+                 Available filter_fields: ['description', 'id', 'owner', 'project_id', 'target_url', 'type', 'updated_date'].
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
+            owner: query parameter ``owner`` (optional). A simple equality filter for the owner field
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
+            project_id: query parameter ``project_id`` (optional). A simple equality filter for the project_id field
+            search: query parameter ``search`` (optional). A search term. Available search_fields: ['description', 'owner', 'target_url']
+            sort: query parameter ``sort`` (optional). Which field to use when ordering the results. Available ordering_fields: ['description', 'id', 'owner', 'project_id', 'target_url', 'type', 'updated_date']
+            target_url: query parameter ``target_url`` (optional). A simple equality filter for the target_url field
+            type: query parameter ``type`` (optional). A simple equality filter for the type field
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -883,9 +899,9 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``POST /api/webhooks`` (operation ``webhooks_create``).
 
         Args:
-            x_organization: header parameter ``X-Organization`` (optional).
-            org: query parameter ``org`` (optional).
-            org_id: query parameter ``org_id`` (optional).
+            x_organization: header parameter ``X-Organization`` (optional). Organization unique slug
+            org: query parameter ``org`` (optional). Organization unique slug
+            org_id: query parameter ``org_id`` (optional). Organization identifier
             webhook_write_request: the request body (WebhookWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -924,7 +940,7 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``GET /api/webhooks/{id}`` (operation ``webhooks_retrieve``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -960,7 +976,7 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``PUT /api/webhooks/{id}`` (operation ``webhooks_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             webhook_write_request: the request body (WebhookWriteRequest or a dict). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -997,7 +1013,7 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``DELETE /api/webhooks/{id}`` (operation ``webhooks_destroy``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1036,7 +1052,7 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``PATCH /api/webhooks/{id}`` (operation ``webhooks_partial_update``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             patched_webhook_write_request: the request body (PatchedWebhookWriteRequest or a dict) (optional). The request body.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
@@ -1076,9 +1092,9 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``GET /api/webhooks/{id}/deliveries`` (operation ``webhooks_list_deliveries``).
 
         Args:
-            id: path parameter ``id``.
-            page: query parameter ``page`` (optional).
-            page_size: query parameter ``page_size`` (optional).
+            id: path parameter ``id``. A unique integer value identifying this webhook.
+            page: query parameter ``page`` (optional). A page number within the paginated result set.
+            page_size: query parameter ``page_size`` (optional). Number of results to return per page.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1117,7 +1133,7 @@ class AsyncWebhooksApi(AsyncApiBase):
 
         Args:
             delivery_id: path parameter ``delivery_id``.
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1155,7 +1171,7 @@ class AsyncWebhooksApi(AsyncApiBase):
 
         Args:
             delivery_id: path parameter ``delivery_id``.
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1191,7 +1207,7 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``POST /api/webhooks/{id}/ping`` (operation ``webhooks_create_ping``).
 
         Args:
-            id: path parameter ``id``.
+            id: path parameter ``id``. A unique integer value identifying this webhook.
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
@@ -1227,7 +1243,7 @@ class AsyncWebhooksApi(AsyncApiBase):
         ``GET /api/webhooks/events`` (operation ``webhooks_retrieve_events``).
 
         Args:
-            type: query parameter ``type`` (optional).
+            type: query parameter ``type`` (optional). Type of webhook
             **options: ``_parse_response``, ``_check_status``, ``_validate_inputs``,
                 ``_validate_outputs``, ``_request_timeout``, ``_content_type``, ``_stream``,
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
