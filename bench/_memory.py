@@ -67,3 +67,9 @@ def children_peak_rss() -> int:
     """The largest peak resident set of any waited-for child process, in bytes."""
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024
+
+
+def cpu_seconds(*, children: bool = False) -> float:
+    """User plus system CPU time of this process (or of its waited-for children)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
