@@ -167,3 +167,42 @@ def test_failing_request_on_test_server(client: Any, images: list[Path], tmp_pat
     assert info.value.request is not None
     assert info.value.request.message
     assert info.value.request.message in str(info.value)
+
+
+def test_wait_reports_server_progress_in_percent(cvat_server, cvat_admin, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``pbar=`` sees 0..100 % of the server's progress and is finished once."""
+    from cvat_client.core import make_client
+    from cvat_client.core.progress import BaseProgressReporter
+    from cvat_client.testing import ASGIBridgeTransport
+
+    class Recorder(BaseProgressReporter):
+        def __init__(self) -> None:
+            super().__init__()
+            self.events: list[tuple[str, object]] = []
+
+        def start2(self, total: int, **kwargs: object) -> None:
+            self.events.append(("start", total))
+
+        def advance(self, delta: int) -> None:
+            self.events.append(("advance", delta))
+
+        def finish(self) -> None:
+            self.events.append(("finish", None))
+
+    with make_client(
+        "http://testserver", credentials=cvat_admin, transport=ASGIBridgeTransport(cvat_server.app)
+    ) as client:
+        from PIL import Image
+
+        Image.new("RGB", (8, 8), (1, 2, 3)).save(tmp_path / "a.png")
+        task = client.tasks.create({"name": "t", "labels": [{"name": "a"}]})
+        rq_id = task.upload_data([tmp_path / "a.png"], wait_for_completion=False)
+        assert client.wait_for_completion(rq_id).status == "finished"
+        rq, _ = client.api_client.tasks_api.create_dataset_export(id=task.id, format="COCO 1.0")
+        recorder = Recorder()
+        request = client.wait_for_completion(rq.rq_id, pbar=recorder, status_check_period=0.01)
+    assert request.status == "finished"
+    assert recorder.events[0] == ("start", 100)
+    assert recorder.events[-1] == ("finish", None)
+    assert sum(d for kind, d in recorder.events if kind == "advance") == 100  # type: ignore[misc]
+    assert [kind for kind, _ in recorder.events].count("finish") == 1

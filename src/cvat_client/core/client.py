@@ -28,6 +28,7 @@ from cvat_client.core.retry import RetryTransport, SessionRenewal, mark_no_relog
 
 if TYPE_CHECKING:
     from cvat_client.api_client import ApiClient, models
+    from cvat_client.core.progress import ProgressReporter
     from cvat_client.core.proxies.cloudstorages import CloudStoragesRepo
     from cvat_client.core.proxies.comments import CommentsRepo
     from cvat_client.core.proxies.issues import IssuesRepo
@@ -380,6 +381,7 @@ class Client:
         timeout: float | None = None,
         log_prefix: str | None = None,
         cancel_on_interrupt: bool = False,
+        pbar: ProgressReporter | None = None,
     ) -> models.Request:
         """Wait until a background request ends; returns it, finished.
 
@@ -394,6 +396,7 @@ class Client:
             log_prefix: how to name the operation in log messages.
             cancel_on_interrupt: on Ctrl-C (``KeyboardInterrupt``), cancel the request on
                 the server before re-raising.
+            pbar: reports the server's progress, in percent (total 100).
 
         Raises:
             BackgroundRequestException: the request failed; the message is the server's.
@@ -408,6 +411,7 @@ class Client:
             timeout=timeout,
             log_prefix=log_prefix,
             cancel_on_interrupt=cancel_on_interrupt,
+            pbar=pbar,
         )
 
     # --- repositories -------------------------------------------------------------------

@@ -11,6 +11,7 @@ from cvat_client.core.exceptions import BackgroundRequestException, BackgroundRe
 if TYPE_CHECKING:
     from cvat_client.api_client import models
     from cvat_client.core.client import Client
+    from cvat_client.core.progress import ProgressReporter
 
 __all__ = ["wait_for_request", "status_of"]
 
@@ -29,8 +30,10 @@ def wait_for_request(
     timeout: float | None = None,
     log_prefix: str | None = None,
     cancel_on_interrupt: bool = False,
+    pbar: ProgressReporter | None = None,
 ) -> models.Request:
     """Poll a background request until it ends; see :meth:`Client.wait_for_completion`."""
+    reported = _PercentReporter(pbar, log_prefix or "Waiting for the server")
     config = client.config
     schedule = PollSchedule(
         period=status_check_period
@@ -59,7 +62,9 @@ def wait_for_request(
                     else "",
                 )
                 last_status = status
+            reported.update(request.progress, finished=status == FINISHED)
             if status == FINISHED:
+                reported.finish()
                 return request
             if status == FAILED:
                 message = request.message if isinstance(request.message, str) else ""
@@ -83,6 +88,41 @@ def wait_for_request(
         if cancel_on_interrupt:
             _cancel_quietly(client, rq_id)
         raise
+    finally:
+        reported.finish()
+
+
+class _PercentReporter:
+    """Feeds a request's ``progress`` (0..1) to a progress reporter as percent."""
+
+    def __init__(self, pbar: ProgressReporter | None, desc: str) -> None:
+        self._pbar = pbar
+        self._desc = desc
+        self._done = 0
+        self._started = False
+        self._finished = False
+
+    def update(self, progress: object, *, finished: bool) -> None:
+        if self._pbar is None:
+            return
+        if not self._started:
+            self._pbar.start2(100, desc=self._desc, unit="%")
+            self._started = True
+        percent = 100 if finished else _percent(progress)
+        if percent > self._done:
+            self._pbar.advance(percent - self._done)
+            self._done = percent
+
+    def finish(self) -> None:
+        if self._pbar is not None and self._started and not self._finished:
+            self._finished = True
+            self._pbar.finish()
+
+
+def _percent(progress: object) -> int:
+    if isinstance(progress, int | float) and not isinstance(progress, bool):
+        return max(0, min(100, int(progress * 100)))
+    return 0
 
 
 def _cancel_quietly(client: Client, rq_id: str) -> None:

@@ -149,7 +149,7 @@ class Task(
         params: Mapping[str, Any] | None = None,
         wait_for_completion: bool = True,
         status_check_period: float | None = None,
-    ) -> None:
+    ) -> str:
         """Attach media to this task (once: the server accepts data only once).
 
         Args:
@@ -164,6 +164,10 @@ class Task(
                 ``filename_pattern``, ``validation_params``...
             wait_for_completion: wait until the server has processed the data.
             status_check_period: seconds between status checks.
+
+        Returns:
+            The id of the server's background request that processes the data (wait for
+            it with :meth:`Client.wait_for_completion` when ``wait_for_completion=False``).
 
         Raises:
             FileNotFoundError: a local file is missing (nothing is sent).
@@ -197,6 +201,7 @@ class Task(
             self._client.logger.info("Waiting for the data of task #%s to be processed", self.id)
             self._client.wait_for_completion(str(rq_id), status_check_period=status_check_period)
             self.fetch()
+        return str(rq_id)
 
     def get_jobs(self) -> list[Job]:
         """The jobs of this task."""
