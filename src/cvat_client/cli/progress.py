@@ -7,10 +7,7 @@ By default a bar is shown only when stderr is a terminal; ``--progress`` forces 
 from __future__ import annotations
 
 import sys
-import time
 from typing import TYPE_CHECKING, Any
-
-from tqdm import tqdm
 
 from cvat_client.cli.errors import CliError
 from cvat_client.core.progress import DeferredTqdmProgressReporter
@@ -19,9 +16,6 @@ if TYPE_CHECKING:
     from cvat_client.core.client import Client
 
 __all__ = ["TqdmReporter", "wait_for_request"]
-
-_FIRST_POLL = 0.1
-_LONGEST_POLL = 2.0
 
 
 def _disable(enabled: bool | None) -> bool | None:
@@ -70,44 +64,30 @@ def wait_for_request(
     period: float | None = None,
     desc: str = "Waiting for the server",
 ) -> Any:
-    """Poll the background request ``rq_id`` until it ends, drawing its progress (0-100 %).
+    """Wait for the background request ``rq_id`` with a progress bar (0-100 %).
 
     Returns the finished request (an entity of ``client.requests``).
 
     Raises:
         CliError: the request failed, or ``timeout`` seconds passed first.
     """
-    deadline = None if timeout is None else time.monotonic() + timeout
-    delay = period or _FIRST_POLL
-    with tqdm(
-        total=100,
-        desc=desc,
-        unit="%",
-        bar_format="{desc}: {percentage:3.0f}%|{bar}|",
-        file=sys.stderr,
-        disable=_disable(enabled),
-        dynamic_ncols=True,
-    ) as bar:
-        while True:
-            request = client.requests.retrieve(rq_id)
-            status = request.status_value
-            progress = getattr(request, "progress", None)
-            if isinstance(progress, int | float):
-                bar.n = round(min(max(float(progress), 0.0), 1.0) * 100)
-            bar.set_description_str(f"{desc} ({status})", refresh=True)
-            if status == "finished":
-                bar.n = 100
-                bar.refresh()
-                return request
-            if status == "failed":
-                message = getattr(request, "message", "") or "no message"
-                raise CliError(f"Request {rq_id} failed: {message}")
-            if deadline is not None and time.monotonic() >= deadline:
-                raise CliError(
-                    f"Request {rq_id} is still {status} after {timeout:g} s; "
-                    f"wait again with: request wait {rq_id}"
-                )
-            pause = delay if deadline is None else min(delay, max(deadline - time.monotonic(), 0))
-            time.sleep(pause)
-            if period is None:
-                delay = min(delay * 1.5, _LONGEST_POLL)
+    from cvat_client.core.exceptions import BackgroundRequestException, BackgroundRequestTimeout
+    from cvat_client.core.proxies.requests import Request
+
+    try:
+        model = client.wait_for_completion(
+            rq_id,
+            status_check_period=period,
+            timeout=timeout,
+            log_prefix=desc,
+            pbar=TqdmReporter(desc, enabled=enabled),
+        )
+    except BackgroundRequestTimeout as exc:
+        raise CliError(
+            f"Request {rq_id} is still {exc.last_status} after {timeout:g} s; "
+            f"wait again with: request wait {rq_id}"
+        ) from None
+    except BackgroundRequestException as exc:
+        message = getattr(exc.request, "message", "") or "no message"
+        raise CliError(f"Request {rq_id} failed: {message}") from None
+    return Request(client, model)
