@@ -29,7 +29,14 @@ class JobFailure(Exception):
 
 @dataclass
 class BackgroundRequest:
-    """One entry of ``/api/requests``."""
+    """One entry of ``/api/requests``.
+
+    ``message`` is shown while the request runs (``started_message`` when it starts; work may
+    change it) and holds the error of a failed request. ``progress`` is a fraction in
+    ``[0, 1]``: like CVAT 2.73, exports, backups, annotation imports and task creation leave it
+    at 0.0 even when finished, and a project dataset import reports the share of its subsets
+    done.
+    """
 
     id: str
     type: str
@@ -42,6 +49,7 @@ class BackgroundRequest:
     format: str | None = None
     status: str = "queued"
     message: str = ""
+    started_message: str = ""
     progress: float = 0.0
     created_date: datetime = field(default_factory=now)
     started_date: datetime | None = None
@@ -100,13 +108,19 @@ class Worker:
                     self._idle.notify_all()
 
     def _execute(self, request: BackgroundRequest) -> None:
-        if self.delay > 0:
-            time.sleep(self.delay)
+        # with a delay, a request is seen ``queued`` for its first half and ``started`` (with
+        # the message CVAT shows at that stage) for its second half, then its work runs
+        delay = self.delay
+        if delay > 0:
+            time.sleep(delay / 2)
         with self._lock:
             if request.cancelled:
                 return
             request.status = "started"
             request.started_date = now()
+            request.message = request.started_message
+        if delay > 0:
+            time.sleep(delay / 2)
         try:
             if request.work is not None:
                 request.work(request)

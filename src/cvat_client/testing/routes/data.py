@@ -98,7 +98,9 @@ async def _direct(ctx: Ctx, session: UploadSession) -> Response:
         for field, filename, content in await parse_multipart(ctx):
             if filename is not None:
                 name = safe_name(filename)
-                path = session.directory / f"{len(session.files):06d}_{name}"
+                # one folder per file, so the frame keeps the client's file name
+                path = session.directory / f"{len(session.files):06d}" / name
+                path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_bytes(content)
                 session.files[name] = path
             else:
@@ -210,8 +212,8 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
         task_id=task.id,
         ttl=CREATE_TTL,
         work=work,
+        started_message="Task is being saved in database",
     )
-    request.message = ""
     with store.lock:
         task.creating = True
     ctx.server.worker.submit(request)
