@@ -58,14 +58,15 @@ def _preload() -> None:
 
     Every module the server uses is imported at module level; this adds Pillow's format
     plugins (loaded on the first ``Image.open``), anyio's asyncio backend and asyncio's
-    default executor (loaded on the first request) and the codec of zip entry names without
-    the UTF-8 flag. Importing in several threads at once has crashed Python 3.11 with a
+    default executor (loaded on the first request) and the codecs of zip entry names without
+    the UTF-8 flag and of ASCII text. Importing in several threads at once has crashed Python 3.11 with a
     ``SystemError``; after this, requests and background work import nothing.
     """
     Image.init()
     importlib.import_module("anyio._backends._asyncio")
     importlib.import_module("concurrent.futures.thread")
-    codecs.lookup("cp437")
+    for codec in ("ascii", "cp437"):
+        codecs.lookup(codec)
 
 
 class CvatTestServer:

@@ -31,7 +31,7 @@ IMPORT_TTL = timedelta(hours=1)
 _ACTIONS = ("create", "update", "delete")
 _GONE_EXPORT = (
     "This endpoint is no longer supported.\n"
-    "To initiate the export process, use POST /api/tasks/id/dataset/export?save_images={flag}.\n"
+    "To initiate the export process, use POST /api/{target}s/id/dataset/export?save_images={flag}.\n"
     "To check the process status, use GET /api/requests/rq_id,\n"
     "where rq_id is obtained from the response of the previous request.\n"
     "To download the prepared file, use the result_url obtained from the response of the "
@@ -44,9 +44,15 @@ _GONE_IMPORT = (
 )
 
 
-def gone_export(save_images: bool) -> ApiError:
+def gone_export(save_images: bool, target: str = "task") -> ApiError:
     """The 410 of the removed GET export endpoints."""
-    return ApiError(410, _GONE_EXPORT.format(flag=save_images), content_type=HTML)
+    text = _GONE_EXPORT.format(flag=save_images, target=target)
+    return ApiError(410, text, content_type=HTML)
+
+
+def gone_import() -> ApiError:
+    """The 410 of the removed import status checks."""
+    return ApiError(410, _GONE_IMPORT, content_type=HTML)
 
 
 class _Target:
@@ -81,7 +87,7 @@ def _handlers(kind: str) -> dict[str, Handler]:
 
     async def put(ctx: Ctx) -> Response:
         if "format" in ctx.query:
-            raise ApiError(410, _GONE_IMPORT, content_type=HTML)
+            raise gone_import()
         target = _Target(ctx, kind, change=True)
         body = await ctx.json()
         store = ctx.store

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -11,17 +12,17 @@ from typing import Any, TypedDict
 from starlette.responses import Response
 
 from cvat_client.testing import annotation_store as ann
-from cvat_client.testing import backup, formats
+from cvat_client.testing import backup, dataset_import, formats, media
 from cvat_client.testing import labels as label_logic
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
-from cvat_client.testing._http import ApiError, bad_request, detail, json_response, now
+from cvat_client.testing._http import HTML, ApiError, bad_request, detail, json_response, now
 from cvat_client.testing.background import BackgroundRequest, JobFailure, encode_format
 from cvat_client.testing.downloads import file_response
-from cvat_client.testing.routes.annotations import gone_export
+from cvat_client.testing.routes.annotations import gone_export, gone_import
 from cvat_client.testing.routes.data import chunk_size_for, segments, visible_job
 from cvat_client.testing.routes.projects import visible_project
-from cvat_client.testing.routes.tasks import visible_task
+from cvat_client.testing.routes.tasks import preview_response, visible_task
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import Job, Project, Store, Task, TaskData
 from cvat_client.testing.uploads import (
@@ -504,6 +505,171 @@ def _backup_handlers(target: str) -> dict[str, Callable[[Ctx], Any]]:
     return {"post": post, "patch": patch, "head": head}
 
 
+# -- project dataset import ---------------------------------------------------------------------
+
+_IGNORED_LABELS = ("background",)
+
+
+def _import_project_dataset(
+    ctx: Ctx, request: BackgroundRequest, project: Project, fmt: str, path: Path, work_dir: Path
+) -> None:
+    """The work of a project dataset import: one new task per subset, then its annotations."""
+    store = ctx.store
+    request.message = "Dataset import has been started..."
+    work_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        content = dataset_import.read_dataset(fmt, path, work_dir)
+    except formats.FormatError as exc:
+        raise JobFailure(f"CvatImportError: {exc}") from None
+    with store.lock:
+        if store.projects.get(project.id) is not project:
+            raise JobFailure("The project was deleted")
+        known = {lb.name for lb in store.labels_of(project_id=project.id) if lb.parent_id is None}
+        if not known:
+            label_logic.create(store, [{"name": n} for n in content.labels], project_id=project.id)
+        else:
+            for name in content.labels:
+                if name not in known and name not in _IGNORED_LABELS:
+                    raise JobFailure(
+                        f'CvatImportError: Target project does not have label with name "{name}"'
+                    )
+        label_dicts = _labels(ctx, store, project_id=project.id)
+    count = len(content.subsets)
+    for number, subset in enumerate(content.subsets):
+        with store.lock:
+            request.message = "Task from dataset is being created..."
+            request.progress = number / count
+            task = Task(
+                id=store.next_id("task"),
+                name=subset.name,
+                owner_id=project.owner_id,
+                org_id=project.org_id,
+                project_id=project.id,
+                subset=subset.name,
+            )
+            store.tasks[task.id] = task
+        media_dir = ctx.server.media_dir / "tasks" / str(task.id)
+        try:
+            paths = dataset_import.place_images(subset, media_dir / "raw")
+            frames = media.extract_media(paths, media_dir / "raw")
+            assert subset.annotation_file is not None
+            data = formats.import_annotations(
+                fmt, subset.annotation_file, labels=label_dicts, frames=frames
+            )
+        except (media.MediaError, formats.FormatError, OSError) as exc:
+            store.delete_task(task.id)
+            raise JobFailure(f"CvatImportError: {exc}") from None
+        with store.lock:
+            task.data = TaskData(
+                id=store.next_id("data"),
+                frames=frames,
+                image_quality=70,
+                chunk_size=chunk_size_for(frames),
+                stop_frame=len(frames) - 1,
+                media_dir=media_dir,
+            )
+            task.segment_size = len(frames)
+            task.overlap = 0
+            for first, last in segments(len(frames), task.segment_size, 0):
+                job = Job(store.next_id("job"), task.id, first, last)
+                store.jobs[job.id] = job
+            items = {k: list(data.get(k, [])) for k in ann.KINDS}
+            built = ann.build(store, items, 0, len(frames) - 1)
+            ann.replace(task.annotations, built, 0, len(frames) - 1)
+            task.updated_date = now()
+    with store.lock:
+        project.updated_date = now()
+
+
+def _start_dataset_import(ctx: Ctx, project: Project, fmt: str, path: Path) -> Response:
+    if fmt not in formats.IMPORT_FORMATS:
+        raise bad_request([f"Unknown input format '{fmt}'"])
+    rq_id = f"action=import&target=project&target_id={project.id}&subresource=dataset"
+    worker = ctx.server.worker
+    with ctx.store.lock:
+        existing = worker.requests.get(rq_id)
+        if existing is not None and existing.active:
+            raise ApiError(409, {"rq_id": rq_id})
+    work_dir = ctx.server.media_dir / "imports" / uuid.uuid4().hex
+
+    def work(request: BackgroundRequest) -> None:
+        try:
+            _import_project_dataset(ctx, request, project, fmt, path, work_dir)
+        finally:
+            shutil.rmtree(work_dir, ignore_errors=True)
+
+    request = BackgroundRequest(
+        id=rq_id,
+        type="import:dataset",
+        target="project",
+        owner_id=ctx.me.id,
+        org_id=project.org_id,
+        project_id=project.id,
+        format=fmt,
+        ttl=IMPORT_TTL,
+        work=work,
+        started_message="Dataset import has been started...",
+    )
+    worker.submit(request)
+    return json_response({"rq_id": rq_id}, 202)
+
+
+def _project_key(project: Project) -> tuple[object, ...]:
+    return ("project-dataset", project.id)
+
+
+async def project_dataset_post(ctx: Ctx) -> Response:
+    project = visible_project(ctx, ctx.int_param(), change=True)
+
+    async def finish(ctx: Ctx, session: UploadSession) -> Response:
+        path = uploaded_file(session, ctx.query.get("filename"))
+        return _start_dataset_import(ctx, project, ctx.query.get("format", ""), path)
+
+    async def direct(ctx: Ctx, session: UploadSession) -> Response:
+        for name, filename, content in await parse_multipart(ctx):
+            if name == "dataset_file" and filename is not None:
+                path = session.directory / "dataset_upload"
+                path.write_bytes(content)
+                return _start_dataset_import(ctx, project, ctx.query.get("format", ""), path)
+        raise bad_request(["No such file were uploaded"])
+
+    return await handle_post(
+        ctx,
+        _project_key(project),
+        f"/api/projects/{project.id}/dataset/",
+        finish=finish,
+        direct=direct,
+        filename_is_id=True,
+    )
+
+
+async def project_dataset_get(ctx: Ctx) -> Response:
+    visible_project(ctx, ctx.int_param())
+    if ctx.query.get("action") == "import_status":
+        raise gone_import()
+    raise gone_export(True, "project")
+
+
+async def project_dataset_patch(ctx: Ctx) -> Response:
+    project = visible_project(ctx, ctx.int_param(), change=True)
+    return await handle_patch(ctx, _project_key(project), filename_is_id=True)
+
+
+async def project_dataset_head(ctx: Ctx) -> Response:
+    project = visible_project(ctx, ctx.int_param(), change=True)
+    return await handle_head(ctx, _project_key(project))
+
+
+async def project_preview(ctx: Ctx) -> Response:
+    """The preview of the project's newest task (CVAT orders by ``-id``); 404 without tasks."""
+    project = visible_project(ctx, ctx.int_param())
+    with ctx.store.lock:
+        tasks = [t for t in ctx.store.tasks.values() if t.project_id == project.id]
+    if not tasks:
+        raise ApiError(404, "Project image preview not found", content_type=HTML)
+    return await preview_response(ctx, max(tasks, key=lambda t: t.id))
+
+
 async def task_dataset_gone(ctx: Ctx) -> Response:
     visible_task(ctx, ctx.int_param())
     raise gone_export(True)
@@ -524,6 +690,7 @@ def _check_project(ctx: Ctx) -> object:
 _tb = _backup_handlers("task")
 _pb = _backup_handlers("project")
 _EXPORT_ALLOW = "POST, OPTIONS"
+_PROJECT_DATASET_ALLOW = "GET, POST, OPTIONS"
 
 ROUTES = [
     route("/api/tasks/backup", allow="POST, OPTIONS", post=_tb["post"]),
@@ -550,4 +717,23 @@ ROUTES = [
     route("/api/projects/{id}/dataset/download", get=_downloader("project", _check_project)),
     route("/api/projects/{id}/backup/export", allow=_EXPORT_ALLOW, post=project_backup_export),
     route("/api/projects/{id}/backup/download", get=_downloader("project", _check_project)),
+    route(
+        "/api/projects/{id}/dataset",
+        allow=_PROJECT_DATASET_ALLOW,
+        get=project_dataset_get,
+        post=project_dataset_post,
+    ),
+    route(
+        "/api/projects/{id}/dataset/",
+        allow=_PROJECT_DATASET_ALLOW,
+        get=project_dataset_get,
+        post=project_dataset_post,
+    ),
+    route(
+        "/api/projects/{id}/dataset/{upload_id:uid}",
+        allow=TUS_ALLOW,
+        patch=project_dataset_patch,
+        head=project_dataset_head,
+    ),
+    route("/api/projects/{id}/preview", get=project_preview),
 ]
