@@ -39,6 +39,7 @@ from _memory import children_peak_rss, cpu_seconds, peak_growth, reset_peak  # n
 CLIENT = "cvat-client"
 SDK = "cvat-sdk 2.73"
 CURL = "curl"
+CURL_MULTIPART = "curl, Upload-Multiple"
 MiB = 1024 * 1024
 RSS_TARGET = 64 * MiB
 CURL_SHARE_TARGET = 0.8
@@ -94,11 +95,12 @@ def _child_upload(job: dict[str, Any]) -> dict[str, Any]:
     impl, url, auth = job["impl"], job["url"], job["auth"]
     files = [Path(p) for p in job["files"]]
     size = sum(p.stat().st_size for p in files)
-    if impl == CURL:
+    if impl in (CURL, CURL_MULTIPART):
         task_id = _create_task_http(url, auth, "bench upload")
+        mode = ["--multipart"] if impl == CURL_MULTIPART else []
         cpu = cpu_seconds(children=True)
         seconds = _run_script(
-            [str(HERE / "curl_upload.sh"), url, str(task_id), *map(str, files)], auth
+            [str(HERE / "curl_upload.sh"), *mode, url, str(task_id), *map(str, files)], auth
         )
         return {
             "seconds": seconds,
@@ -311,6 +313,12 @@ def _verdict(best: dict[str, dict[str, Any] | None]) -> None:
     print(
         "cvat-client targets: " + "; ".join(f"{n}: {'met' if ok else 'MISSED'}" for n, ok in checks)
     )
+    same = best.get(CURL_MULTIPART)
+    if same is not None:
+        print(
+            "cvat-client vs curl sending the same Upload-Multiple batches: "
+            f"{rate(ours) / rate(same) * 100:.0f}%"
+        )
 
 
 def _wait_request(http: Any, rq_id: str, timeout: float = _SETUP_TIMEOUT) -> dict[str, Any]:
@@ -339,14 +347,20 @@ def run_upload(*, quick: bool = False) -> None:
     from make_payloads import make_payloads
 
     payloads = make_payloads(quick=quick)
-    reps = 2 if quick else 3
+    reps = 2 if quick else 5
+    small = (CLIENT, SDK, CURL, CURL_MULTIPART)
     cases = [
-        (f"{len(payloads.images)} JPEGs of ~100 KB", payloads.images, payloads.images_bytes),
-        ("one zip of stored ~500 KB JPEGs", [payloads.zip], payloads.zip_bytes),
+        (f"{len(payloads.images)} JPEGs of ~100 KB", payloads.images, payloads.images_bytes, small),
+        (
+            "one zip of stored ~500 KB JPEGs",
+            [payloads.zip],
+            payloads.zip_bytes,
+            (CLIENT, SDK, CURL),
+        ),
     ]
     # The server never processes the uploads (NEVER): only the transfer is on the CPU.
     with ServerProcess(worker_delay=NEVER) as server:
-        for title, files, size in cases:
+        for title, files, size, impls in cases:
 
             def job(impl: str, files: list[Path] = files) -> dict[str, Any]:
                 return {
@@ -358,7 +372,7 @@ def run_upload(*, quick: bool = False) -> None:
                 }
 
             load = _load()
-            results = _measure_all((CLIENT, SDK, CURL), reps, job, server.clear_uploads)
+            results = _measure_all(impls, reps, job, server.clear_uploads)
             _throughput_table(f"Upload: {title}, {_mib(size)}", results, reps, load)
 
 
@@ -387,7 +401,7 @@ def run_download(*, quick: bool = False) -> None:
     from make_payloads import make_payloads
 
     payloads = make_payloads(quick=quick)
-    reps = 2 if quick else 3
+    reps = 2 if quick else 5
     with ServerProcess() as server:
         print("\n(preparing the download: task from the zip, then its backup ...)", flush=True)
         start = time.perf_counter()

@@ -2,22 +2,31 @@
 # Upload files as a task's data with CVAT's upload protocol, driven by curl: the ceiling
 # the SDK uploads are compared with.
 #
-#   CVAT_AUTH=user:password bench/curl_upload.sh BASE_URL TASK_ID FILE...
+#   CVAT_AUTH=user:password bench/curl_upload.sh [--multipart] BASE_URL TASK_ID FILE...
 #
-# Steps, as the SDKs do them: Upload-Start; a TUS create per file (one curl run, one
-# connection); one PATCH per file with the whole file (one curl run); Upload-Finish with the
-# data parameters.
+# Steps: Upload-Start; a TUS create per file (one curl run, one connection); one PATCH per
+# file with the whole file (one curl run); Upload-Finish with the data parameters.
 #
 # The PATCH body is streamed from the file (--upload-file with -X PATCH), not given with
 # --data-binary @file: that reads the whole file into memory first, refuses files over
 # 1 GiB ("out of memory" in curl 7.88) and was slower on every size we tried, so it would
-# not be a ceiling. Prints "elapsed SECONDS" (first request to the
-# Upload-Finish answer; the file sizes and metadata are computed before the clock starts)
-# and exits non-zero if any answer is not the expected one.
+# not be a ceiling.
+#
+# --multipart sends the files the way both SDKs send small files instead of TUS:
+# Upload-Multiple multipart batches of at most 10 MiB (one curl run, one connection).
+#
+# Prints "elapsed SECONDS" (first request to the Upload-Finish answer; file sizes and
+# metadata are computed before the clock starts) and exits non-zero if any answer is not
+# the expected one.
 set -euo pipefail
 
+multipart=0
+if [[ ${1:-} == --multipart ]]; then
+    multipart=1
+    shift
+fi
 if [[ $# -lt 3 || -z "${CVAT_AUTH:-}" ]]; then
-    echo "usage: CVAT_AUTH=user:password $0 BASE_URL TASK_ID FILE..." >&2
+    echo "usage: CVAT_AUTH=user:password $0 [--multipart] BASE_URL TASK_ID FILE..." >&2
     exit 2
 fi
 base=${1%/}
@@ -25,19 +34,7 @@ task=$2
 shift 2
 url="$base/api/tasks/$task/data/"
 common=(-sS -u "$CVAT_AUTH" -H "Expect:")
-
-# Prepared before timing: the create and PATCH transfers of every file.
-create_args=()
-patch_files=()
-for file in "$@"; do
-    size=$(stat -c %s -- "$file")
-    name=$(printf '%s' "${file##*/}" | base64 -w0)
-    create_args+=("${common[@]}" -X POST -H "Tus-Resumable: 1.0.0" -H "Upload-Length: $size"
-        -H "Upload-Metadata: filename $name" -o /dev/null
-        -w '%{http_code} %header{location}\n' "$url" --next)
-    patch_files+=("$file")
-done
-unset 'create_args[${#create_args[@]}-1]' # the trailing --next
+batch_limit=$((10 * 1024 * 1024))
 
 check() { # check EXPECTED_CODE CODE...
     local expected=$1 code
@@ -50,33 +47,72 @@ check() { # check EXPECTED_CODE CODE...
     done
 }
 
+# Prepared before timing: the transfers of every file.
+create_args=()
+batch_args=()
+patch_files=()
+batch_size=0
+batch_index=0
+for file in "$@"; do
+    size=$(stat -c %s -- "$file")
+    if ((multipart)); then
+        if ((batch_index > 0 && batch_size + size > batch_limit)); then
+            batch_args+=(-o /dev/null -w '%{http_code}\n' "$url" --next)
+            batch_size=0
+            batch_index=0
+        fi
+        if ((batch_index == 0)); then
+            batch_args+=("${common[@]}" -H "Upload-Multiple;" -F "image_quality=70")
+        fi
+        batch_args+=(-F "client_files[$batch_index]=@$file")
+        batch_size=$((batch_size + size))
+        batch_index=$((batch_index + 1))
+    else
+        name=$(printf '%s' "${file##*/}" | base64 -w0)
+        create_args+=("${common[@]}" -X POST -H "Tus-Resumable: 1.0.0" -H "Upload-Length: $size"
+            -H "Upload-Metadata: filename $name" -o /dev/null
+            -w '%{http_code} %header{location}\n' "$url" --next)
+        patch_files+=("$file")
+    fi
+done
+if ((multipart)); then
+    batch_args+=(-o /dev/null -w '%{http_code}\n' "$url")
+else
+    unset 'create_args[${#create_args[@]}-1]' # the trailing --next
+fi
+
 start=$EPOCHREALTIME
 
 code=$(curl "${common[@]}" -X POST -H "Upload-Start;" -o /dev/null -w '%{http_code}' "$url")
 check 202 "$code"
 
-codes=()
-locations=()
-while read -r code location; do
-    codes+=("$code")
-    locations+=("$location")
-done < <(curl "${create_args[@]}")
-check 201 "${codes[@]}"
-if [[ ${#locations[@]} -ne ${#patch_files[@]} ]]; then
-    echo "expected ${#patch_files[@]} uploads, the server created ${#locations[@]}" >&2
-    exit 1
-fi
+if ((multipart)); then
+    mapfile -t codes < <(curl "${batch_args[@]}")
+    check 200 "${codes[@]}"
+else
+    codes=()
+    locations=()
+    while read -r code location; do
+        codes+=("$code")
+        locations+=("$location")
+    done < <(curl "${create_args[@]}")
+    check 201 "${codes[@]}"
+    if [[ ${#locations[@]} -ne ${#patch_files[@]} ]]; then
+        echo "expected ${#patch_files[@]} uploads, the server created ${#locations[@]}" >&2
+        exit 1
+    fi
 
-patch_args=()
-for i in "${!patch_files[@]}"; do
-    patch_args+=("${common[@]}" -X PATCH -H "Tus-Resumable: 1.0.0"
-        -H "Content-Type: application/offset+octet-stream" -H "Upload-Offset: 0"
-        --upload-file "${patch_files[$i]}" -o /dev/null -w '%{http_code}\n'
-        "${locations[$i]}" --next)
-done
-unset 'patch_args[${#patch_args[@]}-1]'
-mapfile -t codes < <(curl "${patch_args[@]}")
-check 204 "${codes[@]}"
+    patch_args=()
+    for i in "${!patch_files[@]}"; do
+        patch_args+=("${common[@]}" -X PATCH -H "Tus-Resumable: 1.0.0"
+            -H "Content-Type: application/offset+octet-stream" -H "Upload-Offset: 0"
+            --upload-file "${patch_files[$i]}" -o /dev/null -w '%{http_code}\n'
+            "${locations[$i]}" --next)
+    done
+    unset 'patch_args[${#patch_args[@]}-1]'
+    mapfile -t codes < <(curl "${patch_args[@]}")
+    check 204 "${codes[@]}"
+fi
 
 code=$(curl "${common[@]}" -X POST -H "Upload-Finish;" -H "Content-Type: application/json" \
     --data '{"image_quality": 70}' -o /dev/null -w '%{http_code}' "$url")
