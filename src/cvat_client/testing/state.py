@@ -150,6 +150,7 @@ class TaskData:
     sorting_method: str = "lexicographical"
     media_dir: Path | None = None
     updated_date: datetime = field(default_factory=now)
+    deleted_frames: set[int] = field(default_factory=set)
     chunk_cache: dict[tuple[str, int, int], bytes] = field(default_factory=dict, repr=False)
     preview: bytes | None = field(default=None, repr=False)
 

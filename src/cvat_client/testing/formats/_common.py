@@ -22,8 +22,9 @@ class TaskExport:
     """One task's contribution to a dataset export.
 
     ``annotations`` is the task's API ``LabeledData`` (``version``, ``tags``, ``shapes``,
-    ``tracks``) with frames relative to the task. The optional fields only feed the
-    descriptive ``meta`` section of the CVAT XML file.
+    ``tracks``) with frames relative to the task. ``deleted_frames`` (relative too) are left
+    out of the export, images and annotations alike, as CVAT does. The other optional fields
+    only feed the descriptive ``meta`` section of the CVAT XML file.
     """
 
     name: str
@@ -42,6 +43,13 @@ class TaskExport:
     owner: JSON | None = None
     assignee: JSON | None = None
     jobs: list[JSON] = field(default_factory=list)
+    deleted_frames: frozenset[int] = frozenset()
+
+    def kept_frames(self) -> Iterator[tuple[int, Frame]]:
+        """``(frame number, frame)`` of the frames that are not deleted."""
+        for number, frame in enumerate(self.frames):
+            if number not in self.deleted_frames:
+                yield number, frame
 
 
 @dataclass

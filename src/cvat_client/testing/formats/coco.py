@@ -132,7 +132,7 @@ def build_coco(labels: Sequence[JSON], tasks: Sequence[TaskExport]) -> JSON:
         for frame, flat in flatten(task.annotations, size):
             if 0 <= frame < size:
                 by_frame.setdefault(frame, []).append(flat)
-        for number, frame_info in enumerate(task.frames):
+        for number, frame_info in task.kept_frames():
             image_id = len(images) + 1
             images.append(
                 {
@@ -188,7 +188,7 @@ def export_coco(
             text.detach()
         if include_images:
             for task in members:
-                for frame in task.frames:
+                for _number, frame in task.kept_frames():
                     archive.write(frame.path, f"images/{subset}/{frame.name}")
 
 

@@ -304,7 +304,7 @@ def write_annotations_xml(
     image_id = 0
     for task in tasks:
         shapes, tags = _by_frame(task)
-        for number, frame in enumerate(task.frames):
+        for number, frame in task.kept_frames():
             attrs = {"id": str(task.start_frame + number * task.frame_step), "name": frame.name}
             if len(tasks) > 1:
                 attrs = {
@@ -335,7 +335,7 @@ def export_cvat(
         return
     for task in tasks:
         prefix = "images/" if len(tasks) == 1 else f"images/{task.subset or 'default'}/"
-        for frame in task.frames:
+        for _number, frame in task.kept_frames():
             archive.write(frame.path, prefix + frame.name)
 
 

@@ -244,7 +244,7 @@ def _meta(task: Task, data: TaskData, first: int, last: int) -> dict[str, Any]:
             }
             for f in frames
         ],
-        "deleted_frames": [],
+        "deleted_frames": sorted(f for f in data.deleted_frames if first <= f <= last),
         "included_frames": None,
         "storage": "local",
         "cloud_storage_id": None,
@@ -263,13 +263,50 @@ async def meta_get(ctx: Ctx) -> Response:
     return json_response(_meta(task, data, 0, data.size - 1))
 
 
+def _deleted_frames(body: dict[str, Any]) -> set[int] | None:
+    """The ``deleted_frames`` of a data meta PATCH (``None`` when absent), validated as DRF does."""
+    if "deleted_frames" not in body:
+        return None
+    value = body["deleted_frames"]
+    if value is None:
+        raise bad_request({"deleted_frames": ["This field may not be null."]})
+    if not isinstance(value, list):
+        message = f'Expected a list of items but got type "{type(value).__name__}".'
+        raise bad_request({"deleted_frames": [message]})
+    errors: dict[str, list[str]] = {}
+    frames: set[int] = set()
+    for index, item in enumerate(value):
+        if isinstance(item, bool) or not isinstance(item, (int, str)):
+            errors[str(index)] = ["A valid integer is required."]
+            continue
+        try:
+            number = int(item)
+        except ValueError:
+            errors[str(index)] = ["A valid integer is required."]
+            continue
+        if number < 0:
+            errors[str(index)] = ["Ensure this value is greater than or equal to 0."]
+        frames.add(number)
+    if errors:
+        raise bad_request({"deleted_frames": errors})
+    return frames
+
+
+def _frames_changed(task: Task) -> None:
+    # the chunks stay as they are: deleted frames are still served
+    task.updated_date = now()
+
+
 async def meta_patch(ctx: Ctx) -> Response:
+    """Replace the task's deleted frames (CVAT keeps the frames; exports skip them)."""
     task = visible_task(ctx, ctx.int_param(), change=True)
     data = _data_of(task)
-    body = await ctx.json_object()
-    if body.get("deleted_frames"):
-        raise bad_request({"deleted_frames": ["The test server does not delete frames."]})
-    return json_response(_meta(task, data, 0, data.size - 1))
+    deleted = _deleted_frames(await ctx.json_object())
+    with ctx.store.lock:
+        if deleted is not None:
+            data.deleted_frames = deleted
+            _frames_changed(task)
+        return json_response(_meta(task, data, 0, data.size - 1))
 
 
 def _quality(ctx: Ctx, default: str) -> str:
@@ -381,16 +418,31 @@ async def job_data_get(ctx: Ctx) -> Response:
     return _chunk_response(ctx, data, quality, number, job.start_frame, job.stop_frame)
 
 
+def _job_meta(task: Task, data: TaskData, job: Job) -> dict[str, Any]:
+    body = _meta(task, data, job.start_frame, job.stop_frame)
+    body["size"] = job.stop_frame - job.start_frame + 1
+    return body
+
+
 async def job_meta_get(ctx: Ctx) -> Response:
     job = visible_job(ctx, ctx.int_param())
     task = ctx.store.tasks[job.task_id]
+    return json_response(_job_meta(task, _data_of(task), job))
+
+
+async def job_meta_patch(ctx: Ctx) -> Response:
+    """Replace the deleted frames within the job's range; those of other jobs stay."""
+    job = visible_job(ctx, ctx.int_param(), change=True)
+    task = ctx.store.tasks[job.task_id]
     data = _data_of(task)
-    body = _meta(task, data, 0, data.size - 1)
-    body["start_frame"] = data.start_frame + job.start_frame
-    body["stop_frame"] = data.start_frame + job.stop_frame
-    body["size"] = job.stop_frame - job.start_frame + 1
-    body["frames"] = body["frames"][job.start_frame : job.stop_frame + 1]
-    return json_response(body)
+    deleted = _deleted_frames(await ctx.json_object())
+    with ctx.store.lock:
+        if deleted is not None:
+            inside = {f for f in deleted if job.start_frame <= f <= job.stop_frame}
+            outside = {f for f in data.deleted_frames if not job.start_frame <= f <= job.stop_frame}
+            data.deleted_frames = inside | outside
+            _frames_changed(task)
+        return json_response(_job_meta(task, data, job))
 
 
 async def job_preview(ctx: Ctx) -> Response:
@@ -419,6 +471,11 @@ ROUTES = [
         head=data_head,
     ),
     route("/api/jobs/{id}/data", get=job_data_get),
-    route("/api/jobs/{id}/data/meta", allow="GET, PATCH, HEAD, OPTIONS", get=job_meta_get),
+    route(
+        "/api/jobs/{id}/data/meta",
+        allow="GET, PATCH, HEAD, OPTIONS",
+        get=job_meta_get,
+        patch=job_meta_patch,
+    ),
     route("/api/jobs/{id}/preview", get=job_preview),
 ]

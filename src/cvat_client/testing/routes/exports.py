@@ -77,6 +77,7 @@ def _task_export(task: Task, first: int = 0, last: int | None = None) -> Any:
         id=task.id,
         overlap=task.overlap or 0,
         bug_tracker=task.bug_tracker,
+        deleted_frames=frozenset(f - first for f in task.data.deleted_frames if first <= f <= stop),
     )
 
 
@@ -260,6 +261,7 @@ def _task_backup_parts(ctx: Ctx, task: Task) -> dict[str, Any]:
             "frame_filter": data.frame_filter,
             "sorting_method": data.sorting_method,
             "size": data.size,
+            "deleted_frames": sorted(data.deleted_frames),
         },
         "frames": list(data.frames),
         "jobs": [ser.job(ctx, j) for j in store.jobs_of(task.id)],
@@ -392,6 +394,9 @@ def _restore_task(
             stop_frame=int(data_spec.get("stop_frame") or len(frames) - 1),
             frame_filter=str(data_spec.get("frame_filter") or ""),
             sorting_method=str(data_spec.get("sorting_method") or "lexicographical"),
+            deleted_frames={
+                int(f) for f in data_spec.get("deleted_frames") or [] if 0 <= int(f) < len(frames)
+            },
         )
         task.data = data
         jobs = list(read.jobs or [])
