@@ -47,6 +47,19 @@ def _unsatisfiable(total: int) -> ApiError:
     )
 
 
+class NginxServed:
+    """Marks a response nginx serves itself (``X-Accel-Redirect``): the server adds none of
+    Django's headers (``allow``, ``vary``, ``x-request-id``, the security headers) to it."""
+
+
+class _NginxStreamingResponse(StreamingResponse, NginxServed):
+    pass
+
+
+class _NginxResponse(Response, NginxServed):
+    pass
+
+
 def bytes_response(
     ctx: Ctx, body: bytes, media_type: str, *, headers: Mapping[str, str] | None = None
 ) -> Response:
@@ -64,7 +77,7 @@ def file_response(
     ctx: Ctx, path: Path, filename: str, media_type: str = "application/zip"
 ) -> Response:
     """A download streamed from a file, with the headers nginx adds (``ETag``, ``Last-Modified``,
-    ``Accept-Ranges``) and ``Content-Disposition``; honours ``Range``."""
+    ``Accept-Ranges``) and ``Content-Disposition``, and none of Django's; honours ``Range``."""
     stat = path.stat()
     total = stat.st_size
     headers = {
@@ -81,8 +94,8 @@ def file_response(
         headers["content-range"] = f"bytes {start}-{end}/{total}"
     headers["content-length"] = str(end - start + 1 if total else 0)
     if ctx.request.method == "HEAD":
-        return Response(b"", status_code=status, headers=headers, media_type=media_type)
-    return StreamingResponse(
+        return _NginxResponse(b"", status_code=status, headers=headers, media_type=media_type)
+    return _NginxStreamingResponse(
         _read(path, start, end + 1), status_code=status, headers=headers, media_type=media_type
     )
 

@@ -38,6 +38,7 @@ from cvat_client.testing.auth import (
 )
 from cvat_client.testing.background import Worker
 from cvat_client.testing.bridge import ASGIBridgeTransport
+from cvat_client.testing.downloads import NginxServed
 from cvat_client.testing.faults import FaultMiddleware, Faults
 from cvat_client.testing.routes import all_routes
 from cvat_client.testing.routing import Router, acceptable, method_not_allowed
@@ -240,6 +241,8 @@ def _base_url(request: Request) -> str:
 
 
 def _finish(response: Response, rid: str, *, allow: str | None, vary: str) -> Response:
+    if isinstance(response, NginxServed):
+        return response
     headers = response.headers
     if allow is not None and "allow" not in headers:
         headers["allow"] = allow
