@@ -12,8 +12,9 @@ import pytest
 from PIL import Image
 
 from cvat_client.testing import CvatTestServer
+from cvat_client.testing.live import LiveServer
 
-from .schema_check import check_response
+from .schema_check import SchemaRecorder, check_response
 
 
 def make_jpeg(
@@ -45,6 +46,22 @@ def cvat_http(cvat_server: CvatTestServer, cvat_admin: tuple[str, str]) -> Itera
 
 
 @pytest.fixture
+def cvat_live_server(cvat_server: CvatTestServer) -> Iterator[LiveServer]:
+    """The plugin's live server, checking every JSON response it sends against the schema.
+
+    The live tests' clients (the official SDK among them) are not ours to hook, so the
+    responses are recorded on the server side and checked when the test ends.
+    """
+    recorder = SchemaRecorder(cvat_server.app)
+    cvat_server.app = recorder  # type: ignore[assignment]
+    with LiveServer(cvat_server) as live:
+        yield live
+    problems = recorder.problems()
+    assert recorder.seen, "the live server answered no JSON at all"
+    assert not problems, problems[:5]
+
+
+@pytest.fixture
 def client_for(cvat_server: CvatTestServer) -> Iterator[Callable[..., httpx.Client]]:
     """Make schema-checked clients for other users (``client_for(auth=(user, pw))``)."""
     made: list[httpx.Client] = []
@@ -67,8 +84,7 @@ def create_task(
     body = {"name": "task", "labels": [{"name": "car"}, {"name": "person"}], **spec}
     task = http.post("/api/tasks", json=body).json()
     parts = [
-        (f"client_files[{i}]", (p.name, p.read_bytes(), "image/jpeg"))
-        for i, p in enumerate(files)
+        (f"client_files[{i}]", (p.name, p.read_bytes(), "image/jpeg")) for i, p in enumerate(files)
     ]
     response = http.post(
         f"/api/tasks/{task['id']}/data/", files=parts, data={"image_quality": "70"}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import functools
+import json
 import re
 from typing import Any
 
 import httpx
 import yaml
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cvat_client.testing.routes.server_info import schema_path
 
@@ -100,15 +102,68 @@ def errors(value: Any, node: dict[str, Any], where: str = "$") -> list[str]:
     return found
 
 
+def problems_of(method: str, path: str, status: int, content_type: str, body: bytes) -> list[str]:
+    """Schema problems of one response (none when the schema documents no JSON body for it)."""
+    if content_type.split(";")[0] not in _JSON_TYPES or not 200 <= status < 300:
+        return []
+    schema = response_schema(method, path, status)
+    if schema is None:
+        return []
+    return errors(json.loads(body), schema)
+
+
 def check_response(response: httpx.Response) -> None:
     """Assert a JSON response matches its documented schema (skips undocumented ones)."""
     ctype = response.headers.get("content-type", "").split(";")[0]
     if ctype not in _JSON_TYPES or not response.is_success:
         return
     request = response.request
-    schema = response_schema(request.method, request.url.path, response.status_code)
-    if schema is None:
-        return
     response.read()
-    problems = errors(response.json(), schema)
+    problems = problems_of(
+        request.method, request.url.path, response.status_code, ctype, response.content
+    )
     assert not problems, f"{request.method} {request.url.path}: {problems[:5]}"
+
+
+class SchemaRecorder:
+    """ASGI middleware that keeps every JSON response, to check them against the schema later.
+
+    Used for the live-HTTP tests, where the clients (the official SDK among them) are not
+    ours to hook: the server side sees every response they get.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.seen: list[tuple[str, str, int, str, bytes]] = []
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        state: dict[str, Any] = {"status": 0, "type": "", "body": b""}
+
+        async def record(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                state["status"] = message["status"]
+                for name, value in message.get("headers", []):
+                    if name.lower() == b"content-type":
+                        state["type"] = value.decode("latin-1")
+            elif message["type"] == "http.response.body" and state["type"].startswith(_JSON_TYPES):
+                state["body"] += message.get("body", b"")
+                if not message.get("more_body", False):
+                    self.seen.append(
+                        (scope["method"], scope["path"], state["status"], state["type"],
+                         state["body"])
+                    )  # fmt: skip
+            await send(message)
+
+        await self.app(scope, receive, record)
+
+    def problems(self) -> list[str]:
+        """Schema problems of the JSON responses seen so far."""
+        found = []
+        for method, path, status, ctype, body in self.seen:
+            found += [
+                f"{method} {path}: {p}" for p in problems_of(method, path, status, ctype, body)
+            ]
+        return found
