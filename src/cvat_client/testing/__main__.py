@@ -31,7 +31,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--media-dir", help="keep uploaded and generated files here")
     parser.add_argument(
-        "--worker-delay", type=float, default=0.0, help="seconds before background work starts"
+        "--worker-delay",
+        type=float,
+        default=0.0,
+        help="seconds each background request takes: queued for half, started for half",
     )
     args = parser.parse_args(argv)
     admin = args.admin
