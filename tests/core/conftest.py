@@ -10,12 +10,6 @@ from typing import Any
 import pytest
 from PIL import Image
 
-# The test server imports these lazily, some in its worker thread. Importing them up front
-# keeps imports (and the compiling they may do) out of that thread while a test runs.
-import cvat_client.testing.backup
-import cvat_client.testing.formats
-import cvat_client.testing.labels
-import cvat_client.testing.media  # noqa: F401
 from cvat_client.testing import CvatTestServer
 
 Image.init()

@@ -52,11 +52,6 @@ def test_export_dataset(any_client: Any, images: list[Path], tmp_path: Path):
     assert sum(1 for n in names if n.lower().endswith(".jpg")) == 3
 
 
-@pytest.mark.xfail(
-    raises=NotFoundException,
-    reason="the test server does not implement project dataset import yet",
-    strict=False,
-)
 def test_create_from_dataset(client: Any, images: list[Path], tmp_path: Path):
     project, _ = _project_with_task(client, images)
     dataset = project.export_dataset("COCO 1.0", tmp_path / "proj.zip", include_images=True)

@@ -228,9 +228,10 @@ def test_frame_out_of_range(client: Any, images: list[Path]) -> None:
 
 def test_remove_frames_by_ids(client: Any, images: list[Path]) -> None:
     task = _task(client, images)
-    # The test server does not delete frames; its answer names the field that was sent.
-    with pytest.raises(BadRequestException, match="deleted_frames"):
-        task.remove_frames_by_ids([1])
+    task.remove_frames_by_ids([1])
+    assert task.get_meta().deleted_frames == [1]
+    task.remove_frames_by_ids([0, 2])
+    assert sorted(task.get_meta().deleted_frames) == [0, 2]  # the list is replaced
 
 
 # --- CRUD ------------------------------------------------------------------------------------
