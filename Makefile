@@ -61,7 +61,7 @@ wheel-check: $(STAMP)
 	$(PY) -m build --wheel --outdir dist . >/dev/null
 	$(PYTHON) -m venv .wheel-venv
 	.wheel-venv/bin/pip install --quiet dist/*.whl
-	cd /tmp && $(CURDIR)/.wheel-venv/bin/python -c "import cvat_client, cvat_client.api_client as a; from cvat_client.api_client import ApiClient, Configuration, apis, models, exceptions; print('wheel ok', cvat_client.__version__, a.SCHEMA_VERSION, len(models.__all__))"
+	cd /tmp && $(CURDIR)/.wheel-venv/bin/python -c "import importlib.resources as r, cvat_client, cvat_client.api_client as a; from cvat_client.api_client import ApiClient, Configuration, apis, models, exceptions; from cvat_client import make_client; assert r.files(a).joinpath(a.SCHEMA_FILE).is_file() and r.files(cvat_client).joinpath('py.typed').is_file(); models.LabeledData; apis.TasksApi; print('wheel ok', cvat_client.__version__, a.SCHEMA_VERSION, len(models.__all__))"
 	rm -rf .wheel-venv
 
 clean:
