@@ -347,3 +347,20 @@ def test_export_download_cut_over_http_resumes(
         )
         assert whole.read_bytes() == out.read_bytes()
     assert _files(out_dir) == ["dataset.zip"]
+
+
+def test_downloaded_files_get_the_usual_permissions(tmp_path: Path) -> None:
+    """Finished files follow the umask like any new file (not the 0600 of mkstemp)."""
+    import os
+
+    from cvat_client.core._files import atomic_write
+
+    old = os.umask(0o022)
+    try:
+        with atomic_write(tmp_path / "out.bin") as out:
+            out.write(b"data")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "out.bin").read_bytes() == b"data"
+    assert (tmp_path / "out.bin").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["out.bin"]

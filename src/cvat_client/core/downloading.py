@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import email.message
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -17,6 +16,7 @@ from cvat_client._lowlevel.exceptions import (
     ApiValueError,
     exception_for_response,
 )
+from cvat_client.core._files import open_temp_beside
 from cvat_client.core._protocol.download import DownloadState, ResumeAction
 from cvat_client.core._protocol.urls import rebase_url
 from cvat_client.core.exceptions import DownloadError
@@ -78,11 +78,10 @@ class Downloader:
         directory = target if into_directory else target.parent
         directory.mkdir(parents=True, exist_ok=True)
         reporter = pbar if pbar is not None else NullProgressReporter()
-        fd, temp_name = tempfile.mkstemp(prefix=".download.", suffix=".part", dir=directory)
-        temp = Path(temp_name)
+        file, temp = open_temp_beside(directory, target.name if not into_directory else "download")
         run = _Run()
         try:
-            with os.fdopen(fd, "wb") as file:
+            with file:
                 self._fetch(url, file, target, timeout, reporter, run)
             if into_directory:
                 if run.server_name is None:

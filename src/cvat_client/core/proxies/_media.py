@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
 import io
 import mimetypes
 import os
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from cvat_client._lowlevel.exceptions import ApiValueError
+from cvat_client.core._files import atomic_write
 from cvat_client.core.proxies.model_proxy import ApiT, Entity, ModelT
 
 if TYPE_CHECKING:
     from cvat_client.api_client import models
 
-__all__ = ["MediaMixin", "atomic_write"]
+__all__ = ["MediaMixin"]
 
 StrPath = str | os.PathLike[str]
 
@@ -39,24 +38,6 @@ class SupportsWriteBytes(Protocol):
 
     def write(self, data: bytes, /) -> Any:
         """Write ``data``."""
-
-
-@contextlib.contextmanager
-def atomic_write(path: Path) -> Iterator[IO[bytes]]:
-    """Write a file through a temporary file beside it, renamed into place on success.
-
-    On failure the temporary file is removed and ``path`` is left untouched.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            yield out
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 def _extension_for(content_type: str, data: bytes) -> str:
