@@ -17,14 +17,16 @@ resident set (not a growth), for reference.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -206,6 +208,10 @@ def _measure(job: dict[str, Any]) -> dict[str, Any]:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
         return {"error": f"timed out after {_CHILD_TIMEOUT:.0f} s"}
+    except BaseException:  # interrupted: do not leave the measurement (or its curl) running
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
     for line in reversed(out.splitlines()):
         if line.startswith("RESULT "):
             return dict(json.loads(line[len("RESULT ") :]))
@@ -321,6 +327,23 @@ def _verdict(best: dict[str, dict[str, Any] | None]) -> None:
         )
 
 
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """Turn SIGTERM into an exception while a suite runs, so its clean-up runs too."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def _wait_request(http: Any, rq_id: str, timeout: float = _SETUP_TIMEOUT) -> dict[str, Any]:
     """Poll ``/api/requests/{rq_id}`` until it finishes (bounded by ``timeout``)."""
     deadline = time.monotonic() + timeout
@@ -359,7 +382,7 @@ def run_upload(*, quick: bool = False) -> None:
         ),
     ]
     # The server never processes the uploads (NEVER): only the transfer is on the CPU.
-    with ServerProcess(worker_delay=NEVER) as server:
+    with _terminate_cleanly(), ServerProcess(worker_delay=NEVER) as server:
         for title, files, size, impls in cases:
 
             def job(impl: str, files: list[Path] = files) -> dict[str, Any]:
@@ -402,12 +425,15 @@ def run_download(*, quick: bool = False) -> None:
 
     payloads = make_payloads(quick=quick)
     reps = 2 if quick else 5
-    with ServerProcess() as server:
+    with (
+        _terminate_cleanly(),
+        ServerProcess() as server,
+        tempfile.TemporaryDirectory(prefix="downloads-", dir=server.scratch) as scratch,
+    ):
         print("\n(preparing the download: task from the zip, then its backup ...)", flush=True)
         start = time.perf_counter()
         result_url = _prepare_result_url(server, payloads.zip)
         print(f"(prepared in {time.perf_counter() - start:.0f} s)", flush=True)
-        scratch = server.scratch
 
         def job(impl: str) -> dict[str, Any]:
             return {
@@ -416,7 +442,7 @@ def run_download(*, quick: bool = False) -> None:
                 "url": server.url,
                 "auth": server.auth,
                 "result_url": result_url,
-                "scratch": str(scratch),
+                "scratch": scratch,
             }
 
         load = _load()
@@ -455,7 +481,7 @@ def run_pagination(*, quick: bool = False) -> None:
         ("default page size", {}),
         ("page_size=1000", {"page_size": 1000}),
     ]
-    with ServerProcess() as server:
+    with _terminate_cleanly(), ServerProcess() as server:
         start = time.perf_counter()
         _create_tasks(server.url, server.auth, count)
         print(f"\n(created {count} tasks in {time.perf_counter() - start:.0f} s)", flush=True)
