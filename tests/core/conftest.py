@@ -56,8 +56,8 @@ def _make(url: str, transport: Any, credentials: tuple[str, str]) -> Any:
 
 
 @pytest.fixture
-def client(cvat_server: CvatTestServer, cvat_admin: tuple[str, str]) -> Iterator[Any]:
-    """A high-level client logged in as the admin, talking to the server in-process."""
+def local_client(cvat_server: CvatTestServer, cvat_admin: tuple[str, str]) -> Iterator[Any]:
+    """The admin's client, in-process only (for tests that look inside the transport)."""
     from cvat_client.testing.bridge import ASGIBridgeTransport
 
     with _make("http://testserver", ASGIBridgeTransport(cvat_server.app), cvat_admin) as made:
@@ -65,10 +65,14 @@ def client(cvat_server: CvatTestServer, cvat_admin: tuple[str, str]) -> Iterator
 
 
 @pytest.fixture(params=["in-process", "http"])
-def any_client(
+def client(
     request: pytest.FixtureRequest, cvat_server: CvatTestServer, cvat_admin: tuple[str, str]
 ) -> Iterator[Any]:
-    """The admin's client, once in-process and once over loopback HTTP."""
+    """The admin's client, once in-process and once over loopback HTTP.
+
+    Every workflow test runs both ways: in-process (fast, through the bridge transport)
+    and over real HTTP (uvicorn on 127.0.0.1), where streaming and connections are real.
+    """
     if request.param == "http":
         live = request.getfixturevalue("cvat_live_server")
         with _make(live.url, None, cvat_admin) as made:

@@ -23,8 +23,8 @@ def _labels(task: Task) -> dict[str, int]:
     return {label.name: label.id for label in task.get_labels()}
 
 
-def test_set_get_equal(any_client: Any, images: list[Path]) -> None:
-    task = any_client.tasks.create_from_data({"name": "ann", "labels": LABELS}, images)
+def test_set_get_equal(client: Any, images: list[Path]) -> None:
+    task = client.tasks.create_from_data({"name": "ann", "labels": LABELS}, images)
     labels = _labels(task)
     shapes = [rect(labels["car"], 0), rect(labels["person"], 1, [3.0, 4.0, 10.0, 12.0])]
     tags = [
@@ -79,8 +79,8 @@ def test_bad_label_rejected(task: Task) -> None:
         task.set_annotations({"shapes": [rect(987654, 0)]})
 
 
-def test_import_annotations_round_trip(any_client: Any, images: list[Path], tmp_path: Path):
-    task = any_client.tasks.create_from_data({"name": "imp", "labels": LABELS}, images)
+def test_import_annotations_round_trip(client: Any, images: list[Path], tmp_path: Path):
+    task = client.tasks.create_from_data({"name": "imp", "labels": LABELS}, images)
     labels = _labels(task)
     shapes = [rect(labels["car"], 0), rect(labels["person"], 2, [5.0, 6.0, 20.0, 22.0])]
     task.set_annotations({"shapes": shapes})

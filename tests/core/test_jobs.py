@@ -64,8 +64,8 @@ def test_job_frames_meta_chunks(client: Any, task: Task, tmp_path: Path) -> None
     assert {label.name for label in job.get_labels()} == {"car", "person"}
 
 
-def test_job_annotations_and_export(any_client: Any, images: list[Path], tmp_path: Path):
-    task = any_client.tasks.create_from_data(
+def test_job_annotations_and_export(client: Any, images: list[Path], tmp_path: Path):
+    task = client.tasks.create_from_data(
         {"name": "job-ann", "labels": LABELS, "segment_size": 2}, images
     )
     labels = {label.name: label.id for label in task.get_labels()}

@@ -40,8 +40,8 @@ def test_crud_tasks_labels(client: Any, images: list[Path]) -> None:
     assert client.tasks.list() == []
 
 
-def test_export_dataset(any_client: Any, images: list[Path], tmp_path: Path):
-    project, _ = _project_with_task(any_client, images)
+def test_export_dataset(client: Any, images: list[Path], tmp_path: Path):
+    project, _ = _project_with_task(client, images)
     dataset = project.export_dataset("COCO 1.0", tmp_path / "proj.zip", include_images=True)
     assert dataset is not None
     with zipfile.ZipFile(dataset) as archive:
@@ -70,13 +70,13 @@ def test_create_from_dataset(client: Any, images: list[Path], tmp_path: Path):
     assert sorted(names_by_id[s.label_id] for s in got) == ["car", "person"]
 
 
-def test_backup_round_trip(any_client: Any, images: list[Path], tmp_path: Path) -> None:
-    project, task = _project_with_task(any_client, images)
+def test_backup_round_trip(client: Any, images: list[Path], tmp_path: Path) -> None:
+    project, task = _project_with_task(client, images)
     backup = project.download_backup(tmp_path / "pb.zip")
     assert backup is not None
     assert zipfile.is_zipfile(backup)
 
-    restored = any_client.projects.create_from_backup(backup)
+    restored = client.projects.create_from_backup(backup)
 
     assert restored.id != project.id
     assert restored.name == project.name

@@ -40,8 +40,8 @@ def _background_error() -> type[Exception]:
 # --- creation and media ----------------------------------------------------------------------
 
 
-def test_create_from_data_frames_round_trip(any_client: Any, images: list[Path], tmp_path: Path):
-    task = _task(any_client, images)
+def test_create_from_data_frames_round_trip(client: Any, images: list[Path], tmp_path: Path):
+    task = _task(client, images)
 
     assert isinstance(task, Task)
     assert task.size == 3
@@ -308,8 +308,8 @@ def _annotated(client: Any, images: list[Path]) -> tuple[Task, list[dict[str, An
     return task, shapes
 
 
-def test_export_dataset_cvat_and_coco(any_client: Any, images: list[Path], tmp_path: Path):
-    task, _ = _annotated(any_client, images)
+def test_export_dataset_cvat_and_coco(client: Any, images: list[Path], tmp_path: Path):
+    task, _ = _annotated(client, images)
 
     out = task.export_dataset("CVAT for images 1.1", tmp_path / "cvat.zip", include_images=False)
     assert out == tmp_path / "cvat.zip"
@@ -349,13 +349,13 @@ def test_export_errors(client: Any, images: list[Path], tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["images"]
 
 
-def test_backup_round_trip(any_client: Any, images: list[Path], tmp_path: Path) -> None:
-    task, shapes = _annotated(any_client, images)
+def test_backup_round_trip(client: Any, images: list[Path], tmp_path: Path) -> None:
+    task, shapes = _annotated(client, images)
     backup = task.download_backup(tmp_path / "backup.zip")
     assert backup == tmp_path / "backup.zip"
     assert zipfile.is_zipfile(backup)
 
-    restored = any_client.tasks.create_from_backup(backup)
+    restored = client.tasks.create_from_backup(backup)
 
     assert restored.id != task.id
     assert restored.name == task.name

@@ -422,7 +422,10 @@ def test_interrupt_stops_workers(cvat_server: CvatTestServer, tmp_path: Path) ->
 # --- imports ------------------------------------------------------------------------------
 
 
-def test_import_sequence_matches_cvat(client: Any, images: list[Path], tmp_path: Path) -> None:
+def test_import_sequence_matches_cvat(
+    local_client: Any, images: list[Path], tmp_path: Path
+) -> None:
+    client = local_client
     task = client.tasks.create_from_data(
         {"name": "t", "labels": [{"name": "car"}]}, images, data_params={"image_quality": 70}
     )
