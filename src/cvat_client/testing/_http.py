@@ -139,6 +139,14 @@ def http_date(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
 
 
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
+
+
+def never_cache() -> dict[str, str]:
+    """The headers of Django's ``never_cache`` (requests API views, the health check)."""
+    return {"expires": http_date(now()), "cache-control": NEVER_CACHE}
+
+
 def request_id() -> str:
     """A fresh ``x-request-id`` value."""
     return str(uuid.uuid4())

@@ -24,7 +24,8 @@ class Route:
     """One path with a handler per method.
 
     ``public`` routes accept anonymous callers; ``allow`` overrides the ``allow`` header DRF
-    would compute from the handlers (CVAT's viewsets often list more methods than a path serves).
+    would compute from the handlers (CVAT's viewsets often list more methods than a path serves);
+    an empty ``allow`` sends none (plain Django views, such as the health check).
     """
 
     path: str

@@ -23,6 +23,7 @@ from cvat_client.testing._http import (
     HTML,
     NOT_FOUND_HTML,
     SECURITY_HEADERS,
+    SERVER_ERROR_HTML,
     VND_JSON,
     ApiError,
     detail,
@@ -187,11 +188,13 @@ class CvatTestServer:
             response = error.to_response()
         except Exception:
             log.exception("test server error on %s %s", request.method, path)
-            response = Response(b"Server Error (500)", status_code=500, media_type=HTML)
+            response = Response(SERVER_ERROR_HTML.encode(), status_code=500, media_type=HTML)
         for name, value in ctx.response_headers.items():
             if name not in response.headers:
                 response.headers.append(name, value)
-        return _finish(response, rid, allow=route.allow_header, vary="Accept, Origin, Cookie")
+        # Django's own 500 page comes from outside the view: no ``allow``
+        allow = None if response.status_code == 500 else route.allow_header
+        return _finish(response, rid, allow=allow, vary="Accept, Origin, Cookie")
 
     async def _dispatch(self, ctx: Ctx, route: Any) -> Response:
         method = ctx.request.method
@@ -244,7 +247,7 @@ def _finish(response: Response, rid: str, *, allow: str | None, vary: str) -> Re
     if isinstance(response, NginxServed):
         return response
     headers = response.headers
-    if allow is not None and "allow" not in headers:
+    if allow and "allow" not in headers:
         headers["allow"] = allow
     if "vary" not in headers:
         headers["vary"] = vary
@@ -260,5 +263,5 @@ def _options_body(path: str) -> dict[str, Any]:
         "name": name,
         "description": "",
         "renders": ["application/vnd.cvat+json", "text/html"],
-        "parses": ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"],
+        "parses": ["application/json"],
     }

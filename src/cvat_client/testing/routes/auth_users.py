@@ -265,7 +265,7 @@ _USER_SPEC = ListSpec(
     },
     search=("username", "first_name", "last_name"),
     simple=("username", "first_name", "last_name", "is_active"),
-    default_sort="id",
+    default_sort="-id",
 )
 
 

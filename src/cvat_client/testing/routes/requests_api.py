@@ -14,15 +14,12 @@ from cvat_client.testing._http import (
     ApiError,
     detail,
     empty_response,
-    http_date,
     json_response,
-    now,
+    never_cache,
 )
 from cvat_client.testing.background import BackgroundRequest
 from cvat_client.testing.listing import ListSpec, apply, paginate
 from cvat_client.testing.routing import route
-
-_NO_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 
 _SPEC = ListSpec(
     fields={
@@ -53,7 +50,7 @@ _SPEC = ListSpec(
 
 
 def _headers() -> dict[str, str]:
-    return {"expires": http_date(now()), "cache-control": _NO_CACHE}
+    return never_cache()
 
 
 def _owner(ctx: Ctx, request: BackgroundRequest) -> dict[str, Any] | None:

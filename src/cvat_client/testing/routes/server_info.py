@@ -12,7 +12,8 @@ from starlette.responses import Response
 
 from cvat_client.testing import formats as fmt
 from cvat_client.testing._context import Ctx
-from cvat_client.testing._http import HTML, json_response
+from cvat_client.testing._http import HTML, json_response, never_cache
+from cvat_client.testing.auth import CSRF_AGE, new_csrf_token, set_cookie
 from cvat_client.testing.routing import route
 
 VERSION = "2.73.0"
@@ -90,10 +91,35 @@ async def health(ctx: Ctx) -> Response:
     wants_json = ctx.query.get("format") == "json" or "application/json" in ctx.request.headers.get(
         "accept", ""
     )
+    # django-health-check's view is a plain Django view under ``never_cache``
+    headers = never_cache()
     if wants_json:
-        return Response(json.dumps(checks).encode(), media_type="application/json")
+        return Response(json.dumps(checks).encode(), media_type="application/json", headers=headers)
     rows = "".join(f"<tr><td>{k}</td><td>{v}</td></tr>" for k, v in checks.items())
-    return Response(f"<html><body><table>{rows}</table></body></html>".encode(), media_type=HTML)
+    page = (
+        f"<html><head><title>System status</title></head><body><table>{rows}</table></body></html>"
+    )
+    return Response(page.encode(), media_type=HTML, headers=headers)
+
+
+_DOCS_PAGE = (
+    "<!DOCTYPE html><html><head><title>CVAT REST API</title></head><body>"
+    '<p>The CVAT test server documents its API in <a href="/api/schema/">/api/schema/</a>.</p>'
+    "</body></html>"
+)
+
+
+async def docs(ctx: Ctx) -> Response:
+    """``GET /api/docs/``: the API documentation page (a plain page pointing at the schema)."""
+    return Response(_DOCS_PAGE.encode(), media_type=HTML)
+
+
+async def swagger(ctx: Ctx) -> Response:
+    """``GET /api/swagger/``: the Swagger UI page; like CVAT's, it sets a ``csrftoken`` cookie."""
+    response = Response(_DOCS_PAGE.encode(), media_type=HTML)
+    cookie = set_cookie("csrftoken", new_csrf_token(), CSRF_AGE, http_only=False)
+    response.headers.append("set-cookie", cookie)
+    return response
 
 
 async def schema(ctx: Ctx) -> Response:
@@ -123,7 +149,9 @@ ROUTES = [
     route("/api/server/plugins", get=plugins),
     route("/api/server/annotation/formats", get=formats),
     route("/api/server/share", get=share),
-    route("/api/server/health/", public=True, negotiate=False, get=health),
+    route("/api/server/health/", public=True, negotiate=False, allow="", get=health),
+    route("/api/docs/", public=True, negotiate=False, get=docs),
+    route("/api/swagger/", public=True, negotiate=False, get=swagger),
     route("/api/schema/", public=True, negotiate=False, get=schema),
     route("/api/", get=api_root),
 ]
