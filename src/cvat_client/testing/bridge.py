@@ -80,6 +80,7 @@ class ASGIBridgeTransport(httpx.BaseTransport):
             return self._loop.loop
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        """Send ``request`` to the app on the bridge's event loop and stream the response back."""
         loop = self._get_loop()
         body_queue: queue.Queue[Any] = queue.Queue(maxsize=_QUEUE_SIZE)
         start: queue.Queue[Any] = queue.Queue()
@@ -159,6 +160,7 @@ class ASGIBridgeTransport(httpx.BaseTransport):
         }
 
     def close(self) -> None:
+        """Stop the bridge's event loop thread."""
         with self._lock:
             if self._loop is not None:
                 self._loop.stop()

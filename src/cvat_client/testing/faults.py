@@ -115,6 +115,7 @@ class FaultMiddleware:
         self.faults = faults
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve one ASGI call, applying matching fault rules (delay, status, cut body)."""
         if scope["type"] != "http" or not self.faults.rules:
             await self.app(scope, receive, send)
             return

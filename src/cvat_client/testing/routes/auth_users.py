@@ -57,6 +57,7 @@ def _login_response(ctx: Ctx, user: User) -> Response:
 
 
 async def login(ctx: Ctx) -> Response:
+    """``POST /api/auth/login``: log in by username or e-mail (session cookies, legacy key)."""
     body = await ctx.json_object()
     username = body.get("username") or ""
     email = body.get("email") or ""
@@ -70,6 +71,7 @@ async def login(ctx: Ctx) -> Response:
 
 
 async def logout(ctx: Ctx) -> Response:
+    """``POST /api/auth/logout``: end the session and delete the legacy token key."""
     store = ctx.store
     with store.lock:
         sid = session_id(ctx)
@@ -86,6 +88,7 @@ _USERNAME = re.compile(r"^[\w.@+-]+$")
 
 
 async def register(ctx: Ctx) -> Response:
+    """``POST /api/auth/register``: create a user account (no e-mail verification)."""
     body = await ctx.json_object()
     errors: dict[str, list[str]] = {}
     for name in ("username", "email", "password1", "password2"):
@@ -121,6 +124,7 @@ async def register(ctx: Ctx) -> Response:
 
 
 async def password_change(ctx: Ctx) -> Response:
+    """``POST /api/auth/password/change``: change the caller's password."""
     body = await ctx.json_object()
     errors: dict[str, list[str]] = {}
     for name in ("old_password", "new_password1", "new_password2"):
@@ -193,6 +197,7 @@ def _visible_token(ctx: Ctx) -> AccessToken:
 
 
 async def tokens_list(ctx: Ctx) -> Response:
+    """``GET /api/auth/access_tokens``: the caller's personal access tokens (unexpired)."""
     with ctx.store.lock:
         mine = [t for t in ctx.store.tokens.values() if t.owner_id == ctx.me.id and not t.expired()]
         items = apply(mine, ctx.query, _TOKEN_SPEC)
@@ -203,6 +208,7 @@ async def tokens_list(ctx: Ctx) -> Response:
 
 
 async def tokens_create(ctx: Ctx) -> Response:
+    """``POST /api/auth/access_tokens``: create a personal access token (read-only by default)."""
     if ctx.auth == "bearer":
         raise denied()
     body = await ctx.json_object()
@@ -225,10 +231,12 @@ async def tokens_create(ctx: Ctx) -> Response:
 
 
 async def token_get(ctx: Ctx) -> Response:
+    """``GET /api/auth/access_tokens/{id}``: one of the caller's access tokens."""
     return json_response(ser.access_token(ctx, _visible_token(ctx)))
 
 
 async def token_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/auth/access_tokens/{id}``: rename an access token or change its expiry."""
     token = _visible_token(ctx)
     body = await ctx.json_object()
     errors: dict[str, list[str]] = {}
@@ -242,6 +250,7 @@ async def token_patch(ctx: Ctx) -> Response:
 
 
 async def token_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/auth/access_tokens/{id}``: revoke an access token."""
     token = _visible_token(ctx)
     with ctx.store.lock:
         del ctx.store.tokens[token.id]
@@ -249,6 +258,7 @@ async def token_delete(ctx: Ctx) -> Response:
 
 
 async def token_self(ctx: Ctx) -> Response:
+    """``GET /api/auth/access_tokens/self``: the Bearer token the request was made with."""
     assert ctx.token is not None
     return json_response(ser.access_token(ctx, ctx.token))
 
@@ -285,6 +295,7 @@ def _visible_users(ctx: Ctx) -> list[User]:
 
 
 async def users_list(ctx: Ctx) -> Response:
+    """``GET /api/users``: the users the caller may see, paginated."""
     with ctx.store.lock:
         items = apply(_visible_users(ctx), ctx.query, _USER_SPEC)
         page = paginate(items, ctx.query, ctx.url("/api/users"), lambda u: ser.user(ctx, u))
@@ -292,6 +303,7 @@ async def users_list(ctx: Ctx) -> Response:
 
 
 async def users_self(ctx: Ctx) -> Response:
+    """``GET /api/users/self``: the authenticated user."""
     return json_response(ser.user(ctx, ctx.me))
 
 
@@ -305,10 +317,12 @@ def _user(ctx: Ctx) -> User:
 
 
 async def user_get(ctx: Ctx) -> Response:
+    """``GET /api/users/{id}``: one user."""
     return json_response(ser.user(ctx, _user(ctx)))
 
 
 async def user_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/users/{id}``: update names and e-mail (``is_active`` as a superuser)."""
     user = _user(ctx)
     if user.id != ctx.me.id and not ctx.me.is_superuser:
         raise denied()
@@ -322,6 +336,7 @@ async def user_patch(ctx: Ctx) -> Response:
 
 
 async def user_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/users/{id}``: delete a user (oneself, or anyone as a superuser)."""
     user = _user(ctx)
     if not ctx.me.is_superuser and user.id != ctx.me.id:
         raise denied()
@@ -331,10 +346,12 @@ async def user_delete(ctx: Ctx) -> Response:
 
 
 async def rules(ctx: Ctx) -> Response:
+    """``GET /api/auth/rules``: the IAM rules bundle (an empty ``application/x-tar`` body)."""
     return Response(b"", media_type="application/x-tar")
 
 
 async def no_such_token(ctx: Ctx) -> Response:
+    """Answer DRF's plain 404 (``Not found.``)."""
     raise detail(404, "Not found.")
 
 

@@ -67,6 +67,7 @@ def _reject_existing_data(ctx: Ctx) -> None:
 
 
 async def data_post(ctx: Ctx) -> Response:
+    """``POST /api/tasks/{id}/data/``: the upload protocol's steps, or multipart data at once."""
     task = visible_task(ctx, ctx.int_param(), change=True)
     key = ("task-data", task.id)
     return await handle_post(
@@ -81,11 +82,13 @@ async def data_post(ctx: Ctx) -> Response:
 
 
 async def data_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/tasks/{id}/data/{upload_id}``: append a TUS chunk at ``Upload-Offset``."""
     task = visible_task(ctx, ctx.int_param(), change=True)
     return await handle_patch(ctx, ("task-data", task.id), filename_is_id=False)
 
 
 async def data_head(ctx: Ctx) -> Response:
+    """``HEAD /api/tasks/{id}/data/{upload_id}``: a TUS upload's offset and length."""
     task = visible_task(ctx, ctx.int_param(), change=True)
     return await handle_head(ctx, ("task-data", task.id))
 
@@ -258,6 +261,7 @@ def _data_of(task: Task) -> TaskData:
 
 
 async def meta_get(ctx: Ctx) -> Response:
+    """``GET /api/tasks/{id}/data/meta``: the task's frames, sizes and deleted frames."""
     task = visible_task(ctx, ctx.int_param())
     data = _data_of(task)
     return json_response(_meta(task, data, 0, data.size - 1))
@@ -373,6 +377,7 @@ def _int_query(ctx: Ctx, name: str) -> int:
 
 
 async def data_get(ctx: Ctx) -> Response:
+    """``GET /api/tasks/{id}/data/``: a frame or a chunk of the task (``type``, ``number``)."""
     task = visible_task(ctx, ctx.int_param())
     kind = ctx.query.get("type")
     if kind not in ("frame", "chunk", "context_image"):
@@ -399,6 +404,7 @@ def visible_job(ctx: Ctx, job_id: int, *, change: bool = False) -> Job:
 
 
 async def job_data_get(ctx: Ctx) -> Response:
+    """``GET /api/jobs/{id}/data``: a frame or chunk of the job (``index`` or ``number``)."""
     job = visible_job(ctx, ctx.int_param())
     task = ctx.store.tasks[job.task_id]
     kind = ctx.query.get("type")
@@ -425,6 +431,7 @@ def _job_meta(task: Task, data: TaskData, job: Job) -> dict[str, Any]:
 
 
 async def job_meta_get(ctx: Ctx) -> Response:
+    """``GET /api/jobs/{id}/data/meta``: the job's frames and deleted frames."""
     job = visible_job(ctx, ctx.int_param())
     task = ctx.store.tasks[job.task_id]
     return json_response(_job_meta(task, _data_of(task), job))
@@ -446,6 +453,7 @@ async def job_meta_patch(ctx: Ctx) -> Response:
 
 
 async def job_preview(ctx: Ctx) -> Response:
+    """``GET /api/jobs/{id}/preview``: the preview image of the job's first frame."""
     job = visible_job(ctx, ctx.int_param())
     return await preview_response(ctx, ctx.store.tasks[job.task_id], job.start_frame)
 

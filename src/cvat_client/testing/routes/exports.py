@@ -145,6 +145,7 @@ def _needs_data(task: Task) -> None:
 
 
 async def task_dataset_export(ctx: Ctx) -> Response:
+    """``POST /api/tasks/{id}/dataset/export``: start a dataset or annotations export."""
     task = visible_task(ctx, ctx.int_param())
     fmt = _format(ctx)
     _needs_data(task)
@@ -176,6 +177,7 @@ async def task_dataset_export(ctx: Ctx) -> Response:
 
 
 async def job_dataset_export(ctx: Ctx) -> Response:
+    """``POST /api/jobs/{id}/dataset/export``: start an export of the job's frames."""
     job = visible_job(ctx, ctx.int_param())
     fmt = _format(ctx)
     store = ctx.store
@@ -213,6 +215,7 @@ async def job_dataset_export(ctx: Ctx) -> Response:
 
 
 async def project_dataset_export(ctx: Ctx) -> Response:
+    """``POST /api/projects/{id}/dataset/export``: start an export of every task of the project."""
     project = visible_project(ctx, ctx.int_param())
     fmt = _format(ctx)
     images = ctx.query.get("save_images", "false") in _TRUE
@@ -270,6 +273,7 @@ def _task_backup_parts(ctx: Ctx, task: Task) -> dict[str, Any]:
 
 
 async def task_backup_export(ctx: Ctx) -> Response:
+    """``POST /api/tasks/{id}/backup/export``: start a task backup."""
     task = visible_task(ctx, ctx.int_param())
     _needs_data(task)
     with ctx.store.lock:
@@ -294,6 +298,7 @@ async def task_backup_export(ctx: Ctx) -> Response:
 
 
 async def project_backup_export(ctx: Ctx) -> Response:
+    """``POST /api/projects/{id}/backup/export``: start a project backup."""
     project = visible_project(ctx, ctx.int_param())
     store = ctx.store
     with store.lock:
@@ -624,6 +629,7 @@ def _project_key(project: Project) -> tuple[object, ...]:
 
 
 async def project_dataset_post(ctx: Ctx) -> Response:
+    """``POST /api/projects/{id}/dataset/``: a dataset import (upload protocol or multipart)."""
     project = visible_project(ctx, ctx.int_param(), change=True)
 
     async def finish(ctx: Ctx, session: UploadSession) -> Response:
@@ -649,6 +655,7 @@ async def project_dataset_post(ctx: Ctx) -> Response:
 
 
 async def project_dataset_get(ctx: Ctx) -> Response:
+    """``GET /api/projects/{id}/dataset/``: the removed export endpoint (410)."""
     visible_project(ctx, ctx.int_param())
     if ctx.query.get("action") == "import_status":
         raise gone_import()
@@ -656,11 +663,13 @@ async def project_dataset_get(ctx: Ctx) -> Response:
 
 
 async def project_dataset_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/projects/{id}/dataset/{upload_id}``: append a TUS chunk of a dataset upload."""
     project = visible_project(ctx, ctx.int_param(), change=True)
     return await handle_patch(ctx, _project_key(project), filename_is_id=True)
 
 
 async def project_dataset_head(ctx: Ctx) -> Response:
+    """``HEAD /api/projects/{id}/dataset/{upload_id}``: a dataset upload's offset and length."""
     project = visible_project(ctx, ctx.int_param(), change=True)
     return await handle_head(ctx, _project_key(project))
 
@@ -676,6 +685,7 @@ async def project_preview(ctx: Ctx) -> Response:
 
 
 async def task_dataset_gone(ctx: Ctx) -> Response:
+    """``GET /api/tasks/{id}/dataset``: the removed export endpoint (410)."""
     visible_task(ctx, ctx.int_param())
     raise gone_export(True)
 

@@ -65,6 +65,7 @@ def job_spec(ctx: Ctx) -> ListSpec:
 
 
 async def jobs_list(ctx: Ctx) -> Response:
+    """``GET /api/jobs``: the jobs the caller may see, paginated and filtered."""
     store = ctx.store
     iam.check_org_access(ctx)
     with store.lock:
@@ -80,6 +81,7 @@ async def jobs_list(ctx: Ctx) -> Response:
 
 
 async def jobs_create(ctx: Ctx) -> Response:
+    """``POST /api/jobs``: refused with a clear 400; ground-truth jobs are not created."""
     body = await ctx.json_object()
     if body.get("type") != "ground_truth":
         raise bad_request({"type": [f'"{body.get("type")}" is not a valid choice.']})
@@ -87,11 +89,13 @@ async def jobs_create(ctx: Ctx) -> Response:
 
 
 async def job_get(ctx: Ctx) -> Response:
+    """``GET /api/jobs/{id}``: one job."""
     with ctx.store.lock:
         return json_response(ser.job(ctx, visible_job(ctx, ctx.int_param())))
 
 
 async def job_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/jobs/{id}``: update a job's assignee, stage or state."""
     job = visible_job(ctx, ctx.int_param(), change=True)
     body = await ctx.json_object()
     errors: dict[str, list[str]] = {}
@@ -119,6 +123,7 @@ async def job_patch(ctx: Ctx) -> Response:
 
 
 async def job_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/jobs/{id}``: refused (403); only ground-truth jobs can be deleted."""
     visible_job(ctx, ctx.int_param(), change=True)
     raise denied()
 

@@ -49,6 +49,7 @@ def _label_owner_ok(ctx: Ctx, label: Label, *, change: bool = False) -> bool:
 
 
 async def labels_list(ctx: Ctx) -> Response:
+    """``GET /api/labels``: labels of a task, job or project, paginated."""
     store = ctx.store
     with store.lock:
         query = dict(ctx.query)
@@ -88,11 +89,13 @@ def _label(ctx: Ctx, *, change: bool = False) -> Label:
 
 
 async def label_get(ctx: Ctx) -> Response:
+    """``GET /api/labels/{id}``: one label."""
     with ctx.store.lock:
         return json_response(ser.label(ctx, _label(ctx)))
 
 
 async def label_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/labels/{id}``: update a label's name, color or attributes."""
     label = _label(ctx, change=True)
     body = await ctx.json_object()
     spec = dict(body)
@@ -103,6 +106,7 @@ async def label_patch(ctx: Ctx) -> Response:
 
 
 async def label_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/labels/{id}``: delete a label."""
     label = _label(ctx, change=True)
     labels.update(
         ctx.store,

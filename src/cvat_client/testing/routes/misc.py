@@ -53,6 +53,7 @@ def _issue_visible(ctx: Ctx, issue: Issue) -> bool:
 
 
 async def issues_list(ctx: Ctx) -> Response:
+    """``GET /api/issues``: the issues the caller may see, paginated."""
     with ctx.store.lock:
         items = [i for i in ctx.store.issues.values() if _issue_visible(ctx, i)]
         items = apply(items, ctx.query, _issue_spec(ctx))
@@ -61,6 +62,7 @@ async def issues_list(ctx: Ctx) -> Response:
 
 
 async def issues_create(ctx: Ctx) -> Response:
+    """``POST /api/issues``: open an issue on a job frame (with its first comment)."""
     body = await ctx.json_object()
     errors: dict[str, Any] = {}
     for name in ("frame", "position", "job"):
@@ -97,11 +99,13 @@ def _issue(ctx: Ctx) -> Issue:
 
 
 async def issue_get(ctx: Ctx) -> Response:
+    """``GET /api/issues/{id}``: one issue."""
     with ctx.store.lock:
         return json_response(ser.issue(ctx, _issue(ctx)))
 
 
 async def issue_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/issues/{id}``: resolve, reopen or reassign an issue."""
     issue = _issue(ctx)
     body = await ctx.json_object()
     with ctx.store.lock:
@@ -116,6 +120,7 @@ async def issue_patch(ctx: Ctx) -> Response:
 
 
 async def issue_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/issues/{id}``: delete an issue and its comments."""
     issue = _issue(ctx)
     if issue.owner_id != ctx.me.id and not ctx.me.is_superuser:
         visible_job(ctx, issue.job_id, change=True)
@@ -137,6 +142,7 @@ _COMMENT_SPEC = ListSpec(
 
 
 async def comments_list(ctx: Ctx) -> Response:
+    """``GET /api/comments``: the comments the caller may see, paginated."""
     with ctx.store.lock:
         items = [
             c
@@ -149,6 +155,7 @@ async def comments_list(ctx: Ctx) -> Response:
 
 
 async def comments_create(ctx: Ctx) -> Response:
+    """``POST /api/comments``: add a comment to an issue."""
     body = await ctx.json_object()
     errors: dict[str, Any] = {}
     for name in ("issue", "message"):
@@ -179,11 +186,13 @@ def _comment(ctx: Ctx, *, change: bool = False) -> Comment:
 
 
 async def comment_get(ctx: Ctx) -> Response:
+    """``GET /api/comments/{id}``: one comment."""
     with ctx.store.lock:
         return json_response(ser.comment(ctx, _comment(ctx)))
 
 
 async def comment_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/comments/{id}``: edit a comment's message."""
     comment = _comment(ctx, change=True)
     body = await ctx.json_object()
     if isinstance(body.get("message"), str):
@@ -194,6 +203,7 @@ async def comment_patch(ctx: Ctx) -> Response:
 
 
 async def comment_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/comments/{id}``: delete a comment."""
     comment = _comment(ctx, change=True)
     with ctx.store.lock:
         del ctx.store.comments[comment.id]
@@ -230,6 +240,7 @@ def _cloud_spec(ctx: Ctx) -> ListSpec:
 
 
 async def clouds_list(ctx: Ctx) -> Response:
+    """``GET /api/cloudstorages``: the cloud storage records the caller may see."""
     iam.check_org_access(ctx)
     with ctx.store.lock:
         items = [
@@ -243,6 +254,7 @@ async def clouds_list(ctx: Ctx) -> Response:
 
 
 async def clouds_create(ctx: Ctx) -> Response:
+    """``POST /api/cloudstorages``: record a cloud storage (never contacted)."""
     body = await ctx.json_object()
     org_id = iam.target_org(ctx)
     errors: dict[str, Any] = {}
@@ -283,11 +295,13 @@ def _cloud(ctx: Ctx, *, change: bool = False) -> CloudStorage:
 
 
 async def cloud_get(ctx: Ctx) -> Response:
+    """``GET /api/cloudstorages/{id}``: one cloud storage record."""
     with ctx.store.lock:
         return json_response(ser.cloud_storage(ctx, _cloud(ctx)))
 
 
 async def cloud_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/cloudstorages/{id}``: update a cloud storage record."""
     cloud = _cloud(ctx, change=True)
     body = await ctx.json_object()
     with ctx.store.lock:
@@ -301,6 +315,7 @@ async def cloud_patch(ctx: Ctx) -> Response:
 
 
 async def cloud_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/cloudstorages/{id}``: delete a cloud storage record."""
     cloud = _cloud(ctx, change=True)
     with ctx.store.lock:
         del ctx.store.cloud_storages[cloud.id]
@@ -308,11 +323,13 @@ async def cloud_delete(ctx: Ctx) -> Response:
 
 
 async def cloud_unreachable(ctx: Ctx) -> Response:
+    """``GET /api/cloudstorages/{id}/content`` and the like: a clear error, no cloud is reached."""
     cloud = _cloud(ctx)
     raise bad_request([f"{UNREACHABLE}: {cloud.provider_type} {cloud.resource} is not available"])
 
 
 async def cloud_status(ctx: Ctx) -> Response:
+    """``GET /api/cloudstorages/{id}/status``: the storage's status (always ``NOT_FOUND``)."""
     _cloud(ctx)
     return json_response("NOT_FOUND")
 

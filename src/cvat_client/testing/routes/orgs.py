@@ -56,6 +56,7 @@ def _org(ctx: Ctx) -> Organization:
 
 
 async def orgs_list(ctx: Ctx) -> Response:
+    """``GET /api/organizations``: the caller's organizations (all of them for a superuser)."""
     with ctx.store.lock:
         items = apply(_member_orgs(ctx), ctx.query, _ORG_SPEC)
         page = paginate(
@@ -65,6 +66,7 @@ async def orgs_list(ctx: Ctx) -> Response:
 
 
 async def orgs_create(ctx: Ctx) -> Response:
+    """``POST /api/organizations``: create an organization owned by the caller."""
     body = await ctx.json_object()
     errors: dict[str, list[str]] = {}
     slug = body.get("slug")
@@ -97,10 +99,12 @@ async def orgs_create(ctx: Ctx) -> Response:
 
 
 async def org_get(ctx: Ctx) -> Response:
+    """``GET /api/organizations/{id}``: one organization."""
     return json_response(ser.organization(ctx, _org(ctx)))
 
 
 async def org_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/organizations/{id}``: update an organization's name, description or contact."""
     org = _org(ctx)
     if iam.role_in(ctx, org.id) not in ("owner", "maintainer") and not ctx.me.is_superuser:
         raise denied()
@@ -115,6 +119,7 @@ async def org_patch(ctx: Ctx) -> Response:
 
 
 async def org_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/organizations/{id}``: delete an organization, its members and invitations."""
     org = _org(ctx)
     if iam.role_in(ctx, org.id) != "owner" and not ctx.me.is_superuser:
         raise denied()
@@ -146,6 +151,7 @@ _MEMBERSHIP_SPEC = ListSpec(
 
 
 async def memberships_list(ctx: Ctx) -> Response:
+    """``GET /api/memberships``: memberships visible in the organization context."""
     store = ctx.store
     with store.lock:
         if ctx.org.org is not None:
@@ -173,10 +179,12 @@ def _membership(ctx: Ctx) -> Membership:
 
 
 async def membership_get(ctx: Ctx) -> Response:
+    """``GET /api/memberships/{id}``: one membership."""
     return json_response(ser.membership(ctx, _membership(ctx)))
 
 
 async def membership_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/memberships/{id}``: change a member's role."""
     m = _membership(ctx)
     if not ctx.me.is_superuser and iam.role_in(ctx, m.org_id) not in ("owner", "maintainer"):
         raise denied()
@@ -190,6 +198,7 @@ async def membership_patch(ctx: Ctx) -> Response:
 
 
 async def membership_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/memberships/{id}``: remove a member from the organization."""
     m = _membership(ctx)
     is_self = m.user_id == ctx.me.id
     if m.role == "owner" or (
@@ -218,6 +227,7 @@ _INVITATION_SPEC = ListSpec(
 
 
 async def invitations_list(ctx: Ctx) -> Response:
+    """``GET /api/invitations``: invitations visible in the organization context."""
     store = ctx.store
     with store.lock:
         items: list[Invitation] = list(store.invitations.values())
@@ -245,6 +255,7 @@ def _spec_with_created() -> ListSpec:
 
 
 async def invitations_create(ctx: Ctx) -> Response:
+    """``POST /api/invitations``: invite a registered user (accepted at once)."""
     org = ctx.org.org
     if org is None:
         raise bad_request({"organization": [_REQUIRED]})
@@ -299,10 +310,12 @@ def _invitation(ctx: Ctx) -> Invitation:
 
 
 async def invitation_get(ctx: Ctx) -> Response:
+    """``GET /api/invitations/{key}``: one invitation."""
     return json_response(ser.invitation(ctx, _invitation(ctx)))
 
 
 async def invitation_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/invitations/{key}``: withdraw an invitation."""
     invitation = _invitation(ctx)
     with ctx.store.lock:
         del ctx.store.invitations[invitation.key]
@@ -310,6 +323,7 @@ async def invitation_delete(ctx: Ctx) -> Response:
 
 
 async def invitation_accept(ctx: Ctx) -> Response:
+    """``POST /api/invitations/{key}/accept``: accept an invitation."""
     invitation = _invitation(ctx)
     if invitation.accepted:
         raise ApiError(400, "Your invitation is already accepted.")
@@ -327,6 +341,7 @@ async def invitation_accept(ctx: Ctx) -> Response:
 
 
 async def invitation_decline(ctx: Ctx) -> Response:
+    """``POST /api/invitations/{key}/decline``: decline an invitation."""
     invitation = _invitation(ctx)
     with ctx.store.lock:
         ctx.store.invitations.pop(invitation.key, None)

@@ -68,6 +68,7 @@ def _user_ref(ctx: Ctx, value: Any, field: str, errors: dict[str, list[str]]) ->
 
 
 async def projects_list(ctx: Ctx) -> Response:
+    """``GET /api/projects``: the projects the caller may see, paginated and filtered."""
     store = ctx.store
     iam.check_org_access(ctx)
     with store.lock:
@@ -87,6 +88,7 @@ def _flat(people: tuple[int, tuple[int | None, ...]]) -> tuple[int, ...]:
 
 
 async def projects_create(ctx: Ctx) -> Response:
+    """``POST /api/projects``: create a project with its labels."""
     body = await ctx.json_object()
     org_id = iam.target_org(ctx)
     errors: dict[str, Any] = {}
@@ -131,11 +133,13 @@ def _storage(store: Any, spec: Any) -> dict[str, Any] | None:
 
 
 async def project_get(ctx: Ctx) -> Response:
+    """``GET /api/projects/{id}``: one project."""
     with ctx.store.lock:
         return json_response(ser.project(ctx, visible_project(ctx, ctx.int_param())))
 
 
 async def project_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/projects/{id}``: update a project and its labels."""
     project = visible_project(ctx, ctx.int_param(), change=True)
     body = await ctx.json_object()
     errors: dict[str, Any] = {}
@@ -165,6 +169,7 @@ async def project_patch(ctx: Ctx) -> Response:
 
 
 async def project_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/projects/{id}``: delete a project with its tasks."""
     project = visible_project(ctx, ctx.int_param(), change=True)
     ctx.store.delete_project(project.id)
     return empty_response(204)

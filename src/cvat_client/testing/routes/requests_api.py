@@ -67,6 +67,7 @@ def _visible(ctx: Ctx, request: BackgroundRequest) -> bool:
 
 
 async def requests_list(ctx: Ctx) -> Response:
+    """``GET /api/requests``: the caller's background requests, filtered and paginated."""
     with ctx.store.lock:
         mine = [r for r in ctx.server.worker.requests.values() if _visible(ctx, r)]
         if ctx.org.specified:
@@ -90,11 +91,13 @@ def _lookup(ctx: Ctx) -> BackgroundRequest:
 
 
 async def request_get(ctx: Ctx) -> Response:
+    """``GET /api/requests/{rq_id}``: one background request."""
     with ctx.store.lock:
         return json_response(_render(ctx, _lookup(ctx)), headers=_headers())
 
 
 async def request_cancel(ctx: Ctx) -> Response:
+    """``POST /api/requests/{rq_id}/cancel``: cancel a queued request."""
     with ctx.store.lock:
         request = _lookup(ctx)
         if request.status != "queued":

@@ -54,6 +54,7 @@ def _schema_json(path: Path) -> bytes:
 
 
 async def about(ctx: Ctx) -> Response:
+    """``GET /api/server/about``: the server's name and version (2.73.0)."""
     return json_response(
         {
             "name": "Computer Vision Annotation Tool",
@@ -66,18 +67,22 @@ async def about(ctx: Ctx) -> Response:
 
 
 async def plugins(ctx: Ctx) -> Response:
+    """``GET /api/server/plugins``: which optional plugins are enabled (none)."""
     return json_response({"ANALYTICS": False, "MODELS": False})
 
 
 async def formats(ctx: Ctx) -> Response:
+    """``GET /api/server/annotation/formats``: the import and export formats served."""
     return json_response(fmt.SUPPORTED)
 
 
 async def share(ctx: Ctx) -> Response:
+    """``GET /api/server/share``: the shared directory's content (empty)."""
     return json_response([])
 
 
 async def health(ctx: Ctx) -> Response:
+    """``GET /api/server/health/``: the health checks, as HTML or JSON."""
     names = (
         "Cache backend: default",
         "Cache backend: media",
@@ -123,6 +128,7 @@ async def swagger(ctx: Ctx) -> Response:
 
 
 async def schema(ctx: Ctx) -> Response:
+    """``GET /api/schema/``: the OpenAPI schema the package ships, as YAML or JSON."""
     path = schema_path()
     if path is None:
         return Response(b"schema not available", status_code=404, media_type=HTML)
@@ -140,6 +146,7 @@ async def schema(ctx: Ctx) -> Response:
 
 
 async def api_root(ctx: Ctx) -> Response:
+    """``GET /api/``: links to the main collections."""
     names = ["projects", "tasks", "jobs", "labels", "users", "organizations", "requests"]
     return json_response({name: ctx.url(f"/api/{name}") for name in names})
 

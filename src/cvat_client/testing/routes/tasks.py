@@ -107,6 +107,7 @@ def _int_field(
 
 
 async def tasks_list(ctx: Ctx) -> Response:
+    """``GET /api/tasks``: the tasks the caller may see, paginated and filtered."""
     store = ctx.store
     iam.check_org_access(ctx)
     with store.lock:
@@ -122,6 +123,7 @@ async def tasks_list(ctx: Ctx) -> Response:
 
 
 async def tasks_create(ctx: Ctx) -> Response:
+    """``POST /api/tasks``: create a task (without data) with its labels."""
     body = await ctx.json_object()
     errors: dict[str, Any] = {}
     name = body.get("name")
@@ -170,11 +172,13 @@ async def tasks_create(ctx: Ctx) -> Response:
 
 
 async def task_get(ctx: Ctx) -> Response:
+    """``GET /api/tasks/{id}``: one task."""
     with ctx.store.lock:
         return json_response(ser.task(ctx, visible_task(ctx, ctx.int_param())))
 
 
 async def task_patch(ctx: Ctx) -> Response:
+    """``PATCH /api/tasks/{id}``: update a task and its labels."""
     task = visible_task(ctx, ctx.int_param(), change=True)
     body = await ctx.json_object()
     errors: dict[str, Any] = {}
@@ -226,12 +230,14 @@ def _move_labels(ctx: Ctx, task: Task, project_id: int) -> None:
 
 
 async def task_delete(ctx: Ctx) -> Response:
+    """``DELETE /api/tasks/{id}``: delete a task with its jobs, data and annotations."""
     task = visible_task(ctx, ctx.int_param(), change=True)
     ctx.store.delete_task(task.id)
     return empty_response(204)
 
 
 async def task_status(ctx: Ctx) -> Response:
+    """``GET /api/tasks/{id}/status``: the deprecated task creation status."""
     task = visible_task(ctx, ctx.int_param())
     if task.creating:
         state = {"state": "Started", "message": "", "progress": 0.0}
@@ -256,11 +262,13 @@ async def preview_response(ctx: Ctx, task: Task, frame: int = 0) -> Response:
 
 
 async def task_preview(ctx: Ctx) -> Response:
+    """``GET /api/tasks/{id}/preview``: the preview image of the task's first frame."""
     task = visible_task(ctx, ctx.int_param())
     return await preview_response(ctx, task)
 
 
 async def removed_dataset_get(ctx: Ctx) -> Response:
+    """Answer 405 for ``GET`` on a visible task's removed dataset path."""
     visible_task(ctx, ctx.int_param())
     raise detail(405, 'Method "GET" not allowed.')
 
