@@ -224,11 +224,11 @@ def _measure_all(
 ) -> dict[str, list[dict[str, Any]]]:
     """Each implementation ``reps`` times, interleaved (so drifts in load spread evenly)."""
     results: dict[str, list[dict[str, Any]]] = {impl: [] for impl in impls}
-    os.sync()  # earlier writes are not flushed to disk during the measurements
     for _ in range(reps):
         for impl in impls:
             if results[impl] and "error" in results[impl][-1]:
                 continue  # a failure repeats; do not spend the time again
+            os.sync()  # no earlier write is flushed to disk during a measurement
             results[impl].append(_measure(job(impl)))
             after()
     return results
@@ -239,6 +239,8 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not good:
         return None
     best = dict(min(good, key=lambda r: r["seconds"]))
+    ordered = sorted(r["seconds"] for r in good)
+    best["median"] = ordered[len(ordered) // 2]
     growths = [r["rss_growth"] for r in good if "rss_growth" in r]
     if growths:
         best["rss_growth"] = max(growths)  # the worst run: a peak is what matters
@@ -285,15 +287,17 @@ def _throughput_table(
     for impl, runs in results.items():
         result = best[impl]
         if result is None:
-            rows.append([impl, _error(runs), "", "", "", ""])
+            rows.append([impl, _error(runs), "", "", "", "", ""])
             continue
         rate = result["bytes"] / result["seconds"]
         share = f"{rate / curl_rate * 100:.0f}%" if curl_rate else "-"
         cpu = result.get("cpu", "-")
-        rows.append([impl, result["seconds"], rate / MiB, share, cpu, _rss_cell(result)])
+        rows.append(
+            [impl, result["seconds"], result["median"], rate / MiB, share, cpu, _rss_cell(result)]
+        )
     print_table(
-        f"{title} (best of {reps}; RSS: worst run)",
-        ["", "seconds", "MiB/s", "of curl", "client CPU s", "peak RSS growth MiB"],
+        f"{title} ({reps} runs; MiB/s from the best; CPU: least; RSS: worst run)",
+        ["", "best s", "median s", "MiB/s", "of curl", "client CPU s", "peak RSS growth MiB"],
         rows,
     )
     _verdict(best)
@@ -504,17 +508,27 @@ def run_pagination(*, quick: bool = False) -> None:
             for impl, runs in results.items():
                 result = best[impl]
                 if result is None:
-                    rows.append([f"{impl}, {label}", _error(runs), "", "", ""])
+                    rows.append([f"{impl}, {label}", _error(runs), "", "", "", ""])
                     continue
                 ratio = "-"
                 theirs = best.get(SDK)
                 if impl == CLIENT and theirs is not None:
                     ratio = f"{result['seconds'] / theirs['seconds']:.2f}"
                 cpu = result.get("cpu", "-")
-                rows.append([f"{impl}, {label}", result["seconds"], ratio, cpu, _rss_cell(result)])
+                rows.append(
+                    [
+                        f"{impl}, {label}",
+                        result["seconds"],
+                        result["median"],
+                        ratio,
+                        cpu,
+                        _rss_cell(result),
+                    ]
+                )
         print_table(
-            f"Pagination: client.tasks.list() of {count} tasks (best of {reps}; RSS: worst run)",
-            ["", "seconds", "time / cvat-sdk", "client CPU s", "peak RSS growth MiB"],
+            f"Pagination: client.tasks.list() of {count} tasks "
+            f"({reps} runs; ratio of the best; CPU: least; RSS: worst run)",
+            ["", "best s", "median s", "time / cvat-sdk", "client CPU s", "peak RSS growth MiB"],
             rows,
         )
         print(_load_note(load))
