@@ -115,3 +115,17 @@ def test_plain_list_endpoints_and_bad_callables() -> None:
     assert get_paginated_collection(ListEndpoint()) == [1, 2, 3]  # type: ignore[arg-type]
     with pytest.raises(ApiTypeError, match="expected an Endpoint"):
         get_paginated_collection("not an endpoint")  # type: ignore[arg-type]
+
+
+def test_default_page_size_saves_round_trips(api: tuple[ApiClient, list[httpx.Request]]) -> None:
+    """Without ``page_size``, pages are large: 7 projects come in one request, not one per 10."""
+    from cvat_client.core.helpers import DEFAULT_PAGE_SIZE
+
+    client, seen = api
+    names = [p.name for p in get_paginated_collection(client.projects_api.list_endpoint)]
+    assert sorted(names) == [f"p{i}" for i in range(7)]
+    assert len(seen) == 1
+    assert seen[0].url.params["page_size"] == str(DEFAULT_PAGE_SIZE)
+    seen.clear()
+    assert len(get_paginated_collection(client.projects_api.list_endpoint, page_size=3)) == 7
+    assert [r.url.params["page"] for r in seen] == ["1", "2", "3"]

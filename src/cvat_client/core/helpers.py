@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from cvat_client._lowlevel.endpoint import Endpoint
 
 __all__ = [
+    "DEFAULT_PAGE_SIZE",
     "get_paginated_collection",
     "iter_paginated",
     "ProgressReporter",
@@ -33,6 +34,11 @@ __all__ = [
     "DeferredTqdmProgressReporter",
     "StreamWithProgress",
 ]
+
+
+#: Items per page when the caller does not choose: the server's default (10) would make
+#: listing thousands of objects cost hundreds of round trips. CVAT sets no upper limit.
+DEFAULT_PAGE_SIZE = 500
 
 
 def iter_paginated(
@@ -47,13 +53,17 @@ def iter_paginated(
     Args:
         endpoint: a list operation, e.g. ``api_client.tasks_api.list_endpoint``.
         return_json: yield JSON dicts instead of models (faster for large lists).
-        **kwargs: the operation's parameters (``project_id=``, ``filter=``, ``page_size=``,
-            ``page=`` to start elsewhere than page 1...) and request options
+        **kwargs: the operation's parameters (``project_id=``, ``filter=``, ``page_size=``
+            (default :data:`DEFAULT_PAGE_SIZE`), ``page=`` to start elsewhere than page
+            1...) and request options
             (``_request_timeout=``...).
     """
-    if "page" not in {p.name for p in getattr(endpoint, "params", ())}:
+    names = {p.name for p in getattr(endpoint, "params", ())}
+    if "page" not in names:
         yield from _results(*_call(endpoint, kwargs, return_json))
         return
+    if "page_size" in names and kwargs.get("page_size") is None:
+        kwargs["page_size"] = DEFAULT_PAGE_SIZE
     cursor = PageCursor(page=int(kwargs.pop("page", 1) or 1))
     while not cursor.done:
         data, response = _call(endpoint, {**kwargs, "page": cursor.page}, return_json)
