@@ -276,7 +276,8 @@ def test_config_defaults_and_validation(tmp_path: Any) -> None:
     assert config.status_check_period is None
     assert config.allow_unsupported_server is True
     assert config.verify_ssl is None
-    assert config.upload_chunk_size == 10 * 2**20
+    assert config.upload_chunk_size == 64 * 2**20
+    assert config.upload_batch_size == 10 * 2**20
     assert config.retries == 5
     assert "cvat-client" in str(config.cache_dir)
     assert Config(cache_dir=str(tmp_path)).cache_dir == tmp_path  # type: ignore[arg-type]

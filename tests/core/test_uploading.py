@@ -105,7 +105,9 @@ def _client(server: CvatTestServer, transport: httpx.BaseTransport, **config: An
         "http://testserver",
         credentials=("admin", "admin"),
         transport=transport,
-        config=Config(status_check_period=0.01, upload_chunk_size=CHUNK, **config),
+        config=Config(
+            status_check_period=0.01, upload_chunk_size=CHUNK, upload_batch_size=CHUNK, **config
+        ),
     )
 
 
@@ -252,7 +254,7 @@ def test_upload_over_loopback_http_with_resume(
         cvat_live_server.url,
         credentials=("admin", "admin"),
         transport=Interceptor(inner, hook),
-        config=Config(upload_chunk_size=CHUNK, status_check_period=0.01),
+        config=Config(upload_chunk_size=CHUNK, upload_batch_size=CHUNK, status_check_period=0.01),
     ) as client:
         _no_sleep(client)
         name = _tus_upload(client, path)
@@ -330,7 +332,12 @@ def test_data_upload_mixes_batches_and_tus_in_parallel(
         "http://testserver",
         credentials=("admin", "admin"),
         transport=spy,
-        config=Config(upload_chunk_size=4096, max_parallel_uploads=3, status_check_period=0.01),
+        config=Config(
+            upload_chunk_size=4096,
+            upload_batch_size=4096,
+            max_parallel_uploads=3,
+            status_check_period=0.01,
+        ),
     ) as client:
         task = client.tasks.create({"name": "t", "labels": [{"name": "a"}]})
         rq_id = DataUploader(client).upload_files(
@@ -388,7 +395,7 @@ def test_parallel_failure_aborts_the_others(cvat_server: CvatTestServer, tmp_pat
         "http://testserver",
         credentials=("admin", "admin"),
         transport=spy,
-        config=Config(upload_chunk_size=1024, max_parallel_uploads=2),
+        config=Config(upload_chunk_size=1024, upload_batch_size=1024, max_parallel_uploads=2),
     ) as client:
         task = client.tasks.create({"name": "t", "labels": [{"name": "a"}]})
         with pytest.raises(BadRequestException, match="Rejected chunk"):
@@ -410,7 +417,7 @@ def test_interrupt_stops_workers(cvat_server: CvatTestServer, tmp_path: Path) ->
         "http://testserver",
         credentials=("admin", "admin"),
         transport=spy,
-        config=Config(upload_chunk_size=1024, max_parallel_uploads=1),
+        config=Config(upload_chunk_size=1024, upload_batch_size=1024, max_parallel_uploads=1),
     ) as client:
         task = client.tasks.create({"name": "t", "labels": [{"name": "a"}]})
         with pytest.raises(KeyboardInterrupt):

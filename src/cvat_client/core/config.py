@@ -74,9 +74,14 @@ class Config:
     max_backoff: float = attrs.field(default=30.0, validator=_positive)
     """The longest delay between retries; a longer ``Retry-After`` is not waited for."""
 
-    upload_chunk_size: int = attrs.field(default=10 * MiB, validator=_positive)
-    """Bytes per TUS ``PATCH``; files at least this big go up through TUS, smaller
-    ones in ``Upload-Multiple`` batches of at most this many bytes."""
+    upload_chunk_size: int = attrs.field(default=64 * MiB, validator=_positive)
+    """Bytes per TUS ``PATCH`` of a big file. Chunks stream from disk (memory does not
+    grow with them); a failed chunk is resumed from the server's offset. CVAT accepts
+    request bodies up to 100 MB."""
+
+    upload_batch_size: int = attrs.field(default=10 * MiB, validator=_positive)
+    """Files smaller than this go in ``Upload-Multiple`` batches of at most this many
+    bytes; bigger ones go through TUS, in ``upload_chunk_size`` chunks."""
 
     max_parallel_uploads: int = attrs.field(default=4, validator=_positive)
     """How many files (or batches) are uploaded at once."""

@@ -440,7 +440,7 @@ class DataUploader(Uploader):
     ) -> str:
         """Upload local files as the data of a task and submit the data spec.
 
-        Files smaller than ``config.upload_chunk_size`` go in ``Upload-Multiple``
+        Files smaller than ``config.upload_batch_size`` go in ``Upload-Multiple``
         batches, bigger ones through TUS; up to ``config.max_parallel_uploads`` at once.
         ``data_params`` is the data spec (``image_quality``, ``sorting_method``...)
         sent with ``Upload-Finish``. Returns the id of the background request that
@@ -459,7 +459,7 @@ class DataUploader(Uploader):
         _check_unique_names(files)
         config = self._client.config
         plan = plan_data_upload(
-            sizes, tus_threshold=config.upload_chunk_size, batch_size=config.upload_chunk_size
+            sizes, tus_threshold=config.upload_batch_size, batch_size=config.upload_batch_size
         )
         spec = dict(data_params)
         if str(spec.get("sorting_method", "")).lower() == "predefined":
