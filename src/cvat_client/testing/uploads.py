@@ -8,6 +8,7 @@ job's annotations, a backup); the route handler decides what ``Upload-Finish`` d
 from __future__ import annotations
 
 import base64
+import email.message
 import email.parser
 import email.policy
 import uuid
@@ -104,18 +105,35 @@ async def parse_multipart(ctx: Ctx) -> list[tuple[str, str | None, bytes]]:
     ctype = ctx.request.headers.get("content-type", "")
     if not ctype.lower().startswith("multipart/form-data"):
         raise detail(415, f'Unsupported media type "{ctype.split(";")[0]}" in request.')
-    body = await ctx.request.body()
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body
-    )
+    header = email.message.Message()
+    header["content-type"] = ctype
+    boundary = header.get_param("boundary")
+    if not isinstance(boundary, str) or not boundary:
+        raise detail(400, "Multipart form parse error - Invalid boundary in multipart: None")
+    return split_multipart(await ctx.request.body(), boundary.encode("latin-1"))
+
+
+def split_multipart(body: bytes, boundary: bytes) -> list[tuple[str, str | None, bytes]]:
+    """Split a multipart body into ``(field name, file name, content)`` parts.
+
+    Only the small header block of each part goes through the ``email`` parser; the
+    contents are cut out with ``bytes.split`` (the whole-body ``email`` parse took about
+    half a second per 10 MiB batch).
+    """
     parts: list[tuple[str, str | None, bytes]] = []
-    if not message.is_multipart():
-        return parts
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        filename = part.get_param("filename", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        content = payload if isinstance(payload, bytes) else b""
+    for segment in body.split(b"--" + boundary)[1:]:
+        if segment.startswith(b"--"):
+            break  # the closing delimiter
+        head, sep, content = segment.partition(b"\r\n\r\n")
+        if not sep:
+            continue
+        headers = email.parser.BytesHeaderParser(policy=email.policy.HTTP).parsebytes(
+            head.lstrip(b"\r\n")
+        )
+        name = headers.get_param("name", header="content-disposition")
+        filename = headers.get_param("filename", header="content-disposition")
+        if content.endswith(b"\r\n"):
+            content = content[:-2]
         parts.append((str(name or ""), str(filename) if filename is not None else None, content))
     return parts
 
