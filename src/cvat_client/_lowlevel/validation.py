@@ -151,26 +151,17 @@ def _scalar_to_wire(value: Any, spec: str, path: list[str | int]) -> Any:
         if not isinstance(value, str):
             raise _fail(path, f"expected a str, got {type(value).__name__}", type_error=True)
         return str(value)
-    if spec == "datetime":
-        if isinstance(value, _dt.datetime):
-            return format_datetime(value)
+    if spec in _TEMPORAL:
+        kind, description, write = _TEMPORAL[spec]
+        if isinstance(value, kind):
+            return write(value)
         if isinstance(value, str):
             try:
-                _dt.datetime.fromisoformat(value)
+                kind.fromisoformat(value)
             except ValueError:
-                raise _fail(path, f"{value!r} is not an ISO 8601 timestamp") from None
+                raise _fail(path, f"{value!r} is not an ISO 8601 {description}") from None
             return value
-        raise _fail(path, f"expected a datetime, got {type(value).__name__}", type_error=True)
-    if spec == "date":
-        if isinstance(value, _dt.date):
-            return value.isoformat()
-        if isinstance(value, str):
-            try:
-                _dt.date.fromisoformat(value)
-            except ValueError:
-                raise _fail(path, f"{value!r} is not an ISO 8601 date") from None
-            return value
-        raise _fail(path, f"expected a date, got {type(value).__name__}", type_error=True)
+        raise _fail(path, f"expected a {spec}, got {type(value).__name__}", type_error=True)
     if spec == "uuid":
         if isinstance(value, uuid.UUID):
             return str(value)
@@ -179,6 +170,13 @@ def _scalar_to_wire(value: Any, spec: str, path: list[str | int]) -> Any:
         except ValueError:
             raise _fail(path, f"{value!r} is not a UUID") from None
     raise _fail(path, f"unsupported type spec {spec!r}")  # pragma: no cover
+
+
+#: Timestamp types: the Python type, its name in messages, how it is written as JSON.
+_TEMPORAL: dict[str, tuple[Any, str, Any]] = {
+    "datetime": (_dt.datetime, "timestamp", format_datetime),
+    "date": (_dt.date, "date", _dt.date.isoformat),
+}
 
 
 def _model_to_wire(value: Any, model: type, resolve: Resolver, path: list[str | int]) -> Any:
