@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import detail
 from cvat_client.testing.jsonlogic import Getter, compile_filter
 
@@ -117,6 +118,23 @@ def paginate(
         "previous": _link(base_url, query, number - 1) if number > 1 else None,
         "results": results,
     }
+
+
+def list_page(
+    ctx: Ctx,
+    objects: Iterable[Any],
+    spec: ListSpec,
+    path: str,
+    render: Callable[[Any], Any],
+    *,
+    filters: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """The page of ``objects`` a list endpoint at ``path`` answers for the request's query.
+
+    ``filters`` replaces the query for filtering, searching and sorting (not for the links).
+    """
+    items = apply(objects, ctx.query if filters is None else filters, spec)
+    return paginate(items, ctx.query, ctx.url(path), render)
 
 
 def _page_size(raw: str | None) -> int:

@@ -30,7 +30,7 @@ from cvat_client.testing.auth import (
     session_id,
     set_cookie,
 )
-from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import AccessToken, User
 
@@ -200,9 +200,8 @@ async def tokens_list(ctx: Ctx) -> Response:
     """``GET /api/auth/access_tokens``: the caller's personal access tokens (unexpired)."""
     with ctx.store.lock:
         mine = [t for t in ctx.store.tokens.values() if t.owner_id == ctx.me.id and not t.expired()]
-        items = apply(mine, ctx.query, _TOKEN_SPEC)
-        page = paginate(
-            items, ctx.query, ctx.url("/api/auth/access_tokens"), lambda t: ser.access_token(ctx, t)
+        page = list_page(
+            ctx, mine, _TOKEN_SPEC, "/api/auth/access_tokens", lambda t: ser.access_token(ctx, t)
         )
     return json_response(page)
 
@@ -297,8 +296,9 @@ def _visible_users(ctx: Ctx) -> list[User]:
 async def users_list(ctx: Ctx) -> Response:
     """``GET /api/users``: the users the caller may see, paginated."""
     with ctx.store.lock:
-        items = apply(_visible_users(ctx), ctx.query, _USER_SPEC)
-        page = paginate(items, ctx.query, ctx.url("/api/users"), lambda u: ser.user(ctx, u))
+        page = list_page(
+            ctx, _visible_users(ctx), _USER_SPEC, "/api/users", lambda u: ser.user(ctx, u)
+        )
     return json_response(page)
 
 

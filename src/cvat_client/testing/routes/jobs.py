@@ -8,7 +8,7 @@ from cvat_client.testing import iam
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import bad_request, denied, detail, json_response, now
-from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routes.data import visible_job
 from cvat_client.testing.routes.projects import username
 from cvat_client.testing.routing import route
@@ -75,8 +75,7 @@ async def jobs_list(ctx: Ctx) -> Response:
             owner, assignees = iam.job_people(ctx, job)
             if iam.listed(ctx, task.org_id, owner, *assignees):
                 visible.append(job)
-        items = apply(visible, ctx.query, job_spec(ctx))
-        page = paginate(items, ctx.query, ctx.url("/api/jobs"), lambda j: ser.job(ctx, j))
+        page = list_page(ctx, visible, job_spec(ctx), "/api/jobs", lambda j: ser.job(ctx, j))
     return json_response(page)
 
 

@@ -8,7 +8,7 @@ from cvat_client.testing import iam, labels
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import denied, empty_response, json_response, not_found
-from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routes.projects import visible_project
 from cvat_client.testing.routes.tasks import visible_task
 from cvat_client.testing.routing import route
@@ -74,8 +74,7 @@ async def labels_list(ctx: Ctx) -> Response:
             candidates = [lb for lb in store.labels.values() if _label_owner_ok(ctx, lb)]
         if "parent_id" not in query and "parent" not in query:
             candidates = [lb for lb in candidates if lb.parent_id is None]
-        items = apply(candidates, query, _LABEL_SPEC)
-        page = paginate(items, query, ctx.url("/api/labels"), lambda lb: ser.label(ctx, lb))
+        page = list_page(ctx, candidates, _LABEL_SPEC, "/api/labels", lambda lb: ser.label(ctx, lb))
     return json_response(page)
 
 

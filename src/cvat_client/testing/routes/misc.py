@@ -17,7 +17,7 @@ from cvat_client.testing._http import (
     not_found,
     now,
 )
-from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routes.data import visible_job
 from cvat_client.testing.routes.projects import username
 from cvat_client.testing.routing import route
@@ -56,8 +56,7 @@ async def issues_list(ctx: Ctx) -> Response:
     """``GET /api/issues``: the issues the caller may see, paginated."""
     with ctx.store.lock:
         items = [i for i in ctx.store.issues.values() if _issue_visible(ctx, i)]
-        items = apply(items, ctx.query, _issue_spec(ctx))
-        page = paginate(items, ctx.query, ctx.url("/api/issues"), lambda i: ser.issue(ctx, i))
+        page = list_page(ctx, items, _issue_spec(ctx), "/api/issues", lambda i: ser.issue(ctx, i))
     return json_response(page)
 
 
@@ -149,8 +148,7 @@ async def comments_list(ctx: Ctx) -> Response:
             for c in ctx.store.comments.values()
             if c.issue_id in ctx.store.issues and _issue_visible(ctx, ctx.store.issues[c.issue_id])
         ]
-        items = apply(items, ctx.query, _COMMENT_SPEC)
-        page = paginate(items, ctx.query, ctx.url("/api/comments"), lambda c: ser.comment(ctx, c))
+        page = list_page(ctx, items, _COMMENT_SPEC, "/api/comments", lambda c: ser.comment(ctx, c))
     return json_response(page)
 
 
@@ -246,9 +244,8 @@ async def clouds_list(ctx: Ctx) -> Response:
         items = [
             c for c in ctx.store.cloud_storages.values() if iam.listed(ctx, c.org_id, c.owner_id)
         ]
-        items = apply(items, ctx.query, _cloud_spec(ctx))
-        page = paginate(
-            items, ctx.query, ctx.url("/api/cloudstorages"), lambda c: ser.cloud_storage(ctx, c)
+        page = list_page(
+            ctx, items, _cloud_spec(ctx), "/api/cloudstorages", lambda c: ser.cloud_storage(ctx, c)
         )
     return json_response(page)
 

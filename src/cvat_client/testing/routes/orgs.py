@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import secrets
-from typing import Any
 
 from starlette.responses import Response
 
@@ -20,7 +19,7 @@ from cvat_client.testing._http import (
     not_found,
     now,
 )
-from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import ROLES, Invitation, Membership, Organization
 
@@ -58,9 +57,12 @@ def _org(ctx: Ctx) -> Organization:
 async def orgs_list(ctx: Ctx) -> Response:
     """``GET /api/organizations``: the caller's organizations (all of them for a superuser)."""
     with ctx.store.lock:
-        items = apply(_member_orgs(ctx), ctx.query, _ORG_SPEC)
-        page = paginate(
-            items, ctx.query, ctx.url("/api/organizations"), lambda o: ser.organization(ctx, o)
+        page = list_page(
+            ctx,
+            _member_orgs(ctx),
+            _ORG_SPEC,
+            "/api/organizations",
+            lambda o: ser.organization(ctx, o),
         )
     return json_response(page)
 
@@ -162,9 +164,8 @@ async def memberships_list(ctx: Ctx) -> Response:
         else:
             mine = {m.org_id for m in store.memberships.values() if m.user_id == ctx.me.id}
             items = [m for m in store.memberships.values() if m.org_id in mine]
-        items = apply(items, ctx.query, _MEMBERSHIP_SPEC)
-        page = paginate(
-            items, ctx.query, ctx.url("/api/memberships"), lambda m: ser.membership(ctx, m)
+        page = list_page(
+            ctx, items, _MEMBERSHIP_SPEC, "/api/memberships", lambda m: ser.membership(ctx, m)
         )
     return json_response(page)
 
@@ -219,10 +220,10 @@ _INVITATION_SPEC = ListSpec(
         "role": lambda i: i.role,
         "accepted": lambda i: i.accepted,
         "user_id": lambda i: i.user_id,
+        "created": lambda i: i.created_date.isoformat(),
     },
     simple=("role", "accepted", "user_id"),
     default_sort="-created",
-    extra_simple={},
 )
 
 
@@ -238,20 +239,15 @@ async def invitations_list(ctx: Ctx) -> Response:
             items = [
                 i for i in items if i.user_id == ctx.me.id or iam.role_in(ctx, i.org_id) is not None
             ]
-        items.sort(key=lambda i: i.created_date, reverse=True)
-        filtered = apply(
-            items, {k: v for k, v in ctx.query.items() if k != "sort"}, _spec_with_created()
-        )
-        page = paginate(
-            filtered, ctx.query, ctx.url("/api/invitations"), lambda i: ser.invitation(ctx, i)
+        page = list_page(
+            ctx,
+            items,
+            _INVITATION_SPEC,
+            "/api/invitations",
+            lambda i: ser.invitation(ctx, i),
+            filters={k: v for k, v in ctx.query.items() if k != "sort"},
         )
     return json_response(page)
-
-
-def _spec_with_created() -> ListSpec:
-    fields: dict[str, Any] = dict(_INVITATION_SPEC.fields)
-    fields["created"] = lambda i: i.created_date.isoformat()
-    return ListSpec(fields=fields, simple=_INVITATION_SPEC.simple, default_sort="-created")
 
 
 async def invitations_create(ctx: Ctx) -> Response:

@@ -16,7 +16,7 @@ from cvat_client.testing._http import (
     not_found,
     now,
 )
-from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import Project
 
@@ -77,8 +77,9 @@ async def projects_list(ctx: Ctx) -> Response:
             for p in store.projects.values()
             if iam.listed(ctx, p.org_id, *_flat(iam.project_people(p)))
         ]
-        items = apply(visible, ctx.query, project_spec(ctx))
-        page = paginate(items, ctx.query, ctx.url("/api/projects"), lambda p: ser.project(ctx, p))
+        page = list_page(
+            ctx, visible, project_spec(ctx), "/api/projects", lambda p: ser.project(ctx, p)
+        )
     return json_response(page)
 
 

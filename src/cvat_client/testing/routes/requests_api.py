@@ -18,7 +18,7 @@ from cvat_client.testing._http import (
     never_cache,
 )
 from cvat_client.testing.background import BackgroundRequest
-from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routing import route
 
 _SPEC = ListSpec(
@@ -73,8 +73,7 @@ async def requests_list(ctx: Ctx) -> Response:
         if ctx.org.specified:
             org_id = ctx.org.org.id if ctx.org.org else None
             mine = [r for r in mine if r.org_id == org_id]
-        items = apply(mine, ctx.query, _SPEC)
-        page = paginate(items, ctx.query, ctx.url("/api/requests"), lambda r: _render(ctx, r))
+        page = list_page(ctx, mine, _SPEC, "/api/requests", lambda r: _render(ctx, r))
     return json_response(page, headers=_headers())
 
 

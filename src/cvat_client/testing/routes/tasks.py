@@ -17,7 +17,7 @@ from cvat_client.testing._http import (
     not_found,
     now,
 )
-from cvat_client.testing.listing import ListSpec, apply, paginate
+from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routes.projects import STATUSES, username, visible_project
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import Task
@@ -117,8 +117,7 @@ async def tasks_list(ctx: Ctx) -> Response:
             jobs = tuple(j.assignee_id for j in store.jobs_of(t.id))
             if iam.listed(ctx, t.org_id, owner, *assignees, *jobs):
                 visible.append(t)
-        items = apply(visible, ctx.query, task_spec(ctx))
-        page = paginate(items, ctx.query, ctx.url("/api/tasks"), lambda t: ser.task(ctx, t))
+        page = list_page(ctx, visible, task_spec(ctx), "/api/tasks", lambda t: ser.task(ctx, t))
     return json_response(page)
 
 
