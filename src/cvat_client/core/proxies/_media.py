@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.core._files import atomic_write
-from cvat_client.core.proxies.model_proxy import ApiT, Entity, ModelT
+from cvat_client.core.proxies.model_proxy import ApiT, ModelT, PreviewMixin
 
 if TYPE_CHECKING:
     from cvat_client.api_client import models
@@ -64,7 +64,7 @@ def _sniff_extension(data: bytes) -> str:
     return ""
 
 
-class MediaMixin(Entity[ModelT, ApiT]):
+class MediaMixin(PreviewMixin[ModelT, ApiT]):
     """Frames, chunks, previews and media meta of a task or a job."""
 
     _data_meta_update_arg: str = ""  # e.g. "patched_data_meta_write_request"
@@ -87,11 +87,6 @@ class MediaMixin(Entity[ModelT, ApiT]):
             BadRequestException: no such frame (the message gives the valid range).
         """
         return io.BytesIO(self._frame_response(frame_id, quality).content)
-
-    def get_preview(self) -> io.BytesIO:
-        """The preview (thumbnail) image as a binary stream."""
-        _, response = self._lowlevel.retrieve_preview(self._id, _parse_response=False)
-        return io.BytesIO(response.content)
 
     def download_frames(
         self,

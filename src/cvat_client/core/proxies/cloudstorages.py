@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,6 +14,7 @@ from cvat_client.core.proxies.model_proxy import (
     ModelListMixin,
     ModelRetrieveMixin,
     ModelUpdateMixin,
+    PreviewMixin,
 )
 
 __all__ = ["CloudStorage", "CloudStoragesRepo"]
@@ -23,6 +23,7 @@ __all__ = ["CloudStorage", "CloudStoragesRepo"]
 class CloudStorage(
     ModelUpdateMixin[models.CloudStorageRead, CloudstoragesApi],
     ModelDeleteMixin[models.CloudStorageRead, CloudstoragesApi],
+    PreviewMixin[models.CloudStorageRead, CloudstoragesApi],
 ):
     """A cloud storage attached to CVAT (an S3 bucket, an Azure container...)."""
 
@@ -74,11 +75,6 @@ class CloudStorage(
         status, response = self.api.retrieve_status(self.id)
         value = getattr(status, "value", status)
         return str(value if value is not None else response.text)
-
-    def get_preview(self) -> io.BytesIO:
-        """The preview image of the storage's first image, as a binary stream."""
-        _, response = self.api.retrieve_preview(self.id, _parse_response=False)
-        return io.BytesIO(response.content)
 
 
 class CloudStoragesRepo(

@@ -28,17 +28,13 @@ class Issue(
 
     def get_comments(self) -> list[Comment]:
         """The comments of this issue, oldest first."""
-        from cvat_client.core.helpers import get_paginated_collection
-
         # Issues do not carry their organization; their job does. Asking in the job's
         # organization finds the comments whatever the client's current context.
         organization = self._client.jobs.retrieve(self.job).organization
         return [
             Comment(self._client, model)
-            for model in get_paginated_collection(
-                self._client.api_client.comments_api.list_endpoint,
-                issue_id=self.id,
-                **org_id_param(organization),
+            for model in self._list_related(
+                "comments_api", issue_id=self.id, **org_id_param(organization)
             )
         ]
 

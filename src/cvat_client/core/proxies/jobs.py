@@ -13,7 +13,6 @@ from cvat_client.core.proxies.model_proxy import (
     ModelListMixin,
     ModelRetrieveMixin,
     ModelUpdateMixin,
-    org_id_param,
 )
 
 if TYPE_CHECKING:
@@ -38,30 +37,13 @@ class Job(
 
     def get_labels(self) -> list[models.Label]:
         """The labels available in this job."""
-        from cvat_client.core.helpers import get_paginated_collection
-
-        return cast(
-            "list[models.Label]",
-            get_paginated_collection(
-                self._client.api_client.labels_api.list_endpoint,
-                job_id=self.id,
-                **org_id_param(self.organization),
-            ),
-        )
+        return cast("list[models.Label]", self._list_related("labels_api", job_id=self.id))
 
     def get_issues(self) -> list[Issue]:
         """The issues raised in this job."""
-        from cvat_client.core.helpers import get_paginated_collection
         from cvat_client.core.proxies.issues import Issue
 
-        return [
-            Issue(self._client, model)
-            for model in get_paginated_collection(
-                self._client.api_client.issues_api.list_endpoint,
-                job_id=self.id,
-                **org_id_param(self.organization),
-            )
-        ]
+        return [Issue(self._client, m) for m in self._list_related("issues_api", job_id=self.id)]
 
 
 class JobsRepo(

@@ -17,6 +17,7 @@ strings, and so on).
 from __future__ import annotations
 
 import email.message
+import io
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
@@ -43,8 +44,10 @@ __all__ = [
     "ModelBatchDeleteMixin",
     "ModelUpdateMixin",
     "ModelDeleteMixin",
+    "PreviewMixin",
     "ExportDatasetMixin",
     "DownloadBackupMixin",
+    "CreateFromBackupMixin",
     "build_filter_param",
     "org_id_param",
 ]
@@ -124,6 +127,19 @@ class Entity(ModelProxy[ApiT], Generic[ModelT, ApiT]):
     @property
     def _id(self) -> Any:
         return getattr(self._model, self._model_id_field)
+
+    def _list_related(self, api_member_name: str, /, **query: Any) -> list[Any]:
+        """Every object of another kind matching ``query`` (all pages), as models.
+
+        Unless ``query`` names an ``org_id``, the objects are asked for in this object's
+        organization (see :func:`org_id_param`).
+        """
+        from cvat_client.core.helpers import get_paginated_collection
+
+        if "org_id" not in query:
+            query.update(org_id_param(getattr(self, "organization", None)))
+        endpoint = getattr(self._client.api_client, api_member_name).list_endpoint
+        return get_paginated_collection(endpoint, **query)
 
     def to_dict(self) -> dict[str, Any]:
         """The wrapped model as JSON data."""
@@ -260,6 +276,45 @@ class ModelBatchDeleteMixin(Repo[EntityT, ApiT]):
                 )
 
 
+class CreateFromBackupMixin(Repo[EntityT, ApiT]):
+    """``create_from_backup(filename)``."""
+
+    def create_from_backup(
+        self,
+        filename: StrPath,
+        *,
+        status_check_period: float | None = None,
+        pbar: ProgressReporter | None = None,
+    ) -> EntityT:
+        """Restore an object (a project with its tasks, or a task) from a backup file
+        made by its ``download_backup``, as a new object.
+
+        Raises:
+            FileNotFoundError: the file does not exist (nothing is sent).
+            BackgroundRequestException: the server could not restore the backup.
+        """
+        from cvat_client.core.proxies.annotations import check_local_file
+        from cvat_client.core.uploading import Uploader
+
+        path = check_local_file(filename, "Backup file")
+        request = Uploader(self._client).upload_file_and_wait(
+            self._lowlevel.create_backup_endpoint.path,
+            path,
+            query_params=None,
+            json_body=None,
+            pbar=pbar,
+            status_check_period=status_check_period,
+        )
+        kind = self._entity_type.__name__
+        obj_id = request.result_id
+        if not isinstance(obj_id, int):
+            raise ApiValueError(
+                f"The server finished the restore without naming the new {kind.lower()}"
+            )
+        self._client.logger.info("%s #%s restored from %s", kind, obj_id, path)
+        return self._wrap(self._lowlevel.retrieve(obj_id)[0])
+
+
 # --- entity mixins ---------------------------------------------------------------------------
 
 
@@ -293,6 +348,16 @@ class ModelDeleteMixin(Entity[ModelT, ApiT]):
         self._lowlevel.destroy(self._id)
 
 
+class PreviewMixin(Entity[ModelT, ApiT]):
+    """``get_preview()``."""
+
+    def get_preview(self) -> io.BytesIO:
+        """The preview (thumbnail) image as a binary stream (for a cloud storage, of its
+        first image)."""
+        _, response = self._lowlevel.retrieve_preview(self._id, _parse_response=False)
+        return io.BytesIO(response.content)
+
+
 # --- exports ---------------------------------------------------------------------------------
 
 
@@ -322,7 +387,6 @@ class _ExportMixin(Entity[ModelT, ApiT]):
         if cloud_storage_id:
             query["cloud_storage_id"] = cloud_storage_id
         local = self._target_storage_is_local() if location is None else location is Location.LOCAL
-        kind = type(self).__name__.lower()
         kind = type(self).__name__.lower()
         from cvat_client.core.downloading import Downloader
 

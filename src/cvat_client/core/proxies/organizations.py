@@ -42,13 +42,9 @@ class Organization(
 
     def get_memberships(self) -> list[Membership]:
         """The memberships of this organization (its members and their roles)."""
-        from cvat_client.core.helpers import get_paginated_collection
-
         return [
             Membership(self._client, model)
-            for model in get_paginated_collection(
-                self._client.api_client.memberships_api.list_endpoint, org_id=self.id
-            )
+            for model in self._list_related("memberships_api", org_id=self.id)
         ]
 
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import io
 import os
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, cast
 
-from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.api_client import models
 from cvat_client.api_client.apis.projects_api import ProjectsApi
 from cvat_client.core.proxies.annotations import check_local_file
 from cvat_client.core.proxies.model_proxy import (
+    CreateFromBackupMixin,
     DownloadBackupMixin,
     ExportDatasetMixin,
     ModelBatchDeleteMixin,
@@ -20,7 +19,7 @@ from cvat_client.core.proxies.model_proxy import (
     ModelListMixin,
     ModelRetrieveMixin,
     ModelUpdateMixin,
-    org_id_param,
+    PreviewMixin,
 )
 
 if TYPE_CHECKING:
@@ -37,6 +36,7 @@ class Project(
     ModelDeleteMixin[models.ProjectRead, ProjectsApi],
     ExportDatasetMixin[models.ProjectRead, ProjectsApi],
     DownloadBackupMixin[models.ProjectRead, ProjectsApi],
+    PreviewMixin[models.ProjectRead, ProjectsApi],
 ):
     """A project: a set of tasks sharing labels."""
 
@@ -78,35 +78,13 @@ class Project(
 
     def get_tasks(self) -> list[Task]:
         """The tasks of this project."""
-        from cvat_client.core.helpers import get_paginated_collection
         from cvat_client.core.proxies.tasks import Task
 
-        return [
-            Task(self._client, model)
-            for model in get_paginated_collection(
-                self._client.api_client.tasks_api.list_endpoint,
-                project_id=self.id,
-                **org_id_param(self.organization),
-            )
-        ]
+        return [Task(self._client, m) for m in self._list_related("tasks_api", project_id=self.id)]
 
     def get_labels(self) -> list[models.Label]:
         """The labels of this project."""
-        from cvat_client.core.helpers import get_paginated_collection
-
-        return cast(
-            "list[models.Label]",
-            get_paginated_collection(
-                self._client.api_client.labels_api.list_endpoint,
-                project_id=self.id,
-                **org_id_param(self.organization),
-            ),
-        )
-
-    def get_preview(self) -> io.BytesIO:
-        """The preview (thumbnail) image as a binary stream."""
-        _, response = self.api.retrieve_preview(self.id, _parse_response=False)
-        return io.BytesIO(response.content)
+        return cast("list[models.Label]", self._list_related("labels_api", project_id=self.id))
 
 
 class ProjectsRepo(
@@ -114,6 +92,7 @@ class ProjectsRepo(
     ModelRetrieveMixin[Project, ProjectsApi],
     ModelListMixin[Project, ProjectsApi],
     ModelBatchDeleteMixin[Project, ProjectsApi],
+    CreateFromBackupMixin[Project, ProjectsApi],
 ):
     """All projects: ``client.projects``."""
 
@@ -147,33 +126,3 @@ class ProjectsRepo(
                 pbar=pbar,
             )
         return project.fetch()
-
-    def create_from_backup(
-        self,
-        filename: StrPath,
-        *,
-        status_check_period: float | None = None,
-        pbar: ProgressReporter | None = None,
-    ) -> Project:
-        """Restore a project (with its tasks) from a backup file.
-
-        Raises:
-            FileNotFoundError: the file does not exist (nothing is sent).
-            BackgroundRequestException: the server could not restore the backup.
-        """
-        from cvat_client.core.uploading import Uploader
-
-        path = check_local_file(filename, "Backup file")
-        request = Uploader(self._client).upload_file_and_wait(
-            self.api.create_backup_endpoint.path,
-            path,
-            query_params=None,
-            json_body=None,
-            pbar=pbar,
-            status_check_period=status_check_period,
-        )
-        project_id = request.result_id
-        if not isinstance(project_id, int):
-            raise ApiValueError("The server finished the restore without naming the new project")
-        self._client.logger.info("Project #%s restored from %s", project_id, path)
-        return self.retrieve(project_id)

@@ -15,6 +15,7 @@ from cvat_client.api_client.apis.tasks_api import TasksApi
 from cvat_client.core.proxies._media import MediaMixin
 from cvat_client.core.proxies.annotations import AnnotationCrudMixin, check_local_file
 from cvat_client.core.proxies.model_proxy import (
+    CreateFromBackupMixin,
     DownloadBackupMixin,
     ExportDatasetMixin,
     ModelBatchDeleteMixin,
@@ -23,7 +24,6 @@ from cvat_client.core.proxies.model_proxy import (
     ModelListMixin,
     ModelRetrieveMixin,
     ModelUpdateMixin,
-    org_id_param,
 )
 
 if TYPE_CHECKING:
@@ -205,30 +205,13 @@ class Task(
 
     def get_jobs(self) -> list[Job]:
         """The jobs of this task."""
-        from cvat_client.core.helpers import get_paginated_collection
         from cvat_client.core.proxies.jobs import Job
 
-        return [
-            Job(self._client, model)
-            for model in get_paginated_collection(
-                self._client.api_client.jobs_api.list_endpoint,
-                task_id=self.id,
-                **org_id_param(self.organization),
-            )
-        ]
+        return [Job(self._client, m) for m in self._list_related("jobs_api", task_id=self.id)]
 
     def get_labels(self) -> list[models.Label]:
         """The labels of this task (those of its project, for a task in a project)."""
-        from cvat_client.core.helpers import get_paginated_collection
-
-        return cast(
-            "list[models.Label]",
-            get_paginated_collection(
-                self._client.api_client.labels_api.list_endpoint,
-                task_id=self.id,
-                **org_id_param(self.organization),
-            ),
-        )
+        return cast("list[models.Label]", self._list_related("labels_api", task_id=self.id))
 
 
 class TasksRepo(
@@ -236,6 +219,7 @@ class TasksRepo(
     ModelRetrieveMixin[Task, TasksApi],
     ModelListMixin[Task, TasksApi],
     ModelBatchDeleteMixin[Task, TasksApi],
+    CreateFromBackupMixin[Task, TasksApi],
 ):
     """All tasks: ``client.tasks``."""
 
@@ -302,36 +286,6 @@ class TasksRepo(
                 status_check_period=status_check_period,
             )
         return task.fetch()
-
-    def create_from_backup(
-        self,
-        filename: StrPath,
-        *,
-        status_check_period: float | None = None,
-        pbar: ProgressReporter | None = None,
-    ) -> Task:
-        """Restore a task from a backup file made by :meth:`Task.download_backup`.
-
-        Raises:
-            FileNotFoundError: the file does not exist (nothing is sent).
-            BackgroundRequestException: the server could not restore the backup.
-        """
-        from cvat_client.core.uploading import Uploader
-
-        path = check_local_file(filename, "Backup file")
-        request = Uploader(self._client).upload_file_and_wait(
-            self.api.create_backup_endpoint.path,
-            path,
-            query_params=None,
-            json_body=None,
-            pbar=pbar,
-            status_check_period=status_check_period,
-        )
-        task_id = request.result_id
-        if not isinstance(task_id, int):
-            raise ApiValueError("The server finished the restore without naming the new task")
-        self._client.logger.info("Task #%s restored from %s", task_id, path)
-        return self.retrieve(task_id)
 
     def remove_by_ids(self, task_ids: Sequence[int]) -> None:
         """Delete the tasks with these ids, ignoring those that do not exist."""
