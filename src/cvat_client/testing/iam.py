@@ -72,30 +72,22 @@ def _personal(ctx: Ctx, owner_id: int, assignees: tuple[int | None, ...]) -> boo
     return ctx.me.id == owner_id or ctx.me.id in assignees
 
 
-def can_see(ctx: Ctx, org_id: int | None, owner_id: int, *assignees: int | None) -> bool:
-    """Whether the caller may read an object with this org, owner and assignees."""
-    user = ctx.me
-    if user.is_superuser:
+def allowed(
+    ctx: Ctx, org_id: int | None, owner_id: int, *assignees: int | None, change: bool = False
+) -> bool:
+    """Whether the caller may read (or ``change``) an object with this org, owner and assignees.
+
+    Supervisors may only read an organization's objects.
+    """
+    if ctx.me.is_superuser:
         return True
     if org_id is None:
         return _personal(ctx, owner_id, assignees)
     role = role_in(ctx, org_id)
     if role is None:
         return False
-    return role in MANAGER_ROLES or _personal(ctx, owner_id, assignees)
-
-
-def can_change(ctx: Ctx, org_id: int | None, owner_id: int, *assignees: int | None) -> bool:
-    """Whether the caller may modify an object (supervisors may only read)."""
-    user = ctx.me
-    if user.is_superuser:
-        return True
-    if org_id is None:
-        return _personal(ctx, owner_id, assignees)
-    role = role_in(ctx, org_id)
-    if role is None:
-        return False
-    return role in ("owner", "maintainer") or _personal(ctx, owner_id, assignees)
+    managers = ("owner", "maintainer") if change else MANAGER_ROLES
+    return role in managers or _personal(ctx, owner_id, assignees)
 
 
 def listed(ctx: Ctx, org_id: int | None, owner_id: int, *assignees: int | None) -> bool:
@@ -106,7 +98,7 @@ def listed(ctx: Ctx, org_id: int | None, owner_id: int, *assignees: int | None) 
         return True
     if not ctx.org.specified and org_id is not None:
         return False
-    return can_see(ctx, org_id, owner_id, *assignees)
+    return allowed(ctx, org_id, owner_id, *assignees)
 
 
 def project_people(project: Project) -> tuple[int, tuple[int | None, ...]]:

@@ -398,8 +398,7 @@ def visible_job(ctx: Ctx, job_id: int, *, change: bool = False) -> Job:
         raise not_found("Job")
     owner, assignees = iam.job_people(ctx, job)
     task = ctx.store.tasks[job.task_id]
-    fn = iam.can_change if change else iam.can_see
-    iam.check(ctx, fn(ctx, task.org_id, owner, *assignees))
+    iam.check(ctx, iam.allowed(ctx, task.org_id, owner, *assignees, change=change))
     return job
 
 

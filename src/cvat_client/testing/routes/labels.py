@@ -38,14 +38,12 @@ def _label_owner_ok(ctx: Ctx, label: Label, *, change: bool = False) -> bool:
         if project is None:
             return False
         owner, assignees = iam.project_people(project)
-        fn = iam.can_change if change else iam.can_see
-        return fn(ctx, project.org_id, owner, *assignees)
+        return iam.allowed(ctx, project.org_id, owner, *assignees, change=change)
     task = store.tasks.get(label.task_id or -1)
     if task is None:
         return False
     owner, assignees = iam.task_people(ctx, task)
-    fn = iam.can_change if change else iam.can_see
-    return fn(ctx, task.org_id, owner, *assignees)
+    return iam.allowed(ctx, task.org_id, owner, *assignees, change=change)
 
 
 async def labels_list(ctx: Ctx) -> Response:

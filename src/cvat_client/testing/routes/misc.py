@@ -286,8 +286,7 @@ def _cloud(ctx: Ctx, *, change: bool = False) -> CloudStorage:
     cloud = ctx.store.cloud_storages.get(ctx.int_param())
     if cloud is None:
         raise not_found("CloudStorage")
-    fn = iam.can_change if change else iam.can_see
-    iam.check(ctx, fn(ctx, cloud.org_id, cloud.owner_id))
+    iam.check(ctx, iam.allowed(ctx, cloud.org_id, cloud.owner_id, change=change))
     return cloud
 
 

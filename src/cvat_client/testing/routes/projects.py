@@ -53,8 +53,7 @@ def visible_project(ctx: Ctx, project_id: int, *, change: bool = False) -> Proje
     if project is None:
         raise not_found("Project")
     owner, assignees = iam.project_people(project)
-    allowed = (iam.can_change if change else iam.can_see)(ctx, project.org_id, owner, *assignees)
-    iam.check(ctx, allowed)
+    iam.check(ctx, iam.allowed(ctx, project.org_id, owner, *assignees, change=change))
     return project
 
 

@@ -81,8 +81,7 @@ def visible_task(ctx: Ctx, task_id: int, *, change: bool = False) -> Task:
         raise not_found("Task")
     owner, assignees = iam.task_people(ctx, task)
     job_assignees = tuple(j.assignee_id for j in ctx.store.jobs_of(task.id))
-    fn = iam.can_change if change else iam.can_see
-    iam.check(ctx, fn(ctx, task.org_id, owner, *assignees, *job_assignees))
+    iam.check(ctx, iam.allowed(ctx, task.org_id, owner, *assignees, *job_assignees, change=change))
     return task
 
 
