@@ -37,6 +37,37 @@ NOT_AUTHENTICATED = "Authentication credentials were not provided."
 
 JsonDict = dict[str, Any]
 
+#: DRF's field errors.
+REQUIRED = "This field is required."
+BLANK = "This field may not be blank."
+
+
+def invalid_choice(value: Any) -> list[str]:
+    """DRF's error for a value outside a choice field's choices."""
+    return [f'"{value}" is not a valid choice.']
+
+
+def invalid_pk(value: Any) -> list[str]:
+    """DRF's error for a primary key that names no object."""
+    return [f'Invalid pk "{value}" - object does not exist.']
+
+
+def check_name(body: Mapping[str, Any], errors: dict[str, Any], *, partial: bool = False) -> Any:
+    """Check a required, non-blank ``name`` (only when given, for ``partial`` updates).
+
+    Adds DRF's error to ``errors``; returns the name when it is valid, else None.
+    """
+    if partial and "name" not in body:
+        return None
+    name = body.get("name")
+    if name is None and not partial:
+        errors["name"] = [REQUIRED]
+    elif not isinstance(name, str) or not name.strip():
+        errors["name"] = [BLANK]
+    else:
+        return name
+    return None
+
 
 class ApiError(Exception):
     """An error answered to the client as-is: a status, a body and optional headers.

@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from cvat_client.testing._http import bad_request
+from cvat_client.testing._http import REQUIRED, bad_request, invalid_choice
 from cvat_client.testing.state import Annotations, Store
 
 SHAPE_TYPES = (
@@ -23,7 +23,6 @@ SHAPE_TYPES = (
     "skeleton",
 )
 KINDS = ("tags", "shapes", "tracks")
-_REQUIRED = "This field is required."
 
 
 def empty() -> dict[str, Any]:
@@ -74,7 +73,7 @@ def _errors(kind: str, item: Any) -> dict[str, Any]:
     errors: dict[str, Any] = {}
     for name in ("frame", "label_id"):
         if name not in item:
-            errors[name] = [_REQUIRED]
+            errors[name] = [REQUIRED]
         elif not isinstance(item[name], int) or isinstance(item[name], bool):
             errors[name] = ["A valid integer is required."]
     if kind == "shapes":
@@ -82,7 +81,7 @@ def _errors(kind: str, item: Any) -> dict[str, Any]:
     if kind == "tracks":
         shapes = item.get("shapes")
         if not isinstance(shapes, list):
-            errors["shapes"] = [_REQUIRED]
+            errors["shapes"] = [REQUIRED]
         else:
             nested = [_track_shape_errors(s) for s in shapes]
             if any(nested):
@@ -93,9 +92,9 @@ def _errors(kind: str, item: Any) -> dict[str, Any]:
 def _shape_errors(item: dict[str, Any], errors: dict[str, Any]) -> None:
     shape_type = item.get("type")
     if shape_type is None:
-        errors["type"] = [_REQUIRED]
+        errors["type"] = [REQUIRED]
     elif shape_type not in SHAPE_TYPES:
-        errors["type"] = [f'"{shape_type}" is not a valid choice.']
+        errors["type"] = invalid_choice(shape_type)
     points = item.get("points", [])
     if not isinstance(points, list) or not all(
         isinstance(p, (int, float)) and not isinstance(p, bool) for p in points
@@ -108,7 +107,7 @@ def _track_shape_errors(item: Any) -> dict[str, Any]:
         return {"non_field_errors": ["Invalid data."]}
     errors: dict[str, Any] = {}
     if "frame" not in item:
-        errors["frame"] = [_REQUIRED]
+        errors["frame"] = [REQUIRED]
     _shape_errors(item, errors)
     return errors
 

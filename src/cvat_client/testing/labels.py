@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from cvat_client.testing._http import bad_request
+from cvat_client.testing._http import REQUIRED, bad_request, check_name, invalid_choice
 from cvat_client.testing.state import Label, Store
 
-_REQUIRED = "This field is required."
 LABEL_TYPES = (
     "any",
     "cuboid",
@@ -46,14 +45,10 @@ def _label_errors(spec: Any) -> dict[str, Any]:
     if spec.get("deleted"):
         return errors
     if "id" not in spec:
-        name = spec.get("name")
-        if name is None:
-            errors["name"] = [_REQUIRED]
-        elif not isinstance(name, str) or not name.strip():
-            errors["name"] = ["This field may not be blank."]
+        check_name(spec, errors)
     label_type = spec.get("type", "any")
     if label_type not in LABEL_TYPES:
-        errors["type"] = [f'"{label_type}" is not a valid choice.']
+        errors["type"] = invalid_choice(label_type)
     attributes = spec.get("attributes", [])
     if not isinstance(attributes, list):
         errors["attributes"] = ['Expected a list of items but got type "dict".']
@@ -77,9 +72,9 @@ def _attribute_errors(spec: Any) -> dict[str, Any]:
         return errors
     for name in ("name", "input_type", "values"):
         if name not in spec:
-            errors[name] = [_REQUIRED]
+            errors[name] = [REQUIRED]
     if spec.get("input_type") is not None and spec.get("input_type") not in INPUT_TYPES:
-        errors["input_type"] = [f'"{spec["input_type"]}" is not a valid choice.']
+        errors["input_type"] = invalid_choice(spec["input_type"])
     return errors
 
 

@@ -12,7 +12,9 @@ from starlette.responses import Response
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import (
+    REQUIRED,
     bad_request,
+    check_name,
     denied,
     detail,
     empty_response,
@@ -33,9 +35,6 @@ from cvat_client.testing.auth import (
 from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import AccessToken, User
-
-_REQUIRED = "This field is required."
-_BLANK = "This field may not be blank."
 
 
 def _login_response(ctx: Ctx, user: User) -> Response:
@@ -93,7 +92,7 @@ async def register(ctx: Ctx) -> Response:
     errors: dict[str, list[str]] = {}
     for name in ("username", "email", "password1", "password2"):
         if not body.get(name):
-            errors[name] = [_REQUIRED]
+            errors[name] = [REQUIRED]
     username = str(body.get("username") or "")
     if username and not _USERNAME.match(username):
         errors["username"] = ["Enter a valid username."]
@@ -129,7 +128,7 @@ async def password_change(ctx: Ctx) -> Response:
     errors: dict[str, list[str]] = {}
     for name in ("old_password", "new_password1", "new_password2"):
         if not body.get(name):
-            errors[name] = [_REQUIRED]
+            errors[name] = [REQUIRED]
     if errors:
         raise bad_request(errors)
     if not hmac.compare_digest(ctx.me.password, str(body["old_password"])):
@@ -163,14 +162,9 @@ def _token_fields(
     body: dict[str, Any], errors: dict[str, list[str]], *, partial: bool
 ) -> dict[str, Any]:
     values: dict[str, Any] = {}
-    if "name" in body or not partial:
-        name = body.get("name")
-        if name is None and not partial:
-            errors["name"] = [_REQUIRED]
-        elif not isinstance(name, str) or not name.strip():
-            errors["name"] = [_BLANK]
-        else:
-            values["name"] = name
+    name = check_name(body, errors, partial=partial)
+    if name is not None:
+        values["name"] = name
     if "read_only" in body:
         if not isinstance(body["read_only"], bool):
             errors["read_only"] = ["Must be a valid boolean."]

@@ -7,7 +7,15 @@ from starlette.responses import Response
 from cvat_client.testing import iam
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
-from cvat_client.testing._http import bad_request, denied, detail, json_response, now
+from cvat_client.testing._http import (
+    bad_request,
+    denied,
+    detail,
+    invalid_choice,
+    invalid_pk,
+    json_response,
+    now,
+)
 from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routes.data import visible_job
 from cvat_client.testing.routes.projects import username
@@ -83,7 +91,7 @@ async def jobs_create(ctx: Ctx) -> Response:
     """``POST /api/jobs``: refused with a clear 400; ground-truth jobs are not created."""
     body = await ctx.json_object()
     if body.get("type") != "ground_truth":
-        raise bad_request({"type": [f'"{body.get("type")}" is not a valid choice.']})
+        raise bad_request({"type": invalid_choice(body.get("type"))})
     raise detail(400, "The test server does not create ground truth jobs.")
 
 
@@ -99,15 +107,15 @@ async def job_patch(ctx: Ctx) -> Response:
     body = await ctx.json_object()
     errors: dict[str, list[str]] = {}
     if "stage" in body and body["stage"] not in STAGES:
-        errors["stage"] = [f'"{body["stage"]}" is not a valid choice.']
+        errors["stage"] = invalid_choice(body["stage"])
     if "state" in body and body["state"] not in STATES:
-        errors["state"] = [f'"{body["state"]}" is not a valid choice.']
+        errors["state"] = invalid_choice(body["state"])
     if (
         "assignee" in body
         and body["assignee"] is not None
         and body["assignee"] not in ctx.store.users
     ):
-        errors["assignee"] = [f'Invalid pk "{body["assignee"]}" - object does not exist.']
+        errors["assignee"] = invalid_pk(body["assignee"])
     if errors:
         raise bad_request(errors)
     with ctx.store.lock:

@@ -10,9 +10,12 @@ from cvat_client.testing import iam
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import (
+    REQUIRED,
     bad_request,
     denied,
     empty_response,
+    invalid_choice,
+    invalid_pk,
     json_response,
     not_found,
     now,
@@ -22,8 +25,6 @@ from cvat_client.testing.routes.data import visible_job
 from cvat_client.testing.routes.projects import username
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import CloudStorage, Comment, Issue
-
-_REQUIRED = "This field is required."
 
 
 def _issue_spec(ctx: Ctx) -> ListSpec:
@@ -66,7 +67,7 @@ async def issues_create(ctx: Ctx) -> Response:
     errors: dict[str, Any] = {}
     for name in ("frame", "position", "job"):
         if name not in body:
-            errors[name] = [_REQUIRED]
+            errors[name] = [REQUIRED]
     if errors:
         raise bad_request(errors)
     job = visible_job(ctx, int(body["job"]))
@@ -158,12 +159,12 @@ async def comments_create(ctx: Ctx) -> Response:
     errors: dict[str, Any] = {}
     for name in ("issue", "message"):
         if not body.get(name):
-            errors[name] = [_REQUIRED]
+            errors[name] = [REQUIRED]
     if errors:
         raise bad_request(errors)
     issue = ctx.store.issues.get(int(body["issue"]))
     if issue is None:
-        raise bad_request({"issue": [f'Invalid pk "{body["issue"]}" - object does not exist.']})
+        raise bad_request({"issue": invalid_pk(body["issue"])})
     visible_job(ctx, issue.job_id)
     store = ctx.store
     with store.lock:
@@ -257,11 +258,11 @@ async def clouds_create(ctx: Ctx) -> Response:
     errors: dict[str, Any] = {}
     for name in ("provider_type", "resource", "display_name", "credentials_type"):
         if not body.get(name):
-            errors[name] = [_REQUIRED]
+            errors[name] = [REQUIRED]
     if body.get("provider_type") and body["provider_type"] not in PROVIDERS:
-        errors["provider_type"] = [f'"{body["provider_type"]}" is not a valid choice.']
+        errors["provider_type"] = invalid_choice(body["provider_type"])
     if body.get("credentials_type") and body["credentials_type"] not in CREDENTIALS:
-        errors["credentials_type"] = [f'"{body["credentials_type"]}" is not a valid choice.']
+        errors["credentials_type"] = invalid_choice(body["credentials_type"])
     if errors:
         raise bad_request(errors)
     store = ctx.store

@@ -11,10 +11,12 @@ from cvat_client.testing import iam
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import (
+    REQUIRED,
     ApiError,
     bad_request,
     denied,
     empty_response,
+    invalid_choice,
     json_response,
     not_found,
     now,
@@ -24,7 +26,6 @@ from cvat_client.testing.routing import route
 from cvat_client.testing.state import ROLES, Invitation, Membership, Organization
 
 _SLUG = re.compile(r"^[-a-zA-Z0-9_]+$")
-_REQUIRED = "This field is required."
 
 _ORG_SPEC = ListSpec(
     fields={
@@ -73,7 +74,7 @@ async def orgs_create(ctx: Ctx) -> Response:
     errors: dict[str, list[str]] = {}
     slug = body.get("slug")
     if not slug:
-        errors["slug"] = [_REQUIRED]
+        errors["slug"] = [REQUIRED]
     elif not isinstance(slug, str) or not _SLUG.match(slug) or len(slug) > 16:
         errors["slug"] = [
             'Enter a valid "slug" consisting of letters, numbers, underscores or hyphens.'
@@ -193,7 +194,7 @@ async def membership_patch(ctx: Ctx) -> Response:
     role = body.get("role")
     if role is not None:
         if role not in ROLES or role == "owner":
-            raise bad_request({"role": [f'"{role}" is not a valid choice.']})
+            raise bad_request({"role": invalid_choice(role)})
         m.role = role
     return json_response(ser.membership(ctx, m))
 
@@ -254,19 +255,19 @@ async def invitations_create(ctx: Ctx) -> Response:
     """``POST /api/invitations``: invite a registered user (accepted at once)."""
     org = ctx.org.org
     if org is None:
-        raise bad_request({"organization": [_REQUIRED]})
+        raise bad_request({"organization": [REQUIRED]})
     if not ctx.me.is_superuser and iam.role_in(ctx, org.id) not in ("owner", "maintainer"):
         raise denied()
     body = await ctx.json_object()
     errors: dict[str, list[str]] = {}
     role = body.get("role")
     if role is None:
-        errors["role"] = [_REQUIRED]
+        errors["role"] = [REQUIRED]
     elif role not in ROLES or role == "owner":
-        errors["role"] = [f'"{role}" is not a valid choice.']
+        errors["role"] = invalid_choice(role)
     email = body.get("email")
     if not email:
-        errors["email"] = [_REQUIRED]
+        errors["email"] = [REQUIRED]
     if errors:
         raise bad_request(errors)
     store = ctx.store

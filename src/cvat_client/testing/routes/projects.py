@@ -11,7 +11,10 @@ from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import (
     bad_request,
+    check_name,
     empty_response,
+    invalid_choice,
+    invalid_pk,
     json_response,
     not_found,
     now,
@@ -20,7 +23,6 @@ from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import Project
 
-_REQUIRED = "This field is required."
 STATUSES = ("annotation", "validation", "completed")
 
 
@@ -61,7 +63,7 @@ def _user_ref(ctx: Ctx, value: Any, field: str, errors: dict[str, list[str]]) ->
     if value is None:
         return None
     if not isinstance(value, int) or value not in ctx.store.users:
-        errors[field] = [f'Invalid pk "{value}" - object does not exist.']
+        errors[field] = invalid_pk(value)
         return None
     return value
 
@@ -92,11 +94,7 @@ async def projects_create(ctx: Ctx) -> Response:
     body = await ctx.json_object()
     org_id = iam.target_org(ctx)
     errors: dict[str, Any] = {}
-    name = body.get("name")
-    if name is None:
-        errors["name"] = [_REQUIRED]
-    elif not isinstance(name, str) or not name.strip():
-        errors["name"] = ["This field may not be blank."]
+    name = check_name(body, errors)
     assignee = _user_ref(ctx, body.get("assignee_id"), "assignee_id", errors)
     if errors:
         raise bad_request(errors)
@@ -143,10 +141,9 @@ async def project_patch(ctx: Ctx) -> Response:
     project = visible_project(ctx, ctx.int_param(), change=True)
     body = await ctx.json_object()
     errors: dict[str, Any] = {}
-    if "name" in body and (not isinstance(body["name"], str) or not body["name"].strip()):
-        errors["name"] = ["This field may not be blank."]
+    check_name(body, errors, partial=True)
     if "status" in body and body["status"] not in STATUSES:
-        errors["status"] = [f'"{body["status"]}" is not a valid choice.']
+        errors["status"] = invalid_choice(body["status"])
     assignee = _user_ref(ctx, body.get("assignee_id"), "assignee_id", errors)
     if "labels" in body:
         labels.validate(body["labels"])

@@ -11,8 +11,11 @@ from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import (
     bad_request,
+    check_name,
     detail,
     empty_response,
+    invalid_choice,
+    invalid_pk,
     json_response,
     not_found,
     now,
@@ -21,8 +24,6 @@ from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routes.projects import STATUSES, username, visible_project
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import Task
-
-_REQUIRED = "This field is required."
 
 
 def task_spec(ctx: Ctx) -> ListSpec:
@@ -124,11 +125,7 @@ async def tasks_create(ctx: Ctx) -> Response:
     """``POST /api/tasks``: create a task (without data) with its labels."""
     body = await ctx.json_object()
     errors: dict[str, Any] = {}
-    name = body.get("name")
-    if name is None:
-        errors["name"] = [_REQUIRED]
-    elif not isinstance(name, str) or not name.strip():
-        errors["name"] = ["This field may not be blank."]
+    name = check_name(body, errors)
     segment_size = _int_field(body, "segment_size", errors)
     overlap = _int_field(body, "overlap", errors)
     project_id = body.get("project_id")
@@ -140,9 +137,7 @@ async def tasks_create(ctx: Ctx) -> Response:
     org_id = iam.target_org(ctx)
     if project_id is not None:
         if not isinstance(project_id, int) or project_id not in store.projects:
-            raise bad_request(
-                {"project_id": [f'Invalid pk "{project_id}" - object does not exist.']}
-            )
+            raise bad_request({"project_id": invalid_pk(project_id)})
         project = visible_project(ctx, project_id, change=True)
         org_id = project.org_id
         if specs:
@@ -180,10 +175,9 @@ async def task_patch(ctx: Ctx) -> Response:
     task = visible_task(ctx, ctx.int_param(), change=True)
     body = await ctx.json_object()
     errors: dict[str, Any] = {}
-    if "name" in body and (not isinstance(body["name"], str) or not body["name"].strip()):
-        errors["name"] = ["This field may not be blank."]
+    check_name(body, errors, partial=True)
     if "status" in body and body["status"] not in STATUSES:
-        errors["status"] = [f'"{body["status"]}" is not a valid choice.']
+        errors["status"] = invalid_choice(body["status"])
     if "labels" in body:
         labels.validate(body["labels"])
     if errors:
