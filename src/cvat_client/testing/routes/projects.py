@@ -21,7 +21,7 @@ from cvat_client.testing._http import (
 )
 from cvat_client.testing.listing import ListSpec, list_page
 from cvat_client.testing.routing import route
-from cvat_client.testing.state import Project
+from cvat_client.testing.state import Project, Store, Task
 
 STATUSES = ("annotation", "validation", "completed")
 
@@ -76,17 +76,12 @@ async def projects_list(ctx: Ctx) -> Response:
         visible = [
             p
             for p in store.projects.values()
-            if iam.listed(ctx, p.org_id, *_flat(iam.project_people(p)))
+            if iam.listed(ctx, p.org_id, p.owner_id, p.assignee_id)
         ]
         page = list_page(
             ctx, visible, project_spec(ctx), "/api/projects", lambda p: ser.project(ctx, p)
         )
     return json_response(page)
-
-
-def _flat(people: tuple[int, tuple[int | None, ...]]) -> tuple[int, ...]:
-    owner, assignees = people
-    return (owner, *(a for a in assignees if a is not None))
 
 
 async def projects_create(ctx: Ctx) -> Response:
@@ -140,29 +135,42 @@ async def project_patch(ctx: Ctx) -> Response:
     """``PATCH /api/projects/{id}``: update a project and its labels."""
     project = visible_project(ctx, ctx.int_param(), change=True)
     body = await ctx.json_object()
-    errors: dict[str, Any] = {}
-    check_name(body, errors, partial=True)
-    if "status" in body and body["status"] not in STATUSES:
-        errors["status"] = invalid_choice(body["status"])
-    assignee = _user_ref(ctx, body.get("assignee_id"), "assignee_id", errors)
-    if "labels" in body:
-        labels.validate(body["labels"])
+    errors = patch_errors(body)
+    _user_ref(ctx, body.get("assignee_id"), "assignee_id", errors)
     if errors:
         raise bad_request(errors)
     store = ctx.store
     with store.lock:
-        for name in ("name", "bug_tracker", "status"):
-            if name in body:
-                setattr(project, name, body[name])
-        if "assignee_id" in body:
-            project.assignee_id = assignee
-            project.assignee_updated_date = now()
-        if "owner_id" in body and body["owner_id"] in store.users:
-            project.owner_id = body["owner_id"]
+        patch_fields(store, project, body, ("name", "bug_tracker", "status"))
         if "labels" in body:
             labels.update(store, body["labels"], project_id=project.id)
         project.updated_date = now()
         return json_response(ser.project(ctx, project))
+
+
+def patch_errors(body: dict[str, Any]) -> dict[str, Any]:
+    """The errors of the fields a project or task PATCH shares (``labels`` raise at once)."""
+    errors: dict[str, Any] = {}
+    check_name(body, errors, partial=True)
+    if "status" in body and body["status"] not in STATUSES:
+        errors["status"] = invalid_choice(body["status"])
+    if "labels" in body:
+        labels.validate(body["labels"])
+    return errors
+
+
+def patch_fields(
+    store: Store, target: Project | Task, body: dict[str, Any], names: tuple[str, ...]
+) -> None:
+    """Set the plain fields ``names``, the assignee (with its date) and the owner a PATCH gives."""
+    for name in names:
+        if name in body:
+            setattr(target, name, body[name])
+    if "assignee_id" in body:
+        target.assignee_id = body["assignee_id"]
+        target.assignee_updated_date = now()
+    if "owner_id" in body and body["owner_id"] in store.users:
+        target.owner_id = body["owner_id"]
 
 
 async def project_delete(ctx: Ctx) -> Response:

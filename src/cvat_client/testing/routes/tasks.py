@@ -14,14 +14,18 @@ from cvat_client.testing._http import (
     check_name,
     detail,
     empty_response,
-    invalid_choice,
     invalid_pk,
     json_response,
     not_found,
     now,
 )
 from cvat_client.testing.listing import ListSpec, list_page
-from cvat_client.testing.routes.projects import STATUSES, username, visible_project
+from cvat_client.testing.routes.projects import (
+    patch_errors,
+    patch_fields,
+    username,
+    visible_project,
+)
 from cvat_client.testing.routing import route
 from cvat_client.testing.state import Task
 
@@ -80,10 +84,20 @@ def visible_task(ctx: Ctx, task_id: int, *, change: bool = False) -> Task:
     task = ctx.store.tasks.get(task_id)
     if task is None:
         raise not_found("Task")
-    owner, assignees = iam.task_people(ctx, task)
-    job_assignees = tuple(j.assignee_id for j in ctx.store.jobs_of(task.id))
-    iam.check(ctx, iam.allowed(ctx, task.org_id, owner, *assignees, *job_assignees, change=change))
+    owner, assignees = _people(ctx, task)
+    iam.check(ctx, iam.allowed(ctx, task.org_id, owner, *assignees, change=change))
     return task
+
+
+def _people(ctx: Ctx, task: Task) -> tuple[int, tuple[int | None, ...]]:
+    """The owner of a task and its assignees: its own, its project's and its jobs'."""
+    owner, assignees = iam.task_people(ctx, task)
+    return owner, (*assignees, *(j.assignee_id for j in ctx.store.jobs_of(task.id)))
+
+
+def _listed(ctx: Ctx, task: Task) -> bool:
+    owner, assignees = _people(ctx, task)
+    return iam.listed(ctx, task.org_id, owner, *assignees)
 
 
 def _int_field(
@@ -111,12 +125,7 @@ async def tasks_list(ctx: Ctx) -> Response:
     store = ctx.store
     iam.check_org_access(ctx)
     with store.lock:
-        visible = []
-        for t in store.tasks.values():
-            owner, assignees = iam.task_people(ctx, t)
-            jobs = tuple(j.assignee_id for j in store.jobs_of(t.id))
-            if iam.listed(ctx, t.org_id, owner, *assignees, *jobs):
-                visible.append(t)
+        visible = [t for t in store.tasks.values() if _listed(ctx, t)]
         page = list_page(ctx, visible, task_spec(ctx), "/api/tasks", lambda t: ser.task(ctx, t))
     return json_response(page)
 
@@ -174,24 +183,12 @@ async def task_patch(ctx: Ctx) -> Response:
     """``PATCH /api/tasks/{id}``: update a task and its labels."""
     task = visible_task(ctx, ctx.int_param(), change=True)
     body = await ctx.json_object()
-    errors: dict[str, Any] = {}
-    check_name(body, errors, partial=True)
-    if "status" in body and body["status"] not in STATUSES:
-        errors["status"] = invalid_choice(body["status"])
-    if "labels" in body:
-        labels.validate(body["labels"])
+    errors = patch_errors(body)
     if errors:
         raise bad_request(errors)
     store = ctx.store
     with store.lock:
-        for name in ("name", "bug_tracker", "subset", "status"):
-            if name in body:
-                setattr(task, name, body[name])
-        if "assignee_id" in body:
-            task.assignee_id = body["assignee_id"]
-            task.assignee_updated_date = now()
-        if "owner_id" in body and body["owner_id"] in store.users:
-            task.owner_id = body["owner_id"]
+        patch_fields(store, task, body, ("name", "bug_tracker", "subset", "status"))
         if "project_id" in body and body["project_id"] != task.project_id:
             project = visible_project(ctx, int(body["project_id"]), change=True)
             _move_labels(ctx, task, project.id)
