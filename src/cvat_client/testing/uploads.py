@@ -15,6 +15,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
+from typing import Any
 
 from starlette.responses import Response
 
@@ -64,6 +65,7 @@ class UploadSession:
 
 
 FinishFn = Callable[[Ctx, UploadSession], Awaitable[Response]]
+_NO_FILE = "No such file were uploaded"
 
 
 def session_for(ctx: Ctx, key: tuple[object, ...], *, reset: bool = False) -> UploadSession:
@@ -245,11 +247,38 @@ async def handle_head(ctx: Ctx, key: tuple[object, ...]) -> Response:
     return empty_response(200, headers=headers)
 
 
+def single_file(
+    field: str,
+    stored_name: str,
+    start: Callable[[Ctx, Path], Response],
+    *,
+    missing: Any = None,
+) -> tuple[FinishFn, FinishFn]:
+    """The ``finish`` and ``direct`` handlers of an upload of one file that ``start`` processes.
+
+    ``finish`` takes the file the upload protocol names; ``direct`` saves the multipart field
+    ``field`` as ``stored_name`` (400 with the body ``missing`` when there is none).
+    """
+
+    async def finish(ctx: Ctx, session: UploadSession) -> Response:
+        return start(ctx, uploaded_file(session, ctx.query.get("filename")))
+
+    async def direct(ctx: Ctx, session: UploadSession) -> Response:
+        for name, filename, content in await parse_multipart(ctx):
+            if name == field and filename is not None:
+                path = session.directory / stored_name
+                path.write_bytes(content)
+                return start(ctx, path)
+        raise ApiError(400, missing if missing is not None else [_NO_FILE])
+
+    return finish, direct
+
+
 def uploaded_file(session: UploadSession, name: str | None) -> Path:
     """The file ``Upload-Finish`` names (400 ``No such file were uploaded`` otherwise)."""
     path = session.files.get(name or "") if name else None
     if path is None and name is None and len(session.files) == 1:
         path = next(iter(session.files.values()))
     if path is None or not path.is_file():
-        raise ApiError(400, ["No such file were uploaded"])
+        raise ApiError(400, [_NO_FILE])
     return path

@@ -19,12 +19,10 @@ from cvat_client.testing.routing import Handler, Route, route
 from cvat_client.testing.state import Task
 from cvat_client.testing.uploads import (
     TUS_ALLOW,
-    UploadSession,
     handle_head,
     handle_patch,
     handle_post,
-    parse_multipart,
-    uploaded_file,
+    single_file,
 )
 
 IMPORT_TTL = timedelta(hours=1)
@@ -137,19 +135,11 @@ def _handlers(kind: str) -> dict[str, Handler]:
         target = _Target(ctx, kind, change=True)
         key = (f"{kind}-annotations", target.id)
 
-        async def finish(ctx: Ctx, session: UploadSession) -> Response:
-            fmt = ctx.query.get("format", "")
-            path = uploaded_file(session, ctx.query.get("filename"))
-            return _start_import(ctx, target, fmt, path)
-
-        async def direct(ctx: Ctx, session: UploadSession) -> Response:
-            fmt = ctx.query.get("format", "")
-            for field, filename, content in await parse_multipart(ctx):
-                if field == "annotation_file" and filename is not None:
-                    path = session.directory / "annotations_upload"
-                    path.write_bytes(content)
-                    return _start_import(ctx, target, fmt, path)
-            raise bad_request(["No such file were uploaded"])
+        finish, direct = single_file(
+            "annotation_file",
+            "annotations_upload",
+            lambda ctx, path: _start_import(ctx, target, ctx.query.get("format", ""), path),
+        )
 
         return await handle_post(
             ctx,

@@ -23,16 +23,14 @@ from cvat_client.testing.routes.annotations import gone_export, gone_import
 from cvat_client.testing.routes.data import chunk_size_for, segments, visible_job
 from cvat_client.testing.routes.projects import visible_project
 from cvat_client.testing.routes.tasks import preview_response, visible_task
-from cvat_client.testing.routing import route
+from cvat_client.testing.routing import Route, route
 from cvat_client.testing.state import Job, Project, Store, Task, TaskData
 from cvat_client.testing.uploads import (
     TUS_ALLOW,
-    UploadSession,
     handle_head,
     handle_patch,
     handle_post,
-    parse_multipart,
-    uploaded_file,
+    single_file,
 )
 
 EXPORT_TTL = timedelta(hours=24)
@@ -486,20 +484,16 @@ def _restore_project(ctx: Ctx, read: Any, owner_id: int, org_id: int | None) -> 
     return project.id
 
 
-def _backup_handlers(target: str) -> dict[str, Callable[[Ctx], Any]]:
+def _backup_routes(target: str) -> list[Route]:
+    """The upload routes of a backup restore (with and without the trailing slash, TUS)."""
     key = (f"{target}-backup",)
     field = f"{target}_file"
-
-    async def finish(ctx: Ctx, session: UploadSession) -> Response:
-        return _start_restore(ctx, uploaded_file(session, ctx.query.get("filename")), target)
-
-    async def direct(ctx: Ctx, session: UploadSession) -> Response:
-        for name, filename, content in await parse_multipart(ctx):
-            if name == field and filename is not None:
-                path = session.directory / "backup.zip"
-                path.write_bytes(content)
-                return _start_restore(ctx, path, target)
-        raise bad_request({field: ["No file was submitted."]})
+    finish, direct = single_file(
+        field,
+        "backup.zip",
+        lambda ctx, path: _start_restore(ctx, path, target),
+        missing={field: ["No file was submitted."]},
+    )
 
     async def post(ctx: Ctx) -> Response:
         return await handle_post(
@@ -512,7 +506,12 @@ def _backup_handlers(target: str) -> dict[str, Callable[[Ctx], Any]]:
     async def head(ctx: Ctx) -> Response:
         return await handle_head(ctx, key)
 
-    return {"post": post, "patch": patch, "head": head}
+    base = f"/api/{target}s/backup"
+    return [
+        route(base, allow="POST, OPTIONS", post=post),
+        route(f"{base}/", allow="POST, OPTIONS", post=post),
+        route(f"{base}/{{upload_id:uid}}", allow=TUS_ALLOW, patch=patch, head=head),
+    ]
 
 
 # -- project dataset import ---------------------------------------------------------------------
@@ -631,18 +630,11 @@ def _project_key(project: Project) -> tuple[object, ...]:
 async def project_dataset_post(ctx: Ctx) -> Response:
     """``POST /api/projects/{id}/dataset/``: a dataset import (upload protocol or multipart)."""
     project = visible_project(ctx, ctx.int_param(), change=True)
-
-    async def finish(ctx: Ctx, session: UploadSession) -> Response:
-        path = uploaded_file(session, ctx.query.get("filename"))
-        return _start_dataset_import(ctx, project, ctx.query.get("format", ""), path)
-
-    async def direct(ctx: Ctx, session: UploadSession) -> Response:
-        for name, filename, content in await parse_multipart(ctx):
-            if name == "dataset_file" and filename is not None:
-                path = session.directory / "dataset_upload"
-                path.write_bytes(content)
-                return _start_dataset_import(ctx, project, ctx.query.get("format", ""), path)
-        raise bad_request(["No such file were uploaded"])
+    finish, direct = single_file(
+        "dataset_file",
+        "dataset_upload",
+        lambda ctx, path: _start_dataset_import(ctx, project, ctx.query.get("format", ""), path),
+    )
 
     return await handle_post(
         ctx,
@@ -702,25 +694,12 @@ def _check_project(ctx: Ctx) -> object:
     return visible_project(ctx, ctx.int_param())
 
 
-_tb = _backup_handlers("task")
-_pb = _backup_handlers("project")
 _EXPORT_ALLOW = "POST, OPTIONS"
 _PROJECT_DATASET_ALLOW = "GET, POST, OPTIONS"
 
 ROUTES = [
-    route("/api/tasks/backup", allow="POST, OPTIONS", post=_tb["post"]),
-    route("/api/tasks/backup/", allow="POST, OPTIONS", post=_tb["post"]),
-    route(
-        "/api/tasks/backup/{upload_id:uid}", allow=TUS_ALLOW, patch=_tb["patch"], head=_tb["head"]
-    ),
-    route("/api/projects/backup", allow="POST, OPTIONS", post=_pb["post"]),
-    route("/api/projects/backup/", allow="POST, OPTIONS", post=_pb["post"]),
-    route(
-        "/api/projects/backup/{upload_id:uid}",
-        allow=TUS_ALLOW,
-        patch=_pb["patch"],
-        head=_pb["head"],
-    ),
+    *_backup_routes("task"),
+    *_backup_routes("project"),
     route("/api/tasks/{id}/dataset/export", allow=_EXPORT_ALLOW, post=task_dataset_export),
     route("/api/tasks/{id}/dataset/download", get=_downloader("task", _check_task)),
     route("/api/tasks/{id}/dataset", get=task_dataset_gone),
