@@ -16,7 +16,7 @@ from cvat_client.testing.background import BackgroundRequest, JobFailure
 from cvat_client.testing.downloads import bytes_response
 from cvat_client.testing.routes.tasks import preview_response, visible_task
 from cvat_client.testing.routing import route
-from cvat_client.testing.state import Job, Task, TaskData
+from cvat_client.testing.state import Job, Store, Task, TaskData
 from cvat_client.testing.uploads import (
     TUS_ALLOW,
     UploadSession,
@@ -28,6 +28,13 @@ from cvat_client.testing.uploads import (
 )
 
 CREATE_TTL = timedelta(seconds=500)
+
+
+def add_jobs(store: Store, task: Task, ranges: list[tuple[int, int]]) -> None:
+    """Create a task's jobs over the ``(start, stop)`` frame ranges."""
+    for first, last in ranges:
+        job = Job(store.next_id("job"), task.id, first, last)
+        store.jobs[job.id] = job
 
 
 def chunk_size_for(frames: list[Any]) -> int:
@@ -200,9 +207,7 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
             task.segment_size = (
                 task.segment_size if 0 < task.segment_size <= data.size else data.size
             )
-            for first, last in segments(data.size, task.segment_size, task.overlap):
-                job = Job(store.next_id("job"), task.id, first, last)
-                store.jobs[job.id] = job
+            add_jobs(store, task, segments(data.size, task.segment_size, task.overlap))
             task.updated_date = now()
 
     request = BackgroundRequest(

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, BinaryIO, TypedDict
 
 from starlette.responses import Response
 
@@ -20,11 +20,11 @@ from cvat_client.testing._http import HTML, ApiError, bad_request, detail, json_
 from cvat_client.testing.background import BackgroundRequest, JobFailure, encode_format
 from cvat_client.testing.downloads import file_response
 from cvat_client.testing.routes.annotations import gone_export, gone_import
-from cvat_client.testing.routes.data import chunk_size_for, segments, visible_job
+from cvat_client.testing.routes.data import add_jobs, chunk_size_for, segments, visible_job
 from cvat_client.testing.routes.projects import visible_project
 from cvat_client.testing.routes.tasks import preview_response, visible_task
 from cvat_client.testing.routing import Route, route
-from cvat_client.testing.state import Job, Project, Store, Task, TaskData
+from cvat_client.testing.state import Project, Store, Task, TaskData
 from cvat_client.testing.uploads import (
     TUS_ALLOW,
     handle_head,
@@ -88,7 +88,7 @@ def _submit_export(
     fmt: str | None,
     filename: str,
     download_path: str,
-    produce: Callable[[Path], None],
+    write: Callable[[BinaryIO], None],
     ids: _Ids,
     org_id: int | None,
 ) -> Response:
@@ -96,18 +96,15 @@ def _submit_export(
     if fmt is not None:
         rq_id += f"&format={encode_format(fmt)}"
     rq_id += f"&subresource={subresource}"
-    worker = ctx.server.worker
-    with ctx.store.lock:
-        existing = worker.requests.get(rq_id)
-        if existing is not None and existing.active:
-            raise ApiError(409, {"rq_id": rq_id})
+    _refuse_active(ctx, rq_id)
     out_dir = ctx.server.media_dir / "exports" / uuid.uuid4().hex
     custom = ctx.query.get("filename")
 
     def work(request: BackgroundRequest) -> None:
         out_dir.mkdir(parents=True, exist_ok=True)
         path = out_dir / "result.zip"
-        produce(path)
+        with path.open("wb") as out:
+            write(out)
         request.result_path = path
         request.result_filename = custom or filename
 
@@ -126,8 +123,16 @@ def _submit_export(
         task_id=ids.get("task_id"),
         job_id=ids.get("job_id"),
     )
-    worker.submit(request)
+    ctx.server.worker.submit(request)
     return json_response({"rq_id": rq_id}, 202)
+
+
+def _refuse_active(ctx: Ctx, rq_id: str) -> None:
+    """409 while a request with this id is queued or running."""
+    with ctx.store.lock:
+        existing = ctx.server.worker.requests.get(rq_id)
+        if existing is not None and existing.active:
+            raise ApiError(409, {"rq_id": rq_id})
 
 
 def _format(ctx: Ctx) -> str:
@@ -142,33 +147,65 @@ def _needs_data(task: Task) -> None:
         raise bad_request(["The task has no data"])
 
 
+def _dataset_export(
+    ctx: Ctx,
+    fmt: str,
+    *,
+    target: str,
+    target_id: int,
+    name: str,
+    labels: list[dict[str, Any]],
+    tasks: list[formats.TaskExport],
+    ids: _Ids,
+    org_id: int | None,
+) -> Response:
+    """Start the dataset (with images) or annotations export of a task, job or project."""
+    images = ctx.query.get("save_images", "false") in _TRUE
+    sub = "dataset" if images else "annotations"
+
+    def write(out: BinaryIO) -> None:
+        formats.export_dataset(
+            fmt, out=out, name=name, labels=labels, tasks=tasks, include_images=images
+        )
+
+    return _submit_export(
+        ctx,
+        target=target,
+        target_id=target_id,
+        subresource=sub,
+        fmt=fmt,
+        filename=f"{target}_{target_id}_{sub}_{_stamp()}_{fmt.lower()}.zip",
+        download_path=f"/api/{target}s/{target_id}/dataset/download",
+        write=write,
+        ids=ids,
+        org_id=org_id,
+    )
+
+
+def _project_tasks(store: Store, project: Project) -> list[Task]:
+    """The tasks of a project that have data, by id."""
+    return sorted(
+        (t for t in store.tasks.values() if t.project_id == project.id and t.data is not None),
+        key=lambda t: t.id,
+    )
+
+
 async def task_dataset_export(ctx: Ctx) -> Response:
     """``POST /api/tasks/{id}/dataset/export``: start a dataset or annotations export."""
     task = visible_task(ctx, ctx.int_param())
     fmt = _format(ctx)
     _needs_data(task)
-    images = ctx.query.get("save_images", "false") in _TRUE
-    sub = "dataset" if images else "annotations"
-    store = ctx.store
-    with store.lock:
-        labels = _labels(ctx, store, task)
+    with ctx.store.lock:
+        labels = _labels(ctx, ctx.store, task)
         export = _task_export(task)
-
-    def produce(path: Path) -> None:
-        with path.open("wb") as out:
-            formats.export_dataset(
-                fmt, out=out, name=task.name, labels=labels, tasks=[export], include_images=images
-            )
-
-    return _submit_export(
+    return _dataset_export(
         ctx,
+        fmt,
         target="task",
         target_id=task.id,
-        subresource=sub,
-        fmt=fmt,
-        filename=f"task_{task.id}_{sub}_{_stamp()}_{fmt.lower()}.zip",
-        download_path=f"/api/tasks/{task.id}/dataset/download",
-        produce=produce,
+        name=task.name,
+        labels=labels,
+        tasks=[export],
         ids={"task_id": task.id, "project_id": task.project_id},
         org_id=task.org_id,
     )
@@ -178,35 +215,19 @@ async def job_dataset_export(ctx: Ctx) -> Response:
     """``POST /api/jobs/{id}/dataset/export``: start an export of the job's frames."""
     job = visible_job(ctx, ctx.int_param())
     fmt = _format(ctx)
-    store = ctx.store
-    task = store.tasks[job.task_id]
+    task = ctx.store.tasks[job.task_id]
     _needs_data(task)
-    images = ctx.query.get("save_images", "false") in _TRUE
-    sub = "dataset" if images else "annotations"
-    with store.lock:
-        labels = _labels(ctx, store, task)
+    with ctx.store.lock:
+        labels = _labels(ctx, ctx.store, task)
         export = _task_export(task, job.start_frame, job.stop_frame)
-
-    def produce(path: Path) -> None:
-        with path.open("wb") as out:
-            formats.export_dataset(
-                fmt,
-                out=out,
-                name=f"job_{job.id}",
-                labels=labels,
-                tasks=[export],
-                include_images=images,
-            )
-
-    return _submit_export(
+    return _dataset_export(
         ctx,
+        fmt,
         target="job",
         target_id=job.id,
-        subresource=sub,
-        fmt=fmt,
-        filename=f"job_{job.id}_{sub}_{_stamp()}_{fmt.lower()}.zip",
-        download_path=f"/api/jobs/{job.id}/dataset/download",
-        produce=produce,
+        name=f"job_{job.id}",
+        labels=labels,
+        tasks=[export],
         ids={"task_id": task.id, "job_id": job.id, "project_id": task.project_id},
         org_id=task.org_id,
     )
@@ -216,32 +237,17 @@ async def project_dataset_export(ctx: Ctx) -> Response:
     """``POST /api/projects/{id}/dataset/export``: start an export of every task of the project."""
     project = visible_project(ctx, ctx.int_param())
     fmt = _format(ctx)
-    images = ctx.query.get("save_images", "false") in _TRUE
-    sub = "dataset" if images else "annotations"
-    store = ctx.store
-    with store.lock:
-        labels = _labels(ctx, store, project_id=project.id)
-        tasks = sorted(
-            (t for t in store.tasks.values() if t.project_id == project.id and t.data is not None),
-            key=lambda t: t.id,
-        )
-        exports = [_task_export(t) for t in tasks]
-
-    def produce(path: Path) -> None:
-        with path.open("wb") as out:
-            formats.export_dataset(
-                fmt, out=out, name=project.name, labels=labels, tasks=exports, include_images=images
-            )
-
-    return _submit_export(
+    with ctx.store.lock:
+        labels = _labels(ctx, ctx.store, project_id=project.id)
+        exports = [_task_export(t) for t in _project_tasks(ctx.store, project)]
+    return _dataset_export(
         ctx,
+        fmt,
         target="project",
         target_id=project.id,
-        subresource=sub,
-        fmt=fmt,
-        filename=f"project_{project.id}_{sub}_{_stamp()}_{fmt.lower()}.zip",
-        download_path=f"/api/projects/{project.id}/dataset/download",
-        produce=produce,
+        name=project.name,
+        labels=labels,
+        tasks=exports,
         ids={"project_id": project.id},
         org_id=project.org_id,
     )
@@ -276,11 +282,6 @@ async def task_backup_export(ctx: Ctx) -> Response:
     _needs_data(task)
     with ctx.store.lock:
         parts = _task_backup_parts(ctx, task)
-
-    def produce(path: Path) -> None:
-        with path.open("wb") as out:
-            backup.write_task_backup(out, **parts)
-
     return _submit_export(
         ctx,
         target="task",
@@ -289,7 +290,7 @@ async def task_backup_export(ctx: Ctx) -> Response:
         fmt=None,
         filename=f"task_{task.name}_backup_{_stamp()}.zip",
         download_path=f"/api/tasks/{task.id}/backup/download",
-        produce=produce,
+        write=lambda out: backup.write_task_backup(out, **parts),
         ids={"task_id": task.id, "project_id": task.project_id},
         org_id=task.org_id,
     )
@@ -300,17 +301,12 @@ async def project_backup_export(ctx: Ctx) -> Response:
     project = visible_project(ctx, ctx.int_param())
     store = ctx.store
     with store.lock:
-        tasks = sorted(
-            (t for t in store.tasks.values() if t.project_id == project.id and t.data is not None),
-            key=lambda t: t.id,
-        )
         project_body = ser.project(ctx, project)
         labels = _labels(ctx, store, project_id=project.id)
-        task_parts = [_task_backup_parts(ctx, t) for t in tasks]
+        task_parts = [_task_backup_parts(ctx, t) for t in _project_tasks(store, project)]
 
-    def produce(path: Path) -> None:
-        with path.open("wb") as out:
-            backup.write_project_backup(out, project=project_body, labels=labels, tasks=task_parts)
+    def write(out: BinaryIO) -> None:
+        backup.write_project_backup(out, project=project_body, labels=labels, tasks=task_parts)
 
     return _submit_export(
         ctx,
@@ -320,14 +316,13 @@ async def project_backup_export(ctx: Ctx) -> Response:
         fmt=None,
         filename=f"project_{project.name}_backup_{_stamp()}.zip",
         download_path=f"/api/projects/{project.id}/backup/download",
-        produce=produce,
+        write=write,
         ids={"project_id": project.id},
         org_id=project.org_id,
     )
 
 
-def _download(ctx: Ctx, check: Callable[[Ctx], object], prefix: str) -> Response:
-    check(ctx)
+def _download(ctx: Ctx, prefix: str) -> Response:
     rq_id = ctx.query.get("rq_id", "")
     request = ctx.server.worker.requests.get(rq_id)
     if request is None or not rq_id.startswith(prefix):
@@ -341,10 +336,13 @@ def _download(ctx: Ctx, check: Callable[[Ctx], object], prefix: str) -> Response
     return file_response(ctx, request.result_path, request.result_filename or "export.zip")
 
 
-def _downloader(target: str, check: Callable[[Ctx], object]) -> Callable[[Ctx], Any]:
+def _downloader(target: str, visible: Callable[[Ctx, int], object]) -> Callable[[Ctx], Any]:
+    """``GET …/download``: the result of a finished export of a ``target`` the caller sees."""
+
     async def download(ctx: Ctx) -> Response:
-        prefix = f"action=export&target={target}&target_id={ctx.int_param()}&"
-        return _download(ctx, check, prefix)
+        target_id = ctx.int_param()
+        visible(ctx, target_id)
+        return _download(ctx, f"action=export&target={target}&target_id={target_id}&")
 
     return download
 
@@ -385,7 +383,7 @@ def _restore_task(
         store.tasks[task.id] = task
         if project_id is None:
             label_logic.create(store, _clean_labels(label_specs), task_id=task.id)
-        targets = [ser.label(ctx, lb) for lb in store.labels_of(task=task) if lb.parent_id is None]
+        targets = _labels(ctx, store, task)
         if not frames:
             return task.id
         data = TaskData(
@@ -410,14 +408,18 @@ def _restore_task(
             ranges = segments(data.size, task.segment_size, task.overlap or 0)
         else:
             task.segment_size = task.segment_size or (ranges[0][1] - ranges[0][0] + 1)
-        for first, last in ranges:
-            job = Job(store.next_id("job"), task.id, first, last)
-            store.jobs[job.id] = job
+        add_jobs(store, task, ranges)
         remapped = backup.remap_annotations(read.annotations or {}, label_specs, targets)
-        items = {k: list(remapped.get(k, [])) for k in ann.KINDS}
-        built = ann.build(store, items, 0, data.size - 1)
-        ann.replace(task.annotations, built, 0, data.size - 1)
+        _store_annotations(store, task, remapped)
         return task.id
+
+
+def _store_annotations(store: Store, task: Task, annotations: dict[str, Any]) -> None:
+    """Put imported annotations on all frames of a task."""
+    assert task.data is not None
+    last = task.data.size - 1
+    items = {k: list(annotations.get(k, [])) for k in ann.KINDS}
+    ann.replace(task.annotations, ann.build(store, items, 0, last), 0, last)
 
 
 def _clean_labels(specs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -579,12 +581,8 @@ def _import_project_dataset(
             )
             task.segment_size = len(frames)
             task.overlap = 0
-            for first, last in segments(len(frames), task.segment_size, 0):
-                job = Job(store.next_id("job"), task.id, first, last)
-                store.jobs[job.id] = job
-            items = {k: list(data.get(k, [])) for k in ann.KINDS}
-            built = ann.build(store, items, 0, len(frames) - 1)
-            ann.replace(task.annotations, built, 0, len(frames) - 1)
+            add_jobs(store, task, segments(len(frames), task.segment_size, 0))
+            _store_annotations(store, task, data)
             task.updated_date = now()
     with store.lock:
         project.updated_date = now()
@@ -594,11 +592,7 @@ def _start_dataset_import(ctx: Ctx, project: Project, fmt: str, path: Path) -> R
     if fmt not in formats.IMPORT_FORMATS:
         raise bad_request([f"Unknown input format '{fmt}'"])
     rq_id = f"action=import&target=project&target_id={project.id}&subresource=dataset"
-    worker = ctx.server.worker
-    with ctx.store.lock:
-        existing = worker.requests.get(rq_id)
-        if existing is not None and existing.active:
-            raise ApiError(409, {"rq_id": rq_id})
+    _refuse_active(ctx, rq_id)
     work_dir = ctx.server.media_dir / "imports" / uuid.uuid4().hex
 
     def work(request: BackgroundRequest) -> None:
@@ -619,7 +613,7 @@ def _start_dataset_import(ctx: Ctx, project: Project, fmt: str, path: Path) -> R
         work=work,
         started_message="Dataset import has been started...",
     )
-    worker.submit(request)
+    ctx.server.worker.submit(request)
     return json_response({"rq_id": rq_id}, 202)
 
 
@@ -682,18 +676,6 @@ async def task_dataset_gone(ctx: Ctx) -> Response:
     raise gone_export(True)
 
 
-def _check_task(ctx: Ctx) -> object:
-    return visible_task(ctx, ctx.int_param())
-
-
-def _check_job(ctx: Ctx) -> object:
-    return visible_job(ctx, ctx.int_param())
-
-
-def _check_project(ctx: Ctx) -> object:
-    return visible_project(ctx, ctx.int_param())
-
-
 _EXPORT_ALLOW = "POST, OPTIONS"
 _PROJECT_DATASET_ALLOW = "GET, POST, OPTIONS"
 
@@ -701,16 +683,16 @@ ROUTES = [
     *_backup_routes("task"),
     *_backup_routes("project"),
     route("/api/tasks/{id}/dataset/export", allow=_EXPORT_ALLOW, post=task_dataset_export),
-    route("/api/tasks/{id}/dataset/download", get=_downloader("task", _check_task)),
+    route("/api/tasks/{id}/dataset/download", get=_downloader("task", visible_task)),
     route("/api/tasks/{id}/dataset", get=task_dataset_gone),
     route("/api/tasks/{id}/backup/export", allow=_EXPORT_ALLOW, post=task_backup_export),
-    route("/api/tasks/{id}/backup/download", get=_downloader("task", _check_task)),
+    route("/api/tasks/{id}/backup/download", get=_downloader("task", visible_task)),
     route("/api/jobs/{id}/dataset/export", allow=_EXPORT_ALLOW, post=job_dataset_export),
-    route("/api/jobs/{id}/dataset/download", get=_downloader("job", _check_job)),
+    route("/api/jobs/{id}/dataset/download", get=_downloader("job", visible_job)),
     route("/api/projects/{id}/dataset/export", allow=_EXPORT_ALLOW, post=project_dataset_export),
-    route("/api/projects/{id}/dataset/download", get=_downloader("project", _check_project)),
+    route("/api/projects/{id}/dataset/download", get=_downloader("project", visible_project)),
     route("/api/projects/{id}/backup/export", allow=_EXPORT_ALLOW, post=project_backup_export),
-    route("/api/projects/{id}/backup/download", get=_downloader("project", _check_project)),
+    route("/api/projects/{id}/backup/download", get=_downloader("project", visible_project)),
     route(
         "/api/projects/{id}/dataset",
         allow=_PROJECT_DATASET_ALLOW,
