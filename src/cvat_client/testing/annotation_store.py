@@ -112,24 +112,41 @@ def _track_shape_errors(item: Any) -> dict[str, Any]:
     return errors
 
 
-def _shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
-    shape: dict[str, Any] = {
+def _id(store: Store, spec: dict[str, Any], kind: str, keep_id: bool) -> Any:
+    return spec["id"] if keep_id and "id" in spec else store.next_id(kind)
+
+
+def _geometry(spec: dict[str, Any]) -> dict[str, Any]:
+    """The fields of a shape, or of a track's shape, that place it on the frame."""
+    return {
         "type": spec["type"],
         "occluded": bool(spec.get("occluded", False)),
         "outside": bool(spec.get("outside", False)),
         "z_order": int(spec.get("z_order", 0)),
         "rotation": float(spec.get("rotation", 0.0)),
         "points": [float(p) for p in spec.get("points", [])],
-        "id": spec["id"] if keep_id and "id" in spec else store.next_id("shape"),
+    }
+
+
+def _labeled(store: Store, spec: dict[str, Any], kind: str, keep_id: bool) -> dict[str, Any]:
+    """The fields tags, shapes and tracks share: id, label, group, source and frame."""
+    return {
+        "id": _id(store, spec, kind, keep_id),
         "label_id": spec["label_id"],
         "group": int(spec.get("group") or 0),
         "source": spec.get("source", "manual"),
         "frame": spec["frame"],
+    }
+
+
+def _shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+    return {
+        **_geometry(spec),
+        **_labeled(store, spec, "shape", keep_id),
         "score": spec.get("score", 1),
         "attributes": _attributes(spec),
         "elements": [_shape(store, e, keep_id=keep_id) for e in spec.get("elements", []) or []],
     }
-    return shape
 
 
 def _attributes(spec: dict[str, Any]) -> list[dict[str, Any]]:
@@ -141,25 +158,13 @@ def _attributes(spec: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _tag(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
-    return {
-        "id": spec["id"] if keep_id and "id" in spec else store.next_id("tag"),
-        "label_id": spec["label_id"],
-        "group": int(spec.get("group") or 0),
-        "source": spec.get("source", "manual"),
-        "frame": spec["frame"],
-        "attributes": _attributes(spec),
-    }
+    return {**_labeled(store, spec, "tag", keep_id), "attributes": _attributes(spec)}
 
 
 def _track_shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
     return {
-        "type": spec["type"],
-        "occluded": bool(spec.get("occluded", False)),
-        "outside": bool(spec.get("outside", False)),
-        "z_order": int(spec.get("z_order", 0)),
-        "rotation": float(spec.get("rotation", 0.0)),
-        "points": [float(p) for p in spec.get("points", [])],
-        "id": spec["id"] if keep_id and "id" in spec else store.next_id("track_shape"),
+        **_geometry(spec),
+        "id": _id(store, spec, "track_shape", keep_id),
         "frame": spec["frame"],
         "attributes": _attributes(spec),
     }
@@ -167,11 +172,7 @@ def _track_shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[s
 
 def _track(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
     return {
-        "id": spec["id"] if keep_id and "id" in spec else store.next_id("track"),
-        "label_id": spec["label_id"],
-        "group": int(spec.get("group") or 0),
-        "source": spec.get("source", "manual"),
-        "frame": spec["frame"],
+        **_labeled(store, spec, "track", keep_id),
         "attributes": _attributes(spec),
         "shapes": [_track_shape(store, s, keep_id=keep_id) for s in spec.get("shapes", [])],
         "elements": [_track(store, e, keep_id=keep_id) for e in spec.get("elements", []) or []],
@@ -256,12 +257,7 @@ def delete(annotations: Annotations, gone: dict[str, list[dict[str, Any]]]) -> N
 
 def clear(annotations: Annotations, first: int, last: int) -> None:
     """DELETE: remove everything on ``first..last``."""
-    for kind in KINDS:
-        setattr(
-            annotations,
-            kind,
-            [i for i in getattr(annotations, kind) if not _in_range(i, first, last)],
-        )
+    replace(annotations, {kind: [] for kind in KINDS}, first, last)
 
 
 def response(items: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
