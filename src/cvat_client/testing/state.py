@@ -378,10 +378,15 @@ class Store:
                 del self.labels[label.id]
             for job in self.jobs_of(task_id):
                 for issue in [i for i in self.issues.values() if i.job_id == job.id]:
-                    for comment in [c for c in self.comments.values() if c.issue_id == issue.id]:
-                        del self.comments[comment.id]
-                    del self.issues[issue.id]
+                    self.delete_issue(issue.id)
                 del self.jobs[job.id]
+
+    def delete_issue(self, issue_id: int) -> None:
+        """Delete an issue with its comments."""
+        with self.lock:
+            for comment in [c for c in self.comments.values() if c.issue_id == issue_id]:
+                del self.comments[comment.id]
+            self.issues.pop(issue_id, None)
 
     def delete_project(self, project_id: int) -> None:
         """Delete a project with its tasks and labels."""

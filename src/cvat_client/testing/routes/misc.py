@@ -124,10 +124,7 @@ async def issue_delete(ctx: Ctx) -> Response:
     issue = _issue(ctx)
     if issue.owner_id != ctx.me.id and not ctx.me.is_superuser:
         visible_job(ctx, issue.job_id, change=True)
-    with ctx.store.lock:
-        for c in [c for c in ctx.store.comments.values() if c.issue_id == issue.id]:
-            del ctx.store.comments[c.id]
-        del ctx.store.issues[issue.id]
+    ctx.store.delete_issue(issue.id)
     return empty_response(204)
 
 
