@@ -34,25 +34,9 @@ class TqdmReporter(DeferredTqdmProgressReporter):
         super().__init__({"file": sys.stderr, "disable": _disable(enabled), "dynamic_ncols": True})
         self.desc = desc
 
-    def start2(
-        self,
-        total: int,
-        *,
-        desc: str | None = None,
-        unit: str = "it",
-        unit_scale: bool = False,
-        unit_divisor: int = 1000,
-        **kwargs: Any,
-    ) -> None:
-        """Open a new bar of ``total`` units."""
-        super().start2(
-            total,
-            desc=desc or self.desc,
-            unit=unit,
-            unit_scale=unit_scale,
-            unit_divisor=unit_divisor,
-            **kwargs,
-        )
+    def _begin(self, total: int, options: dict[str, Any]) -> None:
+        """Open a new bar of ``total`` units (named ``desc`` when the run is not named)."""
+        super()._begin(total, {**options, "desc": options["desc"] or self.desc})
 
 
 def wait_for_request(

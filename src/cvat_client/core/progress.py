@@ -77,7 +77,11 @@ class ProgressReporter(Protocol):
 
 
 class BaseProgressReporter:
-    """A base with the conveniences; subclasses override ``start2``/``advance``/``finish``."""
+    """A base with the conveniences; subclasses override ``start2``/``advance``/``finish``.
+
+    A subclass that only needs to show the start of a run can override :meth:`_begin`
+    instead of ``start2``: it gets the run's options and keeps ``start2``'s checks.
+    """
 
     def __init__(self) -> None:
         self._in_progress = False
@@ -101,9 +105,23 @@ class BaseProgressReporter:
         """Begin a run of ``total`` units."""
         if self._in_progress:
             raise RuntimeError("start2() called while a run is in progress; call finish() first")
+        self._begin(
+            total,
+            {
+                "desc": desc,
+                "unit": unit,
+                "unit_scale": unit_scale,
+                "unit_divisor": unit_divisor,
+                **kwargs,
+            },
+        )
         self._in_progress = True
         self.progress = 0
         self.total = total
+
+    def _begin(self, total: int, options: dict[str, Any]) -> None:
+        """Show a run of ``total`` units starting; ``options`` holds ``desc``, ``unit``,
+        ``unit_scale``, ``unit_divisor`` and the extra keywords of ``start2``."""
 
     def report_status(self, progress: int) -> None:
         """Set the absolute progress."""
@@ -153,23 +171,15 @@ class TqdmProgressReporter(BaseProgressReporter):
         super().__init__()
         self.tqdm = instance
 
-    def start2(
-        self,
-        total: int,
-        *,
-        desc: str | None = None,
-        unit: str = "it",
-        unit_scale: bool = False,
-        unit_divisor: int = 1000,
-        **kwargs: Any,
-    ) -> None:
+    def _begin(self, total: int, options: dict[str, Any]) -> None:
         """Reset the bar for a run of ``total`` units."""
-        super().start2(total, desc=desc)
         bar = self.tqdm
         bar.reset(total)
-        if desc is not None:
-            bar.set_description_str(desc)
-        bar.unit, bar.unit_scale, bar.unit_divisor = unit, unit_scale, unit_divisor
+        if options["desc"] is not None:
+            bar.set_description_str(options["desc"])
+        bar.unit = options["unit"]
+        bar.unit_scale = options["unit_scale"]
+        bar.unit_divisor = options["unit_divisor"]
 
     def advance(self, delta: int) -> None:
         """Move the bar."""
@@ -190,16 +200,7 @@ class DeferredTqdmProgressReporter(BaseProgressReporter):
         self.tqdm_args = dict(tqdm_args or {})
         self.tqdm: tqdm_module.tqdm[Any] | None = None
 
-    def start2(
-        self,
-        total: int,
-        *,
-        desc: str | None = None,
-        unit: str = "it",
-        unit_scale: bool = False,
-        unit_divisor: int = 1000,
-        **kwargs: Any,
-    ) -> None:
+    def _begin(self, total: int, options: dict[str, Any]) -> None:
         """Open a new bar."""
         try:
             from tqdm import tqdm
@@ -207,18 +208,7 @@ class DeferredTqdmProgressReporter(BaseProgressReporter):
             raise ImportError(
                 "tqdm is not installed: pip install 'cvat-client[cli]' (or tqdm)"
             ) from exc
-        super().start2(total, desc=desc)
-        self.tqdm = tqdm(
-            **{
-                "total": total,
-                "desc": desc,
-                "unit": unit,
-                "unit_scale": unit_scale,
-                "unit_divisor": unit_divisor,
-                **kwargs,
-                **self.tqdm_args,
-            }
-        )
+        self.tqdm = tqdm(**{"total": total, **options, **self.tqdm_args})
 
     def advance(self, delta: int) -> None:
         """Move the bar."""
