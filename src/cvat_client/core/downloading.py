@@ -73,6 +73,19 @@ class Downloader:
             NotFoundException (and the other HTTP errors): the server refused.
             DownloadError: the transfer could not be completed.
         """
+        return self._download(url, output_path, timeout=timeout, pbar=pbar)
+
+    def _download(
+        self,
+        url: str,
+        output_path: Path,
+        *,
+        timeout: TimeoutTypes = None,
+        pbar: ProgressReporter | None = None,
+        fallback_name: str | None = None,
+    ) -> Path:
+        """:meth:`download_file`; into a directory, ``fallback_name`` (if given) names the
+        file when the server gives no usable name."""
         target = Path(output_path)
         into_directory = target.is_dir()
         directory = target if into_directory else target.parent
@@ -84,12 +97,13 @@ class Downloader:
             with file:
                 self._fetch(url, file, target, timeout, reporter, run)
             if into_directory:
-                if run.server_name is None:
+                name = run.server_name or fallback_name
+                if name is None:
                     raise DownloadError(
                         f"The server gave no usable file name for {url}; pass a file path "
                         "instead of the directory"
                     )
-                target = directory / run.server_name
+                target = directory / name
             os.replace(temp, target)
         except BaseException:
             temp.unlink(missing_ok=True)

@@ -16,7 +16,6 @@ strings, and so on).
 
 from __future__ import annotations
 
-import email.message
 import io
 import json
 import os
@@ -412,29 +411,14 @@ class _ExportMixin(Entity[ModelT, ApiT]):
                 f"The {what.lower()} of {kind} #{self._id} was not kept for download: the "
                 "server wrote it elsewhere (see the target storage); pass location=Location.LOCAL"
             )
-        path = Path(filename)
-        if path.is_dir():
-            path = path / self._server_file_name(
-                result_url, f"{kind}_{self._id}_{what.lower()}.zip"
-            )
-        downloader.download_file(result_url, path, pbar=pbar)
+        path = downloader._download(
+            result_url,
+            Path(filename),
+            pbar=pbar,
+            fallback_name=f"{kind}_{self._id}_{what.lower()}.zip",
+        )
         self._client.logger.info("%s of %s #%s saved to %s", what, kind, self._id, path)
         return path
-
-    def _server_file_name(self, url: str, fallback: str) -> str:
-        """The file name the server gives a download (``Content-Disposition``), or ``fallback``."""
-        _, response = self._client.api_client.call_api(
-            url,
-            "GET",
-            header_params={"Range": "bytes=0-0"},
-            _stream=True,
-            _check_status=False,
-        )
-        try:
-            disposition = response.headers.get("content-disposition", "")
-        finally:
-            response.close()
-        return _attachment_name(disposition) or fallback
 
     def _target_storage_is_local(self) -> bool:
         storage = getattr(self._model, "target_storage", None)
@@ -442,15 +426,6 @@ class _ExportMixin(Entity[ModelT, ApiT]):
         if location is None or location is UNSET:
             return True
         return str(getattr(location, "value", location)) == Location.LOCAL.value
-
-
-def _attachment_name(disposition: str) -> str:
-    """The file name of a ``Content-Disposition: attachment; filename=...`` header, made safe."""
-    message = email.message.Message()
-    message["content-disposition"] = disposition
-    name = message.get_filename() or ""
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    return "" if name in ("", ".", "..") else name
 
 
 class ExportDatasetMixin(_ExportMixin[ModelT, ApiT]):
