@@ -1,16 +1,30 @@
-"""Operations that projects and tasks share: delete, export, backup, restore."""
+"""Operations and commands that projects and tasks share: delete, export, backup, restore."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from cvat_client.cli.commands._common import check_file, retrieve
+import click
+
+from cvat_client.cli.commands._common import (
+    EXISTING_FILE,
+    OUTPUT_FILE,
+    check_file,
+    format_option,
+    retrieve,
+)
 from cvat_client.cli.errors import CliError
 from cvat_client.cli.output import human_size
-from cvat_client.cli.state import CliState
+from cvat_client.cli.state import CliState, json_option, pass_state
 
-__all__ = ["delete_many", "download_backup", "export_dataset", "restore_backup"]
+__all__ = [
+    "add_shared_commands",
+    "delete_many",
+    "download_backup",
+    "export_dataset",
+    "restore_backup",
+]
 
 
 def delete_many(state: CliState, repo: Any, ids: tuple[int, ...], kind: str) -> None:
@@ -113,3 +127,54 @@ def restore_backup(state: CliState, repo: Any, kind: str, filename: Path) -> Non
     check_file(filename, "Backup file")
     entity = repo.create_from_backup(filename, pbar=state.reporter(f"Upload {filename.name}"))
     state.output.done(f"Restored {kind.lower()} #{entity.id} {entity.name!r}", entity.to_dict())
+
+
+def add_shared_commands(
+    group: click.Group, repo_name: str, kind: str, *, delete_help: str, backup_help: str
+) -> None:
+    """Add ``delete``, ``export-dataset``, ``backup`` and ``create-from-backup`` to ``group``,
+    the commands of ``client.<repo_name>`` (objects called ``kind``)."""
+    noun = kind.lower()
+
+    def repo(state: CliState) -> Any:
+        return getattr(state.client(), repo_name)
+
+    @group.command("delete", help=delete_help)
+    @click.argument("obj_ids", metavar="ID...", nargs=-1, required=True, type=int)
+    @json_option
+    @pass_state
+    def delete(state: CliState, obj_ids: tuple[int, ...]) -> None:
+        delete_many(state, repo(state), obj_ids, kind)
+
+    @group.command(
+        "export-dataset", help=f"Export the annotations of a {noun} to FILE (a zip archive)."
+    )
+    @click.argument("obj_id", metavar="ID", type=int)
+    @click.argument("filename", metavar="FILE", type=OUTPUT_FILE)
+    @format_option("CVAT for images 1.1", "export")
+    @click.option(
+        "--with-images/--without-images", default=False, help="Include the images (default: no)."
+    )
+    @json_option
+    @pass_state
+    def export(
+        state: CliState, obj_id: int, filename: Path, format_name: str, with_images: bool
+    ) -> None:
+        export_dataset(state, repo(state), obj_id, kind, filename, format_name, with_images)
+
+    @group.command("backup", help=backup_help)
+    @click.argument("obj_id", metavar="ID", type=int)
+    @click.argument("filename", metavar="FILE", type=OUTPUT_FILE)
+    @json_option
+    @pass_state
+    def backup(state: CliState, obj_id: int, filename: Path) -> None:
+        download_backup(state, repo(state), obj_id, kind, filename)
+
+    @group.command(
+        "create-from-backup", help=f"Restore a {noun} from a backup FILE (as a new {noun})."
+    )
+    @click.argument("filename", metavar="FILE", type=EXISTING_FILE)
+    @json_option
+    @pass_state
+    def create_from_backup(state: CliState, filename: Path) -> None:
+        restore_backup(state, repo(state), kind, filename)

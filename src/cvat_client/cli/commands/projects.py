@@ -10,7 +10,6 @@ import click
 from cvat_client.cli.commands import _transfer
 from cvat_client.cli.commands._common import (
     EXISTING_FILE,
-    OUTPUT_FILE,
     check_file,
     format_option,
     parse_labels,
@@ -37,6 +36,15 @@ COLUMNS = [
 @click.group()
 def project() -> None:
     """Projects: sets of tasks sharing labels."""
+
+
+_transfer.add_shared_commands(
+    project,
+    "projects",
+    KIND,
+    delete_help="Delete projects (with their tasks).",
+    backup_help="Save a backup of a project (with its tasks) to FILE.",
+)
 
 
 @project.command("ls")
@@ -90,33 +98,6 @@ def create(
     state.output.done(f"Created project #{created.id} {created.name!r}", created.to_dict())
 
 
-@project.command("delete")
-@click.argument("project_ids", metavar="ID...", nargs=-1, required=True, type=int)
-@json_option
-@pass_state
-def delete(state: CliState, project_ids: tuple[int, ...]) -> None:
-    """Delete projects (with their tasks)."""
-    _transfer.delete_many(state, state.client().projects, project_ids, KIND)
-
-
-@project.command("export-dataset")
-@click.argument("project_id", metavar="ID", type=int)
-@click.argument("filename", metavar="FILE", type=OUTPUT_FILE)
-@format_option("CVAT for images 1.1", "export")
-@click.option(
-    "--with-images/--without-images", default=False, help="Include the images (default: no)."
-)
-@json_option
-@pass_state
-def export_dataset(
-    state: CliState, project_id: int, filename: Path, format_name: str, with_images: bool
-) -> None:
-    """Export the annotations of a project to FILE (a zip archive)."""
-    _transfer.export_dataset(
-        state, state.client().projects, project_id, KIND, filename, format_name, with_images
-    )
-
-
 @project.command("import-dataset")
 @click.argument("project_id", metavar="ID", type=int)
 @click.argument("filename", metavar="FILE", type=EXISTING_FILE)
@@ -132,22 +113,3 @@ def import_dataset(state: CliState, project_id: int, filename: Path, format_name
         f"Imported {filename} ({format_name}) into project #{project_id}",
         {"id": project_id, "path": str(filename), "format": format_name},
     )
-
-
-@project.command("backup")
-@click.argument("project_id", metavar="ID", type=int)
-@click.argument("filename", metavar="FILE", type=OUTPUT_FILE)
-@json_option
-@pass_state
-def backup(state: CliState, project_id: int, filename: Path) -> None:
-    """Save a backup of a project (with its tasks) to FILE."""
-    _transfer.download_backup(state, state.client().projects, project_id, KIND, filename)
-
-
-@project.command("create-from-backup")
-@click.argument("filename", metavar="FILE", type=EXISTING_FILE)
-@json_option
-@pass_state
-def create_from_backup(state: CliState, filename: Path) -> None:
-    """Restore a project from a backup FILE (as a new project)."""
-    _transfer.restore_backup(state, state.client().projects, KIND, filename)

@@ -10,7 +10,6 @@ import click
 from cvat_client.cli.commands import _transfer
 from cvat_client.cli.commands._common import (
     EXISTING_FILE,
-    OUTPUT_FILE,
     check_file,
     format_option,
     parse_labels,
@@ -43,6 +42,15 @@ SORTING_METHODS = ("lexicographical", "natural", "predefined", "random")
 @click.group()
 def task() -> None:
     """Tasks: media to annotate, cut into jobs."""
+
+
+_transfer.add_shared_commands(
+    task,
+    "tasks",
+    KIND,
+    delete_help="Delete tasks.",
+    backup_help="Save a backup of a task (media, annotations, settings) to FILE.",
+)
 
 
 @task.command("ls")
@@ -184,15 +192,6 @@ def create(
     )
 
 
-@task.command("delete")
-@click.argument("task_ids", metavar="ID...", nargs=-1, required=True, type=int)
-@json_option
-@pass_state
-def delete(state: CliState, task_ids: tuple[int, ...]) -> None:
-    """Delete tasks."""
-    _transfer.delete_many(state, state.client().tasks, task_ids, KIND)
-
-
 def _frame_ids(specs: tuple[str, ...], size: int) -> list[int]:
     """``3 5 10-12`` as frame numbers (all frames when empty), checked against ``size``."""
     if not specs:
@@ -250,24 +249,6 @@ def frames(
     )
 
 
-@task.command("export-dataset")
-@click.argument("task_id", metavar="ID", type=int)
-@click.argument("filename", metavar="FILE", type=OUTPUT_FILE)
-@format_option("CVAT for images 1.1", "export")
-@click.option(
-    "--with-images/--without-images", default=False, help="Include the images (default: no)."
-)
-@json_option
-@pass_state
-def export_dataset(
-    state: CliState, task_id: int, filename: Path, format_name: str, with_images: bool
-) -> None:
-    """Export the annotations of a task to FILE (a zip archive)."""
-    _transfer.export_dataset(
-        state, state.client().tasks, task_id, KIND, filename, format_name, with_images
-    )
-
-
 @task.command("import-annotations")
 @click.argument("task_id", metavar="ID", type=int)
 @click.argument("filename", metavar="FILE", type=EXISTING_FILE)
@@ -283,22 +264,3 @@ def import_annotations(state: CliState, task_id: int, filename: Path, format_nam
         f"Imported {filename} ({format_name}) into task #{task_id}",
         {"id": task_id, "path": str(filename), "format": format_name},
     )
-
-
-@task.command("backup")
-@click.argument("task_id", metavar="ID", type=int)
-@click.argument("filename", metavar="FILE", type=OUTPUT_FILE)
-@json_option
-@pass_state
-def backup(state: CliState, task_id: int, filename: Path) -> None:
-    """Save a backup of a task (media, annotations, settings) to FILE."""
-    _transfer.download_backup(state, state.client().tasks, task_id, KIND, filename)
-
-
-@task.command("create-from-backup")
-@click.argument("filename", metavar="FILE", type=EXISTING_FILE)
-@json_option
-@pass_state
-def create_from_backup(state: CliState, filename: Path) -> None:
-    """Restore a task from a backup FILE (as a new task)."""
-    _transfer.restore_backup(state, state.client().tasks, KIND, filename)
