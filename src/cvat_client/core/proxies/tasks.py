@@ -174,8 +174,31 @@ class Task(
             BackgroundRequestException: the server failed to process the data.
         """
         spec = _data_spec(params)
-        if resource_type is ResourceType.LOCAL:
-            files = expand_local_resources(resources)
+        files = expand_local_resources(resources) if resource_type is ResourceType.LOCAL else None
+        return self._attach_data(
+            resources,
+            files,
+            resource_type=resource_type,
+            spec=spec,
+            pbar=pbar,
+            wait_for_completion=wait_for_completion,
+            status_check_period=status_check_period,
+        )
+
+    def _attach_data(
+        self,
+        resources: Sequence[StrPath],
+        files: list[Path] | None,
+        *,
+        resource_type: ResourceType,
+        spec: dict[str, Any],
+        pbar: ProgressReporter | None,
+        wait_for_completion: bool,
+        status_check_period: float | None,
+    ) -> str:
+        """:meth:`upload_data` with its input checked: ``files`` are the local resources
+        expanded (for ``ResourceType.LOCAL``), ``spec`` the data spec."""
+        if files is not None:
             from cvat_client.core.uploading import DataUploader
 
             rq_id = DataUploader(self._client).upload_files(
@@ -262,19 +285,19 @@ class TasksRepo(
                 "A task in a project uses the project's labels: leave out 'labels' or 'project_id'",
                 ["labels"],
             )
-        _data_spec(data_params)
-        if resource_type is ResourceType.LOCAL:
-            expand_local_resources(resources)
+        data_spec = _data_spec(data_params)
+        files = expand_local_resources(resources) if resource_type is ResourceType.LOCAL else None
         if annotation_path:
             check_local_file(annotation_path, "Annotation file")
 
         task = self.create(spec)
         self._client.logger.info("Created task #%s %r", task.id, task.name)
-        task.upload_data(
+        task._attach_data(
             resources,
+            files,
             resource_type=resource_type,
+            spec=data_spec,
             pbar=pbar,
-            params=data_params,
             wait_for_completion=True,
             status_check_period=status_check_period,
         )
