@@ -118,9 +118,8 @@ class MediaMixin(PreviewMixin[ModelT, ApiT]):
             response = self._frame_response(frame_id, quality)
             data = response.content
             native = _extension_for(response.headers.get("content-type", ""), data)
-            ext = wanted or native
-            if image_extension is not None:
-                ext = "." + image_extension.strip().lstrip(".")
+            # The file keeps the extension as the caller spelled it ("jpeg", "PNG").
+            ext = native if image_extension is None else "." + image_extension.strip().lstrip(".")
             target = out / filename_pattern.format(frame_id=frame_id, frame_ext=ext)
             with atomic_write(target) as stream:
                 if wanted is None or wanted == native:
