@@ -60,19 +60,14 @@ def _saved(state: CliState, what: str, kind: str, obj_id: int, path: Path) -> No
 
 def _start_export(endpoint: Any, **params: Any) -> str:
     """Start an export; the id of its background request (also of one already running)."""
-    from cvat_client._lowlevel.exceptions import exception_for_response
+    from cvat_client._lowlevel.exceptions import ApiValueError
+    from cvat_client.core.downloading import _rq_id
 
     result, response = endpoint(**params, _check_status=False)
-    if response.status_code == 409:  # the same export is running: wait for that one
-        data = response.json() if response.content else None
-        if isinstance(data, dict) and isinstance(data.get("rq_id"), str):
-            return str(data["rq_id"])
-    if not response.is_success:
-        raise exception_for_response(response)
-    rq_id = getattr(result, "rq_id", None)
-    if not isinstance(rq_id, str) or not rq_id:
-        raise CliError(f"The server started no export (status {response.status_code})")
-    return rq_id
+    try:
+        return _rq_id(result, response)
+    except ApiValueError:
+        raise CliError(f"The server started no export (status {response.status_code})") from None
 
 
 def _export(
