@@ -127,10 +127,15 @@ class ASGIBridgeTransport(httpx.BaseTransport):
 
         future: Future[None] = asyncio.run_coroutine_threadsafe(run(), loop)
         feeder = threading.Thread(
-            target=_feed, args=(request, body_queue, finished), name="asgi-bridge-body", daemon=True
+            target=_feed,
+            args=(request, body_queue, finished, start),
+            name="asgi-bridge-body",
+            daemon=True,
         )
         feeder.start()
         first = start.get()
+        if isinstance(first, _BodyFailure):
+            raise first.error  # as a network transport does: the body's own error
         if isinstance(first, _Failure):
             raise httpx.RemoteProtocolError("the server dropped the connection") from first.error
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in first["headers"]]
@@ -167,8 +172,24 @@ class ASGIBridgeTransport(httpx.BaseTransport):
                 self._loop = None
 
 
-def _feed(request: httpx.Request, body_queue: queue.Queue[Any], finished: threading.Event) -> None:
-    """Push the request body into the queue (in the feeder thread), honouring back-pressure."""
+class _BodyFailure:
+    """The request body could not be read (its iterator raised): the caller gets the error."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+
+def _feed(
+    request: httpx.Request,
+    body_queue: queue.Queue[Any],
+    finished: threading.Event,
+    start: queue.Queue[Any],
+) -> None:
+    """Push the request body into the queue (in the feeder thread), honouring back-pressure.
+
+    If reading the body fails, the app sees the client disconnect and the caller waiting
+    in :meth:`ASGIBridgeTransport.handle_request` gets the body's exception.
+    """
     stream = request.stream
     iterator: Any = stream if isinstance(stream, httpx.SyncByteStream) else iter([request.content])
     try:
@@ -177,6 +198,10 @@ def _feed(request: httpx.Request, body_queue: queue.Queue[Any], finished: thread
                 return
     except httpx.StreamConsumed:
         pass
+    except BaseException as exc:  # handed to the caller, not swallowed
+        start.put(_BodyFailure(exc))
+        _put(body_queue, None, finished)
+        return
     _put(body_queue, _END, finished)
 
 
