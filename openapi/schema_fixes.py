@@ -33,10 +33,32 @@ BINARY_RESPONSES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Operations whose JSON answer is declared as "a request id or a binary string"
+#: (``DataResponse``). The binary alternative stands for the empty answers to
+#: ``Upload-Start`` and ``Upload-Multiple``, which carry no body at all (parsed as
+#: ``None``); the only body the server sends is ``{"rq_id": ...}``.
+RQ_ID_RESPONSES = ("tasks_create_data",)
+
+
+def _fix_rq_id_responses(op: dict[str, Any], applied: list[str]) -> None:
+    for status, response in op.get("responses", {}).items():
+        for media_type, content in (response.get("content") or {}).items():
+            schema = content.get("schema") or {}
+            if schema.get("$ref", "").endswith("/DataResponse"):
+                content["schema"] = {"$ref": "#/components/schemas/RqId"}
+                applied.append(
+                    f"{op['operationId']} {status} ({media_type}): RqId, not RqId-or-binary"
+                )
+
+
 def apply(schema: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     """Return a fixed copy of ``schema`` and a description of each fix applied."""
     fixed = copy.deepcopy(schema)
     applied: list[str] = []
+    for item in fixed.get("paths", {}).values():
+        for op in item.values():
+            if isinstance(op, dict) and op.get("operationId") in RQ_ID_RESPONSES:
+                _fix_rq_id_responses(op, applied)
     for path, item in fixed.get("paths", {}).items():
         for method, op in item.items():
             if not isinstance(op, dict) or "operationId" not in op:

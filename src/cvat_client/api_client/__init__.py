@@ -8,6 +8,7 @@ Everything here is imported on first use, so importing the package is cheap.
 
 Schema fixes applied before generation (``openapi/schema_fixes.py``):
 
+* tasks_create_data 202 (application/vnd.cvat+json): RqId, not RqId-or-binary
 * assets_retrieve 200 (GET /api/assets/{uuid}): binary application/octet-stream
 * auth_retrieve_rules 200 (GET /api/auth/rules): binary application/x-tar
 * cloudstorages_retrieve_preview 200 (GET /api/cloudstorages/{id}/preview): binary image/jpeg

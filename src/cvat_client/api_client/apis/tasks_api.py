@@ -475,7 +475,7 @@ _TASKS_CREATE_DATA = EndpointSpec(
         "multipart/form-data",
     ),
     responses={
-        "202": ResponseSpec(("application/vnd.cvat+json",), ("union", (("model", "RqId"), "file"))),
+        "202": ResponseSpec(("application/vnd.cvat+json",), ("model", "RqId")),
     },
     auth=(
         "accessTokenAuth",
@@ -1312,7 +1312,7 @@ class TasksApi(ApiBase):
         upload_start: bool | Unset = UNSET,
         data_request: DataRequest | Mapping[str, Any] | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> tuple[RqId | bytes | None, httpx.Response]:
+    ) -> tuple[RqId | None, httpx.Response]:
         """Attach data to a task
 
         Allows to upload data (images, video, etc.) to a task.
@@ -1380,11 +1380,11 @@ class TasksApi(ApiBase):
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
 
         Returns:
-            ``(data, response)``: the parsed body (RqId | bytes | None) and the
+            ``(data, response)``: the parsed body (RqId | None) and the
             :class:`httpx.Response`.
         """
         return cast(
-            "tuple[RqId | bytes | None, httpx.Response]",
+            "tuple[RqId | None, httpx.Response]",
             self.api_client.call_endpoint(
                 _TASKS_CREATE_DATA,
                 {
@@ -2349,7 +2349,7 @@ class AsyncTasksApi(AsyncApiBase):
         upload_start: bool | Unset = UNSET,
         data_request: DataRequest | Mapping[str, Any] | Unset = UNSET,
         **options: Unpack[RequestOptions],
-    ) -> tuple[RqId | bytes | None, httpx.Response]:
+    ) -> tuple[RqId | None, httpx.Response]:
         """Attach data to a task
 
         Allows to upload data (images, video, etc.) to a task.
@@ -2417,11 +2417,11 @@ class AsyncTasksApi(AsyncApiBase):
                 ``_headers`` (see :class:`~cvat_client._lowlevel.endpoint.RequestOptions`).
 
         Returns:
-            ``(data, response)``: the parsed body (RqId | bytes | None) and the
+            ``(data, response)``: the parsed body (RqId | None) and the
             :class:`httpx.Response`.
         """
         return cast(
-            "tuple[RqId | bytes | None, httpx.Response]",
+            "tuple[RqId | None, httpx.Response]",
             await self.api_client.call_endpoint(
                 _TASKS_CREATE_DATA,
                 {
