@@ -221,9 +221,12 @@ def enum_parser(enum_cls: type[E]) -> Callable[[Any], E]:
 def resolver_for(models_module: str) -> Callable[[str], type]:
     """A function that finds a class of a generated ``models`` package by name."""
 
+    found: dict[str, type] = {}
+
     def resolve(name: str) -> type:
-        module = importlib.import_module(models_module)
-        cls: type = getattr(module, name)
+        cls = found.get(name)
+        if cls is None:
+            cls = found[name] = getattr(importlib.import_module(models_module), name)
         return cls
 
     return resolve

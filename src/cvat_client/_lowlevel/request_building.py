@@ -20,7 +20,7 @@ from cvat_client._lowlevel.endpoint import EndpointSpec, Parameter
 from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
 from cvat_client._lowlevel.model_support import encode, format_datetime, resolver_for
 from cvat_client._lowlevel.unset import UNSET
-from cvat_client._lowlevel.validation import Resolver, is_file_like, to_wire
+from cvat_client._lowlevel.validation import Resolver, is_file_like, may_hold_files, to_wire
 
 __all__ = [
     "RequestParts",
@@ -120,9 +120,11 @@ def _set_body(
     resolve: Resolver,
 ) -> None:
     wire = to_wire(body, param.type_spec, resolve, [param.name]) if validate else encode_body(body)
+    # Only look for files (a walk over the whole body) where the schema allows them.
+    holds_files = may_hold_files(param.type_spec, resolve) and _has_files(wire)
     if content_type is None:
         if MULTIPART_CONTENT_TYPE in spec.request_content_types and (
-            _has_files(wire) or JSON_CONTENT_TYPE not in spec.request_content_types
+            holds_files or JSON_CONTENT_TYPE not in spec.request_content_types
         ):
             content_type = MULTIPART_CONTENT_TYPE
         else:
@@ -138,7 +140,7 @@ def _set_body(
             parts.data = parts.files = None
         return
     if media_type.endswith("json"):
-        if _has_files(wire):
+        if holds_files:
             raise ApiTypeError(
                 f"{spec.name}(): the body holds files, which JSON cannot carry; "
                 f"pass _content_type='{MULTIPART_CONTENT_TYPE}'"
@@ -169,6 +171,8 @@ def _text_multipart(fields: Mapping[str, str]) -> tuple[bytes, str]:
 
 def encode_body(body: Any) -> Any:
     """Convert a body without validation: models to dicts, files kept as they are."""
+    if body is None or body.__class__ in _JSON_SCALARS:
+        return body
     if is_file_like(body):
         return body
     if isinstance(body, Mapping):
@@ -186,8 +190,14 @@ def encode_body(body: Any) -> Any:
     return encode(body)
 
 
+#: Plain JSON values: never files, nothing to convert.
+_JSON_SCALARS = frozenset({str, int, float, bool})
+
+
 def _has_files(value: Any) -> bool:
-    if is_file_like(value) and not isinstance(value, str):
+    if value is None or value.__class__ in _JSON_SCALARS:
+        return False
+    if is_file_like(value):
         return True
     if isinstance(value, Mapping):
         return any(_has_files(v) for v in value.values())

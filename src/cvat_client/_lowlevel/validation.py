@@ -21,13 +21,22 @@ import os
 import uuid
 from collections.abc import Callable, Mapping
 from enum import Enum
+from functools import cache, lru_cache
 from typing import Any
 
 from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
 from cvat_client._lowlevel.model_support import encode, format_datetime
 from cvat_client._lowlevel.unset import UNSET
 
-__all__ = ["TypeSpec", "Resolver", "to_wire", "check_json", "describe", "is_file_like"]
+__all__ = [
+    "TypeSpec",
+    "Resolver",
+    "to_wire",
+    "check_json",
+    "describe",
+    "is_file_like",
+    "may_hold_files",
+]
 
 TypeSpec = Any
 Resolver = Callable[[str], type]
@@ -60,20 +69,56 @@ def is_file_like(value: Any) -> bool:
     )
 
 
-def _fail(path: list[str | int], message: str, *, type_error: bool = False) -> Exception:
+@lru_cache(maxsize=1024)
+def may_hold_files(spec: TypeSpec, resolve: Resolver) -> bool:
+    """Whether a value of ``spec`` can contain a file anywhere (``file``/``binary``/``any``)."""
+    return _may_hold_files(spec, resolve, set())
+
+
+def _may_hold_files(spec: TypeSpec, resolve: Resolver, seen: set[str]) -> bool:
+    if isinstance(spec, str):
+        return spec in ("file", "binary", "any")
+    kind = spec[0]
+    if kind in ("list", "dict"):
+        return _may_hold_files(spec[1], resolve, seen)
+    if kind == "union":
+        return any(_may_hold_files(option, resolve, seen) for option in spec[1])
+    if kind == "model" and spec[1] not in seen:
+        seen.add(spec[1])
+        fields = resolve(spec[1]).__cvat_fields__  # type: ignore[attr-defined]
+        return any(_may_hold_files(f[3], resolve, seen) for f in fields)
+    return False
+
+
+#: Where an item is: a list of keys, or (cheaper to extend on every item) a linked pair
+#: ``(parent, key)``; flattened only when an error is reported.
+PathT = Any
+
+
+def _path_items(path: PathT) -> list[str | int]:
+    items: list[str | int] = []
+    while isinstance(path, tuple) and len(path) == 2:
+        path, key = path
+        items.append(key)
+    items.reverse()
+    return [*path, *items] if isinstance(path, list) else items
+
+
+def _fail(path: PathT, message: str, *, type_error: bool = False) -> Exception:
+    path = _path_items(path)
     where = _format_path(path)
     text = f"{where}: {message}" if where else message
     return ApiTypeError(text, path) if type_error else ApiValueError(text, path)
 
 
-def _format_path(path: list[str | int]) -> str:
+def _format_path(path: PathT) -> str:
     out = ""
     for item in path:
         out += f"[{item}]" if isinstance(item, int) else (f".{item}" if out else item)
     return out
 
 
-def to_wire(value: Any, spec: TypeSpec, resolve: Resolver, path: list[str | int]) -> Any:
+def to_wire(value: Any, spec: TypeSpec, resolve: Resolver, path: PathT) -> Any:
     """Check ``value`` against ``spec`` and convert it to JSON data (files are kept as is).
 
     Models and dicts are accepted wherever a model is expected, recursively.
@@ -87,11 +132,14 @@ def to_wire(value: Any, spec: TypeSpec, resolve: Resolver, path: list[str | int]
     if kind == "list":
         if not isinstance(value, list | tuple):
             raise _fail(path, f"expected a list, got {type(value).__name__}", type_error=True)
-        return [to_wire(item, spec[1], resolve, [*path, i]) for i, item in enumerate(value)]
+        check = _SCALAR_CHECKS.get(spec[1]) if isinstance(spec[1], str) else None
+        if check is not None and all(map(check, value)):
+            return list(value)  # e.g. points: no per-item work when every item is right
+        return [to_wire(item, spec[1], resolve, (path, i)) for i, item in enumerate(value)]
     if kind == "dict":
         if not isinstance(value, Mapping):
             raise _fail(path, f"expected a dict, got {type(value).__name__}", type_error=True)
-        return {k: to_wire(v, spec[1], resolve, [*path, str(k)]) for k, v in value.items()}
+        return {k: to_wire(v, spec[1], resolve, (path, str(k))) for k, v in value.items()}
     if kind == "model":
         return _model_to_wire(value, resolve(spec[1]), resolve, path)
     if kind == "enum":
@@ -118,7 +166,7 @@ def to_wire(value: Any, spec: TypeSpec, resolve: Resolver, path: list[str | int]
     raise _fail(path, f"unsupported type spec {spec!r}")  # pragma: no cover
 
 
-def _scalar_to_wire(value: Any, spec: str, path: list[str | int]) -> Any:
+def _scalar_to_wire(value: Any, spec: str, path: PathT) -> Any:
     if spec == "any":
         return encode(value)
     if spec == "none":
@@ -179,7 +227,7 @@ _TEMPORAL: dict[str, tuple[Any, str, Any]] = {
 }
 
 
-def _model_to_wire(value: Any, model: type, resolve: Resolver, path: list[str | int]) -> Any:
+def _model_to_wire(value: Any, model: type, resolve: Resolver, path: PathT) -> Any:
     if isinstance(value, model):
         data: Mapping[str, Any] = {
             **getattr(value, "additional_properties", {}),
@@ -203,32 +251,44 @@ def _model_to_wire(value: Any, model: type, resolve: Resolver, path: list[str | 
             f"expected {model.__name__} or a dict, got {type(value).__name__}",
             type_error=True,
         )
-    fields = model.__cvat_fields__  # type: ignore[attr-defined]
-    by_name = {f[0]: f for f in fields}
-    by_python = {f[1]: f for f in fields}
+    by_key, required = _field_index(model)
     out: dict[str, Any] = {}
     for key, item in data.items():
-        field = by_name.get(key) or by_python.get(key)
+        field = by_key.get(key)
         if field is None:
             if isinstance(value, model):  # additional properties the user set on purpose
                 out[key] = encode(item)
                 continue
-            known = sorted(by_name)
-            raise _fail([*path, key], f"{model.__name__} has no field {key!r} (fields: {known})")
+            known = sorted({f[0] for f in by_key.values()})
+            raise _fail((path, key), f"{model.__name__} has no field {key!r} (fields: {known})")
         if item is UNSET:
             continue
-        out[field[0]] = to_wire(item, field[3], resolve, [*path, field[0]])
-    missing = [f[0] for f in fields if f[2] and f[0] not in out and not _read_only(f)]
+        out[field[0]] = to_wire(item, field[3], resolve, (path, field[0]))
+    missing = [name for name in required if name not in out]
     if missing:
         raise _fail(path, f"{model.__name__} requires field(s) {missing}")
     return out
 
 
-def _read_only(field: tuple[Any, ...]) -> bool:
-    return len(field) > 4 and bool(field[4])
+@cache
+def _field_index(model: type) -> tuple[dict[str, tuple[Any, ...]], tuple[str, ...]]:
+    """A model's fields by wire name and by Python name, and its required wire names."""
+    fields = model.__cvat_fields__  # type: ignore[attr-defined]
+    by_key = {f[1]: f for f in fields} | {f[0]: f for f in fields}
+    return by_key, tuple(f[0] for f in fields if f[2])
 
 
-def check_json(data: Any, spec: TypeSpec, resolve: Resolver, path: list[str | int]) -> None:
+#: Checks of list items that need no conversion (the common case: points, ids, names).
+_SCALAR_CHECKS: dict[str, Any] = {
+    "int": lambda v: v.__class__ is int,
+    "float": lambda v: v.__class__ is float or v.__class__ is int,
+    "str": lambda v: v.__class__ is str,
+    "bool": lambda v: v.__class__ is bool,
+    "any": lambda v: v is None or v.__class__ in (str, int, float, bool),
+}
+
+
+def check_json(data: Any, spec: TypeSpec, resolve: Resolver, path: PathT) -> None:
     """Strictly check parsed response JSON against ``spec`` (unknown fields are errors)."""
     if isinstance(spec, str):
         if spec in ("any", "file", "binary"):
@@ -247,12 +307,12 @@ def check_json(data: Any, spec: TypeSpec, resolve: Resolver, path: list[str | in
         if not isinstance(data, list):
             raise _fail(path, f"expected a list, got {type(data).__name__}", type_error=True)
         for i, item in enumerate(data):
-            check_json(item, spec[1], resolve, [*path, i])
+            check_json(item, spec[1], resolve, (path, i))
     elif kind == "dict":
         if not isinstance(data, dict):
             raise _fail(path, f"expected an object, got {type(data).__name__}", type_error=True)
         for key, item in data.items():
-            check_json(item, spec[1], resolve, [*path, key])
+            check_json(item, spec[1], resolve, (path, key))
     elif kind == "model":
         model = resolve(spec[1])
         if not isinstance(data, dict):
@@ -260,8 +320,8 @@ def check_json(data: Any, spec: TypeSpec, resolve: Resolver, path: list[str | in
         fields = {f[0]: f for f in model.__cvat_fields__}  # type: ignore[attr-defined]
         for key, item in data.items():
             if key not in fields:
-                raise _fail([*path, key], f"field unknown to {model.__name__}")
-            check_json(item, fields[key][3], resolve, [*path, key])
+                raise _fail((path, key), f"field unknown to {model.__name__}")
+            check_json(item, fields[key][3], resolve, (path, key))
         missing = [name for name, f in fields.items() if f[2] and name not in data]
         if missing:
             raise _fail(path, f"{model.__name__} lacks required field(s) {missing}")
