@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from cvat_client._lowlevel.configuration import Configuration
+from cvat_client._lowlevel.configuration import Configuration, basic_auth_value
 
 if TYPE_CHECKING:
     from http.cookiejar import CookieJar
@@ -64,8 +64,7 @@ def apply_auth(
                 if value is not None:
                     break
             if value is None and configuration.username is not None:
-                settings = configuration.auth_settings().get("basicAuth")
-                value = settings["value"] if settings else None
+                value = basic_auth_value(configuration.username, configuration.password or "")
         if value is not None:
             headers["Authorization"] = value
     signature = configuration.api_key.get("signatureAuth")
