@@ -86,6 +86,10 @@ class Config:
     max_parallel_uploads: int = attrs.field(default=4, validator=_positive)
     """How many files (or batches) are uploaded at once."""
 
+    max_concurrency: int = attrs.field(default=8, validator=_positive)
+    """How many requests a bulk operation keeps in flight at once: the datasets layer's
+    chunk fetching, the bulk helpers and the async client's gathers all honour it."""
+
     max_status_check_period: float = attrs.field(default=5.0, validator=_positive)
     """The longest wait between status checks on the backoff schedule."""
 
