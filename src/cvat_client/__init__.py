@@ -21,11 +21,16 @@ if TYPE_CHECKING:
     from cvat_client.core.client import make_client as make_client
     from cvat_client.core.config import Config as Config
 
+    from . import models as models
+    from . import version as version
+
 _LAZY: dict[str, tuple[str, str | None]] = {
     "make_client": ("cvat_client.core.client", "make_client"),
     "Client": ("cvat_client.core.client", "Client"),
     "Config": ("cvat_client.core.config", "Config"),
     "exceptions": ("cvat_client.core.exceptions", None),
+    "models": ("cvat_client.models", None),
+    "version": ("cvat_client.version", None),
 }
 
 __all__ = ["__version__", "make_client", "Client", "Config", "exceptions"]

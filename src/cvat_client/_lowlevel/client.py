@@ -476,8 +476,10 @@ class BaseApiClient(_ClientCore):
 
     def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send a prepared request, mapping network failures to :class:`ApiTransportError`."""
+        from cvat_client._lowlevel.response import adopt
+
         with _transport_errors(request):
-            response = self.client.send(request, stream=stream)
+            response = adopt(self.client.send(request, stream=stream))
         self._log(response)
         return response
 
@@ -627,8 +629,10 @@ class BaseAsyncApiClient(_ClientCore):
 
     async def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send a prepared request, mapping network failures to :class:`ApiTransportError`."""
+        from cvat_client._lowlevel.response import adopt
+
         with _transport_errors(request):
-            response = await self.client.send(request, stream=stream)
+            response = adopt(await self.client.send(request, stream=stream))
         self._log(response)
         return response
 

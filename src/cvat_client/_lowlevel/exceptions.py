@@ -142,8 +142,16 @@ class ApiException(OpenApiException):
 class ApiTypeError(ApiException, TypeError):
     """An argument has the wrong type (raised before anything is sent)."""
 
-    def __init__(self, msg: str, path_to_item: list[str | int] | None = None) -> None:
+    def __init__(
+        self,
+        msg: str,
+        path_to_item: list[str | int] | None = None,
+        valid_classes: tuple[type, ...] | None = None,
+        key_type: bool | None = None,
+    ) -> None:
         self.path_to_item = path_to_item or []
+        self.valid_classes = valid_classes
+        self.key_type = key_type
         super().__init__(message=msg)
 
 

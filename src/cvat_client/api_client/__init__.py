@@ -4,6 +4,9 @@
 
 ``from cvat_client.api_client import ApiClient, AsyncApiClient, Configuration, apis, models, exceptions``
 
+The exception classes (``ApiException``, ``ApiTypeError``...) are importable from here too,
+as from cvat-sdk's ``api_client``.
+
 Everything here is imported on first use, so importing the package is cheap.
 
 Schema fixes applied before generation (``openapi/schema_fixes.py``):
@@ -27,11 +30,19 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cvat_client._lowlevel.configuration import Configuration as Configuration
+    from cvat_client._lowlevel.exceptions import ApiAttributeError as ApiAttributeError
+    from cvat_client._lowlevel.exceptions import ApiException as ApiException
+    from cvat_client._lowlevel.exceptions import ApiKeyError as ApiKeyError
+    from cvat_client._lowlevel.exceptions import ApiTypeError as ApiTypeError
+    from cvat_client._lowlevel.exceptions import ApiValueError as ApiValueError
+    from cvat_client._lowlevel.exceptions import OpenApiException as OpenApiException
     from cvat_client._lowlevel.unset import UNSET as UNSET
     from cvat_client._lowlevel.unset import Unset as Unset
 
     from . import apis as apis
+    from . import configuration as configuration
     from . import exceptions as exceptions
+    from . import model_utils as model_utils
     from . import models as models
     from .api_client import ApiClient as ApiClient
     from .api_client import AsyncApiClient as AsyncApiClient
@@ -51,6 +62,14 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "apis": (".apis", None),
     "models": (".models", None),
     "exceptions": (".exceptions", None),
+    "model_utils": (".model_utils", None),
+    "configuration": (".configuration", None),
+    "ApiException": ("cvat_client._lowlevel.exceptions", "ApiException"),
+    "ApiAttributeError": ("cvat_client._lowlevel.exceptions", "ApiAttributeError"),
+    "ApiKeyError": ("cvat_client._lowlevel.exceptions", "ApiKeyError"),
+    "ApiTypeError": ("cvat_client._lowlevel.exceptions", "ApiTypeError"),
+    "ApiValueError": ("cvat_client._lowlevel.exceptions", "ApiValueError"),
+    "OpenApiException": ("cvat_client._lowlevel.exceptions", "OpenApiException"),
 }
 
 __all__ = [
@@ -62,6 +81,14 @@ __all__ = [
     "apis",
     "models",
     "exceptions",
+    "model_utils",
+    "configuration",
+    "ApiException",
+    "ApiAttributeError",
+    "ApiKeyError",
+    "ApiTypeError",
+    "ApiValueError",
+    "OpenApiException",
     "SCHEMA_VERSION",
     "SCHEMA_FILE",
 ]

@@ -4,6 +4,7 @@
 
 Request models keep the schema's ``...Request`` names; response models have no suffix.
 Each class is imported on first use, so importing this package is cheap.
+cvat-sdk's interface names (``IAbout`` for ``About``) are accepted and mean the model.
 """
 
 from importlib import import_module
@@ -851,9 +852,14 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     module = _MODULES.get(name)
+    attr = name
+    if module is None and name[:1] == "I" and name[1:] in _MODULES:
+        # cvat-sdk's interface name (``IAbout`` for ``About``): the model class itself.
+        attr = name[1:]
+        module = _MODULES[attr]
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{module}", __name__), name)
+    value = getattr(import_module(f".{module}", __name__), attr)
     globals()[name] = value
     return value
 
