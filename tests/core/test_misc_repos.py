@@ -158,17 +158,22 @@ def test_failed_request_is_listed(client: Any) -> None:
 
 
 def test_build_filter_param() -> None:
-    assert build_filter_param(None, {}) is None
-    assert json.loads(build_filter_param(None, {"name__contains": "a"}) or "") == {
+    assert build_filter_param(None, []) is None
+    assert build_filter_param("", []) is None
+    assert json.loads(build_filter_param(None, [{"in": ["a", {"var": "name"}]}]) or "") == {
         "in": ["a", {"var": "name"}]
     }
     combined = json.loads(
-        build_filter_param('{"==":[{"var":"id"},1]}', {"size__gt": 2, "status__ne": "x"}) or ""
+        build_filter_param(
+            '{"==":[{"var":"id"},1]}',
+            [{">": [{"var": "size"}, 2]}, {"!": {"==": [{"var": "status"}, "x"]}}],
+        )
+        or ""
     )
     assert combined == {
         "and": [
-            {"==": [{"var": "id"}, 1]},
             {">": [{"var": "size"}, 2]},
             {"!": {"==": [{"var": "status"}, "x"]}},
+            {"==": [{"var": "id"}, 1]},
         ]
     }

@@ -89,7 +89,7 @@ def test_waits_until_finished_with_backoff(caplog: pytest.LogCaptureFixture) -> 
     server = FakeServer(["queued", "started", "started", "finished"])
     client, slept = _client(server)
     with client:
-        request = client.wait_for_completion("rq1")
+        request = client.wait_for_request("rq1")
     assert request.status == "finished"
     assert request.result_id == 7
     assert slept == [0.1, 0.2, 0.4]
@@ -99,10 +99,10 @@ def test_waits_until_finished_with_backoff(caplog: pytest.LogCaptureFixture) -> 
 def test_fixed_period_from_argument_or_config() -> None:
     client, slept = _client(FakeServer(["started", "started", "finished"]), status_check_period=3)
     with client:
-        client.wait_for_completion("rq1")
+        client.wait_for_request("rq1")
         assert slept == [3, 3]
         slept.clear()
-        client.wait_for_completion("rq1", status_check_period=0.5)
+        client.wait_for_request("rq1", status_check_period=0.5)
         assert slept == []  # already finished
 
 
@@ -110,7 +110,7 @@ def test_failed_request_carries_the_server_message() -> None:
     message = "CvatDatasetNotFoundError: Check [format docs](...)"
     client, _ = _client(FakeServer(["started", "failed"], message=message))
     with client, pytest.raises(BackgroundRequestException) as info:
-        client.wait_for_completion("rq1")
+        client.wait_for_request("rq1")
     assert message in str(info.value)
     assert "failed on the server" in str(info.value)
     assert info.value.request_id == "rq1"
@@ -121,7 +121,7 @@ def test_timeout_is_a_timeout_error() -> None:
     client, slept = _client(FakeServer(["started"]), status_check_period=1, request_timeout=2.5)
     with client:
         with pytest.raises(BackgroundRequestTimeout) as info:
-            client.wait_for_completion("rq1")
+            client.wait_for_request("rq1")
         assert isinstance(info.value, TimeoutError)
         assert info.value.last_status == "started"
         assert "within 2.5 s" in str(info.value)
@@ -129,7 +129,7 @@ def test_timeout_is_a_timeout_error() -> None:
         assert slept == [1, 1, 0.5]
         slept.clear()
         with pytest.raises(TimeoutError):
-            client.wait_for_completion("rq1", timeout=0.25)
+            client.wait_for_request("rq1", timeout=0.25)
 
 
 def test_interrupt_cancels_when_asked() -> None:
@@ -142,17 +142,17 @@ def test_interrupt_cancels_when_asked() -> None:
     client._sleep = interrupt
     with client:
         with pytest.raises(KeyboardInterrupt):
-            client.wait_for_completion("rq1")
+            client.wait_for_request("rq1")
         assert server.cancelled == []
         with pytest.raises(KeyboardInterrupt):
-            client.wait_for_completion("rq1", cancel_on_interrupt=True)
+            client.wait_for_request("rq1", cancel_on_interrupt=True)
     assert server.cancelled == ["/api/requests/rq1/cancel"]
 
 
 def test_unknown_request_is_404() -> None:
     client, _ = _client(FakeServer(["finished"]))
     with client, pytest.raises(NotFoundException):
-        client.wait_for_completion("missing")
+        client.wait_for_request("missing")
 
 
 def test_failing_request_on_test_server(client: Any, images: list[Path], tmp_path: Path) -> None:
@@ -197,10 +197,10 @@ def test_wait_reports_server_progress_in_percent(cvat_server, cvat_admin, tmp_pa
         Image.new("RGB", (8, 8), (1, 2, 3)).save(tmp_path / "a.png")
         task = client.tasks.create({"name": "t", "labels": [{"name": "a"}]})
         rq_id = task.upload_data([tmp_path / "a.png"], wait_for_completion=False)
-        assert client.wait_for_completion(rq_id).status == "finished"
+        assert client.wait_for_request(rq_id).status == "finished"
         rq, _ = client.api_client.tasks_api.create_dataset_export(id=task.id, format="COCO 1.0")
         recorder = Recorder()
-        request = client.wait_for_completion(rq.rq_id, pbar=recorder, status_check_period=0.01)
+        request = client.wait_for_request(rq.rq_id, pbar=recorder, status_check_period=0.01)
     assert request.status == "finished"
     assert recorder.events[0] == ("start", 100)
     assert recorder.events[-1] == ("finish", None)

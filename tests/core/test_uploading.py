@@ -346,7 +346,7 @@ def test_data_upload_mixes_batches_and_tus_in_parallel(
             data_params={"image_quality": 70, "sorting_method": "predefined"},
             pbar=recorder,
         )
-        request = client.wait_for_completion(rq_id)
+        request = client.wait_for_request(rq_id)
         assert request.status == "finished"
         task.fetch()
         assert task.size == len(files)

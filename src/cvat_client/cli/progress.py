@@ -59,7 +59,7 @@ def wait_for_request(
     from cvat_client.core.proxies.requests import Request
 
     try:
-        model = client.wait_for_completion(
+        model = client.wait_for_request(
             rq_id,
             status_check_period=period,
             timeout=timeout,

@@ -27,6 +27,7 @@ from cvat_client.core.exceptions import (
 from cvat_client.core.retry import RetryTransport, SessionRenewal, mark_no_relogin
 
 if TYPE_CHECKING:
+    from cvat_client._lowlevel.response import Response
     from cvat_client.api_client import ApiClient, models
     from cvat_client.core.progress import ProgressReporter
     from cvat_client.core.proxies.cloudstorages import CloudStoragesRepo
@@ -378,6 +379,48 @@ class Client:
         rq_id: str,
         *,
         status_check_period: float | None = None,
+        log_prefix: str | None = None,
+        timeout: float | None = None,
+        cancel_on_interrupt: bool = False,
+        pbar: ProgressReporter | None = None,
+    ) -> tuple[models.Request, Response]:
+        """Wait until a background request ends; returns ``(request, response)`` as
+        cvat-sdk does: the finished request and the last status response.
+
+        :meth:`wait_for_request` returns the request alone. Both take the same options.
+
+        Args:
+            rq_id: the request id (as returned by an import, export or data upload).
+            status_check_period: seconds between status checks (default:
+                ``config.status_check_period``; ``None`` there polls on a backoff schedule
+                up to ``config.max_status_check_period``).
+            log_prefix: how to name the operation in log messages.
+            timeout: give up after this many seconds (default ``config.request_timeout``).
+            cancel_on_interrupt: on Ctrl-C (``KeyboardInterrupt``), cancel the request on
+                the server before re-raising.
+            pbar: reports the server's progress, in percent (total 100).
+
+        Raises:
+            BackgroundRequestException: the request failed; the message is the server's.
+            BackgroundRequestTimeout: ``timeout`` passed first (a `TimeoutError`).
+        """
+        from cvat_client.core.requests_polling import wait_for_request_and_response
+
+        return wait_for_request_and_response(
+            self,
+            rq_id,
+            status_check_period=status_check_period,
+            timeout=timeout,
+            log_prefix=log_prefix,
+            cancel_on_interrupt=cancel_on_interrupt,
+            pbar=pbar,
+        )
+
+    def wait_for_request(
+        self,
+        rq_id: str,
+        *,
+        status_check_period: float | None = None,
         timeout: float | None = None,
         log_prefix: str | None = None,
         cancel_on_interrupt: bool = False,
@@ -400,7 +443,7 @@ class Client:
 
         Raises:
             BackgroundRequestException: the request failed; the message is the server's.
-            BackgroundRequestTimeout: ``timeout`` passed first (a :class:`TimeoutError`).
+            BackgroundRequestTimeout: ``timeout`` passed first (a `TimeoutError`).
         """
         from cvat_client.core.requests_polling import wait_for_request
 

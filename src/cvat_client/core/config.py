@@ -94,7 +94,7 @@ class Config:
     """The longest wait between status checks on the backoff schedule."""
 
     request_timeout: float | None = attrs.field(default=None, validator=_positive)
-    """The default limit, in seconds, of :meth:`Client.wait_for_completion` on a
+    """The default limit, in seconds, of :meth:`Client.wait_for_request` on a
     background request; ``None``: wait until it ends."""
 
     download_attempts: int = attrs.field(default=5, validator=_positive)

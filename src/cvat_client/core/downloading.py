@@ -229,7 +229,7 @@ class Downloader:
             **(url_params or {}), **(query_params or {}), _check_status=False
         )
         rq_id = _rq_id(result, response)
-        return self._client.wait_for_completion(rq_id, status_check_period=status_check_period)
+        return self._client.wait_for_request(rq_id, status_check_period=status_check_period)
 
     def prepare_and_download_file_from_endpoint(
         self,

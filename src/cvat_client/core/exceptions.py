@@ -126,7 +126,7 @@ class BackgroundRequestException(CvatSdkException):
 class BackgroundRequestTimeout(CvatSdkException, TimeoutError):
     """Waiting for a background request took longer than the given timeout.
 
-    The request may still finish: wait again with :meth:`Client.wait_for_completion`
+    The request may still finish: wait again with :meth:`Client.wait_for_request`
     or cancel it with ``client.requests.cancel(request_id)``.
 
     Attributes:

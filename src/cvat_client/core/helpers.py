@@ -41,8 +41,34 @@ __all__ = [
 DEFAULT_PAGE_SIZE = 500
 
 
+class _NotGiven:
+    def __repr__(self) -> str:
+        return "<not given>"
+
+
+_NOT_GIVEN: Any = _NotGiven()
+
+
+def _organization_params(endpoint: Endpoint, org_id: int | None, kwargs: dict[str, Any]) -> None:
+    """cvat-sdk's ``org_id=`` of the list helpers: ``None`` is the personal workspace,
+    a number that organization, whatever the client's organization context."""
+    names = {p.name for p in getattr(endpoint, "params", ())}
+    if "x_organization" in names:
+        kwargs.pop("x_organization", None)
+    if org_id is None:
+        kwargs.pop("org_id", None)
+        kwargs["org"] = ""
+    else:
+        kwargs.pop("org", None)
+        kwargs["org_id"] = org_id
+
+
 def iter_paginated(
-    endpoint: Endpoint, *, return_json: bool = False, **kwargs: Any
+    endpoint: Endpoint,
+    *,
+    return_json: bool = False,
+    org_id: int | None = _NOT_GIVEN,
+    **kwargs: Any,
 ) -> Iterator[Any]:
     """Iterate over every item of a list endpoint, lazily.
 
@@ -53,11 +79,16 @@ def iter_paginated(
     Args:
         endpoint: a list operation, e.g. ``api_client.tasks_api.list_endpoint``.
         return_json: yield JSON dicts instead of models (faster for large lists).
+        org_id: list in this organization (by id), or with ``None`` in the personal
+            workspace, whatever the client's organization context (as in cvat-sdk).
+            Not given: the client's context (or the ``org``/``org_id`` keywords).
         **kwargs: the operation's parameters (``project_id=``, ``filter=``, ``page_size=``
             (default :data:`DEFAULT_PAGE_SIZE`), ``page=`` to start elsewhere than page
             1...) and request options
             (``_request_timeout=``...).
     """
+    if org_id is not _NOT_GIVEN:
+        _organization_params(endpoint, org_id, kwargs)
     names = {p.name for p in getattr(endpoint, "params", ())}
     if "page" not in names:
         yield from _results(*_call(endpoint, kwargs, return_json))
@@ -73,13 +104,18 @@ def iter_paginated(
 
 
 def get_paginated_collection(
-    endpoint: Endpoint, *, return_json: bool = False, **kwargs: Any
+    endpoint: Endpoint,
+    *,
+    return_json: bool = False,
+    org_id: int | None = _NOT_GIVEN,
+    **kwargs: Any,
 ) -> list[Any]:
     """Every item of a list endpoint, all pages fetched (cvat-sdk's name).
 
-    See :func:`iter_paginated` for the arguments.
+    ``org_id=None`` lists the personal workspace, ``org_id=<id>`` that organization (as
+    in cvat-sdk). See `iter_paginated` for the other arguments.
     """
-    return list(iter_paginated(endpoint, return_json=return_json, **kwargs))
+    return list(iter_paginated(endpoint, return_json=return_json, org_id=org_id, **kwargs))
 
 
 def _call(endpoint: Endpoint, kwargs: dict[str, Any], return_json: bool) -> tuple[Any, Any]:

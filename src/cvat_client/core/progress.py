@@ -34,13 +34,18 @@ class ProgressReporter(Protocol):
     """What operations call on a progress reporter (cvat-sdk's shape).
 
     ``start2(total, ...)`` begins a run of ``total`` units, ``advance(delta)`` reports
-    progress, ``finish()`` ends the run. ``start``, ``report_status``, ``iter`` and
-    ``task`` are conveniences built on them (see :class:`BaseProgressReporter`).
+    progress, ``finish()`` ends the run. A class that derives from this one and
+    implements only those three (as cvat-sdk asks) gets working ``start``, ``iter`` and
+    ``task``; ``report_status`` needs an implementation (or derive from
+    :class:`BaseProgressReporter`, which keeps count). Any object with all these methods
+    is accepted as well.
     """
 
     def start(self, total: int, *, desc: str | None = None) -> None:
-        """Begin a run of ``total`` units (cvat-sdk's older entry point)."""
-        ...
+        """Begin a run of ``total`` units (cvat-sdk's older entry point): calls ``start2``."""
+        if type(self).start2 is ProgressReporter.start2:
+            raise NotImplementedError(f"{type(self).__name__} implements neither start2 nor start")
+        self.start2(total, desc=desc)
 
     def start2(
         self,
@@ -52,28 +57,40 @@ class ProgressReporter(Protocol):
         unit_divisor: int = 1000,
         **kwargs: Any,
     ) -> None:
-        """Begin a run of ``total`` units of ``unit`` (bytes: ``unit="B", unit_scale=True``)."""
-        ...
+        """Begin a run of ``total`` units of ``unit`` (bytes: ``unit="B", unit_scale=True``).
+
+        Implementations must ignore keywords they do not know. The default calls the
+        older ``start(total, desc=desc)``.
+        """
+        if type(self).start is ProgressReporter.start:
+            raise NotImplementedError(f"{type(self).__name__} implements neither start2 nor start")
+        self.start(total, desc=desc)
 
     def report_status(self, progress: int) -> None:
         """Set the absolute progress."""
-        ...
+        raise NotImplementedError(f"{type(self).__name__} does not implement report_status")
 
     def advance(self, delta: int) -> None:
         """Add ``delta`` units of progress."""
-        ...
+        raise NotImplementedError(f"{type(self).__name__} does not implement advance")
 
     def finish(self) -> None:
         """End the run."""
-        ...
 
     def iter(self, iterable: Iterable[T]) -> Iterable[T]:
         """Iterate, advancing by one per item."""
-        ...
+        for item in iterable:
+            yield item
+            self.advance(1)
 
-    def task(self, **kwargs: Any) -> Any:
+    @contextmanager
+    def task(self, **kwargs: Any) -> Generator[None, None, None]:
         """A context manager: ``start2(**kwargs)`` on entry, ``finish()`` on exit."""
-        ...
+        self.start2(**kwargs)
+        try:
+            yield
+        finally:
+            self.finish()
 
 
 class BaseProgressReporter:

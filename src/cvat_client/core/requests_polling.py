@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from cvat_client._lowlevel.exceptions import ApiException
 from cvat_client.core._protocol.polling import FAILED, FINISHED, PollSchedule
@@ -32,7 +32,29 @@ def wait_for_request(
     cancel_on_interrupt: bool = False,
     pbar: ProgressReporter | None = None,
 ) -> models.Request:
-    """Poll a background request until it ends; see :meth:`Client.wait_for_completion`."""
+    """Poll a background request until it ends; see :meth:`Client.wait_for_request`."""
+    return wait_for_request_and_response(
+        client,
+        rq_id,
+        status_check_period=status_check_period,
+        timeout=timeout,
+        log_prefix=log_prefix,
+        cancel_on_interrupt=cancel_on_interrupt,
+        pbar=pbar,
+    )[0]
+
+
+def wait_for_request_and_response(
+    client: Client,
+    rq_id: str,
+    *,
+    status_check_period: float | None = None,
+    timeout: float | None = None,
+    log_prefix: str | None = None,
+    cancel_on_interrupt: bool = False,
+    pbar: ProgressReporter | None = None,
+) -> tuple[models.Request, Any]:
+    """:func:`wait_for_request`, also returning the last status response."""
     reported = _PercentReporter(pbar, log_prefix or "Waiting for the server")
     config = client.config
     schedule = PollSchedule(
@@ -46,7 +68,7 @@ def wait_for_request(
     last_status: str | None = None
     try:
         while True:
-            request, _ = client.api_client.requests_api.retrieve(rq_id)
+            request, response = client.api_client.requests_api.retrieve(rq_id)
             assert request is not None
             status = status_of(request)
             if status != last_status:
@@ -65,7 +87,7 @@ def wait_for_request(
             reported.update(request.progress, finished=status == FINISHED)
             if status == FINISHED:
                 reported.finish()
-                return request
+                return request, response
             if status == FAILED:
                 message = request.message if isinstance(request.message, str) else ""
                 raise BackgroundRequestException(

@@ -232,7 +232,7 @@ class Uploader:
             url, path, meta={"filename": path.name, **(meta or {})}, pbar=pbar
         )
         rq_id = self._finish(url, {**params, upload_id_param: upload_id}, json_body)
-        return self._client.wait_for_completion(rq_id, status_check_period=status_check_period)
+        return self._client.wait_for_request(rq_id, status_check_period=status_check_period)
 
     # --- protocol steps -----------------------------------------------------------------
 
@@ -444,7 +444,7 @@ class DataUploader(Uploader):
         batches, bigger ones through TUS; up to ``config.max_parallel_uploads`` at once.
         ``data_params`` is the data spec (``image_quality``, ``sorting_method``...)
         sent with ``Upload-Finish``. Returns the id of the background request that
-        creates the task's data: wait for it with :meth:`Client.wait_for_completion`.
+        creates the task's data: wait for it with :meth:`Client.wait_for_request`.
 
         Raises:
             FileNotFoundError: a file is missing (nothing is sent).

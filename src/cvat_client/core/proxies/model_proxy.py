@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, cast, ov
 from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client._lowlevel.model_support import encode
 from cvat_client._lowlevel.unset import UNSET
+from cvat_client.core.filters import build_filter_param, pop_lookup_conditions
 from cvat_client.core.proxies.types import Location
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ __all__ = [
     "DownloadBackupMixin",
     "CreateFromBackupMixin",
     "build_filter_param",
+    "pop_lookup_conditions",
     "org_id_param",
 ]
 
@@ -531,58 +533,12 @@ def org_id_param(organization: Any) -> dict[str, Any]:
 
 # --- list filters ----------------------------------------------------------------------------
 
-_LOOKUPS = ("in", "contains", "lt", "lte", "gt", "gte", "ne", "isset")
-
-
-def _lookup_condition(field: str, op: str, value: Any) -> dict[str, Any]:
-    var = {"var": field}
-    if op == "in":
-        return {"in": [var, list(value)]}
-    if op == "contains":
-        return {"in": [value, var]}
-    if op == "ne":
-        return {"!": {"==": [var, value]}}
-    if op == "isset":
-        return {"!!": var} if value else {"!": var}
-    symbol = {"lt": "<", "lte": "<=", "gt": ">", "gte": ">="}[op]
-    return {symbol: [var, value]}
-
-
-def build_filter_param(
-    filter: str | Mapping[str, Any] | None, lookups: Mapping[str, Any]
-) -> str | None:
-    """Combine a ``filter`` (JSON Logic text or mapping) and ``field__op`` lookups.
-
-    Returns the JSON text for the ``filter`` query parameter, or ``None`` when there is
-    nothing to filter on.
-    """
-    conditions: list[Any] = []
-    if isinstance(filter, str) and filter:
-        conditions.append(json.loads(filter))
-    elif isinstance(filter, Mapping):
-        conditions.append(dict(filter))
-    for key, value in lookups.items():
-        field, _, op = key.rpartition("__")
-        conditions.append(_lookup_condition(field, op, value))
-    if not conditions:
-        return None
-    expr = conditions[0] if len(conditions) == 1 else {"and": conditions}
-    return json.dumps(expr, separators=(",", ":"))
-
 
 def _list_params(endpoint: Any, kwargs: Mapping[str, Any]) -> dict[str, Any]:
+    """The list endpoint's parameters: ``filter=`` and ``field__lookup`` keywords become
+    one JSON Logic ``filter`` (see `cvat_client.core.filters`)."""
     params = dict(kwargs)
-    known = {p.name for p in endpoint.params}
-    lookups = {
-        key: params.pop(key)
-        for key in list(params)
-        if key not in known and "__" in key and key.rpartition("__")[2] in _LOOKUPS
-    }
-    raw_filter = params.pop("filter", None)
-    if lookups or isinstance(raw_filter, Mapping):
-        combined = build_filter_param(raw_filter, lookups)
-        if combined is not None:
-            params["filter"] = combined
-    elif raw_filter is not None:
-        params["filter"] = raw_filter
+    combined = build_filter_param(params.pop("filter", None), pop_lookup_conditions(params))
+    if combined is not None:
+        params["filter"] = combined
     return params

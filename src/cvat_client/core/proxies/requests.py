@@ -39,7 +39,7 @@ class Request(Entity[models.Request, RequestsApi]):
         Raises:
             BackgroundRequestException: the request failed (with the server's message).
         """
-        model = self._client.wait_for_completion(
+        model = self._client.wait_for_request(
             self.id, status_check_period=status_check_period, timeout=timeout
         )
         self.__dict__["_model"] = model
@@ -74,5 +74,5 @@ class RequestsRepo(ModelListMixin[Request, RequestsApi]):
 
     def wait(self, rq_id: str, **kwargs: Any) -> Request:
         """Wait for the request with this id (see :meth:`Request.wait`)."""
-        model = self._client.wait_for_completion(rq_id, **kwargs)
+        model = self._client.wait_for_request(rq_id, **kwargs)
         return Request(self._client, model)

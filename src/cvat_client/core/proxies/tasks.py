@@ -222,7 +222,7 @@ class Task(
 
         if wait_for_completion:
             self._client.logger.info("Waiting for the data of task #%s to be processed", self.id)
-            self._client.wait_for_completion(str(rq_id), status_check_period=status_check_period)
+            self._client.wait_for_request(str(rq_id), status_check_period=status_check_period)
             self.fetch()
         return str(rq_id)
 
