@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -132,11 +133,22 @@ def test_missing_local_file_sends_nothing(client: Any, images: list[Path], tmp_p
         client.tasks.create_from_data(
             {"name": "x", "labels": LABELS}, images, annotation_path=tmp_path / "ann.xml"
         )
-    with pytest.raises(ApiValueError, match="Unknown data parameter"):
-        client.tasks.create_from_data(
-            {"name": "x", "labels": LABELS}, images, data_params={"bogus": 1}
-        )
     assert client.tasks.list() == []
+
+
+def test_unknown_data_params_are_left_out_with_a_warning(
+    client: Any, images: list[Path], caplog: pytest.LogCaptureFixture
+) -> None:
+    """cvat-sdk drops keys the data spec does not have (``dataset_repository_url``...)."""
+    with caplog.at_level(logging.WARNING, logger="cvat_client"):
+        task = client.tasks.create_from_data(
+            {"name": "x", "labels": LABELS},
+            images,
+            data_params={"bogus": 1, "use_lfs": False, "image_quality": 80, "frame_step": 2},
+        )
+    assert "'bogus' ignored" in caplog.text and "'use_lfs' ignored" in caplog.text
+    assert task.size == 2
+    assert task.get_meta().image_quality == 80
 
 
 def test_labels_with_project_rejected(client: Any, images: list[Path]) -> None:

@@ -73,6 +73,7 @@ __all__ = [
     "TransferError",
     "UploadError",
     "DownloadError",
+    "UnsupportedByServer",
 ]
 
 
@@ -153,6 +154,11 @@ class UploadError(TransferError):
 
 class DownloadError(TransferError):
     """A download failed; no partial file was left at the target path."""
+
+
+class UnsupportedByServer(CvatSdkException, AttributeError):
+    """The operation needs a server endpoint that CVAT no longer has (cvat-sdk raises an
+    `AttributeError` there, so this is one too). The message says what to use instead."""
 
 
 def _describe(exc: BaseException) -> str:

@@ -363,6 +363,52 @@ class PreviewMixin(Entity[ModelT, ApiT]):
 
 
 class _ExportMixin(Entity[ModelT, ApiT]):
+    def export(
+        self,
+        endpoint: Endpoint,
+        filename: StrPath,
+        *,
+        pbar: ProgressReporter | None = None,
+        status_check_period: float | None = None,
+        location: Location | str | None = None,
+        cloud_storage_id: int | None = None,
+        **query_params: Any,
+    ) -> Path | None:
+        """Run an export operation of this object and download its result (cvat-sdk's
+        general form of `export_dataset` and `download_backup`).
+
+        Args:
+            endpoint: the export operation, e.g. ``task.api.create_dataset_export_endpoint``
+                or ``project.api.create_backup_export_endpoint``.
+            filename: where to save the file (an existing directory keeps the server's
+                name); with a cloud storage location, the file name in the storage.
+            pbar: reports the download progress.
+            status_check_period: seconds between status checks.
+            location: ``Location.LOCAL`` or ``Location.CLOUD_STORAGE``; by default the
+                object's target storage decides.
+            cloud_storage_id: the cloud storage to write to.
+            **query_params: the operation's other query parameters (``format=``,
+                ``save_images=``...).
+
+        Returns:
+            The path of the downloaded file, or ``None`` for a cloud storage.
+
+        Raises:
+            BackgroundRequestException: the server failed to make the export.
+            ApiValueError: ``location`` is a cloud storage but no ``cloud_storage_id``
+                (a `ValueError`, as in cvat-sdk).
+        """
+        return self._export(
+            endpoint,
+            filename,
+            pbar=pbar,
+            status_check_period=status_check_period,
+            location=location,
+            cloud_storage_id=cloud_storage_id,
+            what="Export",
+            **query_params,
+        )
+
     def _export(
         self,
         endpoint: Endpoint,

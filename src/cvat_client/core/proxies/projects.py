@@ -76,6 +76,26 @@ class Project(
         )
         self._client.logger.info("Dataset %s imported into project #%s", path, self.id)
 
+    def get_annotations(self) -> models.LabeledData:
+        """Not available with CVAT 2.73: the server removed ``GET /api/projects/{id}/annotations``
+        (it answers 410 Gone), and cvat-sdk 2.73's method fails with `AttributeError`.
+
+        Use ``project.export_dataset(format_name, filename, include_images=False)`` for
+        a file of the project's annotations, or ``task.get_annotations()`` for each of
+        ``project.get_tasks()``.
+
+        Raises:
+            UnsupportedByServer: always (an `AttributeError`, as in cvat-sdk).
+        """
+        from cvat_client.core.exceptions import UnsupportedByServer
+
+        raise UnsupportedByServer(
+            f"Project annotations cannot be read as one set: CVAT removed "
+            f"GET /api/projects/{self.id}/annotations. Use "
+            "project.export_dataset(format_name, filename, include_images=False), or "
+            "task.get_annotations() for each task of project.get_tasks()"
+        )
+
     def get_tasks(self) -> list[Task]:
         """The tasks of this project."""
         from cvat_client.core.proxies.tasks import Task

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import glob
+import logging
 import os
 from collections.abc import Mapping, Sequence
 from enum import Enum
@@ -107,8 +108,12 @@ def expand_local_resources(resources: Sequence[StrPath]) -> list[Path]:
     return files
 
 
-def _data_spec(params: Mapping[str, Any] | None) -> dict[str, Any]:
-    """The server's data spec from cvat-sdk style ``data_params``."""
+def _data_spec(params: Mapping[str, Any] | None, logger: logging.Logger) -> dict[str, Any]:
+    """The server's data spec from cvat-sdk style ``data_params``.
+
+    A key the server's data spec does not have is left out with a warning (cvat-sdk
+    leaves it out silently), so a script written for cvat-sdk runs unchanged.
+    """
     known = {name for name, *_ in models.DataRequest.__cvat_fields__}
     spec: dict[str, Any] = {"image_quality": _DEFAULT_IMAGE_QUALITY}
     for key, value in (params or {}).items():
@@ -119,8 +124,10 @@ def _data_spec(params: Mapping[str, Any] | None) -> dict[str, Any]:
             if value is not None:
                 spec[key] = value.to_dict() if hasattr(value, "to_dict") else value
         else:
-            raise ApiValueError(
-                f"Unknown data parameter {key!r}; known: {sorted(known | {'frame_step'})}"
+            logger.warning(
+                "Data parameter %r ignored: the server does not know it (known: %s)",
+                key,
+                ", ".join(sorted(known | {"frame_step"})),
             )
     return spec
 
@@ -173,7 +180,7 @@ class Task(
             FileNotFoundError: a local file is missing (nothing is sent).
             BackgroundRequestException: the server failed to process the data.
         """
-        spec = _data_spec(params)
+        spec = _data_spec(params, self._client.logger)
         files = expand_local_resources(resources) if resource_type is ResourceType.LOCAL else None
         return self._attach_data(
             resources,
@@ -285,7 +292,7 @@ class TasksRepo(
                 "A task in a project uses the project's labels: leave out 'labels' or 'project_id'",
                 ["labels"],
             )
-        data_spec = _data_spec(data_params)
+        data_spec = _data_spec(data_params, self._client.logger)
         files = expand_local_resources(resources) if resource_type is ResourceType.LOCAL else None
         if annotation_path:
             check_local_file(annotation_path, "Annotation file")
