@@ -88,8 +88,8 @@ class ApiException(OpenApiException):
         self,
         status: int | None = None,
         reason: str | None = None,
-        *,
         http_resp: httpx.Response | None = None,
+        *,
         message: str | None = None,
     ) -> None:
         self.status = status

@@ -15,6 +15,8 @@ import httpx
 from cvat_client._lowlevel.client import ACCEPT
 from cvat_client._lowlevel.configuration import Configuration, to_httpx_timeout
 from cvat_client._lowlevel.exceptions import ApiException, ApiValueError
+from cvat_client._version import __version__
+from cvat_client.api_client import SCHEMA_VERSION
 from cvat_client.core._protocol.retry import RetryPolicy
 from cvat_client.core._protocol.urls import normalize_host
 from cvat_client.core._protocol.version import Version, compatible
@@ -25,6 +27,7 @@ from cvat_client.core.exceptions import (
     LoginError,
 )
 from cvat_client.core.retry import RetryTransport, SessionRenewal, mark_no_relogin
+from cvat_client.core.utils import ALLOWED_SERVER_SCHEMAS, CVAT_API_V2
 
 if TYPE_CHECKING:
     from cvat_client._lowlevel.response import Response
@@ -51,6 +54,11 @@ __all__ = [
 ]
 
 _RepoT = TypeVar("_RepoT")
+
+#: This package's version (cvat-sdk's ``core.client.VERSION``).
+VERSION = __version__
+
+_SCHEMA = Version(SCHEMA_VERSION)
 
 
 class Credentials:
@@ -107,6 +115,16 @@ class Client:
             the in-process test server's).
     """
 
+    #: The URL schemes a server address may have.
+    ALLOWED_SCHEMAS = ALLOWED_SERVER_SCHEMAS
+
+    #: The server versions this client is made for (cvat-sdk's name): the schema's
+    #: ``major.minor`` and the next minor version.
+    SUPPORTED_SERVER_VERSIONS = (
+        Version(f"{_SCHEMA.major}.{_SCHEMA.minor}"),
+        Version(f"{_SCHEMA.major}.{_SCHEMA.minor + 1}"),
+    )
+
     def __init__(
         self,
         url: str,
@@ -149,6 +167,8 @@ class Client:
             ),
         )
         self.api_client: ApiClient = ApiClient(configuration, transport=self._retry)
+        self.api_map = CVAT_API_V2(host)
+        """Builds URLs of the server's API (``make_endpoint_url``)."""
         """The low-level client (:class:`cvat_client.api_client.ApiClient`)."""
         self.api_client.client.auth = SessionRenewal(self)
         self._credentials: PasswordCredentials | None = None

@@ -8,10 +8,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
+from cvat_client._lowlevel.exceptions import ApiException, ApiTypeError, ApiValueError
 from cvat_client.core._protocol.pagination import PageCursor
 from cvat_client.core.progress import (
     DeferredTqdmProgressReporter,
@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PAGE_SIZE",
+    "expect_status",
+    "make_request_headers",
     "get_paginated_collection",
     "iter_paginated",
     "ProgressReporter",
@@ -156,3 +158,26 @@ def _results(data: Any, response: Any) -> list[Any]:
     if data is None:
         return []
     return _page_parts(data, response)[0]
+
+
+def expect_status(codes: int | Iterable[int], response: Any) -> None:
+    """Raise `ApiException` unless ``response``'s status is one of ``codes``."""
+    wanted = [codes] if isinstance(codes, int) else list(codes)
+    status = response.status_code
+    if status in wanted:
+        return
+    reason = (
+        getattr(response, "reason_phrase", None) if 300 <= status <= 500 else None
+    ) or "Unexpected status code received"
+    raise ApiException(status, reason, http_resp=response)
+
+
+def make_request_headers(api_client: Any, **kwargs: Any) -> dict[str, str]:
+    """The headers of a custom request: the client's defaults, cookies and credentials.
+
+    ``kwargs`` go to ``api_client.update_params_for_auth`` (``method=``...).
+    """
+    headers: dict[str, str] = api_client.get_common_headers()
+    queries: list[tuple[str, Any]] = []
+    api_client.update_params_for_auth(headers=headers, queries=queries, **kwargs)
+    return headers

@@ -12,11 +12,13 @@ import os
 import tempfile
 from collections.abc import Generator, Sequence
 from typing import IO, Any, BinaryIO, Literal, TextIO, overload
+from urllib.parse import urlencode
 
 from cvat_client.core.exceptions import InvalidHostException
 
 __all__ = [
     "ALLOWED_SERVER_SCHEMAS",
+    "CVAT_API_V2",
     "atomic_writer",
     "filter_dict",
     "is_posix",
@@ -96,3 +98,34 @@ def atomic_writer(
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_path)
         raise
+
+
+class CVAT_API_V2:
+    """Builds URLs of the server's API (``client.api_map``).
+
+    >>> client.api_map.make_endpoint_url("/api/tasks/{id}", kwsub={"id": 7})
+    'https://app.cvat.ai/api/tasks/7'
+    """
+
+    def __init__(self, host: str) -> None:
+        self.host = host.rstrip("/")
+        """The server address, without a trailing slash."""
+        self.base = f"{self.host}/api/"
+        """The address of the API."""
+
+    def make_endpoint_url(
+        self,
+        path: str,
+        *,
+        psub: Sequence[Any] | None = None,
+        kwsub: dict[str, Any] | None = None,
+        query_params: dict[str, Any] | None = None,
+    ) -> str:
+        """The full URL of ``path``, its ``{}`` placeholders filled from ``psub``
+        (by position) and ``kwsub`` (by name), with ``query_params`` encoded."""
+        url = f"{self.host}{path}"
+        if psub or kwsub:
+            url = url.format(*(psub or ()), **(kwsub or {}))
+        if query_params:
+            url = f"{url}?{urlencode(query_params)}"
+        return url

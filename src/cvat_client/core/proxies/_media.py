@@ -93,7 +93,7 @@ class MediaMixin(PreviewMixin[ModelT, ApiT]):
         frame_ids: Sequence[int],
         *,
         image_extension: str | None = None,
-        outdir: StrPath = "",
+        outdir: StrPath = ".",
         quality: str = "original",
         filename_pattern: str = "frame_{frame_id:06d}{frame_ext}",
     ) -> list[Path]:
