@@ -25,6 +25,7 @@ __all__ = [
     "ApiException",
     "ApiTypeError",
     "ApiValueError",
+    "ApiMissingFieldError",
     "ApiKeyError",
     "ApiAttributeError",
     "ApiTransportError",
@@ -161,6 +162,11 @@ class ApiValueError(ApiException, ValueError):
     def __init__(self, msg: str, path_to_item: list[str | int] | None = None) -> None:
         self.path_to_item = path_to_item or []
         super().__init__(message=msg)
+
+
+class ApiMissingFieldError(ApiValueError, TypeError):
+    """A model lacks a required field (a `ValueError`, and a `TypeError` as cvat-sdk's
+    model constructors raise)."""
 
 
 class ApiKeyError(ApiException, KeyError):

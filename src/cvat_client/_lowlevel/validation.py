@@ -24,7 +24,7 @@ from enum import Enum
 from functools import cache, lru_cache
 from typing import Any
 
-from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
+from cvat_client._lowlevel.exceptions import ApiMissingFieldError, ApiTypeError, ApiValueError
 from cvat_client._lowlevel.model_support import encode, format_datetime
 from cvat_client._lowlevel.unset import UNSET
 
@@ -104,10 +104,14 @@ def _path_items(path: PathT) -> list[str | int]:
     return [*path, *items] if isinstance(path, list) else items
 
 
-def _fail(path: PathT, message: str, *, type_error: bool = False) -> Exception:
+def _fail(
+    path: PathT, message: str, *, type_error: bool = False, missing: bool = False
+) -> Exception:
     path = _path_items(path)
     where = _format_path(path)
     text = f"{where}: {message}" if where else message
+    if missing:
+        return ApiMissingFieldError(text, path)
     return ApiTypeError(text, path) if type_error else ApiValueError(text, path)
 
 
@@ -266,7 +270,7 @@ def _model_to_wire(value: Any, model: type, resolve: Resolver, path: PathT) -> A
         out[field[0]] = to_wire(item, field[3], resolve, (path, field[0]))
     missing = [name for name in required if name not in out]
     if missing:
-        raise _fail(path, f"{model.__name__} requires field(s) {missing}")
+        raise _fail(path, f"{model.__name__} requires field(s) {missing}", missing=True)
     return out
 
 

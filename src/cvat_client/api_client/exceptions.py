@@ -15,6 +15,9 @@ from cvat_client._lowlevel.exceptions import (
     ApiKeyError as ApiKeyError,
 )
 from cvat_client._lowlevel.exceptions import (
+    ApiMissingFieldError as ApiMissingFieldError,
+)
+from cvat_client._lowlevel.exceptions import (
     ApiTimeoutError as ApiTimeoutError,
 )
 from cvat_client._lowlevel.exceptions import (

@@ -178,9 +178,13 @@ class Downloader:
                     )
                     run.started = True
                 if action is ResumeAction.RESTART:
+                    written = file.tell()
                     file.seek(0)
                     file.truncate()
-                    reporter.report_status(0)
+                    if written:
+                        # back to 0 with advance(): cvat-sdk's reporters need not
+                        # implement report_status
+                        reporter.advance(-written)
                 encoded = response.headers.get("content-encoding", "identity").lower()
                 self._copy(response, file, state, reporter)
             except _Dropped as exc:
