@@ -33,7 +33,8 @@ class Response(httpx.Response):
 
     def getheader(self, name: str, default: str | None = None) -> str | None:
         """One header's value, or ``default``."""
-        return self.headers.get(name, default)
+        value: str | None = self.headers.get(name)
+        return default if value is None else value
 
     def getheaders(self) -> httpx.Headers:
         """All headers."""

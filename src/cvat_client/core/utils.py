@@ -77,7 +77,7 @@ def atomic_writer(
 @contextlib.contextmanager
 def atomic_writer(
     path: os.PathLike[str] | str, mode: Literal["w", "wb"], encoding: str = "UTF-8"
-) -> Generator[IO[Any], None, None]:
+) -> Generator[Any, None, None]:
     """Open a temporary file beside ``path``; it replaces ``path`` only on a normal exit.
 
     On an exception the temporary file is deleted and ``path`` is left as it was.

@@ -29,8 +29,9 @@ with make_client(
     try:
         api.projects_api.retrieve(987654)
     except exceptions.NotFoundException as e:
-        assert e.status == 404
-        print("not found", e.status)
+        status = e.status
+        print("not found", status)
+    assert status == 404
     try:
         api.tasks_api.retrieve(987654)
     except ApiException as e:

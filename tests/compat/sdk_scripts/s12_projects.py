@@ -15,7 +15,10 @@ with make_client(
     project = client.projects.create({"name": "proj", "labels": [{"name": "car"}, {"name": "bus"}]})
     for name in ("one", "two"):
         client.tasks.create_from_data({"name": name, "project_id": project.id}, images)
-    print(sorted(t.name for t in project.get_tasks()), sorted(l.name for l in project.get_labels()))
+    print(
+        sorted(t.name for t in project.get_tasks()),
+        sorted(label.name for label in project.get_labels()),
+    )
     assert len(project.get_tasks()) == 2
     project.update({"name": "renamed"})
     print(client.projects.retrieve(project.id).name)
