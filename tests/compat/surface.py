@@ -145,7 +145,8 @@ def compare_callables(where: str, theirs: Any, mine: Any) -> Iterator[str]:
         if q is None:
             if p.kind is p.POSITIONAL_ONLY and index < len(positional2):
                 continue
-            if not (var_kw and p.kind is p.KEYWORD_ONLY):
+            # request options (``_request_timeout``...) pass through ``**kwargs``
+            if not (var_kw and (p.kind is p.KEYWORD_ONLY or p.name.startswith("_"))):
                 yield f"{where}: parameter {p.name!r} missing"
             continue
         if p.kind is p.POSITIONAL_OR_KEYWORD and q.kind is q.KEYWORD_ONLY:

@@ -2,7 +2,8 @@
 # Do not edit: change generator-templates/ or openapi/schema_fixes.py and regenerate.
 """``ApiClient`` and ``AsyncApiClient``: the runtime clients plus one ``*_api`` per tag.
 
-Each ``*_api`` attribute is created on first use.
+Each ``*_api`` attribute is created on first use. ``Endpoint`` is the class of their
+``*_endpoint`` attributes (one operation, callable, with its path and parameters).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from cvat_client._lowlevel.client import BaseApiClient, BaseAsyncApiClient
+from cvat_client._lowlevel.endpoint import AsyncEndpoint as AsyncEndpoint
+from cvat_client._lowlevel.endpoint import Endpoint as Endpoint
 
 if TYPE_CHECKING:
     from .apis.assets_api import AssetsApi, AsyncAssetsApi
@@ -36,7 +39,7 @@ if TYPE_CHECKING:
     from .apis.users_api import AsyncUsersApi, UsersApi
     from .apis.webhooks_api import AsyncWebhooksApi, WebhooksApi
 
-__all__ = ["ApiClient", "AsyncApiClient"]
+__all__ = ["ApiClient", "AsyncApiClient", "Endpoint", "AsyncEndpoint"]
 
 
 class ApiClient(BaseApiClient):
