@@ -180,3 +180,15 @@ def test_project_get_annotations_explains(local_client: Any) -> None:
     with pytest.raises(AttributeError, match="export_dataset") as caught:
         project.get_annotations()
     assert isinstance(caught.value, UnsupportedByServer)
+
+
+def test_raw_request_raises_like_cvat_sdk(local_client: Any) -> None:
+    from cvat_client.api_client.exceptions import NotFoundException
+
+    api = local_client.api_client
+    headers = make_request_headers(api)
+    url = local_client.api_map.make_endpoint_url("/api/tasks/{id}", kwsub={"id": 404404})
+    with pytest.raises(NotFoundException):
+        api.request("GET", url, headers=headers)
+    response = api.request("GET", url, headers=headers, _check_status=False)
+    assert response.status == 404

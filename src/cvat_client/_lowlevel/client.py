@@ -555,13 +555,15 @@ class BaseApiClient(_ClientCore):
         *,
         _parse_response: bool = True,
         _request_timeout: TimeoutTypes = None,
-        _check_status: bool = False,
+        _check_status: bool = True,
         _stream: bool = False,
     ) -> httpx.Response:
         """Send a raw request through the pool with exactly the given headers.
 
         Use :meth:`get_common_headers` and :meth:`update_params_for_auth` to add the
-        client's defaults and credentials. ``_stream=True`` leaves the body unread.
+        client's defaults and credentials. ``_stream=True`` leaves the body unread. An
+        error status raises its `ApiException` (as in cvat-sdk) unless
+        ``_check_status=False``.
         """
         request = self._raw_request(
             self.client, method, url, query_params, headers, post_params, body, _request_timeout
@@ -700,7 +702,7 @@ class BaseAsyncApiClient(_ClientCore):
         *,
         _parse_response: bool = True,
         _request_timeout: TimeoutTypes = None,
-        _check_status: bool = False,
+        _check_status: bool = True,
         _stream: bool = False,
     ) -> httpx.Response:
         """Send a raw request; see :meth:`BaseApiClient.request`."""

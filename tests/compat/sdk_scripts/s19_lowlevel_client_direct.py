@@ -12,7 +12,9 @@ configuration = Configuration(
 )
 with ApiClient(configuration) as api_client:
     labels = [models.PatchedLabelRequest(name="car", color="#ff0000")]
-    task, response = api_client.tasks_api.create(models.TaskWriteRequest(name="direct", labels=labels))
+    task, response = api_client.tasks_api.create(
+        models.TaskWriteRequest(name="direct", labels=labels)
+    )
     assert response.status == 201
     print("created", task.name, task.status.value if hasattr(task.status, "value") else task.status)
 
