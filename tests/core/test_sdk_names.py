@@ -102,6 +102,11 @@ def test_client_names(local_client: Any) -> None:
     assert local_client.api_map.make_endpoint_url("/api/tasks") == "http://testserver/api/tasks"
     assert local_client.ALLOWED_SCHEMAS == ("https", "http")
     assert [str(v) for v in local_client.SUPPORTED_SERVER_VERSIONS] == ["2.73", "2.74"]
+    from packaging.version import Version as PackagingVersion  # what cvat-sdk returns
+
+    version = local_client.get_server_version()
+    assert version == PackagingVersion("2.73.0") and version >= PackagingVersion("2.4")
+    assert PackagingVersion("2.74") > version and str(version) == "2.73.0"
 
 
 def test_expect_status_and_request_headers(local_client: Any) -> None:

@@ -48,19 +48,26 @@ class Version:
             release = release[:-1]
         return (release, 0 if self.suffix else 1, self.suffix)
 
+    @staticmethod
+    def _coerce(other: object) -> Version | None:
+        # text, or a ``packaging.version.Version`` (what cvat-sdk's client returns)
+        if isinstance(other, Version):
+            return other
+        if isinstance(other, str) or isinstance(getattr(other, "release", None), tuple):
+            return Version(str(other))
+        return None
+
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = Version(other)
-        if not isinstance(other, Version):
+        coerced = self._coerce(other)
+        if coerced is None:
             return NotImplemented
-        return self._key() == other._key()
+        return self._key() == coerced._key()
 
     def __lt__(self, other: object) -> bool:
-        if isinstance(other, str):
-            other = Version(other)
-        if not isinstance(other, Version):
+        coerced = self._coerce(other)
+        if coerced is None:
             return NotImplemented
-        return self._key() < other._key()
+        return self._key() < coerced._key()
 
     def __hash__(self) -> int:
         return hash(self._key())
