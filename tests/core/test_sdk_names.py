@@ -197,3 +197,26 @@ def test_raw_request_raises_like_cvat_sdk(local_client: Any) -> None:
         api.request("GET", url, headers=headers)
     response = api.request("GET", url, headers=headers, _check_status=False)
     assert response.status == 404
+
+
+def test_configuration_accepts_cvat_sdk_options() -> None:
+    from cvat_client.api_client import Configuration
+
+    config = Configuration(
+        username="u",
+        password="p",
+        discard_unknown_keys=True,
+        disabled_client_side_validations="maxLength",
+        server_index=0,
+    )
+    assert config.host == "http://localhost" and config.verify_ssl is True
+    assert config.get_basic_auth_token() == "Basic dTpw"
+    assert config.get_host_from_settings(None) == "http://localhost"
+    assert config.get_host_settings()[0]["url"] == ""
+    with pytest.raises(ValueError, match="index"):
+        config.get_host_from_settings(3)
+    with pytest.raises(ValueError, match="one server"):
+        Configuration("http://h", server_index=1)
+    keyed = Configuration("http://h", api_key={"tokenAuth": "abc"})
+    assert keyed.get_api_key_with_prefix("tokenAuth") == "Token abc"
+    assert keyed.get_api_key_with_prefix("other", alias="tokenAuth") == "Token abc"

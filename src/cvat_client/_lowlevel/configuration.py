@@ -43,7 +43,8 @@ class Configuration:
     """Where the server is and how to authenticate to it.
 
     Args:
-        host: server URL, e.g. ``"https://app.cvat.ai"`` (no trailing ``/api``).
+        host: server URL, e.g. ``"https://app.cvat.ai"`` (no trailing ``/api``);
+            ``None``: ``http://localhost``.
         username: user name for Basic authentication.
         password: password for Basic authentication.
         access_token: a personal access token, sent as ``Authorization: Bearer <token>``.
@@ -54,31 +55,56 @@ class Configuration:
             ``signatureAuth`` (a ``sign`` query parameter), ``basicAuth``
             (a ready ``Basic ...`` value).
         api_key_prefix: prefixes per scheme, for cvat-sdk compatibility.
-        verify_ssl: verify the server's TLS certificate.
+        verify_ssl: verify the server's TLS certificate (``None``: yes).
         ssl_ca_cert: a CA bundle file to verify against.
         cert: a client certificate: a path, or ``(cert_file, key_file)``.
         proxy: a proxy URL.
         timeout: seconds (one number for all phases), ``(connect, read)``, an
             :class:`httpx.Timeout`, or ``None`` for the finite default.
         headers: extra headers sent with every request.
+        discard_unknown_keys: accepted for cvat-sdk compatibility: fields a response has
+            and the schema does not are always kept and logged, never an error.
+        disabled_client_side_validations: accepted for cvat-sdk compatibility (requests
+            are checked against the schema's types and required fields only).
+        server_index: accepted for cvat-sdk compatibility; the schema has one server
+            (index 0), whose address is ``host``.
+        server_variables: accepted for cvat-sdk compatibility; must be empty.
+        server_operation_index: as ``server_index``, per operation.
+        server_operation_variables: as ``server_variables``, per operation.
     """
 
     def __init__(
         self,
-        host: str = "http://localhost",
+        host: str | None = None,
         *,
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
         api_key: Mapping[str, str] | None = None,
         api_key_prefix: Mapping[str, str] | None = None,
-        verify_ssl: bool = True,
+        verify_ssl: bool | None = None,
         ssl_ca_cert: str | None = None,
         cert: str | tuple[str, str] | None = None,
         proxy: str | None = None,
         timeout: TimeoutTypes = None,
         headers: Mapping[str, str] | None = None,
+        discard_unknown_keys: bool = False,
+        disabled_client_side_validations: str = "",
+        server_index: int | None = None,
+        server_variables: Mapping[str, str] | None = None,
+        server_operation_index: Mapping[str, int] | None = None,
+        server_operation_variables: Mapping[str, Mapping[str, str]] | None = None,
     ) -> None:
+        if host is None:
+            host = "http://localhost"
+        if server_index not in (None, 0) or any(
+            index != 0 for index in (server_operation_index or {}).values()
+        ):
+            raise ApiValueError("The CVAT schema has one server (index 0): give its URL as host")
+        if server_variables or any((server_operation_variables or {}).values()):
+            raise ApiValueError("The CVAT schema's server has no variables")
+        self.discard_unknown_keys = discard_unknown_keys
+        self.disabled_client_side_validations = disabled_client_side_validations
         if not isinstance(host, str) or not host.strip():
             raise ApiValueError("Configuration(host=...) must be a non-empty URL string")
         if (username is None) != (password is None):
@@ -95,7 +121,7 @@ class Configuration:
         self.access_token = access_token
         self.api_key: dict[str, str] = dict(api_key or {})
         self.api_key_prefix: dict[str, str] = dict(api_key_prefix or {})
-        self.verify_ssl = verify_ssl
+        self.verify_ssl: bool = True if verify_ssl is None else verify_ssl
         self.ssl_ca_cert = ssl_ca_cert
         self.cert = cert
         self.proxy = proxy
@@ -103,8 +129,10 @@ class Configuration:
         self.timeout: TimeoutTypes = timeout if timeout is not None else DEFAULT_TIMEOUT
         self.headers: dict[str, str] = dict(headers or {})
 
-    def get_api_key_with_prefix(self, scheme: str) -> str | None:
-        """The key of ``scheme`` with its prefix, as it goes on the wire (cvat-sdk name)."""
+    def get_api_key_with_prefix(self, identifier: str, alias: str | None = None) -> str | None:
+        """The key of the security scheme ``identifier`` (or else of ``alias``) with its
+        prefix, as it goes on the wire (cvat-sdk name)."""
+        scheme = identifier if identifier in self.api_key or alias is None else alias
         key = self.api_key.get(scheme)
         if key is None:
             return None
@@ -147,6 +175,36 @@ class Configuration:
             if value is not None:
                 settings[scheme] = {"in": where, "key": name, "value": value}
         return settings
+
+    def get_basic_auth_token(self) -> str:
+        """The ``Authorization`` value of Basic authentication with ``username`` and
+        ``password`` (cvat-sdk name). A secret: do not log it."""
+        return basic_auth_value(self.username or "", self.password or "")
+
+    def get_host_settings(self) -> list[dict[str, Any]]:
+        """The schema's servers (cvat-sdk name): one, whose address is ``host``."""
+        return [{"url": "", "description": "No description provided"}]
+
+    def get_host_from_settings(
+        self,
+        index: int | None,
+        variables: Mapping[str, str] | None = None,
+        servers: list[dict[str, Any]] | None = None,
+    ) -> str:
+        """The address of server ``index`` of ``servers`` (cvat-sdk name); ``None``: ``host``."""
+        if index is None:
+            return self.host
+        servers = self.get_host_settings() if servers is None else servers
+        if not 0 <= index < len(servers):
+            raise ApiValueError(
+                f"Invalid index {index} when selecting the host settings. "
+                f"Must be less than {len(servers)}"
+            )
+        url = str(servers[index]["url"])
+        for name, spec in dict(servers[index].get("variables") or {}).items():
+            value = (variables or {}).get(name, spec.get("default_value"))
+            url = url.replace("{" + name + "}", str(value))
+        return url
 
     def ssl_context(self) -> ssl.SSLContext | bool:
         """The TLS verification setting for httpx."""
