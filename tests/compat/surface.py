@@ -171,6 +171,26 @@ def compare_callables(where: str, theirs: Any, mine: Any) -> Iterator[str]:
             yield f"{where}: required parameter {q.name!r} cvat-sdk does not have"
 
 
+def _positional(cls: Any) -> list[str]:
+    signature = _signature(cls.__init__) if inspect.isclass(cls) else None
+    if signature is None:
+        return []
+    return [
+        p.name
+        for p in signature.parameters.values()
+        if p.kind is p.POSITIONAL_OR_KEYWORD and p.name != "self"
+    ]
+
+
+def _compare_model(where: str, theirs: Any, mine: Any) -> Iterator[str]:
+    """A model takes its required fields as positional arguments in the same order."""
+    if not inspect.isclass(theirs) or issubclass(theirs, enum.Enum):
+        return
+    required = _positional(theirs)
+    if required and _positional(mine)[: len(required)] != required:
+        yield f"{where}: positional fields {_positional(mine)[: len(required)]} (cvat-sdk {required})"
+
+
 def differences() -> Iterator[str]:
     """Every difference between cvat-sdk's public surface and ours, one line each."""
     for module_name in SDK_MODULES:
@@ -187,7 +207,10 @@ def differences() -> Iterator[str]:
                 yield f"{where}: missing"
                 continue
             other = getattr(mine, name)
-            if module_name.endswith(("models", "apis")):
+            if module_name.endswith("models"):
+                yield from _compare_model(where, value, other)
+                continue
+            if module_name.endswith("apis"):
                 continue  # generated: compared by the operation tests
             if inspect.isclass(value):
                 if not inspect.isclass(other):
