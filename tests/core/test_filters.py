@@ -107,6 +107,18 @@ def _names(found: list[Any]) -> list[str]:
     return sorted(p.name for p in found)
 
 
+def test_bare_var_reads_model_fields(
+    cvat_http: Any, local_client: Any, projects: list[Any]
+) -> None:
+    """``{"var": name}`` is ``name__isnull=False`` on the model: any of its fields."""
+    projects[1].update({"bug_tracker": "http://bugs/1"})
+    found = local_client.projects.list(filter='{"var":"bug_tracker"}')
+    # CVAT stores an unset bug tracker as "", which is not null
+    assert len(found) == 4
+    response = cvat_http.get("/api/projects", params={"filter": '{"var":"nonexistent"}'})
+    assert response.status_code == 500 and "Server Error" in response.text
+
+
 def test_filters_select_on_the_server(local_client: Any, projects: list[Any]) -> None:
     ids = [p.id for p in projects]
     repo = local_client.projects
@@ -145,7 +157,7 @@ FILTER_ANSWERS = pytest.mark.parametrize(
         ('"abc"', 400, "expected a non-empty dict value, got 'abc' of type 'str'"),
         ('{"and":[]}', 400, "expected a non-empty list value"),
         ('{"==":[{"var":"nonexistent"},1]}', 400, "term 'nonexistent' is not supported"),
-        ('{"var":"nonexistent"}', 500, "Server Error"),
+        ('{"var":"bug_tracker"}', 200, ""),
         ('{"!!":{"var":"name"}}', 200, ""),
         ('{"var":"name"}', 200, ""),
         ('{"<=":[1,{"var":"id"},5]}', 200, ""),

@@ -76,11 +76,12 @@ def _compile(node: Any, fields: Mapping[str, Getter], parent_op: str | None) -> 
     if op == "!!":
         return _compile(args, fields, op)
     if op == "var":
-        # CVAT: Q(<name>__isnull=False) on the model field itself.
-        getter = fields.get(args) if isinstance(args, str) else None
-        if getter is None:
-            # Django's FieldError: the server answers 500.
+        # CVAT: Q(<name>__isnull=False) on the model field itself, so any field of the
+        # model works, not only the filter terms; a name the model lacks is Django's
+        # FieldError, answered 500.
+        if not isinstance(args, str):
             raise ApiError(500, SERVER_ERROR_HTML, content_type=HTML)
+        getter = fields.get(args) or _model_field(args)
         return lambda obj: getter(obj) is not None
     if op in _COMPARISONS and isinstance(args, list) and len(args) == 2:
         var = _term(args[0], fields)
@@ -100,6 +101,18 @@ def _compile(node: Any, fields: Mapping[str, Getter], parent_op: str | None) -> 
         var = _term(args[1], fields)
         return lambda obj: _safe(operator.ge, var(obj), low) and _safe(operator.le, var(obj), high)
     raise bad_request([f"filter: operation '{op}' with arguments '{args}' is not supported"])
+
+
+def _model_field(name: str) -> Getter:
+    """A stored object's own field (``bug_tracker``; ``assignee`` reads ``assignee_id``)."""
+
+    def get(obj: Any) -> Any:
+        for attr in (name, f"{name}_id"):
+            if hasattr(obj, attr):
+                return getattr(obj, attr)
+        raise ApiError(500, SERVER_ERROR_HTML, content_type=HTML)
+
+    return get
 
 
 def _member(value: Any, values: Any) -> bool:
