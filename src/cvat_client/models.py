@@ -3,7 +3,8 @@
 >>> from cvat_client import models
 >>> spec = models.TaskWriteRequest(name="task", labels=[models.PatchedLabelRequest(name="cat")])
 
-Each class is imported on first use.
+Each class is imported on first use. cvat-sdk's interface names (``IAbout`` for
+``About``) mean the model class.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import Any
 
 from cvat_client.api_client import models as _models
 
-__all__ = list(_models.__all__)
+# cvat-sdk's interface names (``ITaskRead``: the model itself) come with a star import too.
+__all__ = [*_models.__all__, *(f"I{name}" for name in _models.__all__)]
 
 
 def __getattr__(name: str) -> Any:
