@@ -6,8 +6,9 @@ The scripts are written for ``cvat_sdk``; with ``cvat_client`` each is first ren
 mechanically (``cvat_sdk`` -> ``cvat_client``, module names only). Each script gets a new
 empty test server over loopback HTTP and a folder with three JPEG images; the
 environment variables ``CORPUS_URL``, ``CORPUS_USER``, ``CORPUS_PASSWORD`` and
-``CORPUS_DATA`` say where. Prints one JSON document: per script, its standard output
-and the exception it ended with (if any).
+``CORPUS_DATA`` say where. Prints one JSON document: per script, its standard output,
+the exception it ended with (if any) and the seconds it took (server start included;
+for information, never compared).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import io
 import json
 import os
 import sys
+import time
 import traceback
 from pathlib import Path
 
@@ -45,6 +47,7 @@ def run(package: str, workdir: Path, scripts: list[Path]) -> dict[str, dict[str,
         server = CvatTestServer(admin=DEFAULT_ADMIN)
         out = io.StringIO()
         error: str | None = None
+        started = time.perf_counter()
         try:
             with LiveServer(server) as live:
                 os.environ.update(
@@ -65,7 +68,11 @@ def run(package: str, workdir: Path, scripts: list[Path]) -> dict[str, dict[str,
             error = "".join(traceback.format_exception(exc))
         finally:
             server.close()
-        results[script.name] = {"stdout": out.getvalue(), "error": error}
+        results[script.name] = {
+            "stdout": out.getvalue(),
+            "error": error,
+            "seconds": f"{time.perf_counter() - started:.2f}",
+        }
     return results
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import functools
+import os
 import sys
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -207,14 +209,23 @@ class Configuration:
         return url
 
     def ssl_context(self) -> ssl.SSLContext | bool:
-        """The TLS verification setting for httpx."""
+        """The TLS verification setting for httpx.
+
+        Verifying contexts are shared by the clients of the process (loading the CA
+        bundle takes tens of milliseconds, the bulk of making a client), except with a
+        client certificate, which httpx loads into the context.
+        """
         if not self.verify_ssl:
             return False
-        if self.ssl_ca_cert:
-            import ssl
+        if self.cert is not None:
+            if self.ssl_ca_cert:
+                import ssl
 
-            return ssl.create_default_context(cafile=self.ssl_ca_cert)
-        return True
+                return ssl.create_default_context(cafile=self.ssl_ca_cert)
+            return True
+        return _shared_ssl_context(
+            self.ssl_ca_cert, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR")
+        )
 
     def __repr__(self) -> str:
         shown: list[str] = [f"host={self.host!r}"]
@@ -235,6 +246,21 @@ class Configuration:
         new.api_key_prefix = dict(self.api_key_prefix)
         new.headers = dict(self.headers)
         return new
+
+
+@functools.lru_cache(maxsize=8)
+def _shared_ssl_context(
+    cafile: str | None, env_file: str | None, env_dir: str | None
+) -> ssl.SSLContext:
+    """A verifying context: of ``cafile``, or httpx's default (which reads the
+    ``SSL_CERT_FILE`` / ``SSL_CERT_DIR`` environment variables, part of the cache key)."""
+    import ssl
+
+    if cafile:
+        return ssl.create_default_context(cafile=cafile)
+    import httpx
+
+    return httpx.create_ssl_context()
 
 
 def basic_auth_value(username: str, password: str) -> str:
