@@ -220,3 +220,28 @@ def test_configuration_accepts_cvat_sdk_options() -> None:
     keyed = Configuration("http://h", api_key={"tokenAuth": "abc"})
     assert keyed.get_api_key_with_prefix("tokenAuth") == "Token abc"
     assert keyed.get_api_key_with_prefix("other", alias="tokenAuth") == "Token abc"
+
+
+def test_api_client_helpers_answer_like_cvat_sdk(cvat_api_client: Any) -> None:
+    import cvat_sdk.api_client as sdk
+
+    with sdk.ApiClient(sdk.Configuration(host="http://localhost")) as theirs:
+        for accepts in ([], ["text/plain"], ["Application/JSON", "text/plain"], ["a/b", "c/d"]):
+            assert cvat_api_client.select_header_accept(accepts) == theirs.select_header_accept(
+                accepts
+            )
+        cases: list[tuple[list[str], str | None, Any]] = [
+            ([], None, None),
+            (["multipart/form-data"], "POST", None),
+            (["multipart/form-data", "application/json"], "POST", None),
+            (["*/*"], "GET", None),
+            (["application/json-patch+json", "application/json"], "PATCH", []),
+        ]
+        for types, method, body in cases:
+            assert cvat_api_client.select_header_content_type(
+                types, method, body
+            ) == theirs.select_header_content_type(types, method, body)
+        about, _ = cvat_api_client.server_api.retrieve_about()
+        data = cvat_api_client.sanitize_for_serialization([about, {"n": 1}])
+        assert data == [about.to_dict(), {"n": 1}]
+        assert theirs.sanitize_for_serialization([{"n": 1}, "x"]) == [{"n": 1}, "x"]

@@ -31,6 +31,7 @@ from cvat_client._lowlevel.exceptions import (
 )
 from cvat_client._lowlevel.model_support import parse_value, resolver_for, strict_parsing
 from cvat_client._lowlevel.request_building import RequestParts, build_request_parts
+from cvat_client._lowlevel.sdk_compat import SdkHelpersMixin
 from cvat_client._lowlevel.validation import Resolver, TypeSpec, check_json
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def _cookie_domain(url: str) -> str:
     return host if "." in host or not host else f"{host}.local"
 
 
-class _ClientCore:
+class _ClientCore(SdkHelpersMixin):
     """State and logic shared by the sync and async clients."""
 
     configuration: Configuration
