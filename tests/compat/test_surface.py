@@ -59,8 +59,18 @@ ALLOWED = [
         "`get_paginated_collection(endpoint, org_id=None)`",
     ),
     Allowed(
-        "cvat_client.core.uploading.*",
-        "the transfer classes are plumbing with other signatures (parallel, resumable)",
+        "cvat_client.core.uploading.*.upload_file: parameter 'fields' missing",
+        "our uploads send the form fields of the final request separately",
+        "Transfer classes",
+    ),
+    Allowed(
+        "cvat_client.core.uploading.DataUploader.*",
+        "DataUploader uploads a task's files in parallel with its own signature",
+        "Transfer classes",
+    ),
+    Allowed(
+        "cvat_client.core.uploading.[MT]*: missing",
+        "the TUS constants: ours are settings of Config (upload_chunk_size...)",
         "Transfer classes",
     ),
     Allowed(

@@ -47,10 +47,18 @@ from cvat_client.core.retry import NO_RETRY
 if TYPE_CHECKING:
     import logging
 
+    from cvat_client._lowlevel.endpoint import Endpoint
     from cvat_client.api_client import models
     from cvat_client.core.client import Client
 
-__all__ = ["Uploader", "DataUploader", "FileSliceStream", "UploadAborted"]
+__all__ = [
+    "Uploader",
+    "DataUploader",
+    "AnnotationUploader",
+    "DatasetUploader",
+    "FileSliceStream",
+    "UploadAborted",
+]
 
 _BLOCK = 1024 * 1024
 #: Statuses after which a chunk is resumed from the server's offset.
@@ -563,3 +571,74 @@ def _check_unique_names(files: Sequence[Path]) -> None:
                 f"Two files are named {path.name!r} ({other} and {path}); CVAT stores uploaded "
                 "files by name, so rename one of them"
             )
+
+
+def _format_query(
+    format_name: str, conv_mask_to_poly: bool | None, import_mode: str | None = None
+) -> dict[str, Any]:
+    query: dict[str, Any] = {"format": format_name}
+    if conv_mask_to_poly is not None:
+        query["conv_mask_to_poly"] = conv_mask_to_poly
+    if import_mode is not None:
+        query["import_mode"] = import_mode
+    return query
+
+
+class AnnotationUploader(Uploader):
+    """cvat-sdk's annotation import: upload a file to an ``.../annotations/`` operation
+    and wait for the server to import it. The entities' ``import_annotations`` is the
+    usual way."""
+
+    def upload_file_and_wait(  # type: ignore[override]  # cvat-sdk's signature
+        self,
+        endpoint: Endpoint,
+        filename: Path,
+        format_name: str,
+        *,
+        conv_mask_to_poly: bool | None = None,
+        import_mode: str | None = None,
+        url_params: dict[str, Any] | None = None,
+        pbar: ProgressReporter | None = None,
+        status_check_period: float | None = None,
+    ) -> models.Request:
+        """Import ``filename`` in ``format_name`` through ``endpoint`` (e.g.
+        ``task.api.create_annotations_endpoint`` with ``url_params={"id": task.id}``)."""
+        path = Path(filename)
+        if not path.is_file():
+            raise FileNotFoundError(f"No such file: {path}")
+        return super().upload_file_and_wait(
+            endpoint.path.format(**(url_params or {})),
+            path,
+            query_params=_format_query(format_name, conv_mask_to_poly, import_mode),
+            pbar=pbar,
+            status_check_period=status_check_period,
+        )
+
+
+class DatasetUploader(Uploader):
+    """cvat-sdk's dataset import: upload a dataset file to a ``.../dataset/`` operation
+    and wait for the server to import it. ``project.import_dataset`` is the usual way."""
+
+    def upload_file_and_wait(  # type: ignore[override]  # cvat-sdk's signature
+        self,
+        upload_endpoint: Endpoint,
+        filename: Path,
+        format_name: str,
+        *,
+        url_params: dict[str, Any] | None = None,
+        conv_mask_to_poly: bool | None = None,
+        pbar: ProgressReporter | None = None,
+        status_check_period: float | None = None,
+    ) -> models.Request:
+        """Import ``filename`` in ``format_name`` through ``upload_endpoint`` (e.g.
+        ``project.api.create_dataset_endpoint`` with ``url_params={"id": project.id}``)."""
+        path = Path(filename)
+        if not path.is_file():
+            raise FileNotFoundError(f"No such file: {path}")
+        return super().upload_file_and_wait(
+            upload_endpoint.path.format(**(url_params or {})),
+            path,
+            query_params=_format_query(format_name, conv_mask_to_poly),
+            pbar=pbar,
+            status_check_period=status_check_period,
+        )
