@@ -73,6 +73,7 @@ __all__ = [
     "TransferError",
     "UploadError",
     "DownloadError",
+    "AuthStoreError",
 ]
 
 
@@ -153,6 +154,11 @@ class UploadError(TransferError):
 
 class DownloadError(TransferError):
     """A download failed; no partial file was left at the target path."""
+
+
+class AuthStoreError(CvatSdkException):
+    """The saved authentication profiles cannot be used: unsafe permissions, a corrupt or
+    newer store file, an unknown profile, or conflicting options (cvat-sdk's name)."""
 
 
 def _describe(exc: BaseException) -> str:
