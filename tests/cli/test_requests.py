@@ -37,7 +37,7 @@ def test_ls_wait_cancel(
     cvat_server.worker.delay = 0.3
     rq_id = start_export(cvat_http, task["id"])
     finished = ok(run_cli("request", "wait", rq_id))
-    assert finished.stdout.startswith(f"Request {rq_id} finished; result: ")
+    assert finished.stderr.startswith(f"Request {rq_id} finished; result: ")
     assert ok_json(run_cli("--json", "request", "ls", "--status", "finished"))
 
     cvat_server.worker.delay = 1.0

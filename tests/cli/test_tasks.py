@@ -19,8 +19,10 @@ def test_create_from_directory_and_list(run_cli: Run, images: Path) -> None:
     result = ok(
         run_cli("task", "create", "cars", str(images), "--labels", "car", "--segment-size", "2")
     )
-    assert "Created task #1 'cars': 4 frames, 2 jobs" in result.stdout
-    table = ok(run_cli("task", "ls")).stdout.splitlines()
+    assert result.stdout == "1\n"
+    assert "Created task #1 'cars': 4 frames, 2 jobs" in result.stderr
+    assert ok(run_cli("task", "ls")).stdout == "1\n"
+    table = ok(run_cli("task", "ls", "--table")).stdout.splitlines()
     assert table[0].split() == [
         "ID",
         "NAME",
@@ -93,7 +95,7 @@ def test_create_failures(run_cli: Run, images: Path) -> None:
     assert "Cannot read --labels" in failed(
         run_cli("task", "create", "t", str(images), "--labels", "@missing.json")
     )
-    assert "either --labels or --project-id" in failed(run_cli("task", "create", "t", str(images)))
+    assert "either --labels or --project_id" in failed(run_cli("task", "create", "t", str(images)))
     assert "Annotation file" in failed(
         run_cli(
             "task", "create", "t", str(images), "--labels", "car", "--annotation-path", "no.xml"
@@ -122,9 +124,9 @@ def test_missing_task(run_cli: Run) -> None:
 
 def test_delete(run_cli: Run, images: Path) -> None:
     task = make_task(run_cli, images)
-    result = run_cli("task", "delete", str(task["id"]), "77")
-    assert f"Deleted task #{task['id']}" in result.stdout
-    assert failed(result) == "Error: Task #77 not found"
+    result = ok(run_cli("task", "delete", str(task["id"]), "77"))
+    assert result.stdout == ""
+    assert result.stderr == f"Task #{task['id']} deleted\nTask #77 not found\n"
     assert ok_json(run_cli("--json", "task", "ls")) == []
 
 
@@ -134,8 +136,12 @@ def test_frames(run_cli: Run, images: Path, tmp_path: Path) -> None:
         run_cli("--json", "task", "frames", str(task["id"]), "0", "2-3", "--outdir", "frames")
     )
     names = sorted(Path(f).name for f in out["files"])
-    assert names == ["frame_000000.jpg", "frame_000002.jpg", "frame_000003.jpg"]
-    assert (tmp_path / "frames" / "frame_000002.jpg").read_bytes()[:2] == b"\xff\xd8"
+    assert names == [
+        "task_1_frame_000000.jpg",
+        "task_1_frame_000002.jpg",
+        "task_1_frame_000003.jpg",
+    ]
+    assert (tmp_path / "frames" / "task_1_frame_000002.jpg").read_bytes()[:2] == b"\xff\xd8"
     ok(run_cli("task", "frames", str(task["id"]), "--outdir", "all"))
     assert len(list((tmp_path / "all").iterdir())) == 4
     assert "outside the task" in failed(run_cli("task", "frames", str(task["id"]), "9"))
@@ -148,7 +154,8 @@ def test_export_import_backup_restore(run_cli: Run, images: Path, tmp_path: Path
     result = ok(
         run_cli("task", "export-dataset", tid, "coco.zip", "--format", "COCO 1.0", "--with-images")
     )
-    assert f"Dataset (COCO 1.0) of task #{tid} saved to coco.zip" in result.stdout
+    assert result.stdout == ""
+    assert f"Dataset (COCO 1.0) of task #{tid} saved to coco.zip" in result.stderr
     with zipfile.ZipFile(tmp_path / "coco.zip") as archive:
         assert any(name.endswith("instances_default.json") for name in archive.namelist())
         assert sum(name.endswith(".jpg") for name in archive.namelist()) == 4
@@ -161,8 +168,9 @@ def test_export_import_backup_restore(run_cli: Run, images: Path, tmp_path: Path
 
     saved = ok_json(run_cli("--json", "task", "backup", tid, "backup.zip"))
     assert saved["size"] == (tmp_path / "backup.zip").stat().st_size > 0
-    restored = ok(run_cli("task", "create-from-backup", "backup.zip")).stdout
-    assert restored.startswith("Restored task #2 'cars'")
+    restored = ok(run_cli("task", "create-from-backup", "backup.zip"))
+    assert restored.stdout == "2\n"
+    assert "Restored task #2 'cars'" in restored.stderr
     assert len(ok_json(run_cli("--json", "task", "ls"))) == 2
     assert "Backup file" in failed(run_cli("task", "create-from-backup", "missing.zip"))
 

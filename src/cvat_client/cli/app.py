@@ -12,7 +12,6 @@ from tqdm import tqdm
 
 from cvat_client._version import __version__
 from cvat_client.cli.connection import (
-    ENV_ACCESS_TOKEN,
     ENV_HOST,
     ENV_ORG,
     ENV_PORT,
@@ -97,30 +96,37 @@ def _install(logger: logging.Logger, handler: logging.Handler | None, level: int
     show_envvar=True,
     metavar="URL",
     help="The CVAT server: a URL (http://... or https://...) or a host name (https). "
-    "Default: http://localhost:8080.",
+    "Default: the profile, the default server (config default-server) or http://localhost.",
 )
 @click.option(
     "--server-port",
     envvar=ENV_PORT,
     type=click.IntRange(1, 65535),
     show_envvar=True,
-    help="The server's port, if not in --server-host.",
+    help="The server's port, if not in --server-host (default: 80 for http, 443 for https).",
 )
 @click.option(
     "--auth",
-    metavar="USER[:PASSWORD]",
-    help="Log in with a user name (and password; asked for if missing, or taken from "
-    "CVAT_PASSWORD). Default: CVAT_USERNAME.",
+    metavar="USER[:PASS]",
+    help="Log in with a user name and password. Without a password: the PASS (or "
+    "CVAT_PASSWORD) variable, else asked for (without a terminal: read from stdin). "
+    "Default: CVAT_ACCESS_TOKEN, else CVAT_USERNAME, else the operating-system user.",
 )
 @click.option(
     "--access-token",
-    envvar=ENV_ACCESS_TOKEN,
-    show_envvar=True,
     metavar="TOKEN",
-    help="Authenticate with a personal access token instead of a password.",
+    help="Authenticate with a personal access token (or set CVAT_ACCESS_TOKEN).",
 )
 @click.option(
+    "--profile",
+    metavar="NAME",
+    help="Use a saved profile (server and token); see 'profile list'. Not with "
+    "--server-host/--server-port/--auth.",
+)
+@click.option(
+    "--organization",
     "--org",
+    "org",
     envvar=ENV_ORG,
     show_envvar=True,
     metavar="SLUG",
@@ -148,6 +154,7 @@ def cli(
     server_port: int | None,
     auth: str | None,
     access_token: str | None,
+    profile: str | None,
     org: str | None,
     insecure: bool,
     retries: int | None,
@@ -155,10 +162,10 @@ def cli(
     progress: bool | None,
     debug: bool,
 ) -> None:
-    """Work with a CVAT server from the command line.
+    """Work with a CVAT server from the command line (cvat-cli's commands, and more).
 
-    Results go to stdout (tables, or JSON with --json); progress bars and errors to
-    stderr. The exit status is 0 on success, 1 on failure and 2 for a wrong command line.
+    Results go to stdout (ids, or JSON with --json); progress bars, messages and errors
+    to stderr. The exit status is 0 on success, 1 on failure and 2 for a wrong command line.
     """
     environment = ctx.obj if isinstance(ctx.obj, CliEnvironment) else CliEnvironment()
     _setup_logging(debug, progress)
@@ -171,6 +178,7 @@ def cli(
             organization=org,
             insecure=insecure,
             retries=retries,
+            profile=profile,
         ),
         environment,
         output=Output(json=json_output),

@@ -108,11 +108,26 @@ class Output:
             click.echo(f"{name + ':':<{width + 1}} {_cell(value)}")
 
     def done(self, message: str, data: Any) -> None:
-        """The result of an action: ``message`` for people, ``data`` as JSON."""
+        """The result of an action: ``message`` for people (on stderr), ``data`` as JSON
+        (on stdout)."""
         if self.json:
             self.data(data)
         else:
-            click.echo(message)
+            click.echo(message, err=True)
+
+    def created(self, obj_id: int, message: str, data: Any) -> None:
+        """A created object: its id alone on stdout (cvat-cli's contract) and ``message``
+        on stderr, or ``data`` as JSON."""
+        if self.json:
+            self.data(data)
+        else:
+            click.echo(message, err=True)
+            click.echo(str(obj_id))
+
+    def ids(self, rows: Sequence[Any]) -> None:
+        """One id per line (cvat-cli's ``ls``)."""
+        for row in rows:
+            click.echo(str(row["id"] if isinstance(row, Mapping) else row.id))
 
     def data(self, data: Any) -> None:
         """``data`` as JSON on stdout, whatever the mode."""

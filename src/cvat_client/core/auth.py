@@ -151,7 +151,12 @@ def read_password(prompt: str) -> str:
     stdin = sys.stdin
     if stdin is not None and stdin.isatty():
         return getpass.getpass(prompt)
+    if sys.stderr is not None:
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
     line = stdin.readline() if stdin is not None else ""
+    if sys.stderr is not None:
+        sys.stderr.write("\n")
     if not line:
         raise AuthStoreError(
             f"{prompt.strip().rstrip(':')}: no terminal to ask on and nothing on standard "
@@ -413,7 +418,8 @@ class AuthStore:
         return doc
 
     def _load_for_update(self) -> dict[str, Any]:
-        return json.loads(json.dumps(self._load()))  # a deep copy: saved only if all succeeds
+        copy: dict[str, Any] = json.loads(json.dumps(self._load()))  # saved only on success
+        return copy
 
     def _save(self, doc: dict[str, Any]) -> None:
         directory = self._path.parent
