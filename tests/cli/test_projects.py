@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import zipfile
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from .conftest import Run, failed, ok, ok_json
 
