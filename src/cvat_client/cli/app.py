@@ -47,6 +47,63 @@ class _CvatGroup(click.Group):
                 traceback.print_exc(file=sys.stderr)
             raise CliError(describe(exc)) from None
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in LEGACY_ALIASES:
+            command = _legacy_alias(self, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        legacy = [
+            name for name in LEGACY_ALIASES if name not in names and _task_command(self, name)
+        ]
+        return [*names, *legacy]
+
+
+LEGACY_ALIASES = {
+    "create": "create",
+    "ls": "ls",
+    "delete": "delete",
+    "frames": "frames",
+    "dump": "export-dataset",
+    "upload": "import-dataset",
+    "export": "backup",
+    "import": "create-from-backup",
+    "auto-annotate": "auto-annotate",
+}
+"""cvat-cli's deprecated top-level commands and the ``task`` commands they stand for."""
+
+
+def _task_command(group: click.Group, legacy: str) -> click.Command | None:
+    task = group.commands.get("task")
+    if not isinstance(task, click.Group):
+        return None
+    return task.commands.get(LEGACY_ALIASES[legacy])
+
+
+def _legacy_alias(group: click.Group, legacy: str) -> click.Command | None:
+    """``cvat-client create ...``: ``task create`` with cvat-cli's deprecation warning."""
+    target = _task_command(group, legacy)
+    if target is None or target.callback is None:
+        return None
+    replacement = f"task {LEGACY_ALIASES[legacy]}"
+    callback = target.callback
+
+    def run(**kwargs: Any) -> Any:
+        click.echo(f'Warning: This command is deprecated. Use "{replacement}" instead.', err=True)
+        return callback(**kwargs)
+
+    return click.Command(
+        legacy,
+        params=target.params,
+        callback=run,
+        help=f'{target.help or ""}\n\n(Deprecated; use "{replacement}" instead.)',
+        short_help=f'Deprecated; use "{replacement}".',
+        context_settings=target.context_settings,
+        hidden=False,
+    )
+
 
 def _debug(ctx: click.Context) -> bool:
     state = ctx.find_object(CliState)
@@ -188,7 +245,16 @@ def cli(
 
 
 def _register() -> None:
-    from cvat_client.cli.commands import annotations, jobs, projects, requests, server, tasks
+    from cvat_client.cli.commands import (
+        annotations,
+        functions,
+        jobs,
+        profiles,
+        projects,
+        requests,
+        server,
+        tasks,
+    )
 
     groups: list[click.Command] = [
         server.server,
@@ -197,6 +263,9 @@ def _register() -> None:
         jobs.job,
         annotations.annotations_group,
         requests.request,
+        profiles.profile,
+        profiles.config,
+        functions.function,
     ]
     for group in groups:
         cli.add_command(group)
