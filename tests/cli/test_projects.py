@@ -32,11 +32,11 @@ def test_create_list_delete(run_cli: Run) -> None:
 
 
 def test_bad_labels(run_cli: Run) -> None:
-    assert "not valid JSON" in failed(run_cli("project", "create", "p", "--labels", "[oops"))
+    assert "not valid JSON" in failed(run_cli("project", "create", "p", "--labels", "[oops"), 2)
     assert "no such file 'labels.json'" in failed(
-        run_cli("project", "create", "p", "--labels", "labels.json")
+        run_cli("project", "create", "p", "--labels", "labels.json"), 2
     )
-    assert "no such file" in failed(run_cli("project", "create", "p", "--labels", "x/car"))
+    assert "no such file" in failed(run_cli("project", "create", "p", "--labels", "x/car"), 2)
     assert ok_json(run_cli("--json", "project", "ls")) == []
 
 

@@ -84,16 +84,22 @@ def test_create_from_glob_in_project(run_cli: Run, images: Path) -> None:
 
 
 def test_create_failures(run_cli: Run, images: Path) -> None:
-    assert "does not exist" in failed(run_cli("task", "create", "t", "nope.jpg", "--labels", "car"))
+    assert "does not exist" in failed(
+        run_cli("task", "create", "t", "local", "nope.jpg", "--labels", "car")
+    )
+    # as in cvat-cli, a first resource that is neither a type nor a file is a usage error
+    assert "neither a resource type" in failed(
+        run_cli("task", "create", "t", "nope.jpg", "--labels", "car"), 2
+    )
     assert "No file matches" in failed(
         run_cli("task", "create", "t", "nope/*.jpg", "--labels", "car")
     )
-    line = failed(run_cli("task", "create", "t", str(images), "--labels", '[{"name": car}]'))
+    line = failed(run_cli("task", "create", "t", str(images), "--labels", '[{"name": car}]'), 2)
     assert "--labels is not valid JSON" in line
-    line = failed(run_cli("task", "create", "t", str(images), "--labels", '[{"title": "car"}]'))
+    line = failed(run_cli("task", "create", "t", str(images), "--labels", '[{"title": "car"}]'), 2)
     assert "must be an object with a 'name'" in line
     assert "Cannot read --labels" in failed(
-        run_cli("task", "create", "t", str(images), "--labels", "@missing.json")
+        run_cli("task", "create", "t", str(images), "--labels", "@missing.json"), 2
     )
     assert "either --labels or --project_id" in failed(run_cli("task", "create", "t", str(images)))
     assert "Annotation file" in failed(

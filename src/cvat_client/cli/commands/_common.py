@@ -70,6 +70,15 @@ def load_json_argument(text: str, what: str) -> Any:
 
 
 def parse_labels(text: str) -> list[dict[str, Any]]:
+    """``--labels`` parsed (see `_parse_labels`); errors are usage errors
+    (exit status 2), as cvat-cli reports them."""
+    try:
+        return _parse_labels(text)
+    except CliError as exc:
+        raise click.UsageError(exc.message) from None
+
+
+def _parse_labels(text: str) -> list[dict[str, Any]]:
     """``--labels``: a JSON list of label objects given inline or as a file path (cvat-cli),
     ``@file.json``, or names (``car,person``).
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 from typing import Any
 
@@ -101,13 +102,20 @@ def _split_resource_type(
     option_value: str | None, resources: tuple[str, ...]
 ) -> tuple[str, tuple[str, ...]]:
     """cvat-cli's positional ``RESOURCE_TYPE`` (``local``, ``share``, ``remote``) before the
-    resources, or our ``--resource-type``."""
-    if resources and resources[0].lower() in RESOURCE_TYPES and len(resources) > 1:
-        if option_value is not None and option_value != resources[0].lower():
+    resources, or our ``--resource-type`` (then the first resource must exist here, or
+    it is taken for a wrong resource type, a usage error as in cvat-cli)."""
+    first = resources[0] if resources else ""
+    if first.lower() in RESOURCE_TYPES:
+        if len(resources) == 1:
+            raise click.UsageError(f"No resources after the resource type {first!r}")
+        if option_value is not None and option_value != first.lower():
             raise click.UsageError("The resource type is given twice, differently")
-        return resources[0].lower(), resources[1:]
-    if resources and resources[0].lower() in RESOURCE_TYPES:
-        raise click.UsageError(f"No resources after the resource type {resources[0]!r}")
+        return first.lower(), resources[1:]
+    if option_value is None and not (Path(first).exists() or glob.has_magic(first)):
+        raise click.UsageError(
+            f"{first!r} is neither a resource type ({', '.join(RESOURCE_TYPES)}) nor an "
+            "existing file: task create NAME [local|share|remote] RESOURCE..."
+        )
     return option_value or "local", resources
 
 
