@@ -142,8 +142,68 @@ def test_unreachable_server(unused_port: int) -> None:
         env=env,
     )
     assert result.exit_code == 1
-    assert "Cannot reach the server" in result.stderr
+    assert "connection refused. Is the server running there?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_refused_connection_fails_at_once_with_retries_on(unused_port: int) -> None:
+    """The connection check answers before any request (and its retries) is made."""
+    import time
+
+    env = {**CLEAN_ENV, "PASS": "admin"}
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        cli,
+        ["--server-host", f"http://127.0.0.1:{unused_port}", "--auth", "a", "task", "ls"],
+        env=env,
+    )
+    assert result.exit_code == 1
+    assert f"Cannot connect to http://127.0.0.1:{unused_port}" in result.stderr
+    assert time.monotonic() - started < 10  # not 5 retries with growing pauses
+
+
+def test_https_to_a_plain_http_server_says_so(cvat_live_server: LiveServer) -> None:
+    url = cvat_live_server.url.replace("http://", "https://")
+    result = CliRunner().invoke(
+        cli, ["--server-host", url, "--auth", "admin:admin", "task", "ls"], env=CLEAN_ENV
+    )
+    assert result.exit_code == 1
+    plain_url = cvat_live_server.url.removeprefix("http://")
+    assert f"speaks plain HTTP, not HTTPS: use --server-host http://{plain_url}" in result.stderr
+
+
+def test_closed_stdout_pipe_is_quiet(cvat_live_server: LiveServer, tmp_path: Path) -> None:
+    """`cvat-client task ls | head`: the reader has gone; no traceback, exit status 0."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cvat_client",
+                "--server-host",
+                cvat_live_server.url,
+                "--auth",
+                "admin:admin",
+                "project",
+                "ls",
+                "--table",
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)},
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_organization(run_cli: Run, cvat_http: httpx.Client) -> None:

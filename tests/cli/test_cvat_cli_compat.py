@@ -140,3 +140,30 @@ def test_deprecated_top_level_commands(run_cli: Run, images: Path, tmp_path: Pat
     deleted = ok(run_cli("delete", "1", "2"))
     assert deleted.stderr.count("deleted") == 2
     assert ok(run_cli("ls")).stdout == ""
+
+
+def test_annotations_put_with_an_archive_points_to_import(
+    run_cli: Run, images: Path, tmp_path: Path
+) -> None:
+    ok(run_cli("task", "create", "t", "local", str(images), "--labels", "car"))
+    ok(run_cli("task", "export-dataset", "1", "ds.zip"))
+    line = failed(run_cli("annotations", "put", "1", "ds.zip"))
+    assert "task import-annotations 1 ds.zip --format" in line
+
+
+def test_interrupted_export_names_the_server_request(
+    run_cli: Run, images: Path, monkeypatch: Any
+) -> None:
+    from cvat_client.cli.state import CliState
+
+    ok(run_cli("task", "create", "t", "local", str(images), "--labels", "car"))
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(CliState, "wait", interrupted)
+    result = run_cli("task", "export-dataset", "1", "ds.zip")
+    assert result.exit_code == 130
+    assert "the export may go on on the server (request action=export" in result.stderr
+    assert "request cancel action=export" in result.stderr
+    assert not (Path.cwd() / "ds.zip").exists()

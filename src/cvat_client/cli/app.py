@@ -35,6 +35,9 @@ class _CvatGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            _quiet_stdout()  # `cvat-client task ls | head`: the reader left; stop quietly
+            ctx.exit(0)
         except click.ClickException as exc:
             if _debug(ctx) and not isinstance(exc, click.UsageError):
                 traceback.print_exc(file=sys.stderr)
@@ -103,6 +106,17 @@ def _legacy_alias(group: click.Group, legacy: str) -> click.Command | None:
         context_settings=target.context_settings,
         hidden=False,
     )
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit raises nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+        pass
 
 
 def _debug(ctx: click.Context) -> bool:
@@ -276,4 +290,8 @@ _register()
 
 def main(args: list[str] | None = None) -> None:
     """Run the command line (the ``cvat-client`` console script)."""
-    cli.main(args=args, prog_name="cvat-client")
+    try:
+        cli.main(args=args, prog_name="cvat-client")
+    except BrokenPipeError:  # pragma: no cover - raised while click flushes its output
+        _quiet_stdout()
+        sys.exit(0)

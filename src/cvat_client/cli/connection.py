@@ -142,6 +142,10 @@ class ConnectionSettings:
                 return client
         if self.profile is not None and self.access_token:
             raise CliError("--profile is mutually exclusive with --access-token")
+        if environment.transport is None:
+            target = self._target_url(factory)
+            if target is not None:
+                probe(target)
         params = ClientAuthParameters(
             profile=self.profile,
             auth=factory,
@@ -153,6 +157,83 @@ class ConnectionSettings:
         client = make_client_from_cli(params, config=config, transport=environment.transport)
         self.logged_in = True
         return client
+
+    def _target_url(self, factory: Callable[[str], Credentials] | None) -> str | None:
+        """The server :meth:`connect` will use (``None`` if it cannot be told here)."""
+        from cvat_client.core.auth import AuthStore, server_url
+        from cvat_client.core.exceptions import AuthStoreError
+
+        try:
+            store = AuthStore()
+            if self.profile is not None:
+                named = store.get_profile(self.profile)
+                return named.server if named is not None else None
+            explicit_host = self.host is not None or self.port is not None
+            if not explicit_host and factory is None and not os.environ.get(ENV_ACCESS_TOKEN):
+                default = store.get_default_profile()
+                if default is not None:
+                    return default[1].server
+            return server_url(self.host, self.port, store)
+        except AuthStoreError:
+            return None  # reported by make_client_from_cli
+
+
+PROBE_TIMEOUT = 5.0
+"""Seconds the connection check waits for the server to accept a connection."""
+
+
+def probe(url: str, *, timeout: float = PROBE_TIMEOUT) -> None:
+    """Fail at once, with a hint, when the server cannot be used at all: nothing listens
+    on the port, the host name does not resolve, or ``https://`` was given for a server
+    speaking plain HTTP. Anything else (a slow or busy server) is left to the client and
+    its retries.
+
+    Raises:
+        CliError: the server cannot be reached, with what to check.
+    """
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url if "://" in url else "https://" + url)
+    host = parts.hostname
+    if not host:
+        return
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return
+    where = f"{parts.scheme}://{host}:{port}"
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except ConnectionRefusedError:
+        raise CliError(
+            f"Cannot connect to {where}: connection refused. Is the server running there? "
+            "Check --server-host and --server-port (default: http://localhost, port 80)"
+        ) from None
+    except socket.gaierror as exc:
+        raise CliError(
+            f"Cannot find the server {host!r} ({exc.strerror}). Check --server-host"
+        ) from None
+    except OSError:
+        return  # a timeout or a network hiccup: the client retries what is worth it
+    with sock:
+        if parts.scheme != "https":
+            return
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # only the protocol is checked here
+        try:
+            with context.wrap_socket(sock, server_hostname=host):
+                pass
+        except ssl.SSLError as exc:
+            if "WRONG_VERSION_NUMBER" in str(exc) or "record layer" in str(exc).lower():
+                raise CliError(
+                    f"The server at {host}:{port} speaks plain HTTP, not HTTPS: use "
+                    f"--server-host http://{parts.netloc}"
+                ) from None
+        except OSError:
+            return
 
 
 def _password_factory(user: str, password: str) -> Callable[[str], Credentials]:

@@ -16,7 +16,7 @@ import click
 
 from cvat_client._lowlevel.unset import UNSET
 
-__all__ = ["Column", "Output", "human_size", "plain", "to_json_text"]
+__all__ = ["Column", "Output", "human_size", "plain", "table_lines", "to_json_text"]
 
 
 def plain(value: Any) -> Any:
@@ -87,15 +87,8 @@ class Output:
         if not rows:
             click.echo(empty)
             return
-        cells = [[_cell(column.value(row)) for column in columns] for row in rows]
-        headers = [column.header for column in columns]
-        widths = [max(len(text) for text in col) for col in zip(headers, *cells, strict=False)]
-        for line in [headers, *cells]:
-            click.echo(
-                "  ".join(
-                    text.ljust(width) for text, width in zip(line, widths, strict=True)
-                ).rstrip()
-            )
+        for line in table_lines(rows, columns):
+            click.echo(line)
 
     def fields(self, pairs: Iterable[tuple[str, Any]], data: Any) -> None:
         """One object: ``name: value`` lines, or ``data`` as JSON."""
@@ -132,6 +125,17 @@ class Output:
     def data(self, data: Any) -> None:
         """``data`` as JSON on stdout, whatever the mode."""
         click.echo(to_json_text(data))
+
+
+def table_lines(rows: Sequence[Any], columns: Sequence[Column]) -> list[str]:
+    """The header and the rows of an aligned text table."""
+    cells = [[_cell(column.value(row)) for column in columns] for row in rows]
+    headers = [column.header for column in columns]
+    widths = [max(len(text) for text in col) for col in zip(headers, *cells, strict=False)]
+    return [
+        "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip()
+        for line in [headers, *cells]
+    ]
 
 
 def _row_data(row: Any) -> Any:

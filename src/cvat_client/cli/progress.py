@@ -59,7 +59,7 @@ def wait_for_request(
     from cvat_client.core.proxies.requests import Request
 
     try:
-        model = client.wait_for_completion(
+        result = client.wait_for_completion(
             rq_id,
             status_check_period=period,
             timeout=timeout,
@@ -74,4 +74,6 @@ def wait_for_request(
     except BackgroundRequestException as exc:
         message = getattr(exc.request, "message", "") or "no message"
         raise CliError(f"Request {rq_id} failed: {message}") from None
+    # cvat-sdk's shape is (request, response); a bare model is accepted too
+    model = result[0] if isinstance(result, tuple) else result
     return Request(client, model)
