@@ -184,7 +184,43 @@ def test_export_import_backup_restore(run_cli: Run, images: Path, tmp_path: Path
 def test_unknown_export_format(run_cli: Run, images: Path) -> None:
     task = make_task(run_cli, images)
     line = failed(run_cli("task", "export-dataset", str(task["id"]), "x.zip", "--format", "Nope 9"))
-    assert "(400)" in line
+    assert "Unknown export format 'Nope 9'" in line
+    assert "COCO 1.0" in line  # the server's formats are listed
+    line = failed(
+        run_cli("task", "export-dataset", str(task["id"]), "x.zip", "--format", "coco 1.0")
+    )
+    assert "Did you mean 'COCO 1.0'?" in line
+
+
+def test_unknown_annotation_format_is_refused_before_the_task_is_made(
+    run_cli: Run, images: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "ann.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    line = failed(
+        run_cli(
+            "task",
+            "create",
+            "t",
+            "local",
+            str(images),
+            "--labels",
+            "car",
+            "--annotation_path",
+            "ann.zip",
+            "--annotation_format",
+            "CVAT 1.0",
+        )
+    )
+    assert "Unknown import format 'CVAT 1.0'. Did you mean 'CVAT 1.1'" in line
+    assert ok(run_cli("task", "ls")).stdout == ""  # no task was created
+
+
+def test_server_formats(run_cli: Run) -> None:
+    listed = ok(run_cli("server", "formats")).stdout.splitlines()
+    assert "CVAT 1.1\timport" in listed
+    assert "CVAT for images 1.1\texport" in listed or "CVAT for images 1.1\timport/export" in listed
+    exports = ok_json(run_cli("server", "formats", "--export", "--json"))
+    assert exports and all(row["export"] for row in exports)
 
 
 def test_job_ls(run_cli: Run, images: Path) -> None:

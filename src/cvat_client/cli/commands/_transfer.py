@@ -120,7 +120,10 @@ def export_dataset(
     include_images: bool,
 ) -> None:
     """Export a project's or task's dataset and download it to ``filename``."""
+    from cvat_client.cli.commands.formats import check_format
+
     retrieve(repo, obj_id, kind)
+    check_format(state, format_name, "export")
     endpoint = repo.api.create_dataset_export_endpoint
     _export(
         state,

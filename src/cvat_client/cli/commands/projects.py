@@ -17,6 +17,7 @@ from cvat_client.cli.commands._common import (
     user_name,
 )
 from cvat_client.cli.commands._options import option, period_option
+from cvat_client.cli.commands.formats import check_format
 from cvat_client.cli.commands.tasks import list_objects
 from cvat_client.cli.output import Column
 from cvat_client.cli.state import CliState, json_option, pass_state
@@ -99,6 +100,7 @@ def create(
         spec["bug_tracker"] = bug_tracker
     if dataset_path:
         check_file(Path(dataset_path), "Dataset file")
+        check_format(state, dataset_format, "import")
     client = state.client()
     if not dataset_path:
         created = client.projects.create(spec)
@@ -125,6 +127,7 @@ def import_dataset(state: CliState, project_id: int, filename: Path, format_name
     """Import a dataset (images and annotations) from FILE into a project."""
     check_file(filename, "Dataset file")
     entity = retrieve(state.client().projects, project_id, KIND)
+    check_format(state, format_name, "import")
     entity.import_dataset(format_name, filename, pbar=state.reporter(f"Upload {filename.name}"))
     state.output.done(
         f"Imported {filename} ({format_name}) into project #{project_id}",

@@ -46,3 +46,12 @@ def info(state: CliState) -> None:
         ],
         data,
     )
+
+
+def _add_formats() -> None:
+    from cvat_client.cli.commands.formats import formats
+
+    server.add_command(formats)
+
+
+_add_formats()

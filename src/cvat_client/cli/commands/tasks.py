@@ -18,6 +18,7 @@ from cvat_client.cli.commands._common import (
     user_name,
 )
 from cvat_client.cli.commands._options import option, period_option
+from cvat_client.cli.commands.formats import check_format
 from cvat_client.cli.errors import CliError
 from cvat_client.cli.output import Column
 from cvat_client.cli.state import CliState, json_option, pass_state
@@ -246,6 +247,7 @@ def create(
     files = _resources(kind, resources)
     if annotation_path:
         check_file(Path(annotation_path), "Annotation file")
+        check_format(state, annotation_format, "import")
 
     from cvat_client.core.proxies.tasks import ResourceType
 
@@ -335,6 +337,7 @@ def frames(
 def _import_annotations(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
     check_file(filename, "Annotation file")
     entity = retrieve(state.client().tasks, task_id, KIND)
+    check_format(state, format_name, "import")
     entity.import_annotations(format_name, filename, pbar=state.reporter(f"Upload {filename.name}"))
     state.output.done(
         f"Imported {filename} ({format_name}) into task #{task_id}",
