@@ -239,3 +239,18 @@ def test_progress_bars_go_to_stderr_when_forced(run_cli: Run, images: Path) -> N
     assert "Uploading data" in result.stderr
     quiet = run_cli("--json", "task", "create", "t2", str(images), "--labels", "car")
     assert ok(quiet).stderr == ""
+
+
+def test_progress_in_a_log_ends_at_100_and_says_everything_once(run_cli: Run, images: Path) -> None:
+    """Without a terminal, --progress writes whole lines: each bar when it starts and
+    ends (at 100 %), each message once, no carriage returns."""
+    ok(run_cli("task", "create", "t", "local", str(images), "--labels", "car"))
+    result = ok(run_cli("--progress", "task", "export-dataset", "1", "x.zip"))
+    assert "\r" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(set(lines)), lines
+    for name in ("Exporting task #1", "Downloading x.zip"):
+        bars = [line for line in lines if line.startswith(name + ":") and "|" in line]
+        assert len(bars) == 2, lines
+        assert bars[0].startswith(f"{name}:   0%")
+        assert bars[1].startswith(f"{name}: 100%")

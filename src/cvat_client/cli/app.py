@@ -129,7 +129,11 @@ class _TqdmHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            tqdm.write(self.format(record), file=sys.stderr)
+            if sys.stderr.isatty():
+                tqdm.write(self.format(record), file=sys.stderr)
+            else:  # a log: no bar to redraw around the message
+                sys.stderr.write(self.format(record) + "\n")
+                sys.stderr.flush()
         except Exception:  # pragma: no cover - logging must never fail a command
             self.handleError(record)
 
