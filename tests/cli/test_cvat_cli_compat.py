@@ -167,3 +167,30 @@ def test_interrupted_export_names_the_server_request(
     assert "the export may go on on the server (request action=export" in result.stderr
     assert "request cancel action=export" in result.stderr
     assert not (Path.cwd() / "ds.zip").exists()
+
+
+def test_test_server_without_its_extra_names_it() -> None:
+    """`python -m cvat_client.testing` without uvicorn: one line naming the extra."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, runpy; sys.modules['uvicorn'] = sys.modules['starlette'] = None; "
+        "runpy.run_module('cvat_client.testing', run_name='__main__')"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 1
+    assert "pip install 'cvat-client[testing]'" in result.stderr
+    assert "Traceback" not in result.stderr
+    # importing the package itself works; its names say what is missing
+    code = (
+        "import sys; sys.modules['starlette'] = None\n"
+        "import cvat_client.testing as t\n"
+        "try:\n    t.CvatTestServer\nexcept ImportError as e:\n    print(e)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert "pip install 'cvat-client[testing]'" in result.stdout, result.stderr

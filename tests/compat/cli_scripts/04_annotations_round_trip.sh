@@ -8,7 +8,7 @@ src=$(cli task create "source" local images/*.jpg --labels '[{"name": "car"}]' \
 cli task export-dataset "$src" coco.zip --format "COCO 1.0" --with-images True \
     --completion_verification_period 0.05
 zip_names coco.zip | grep -c '\.jpg$'
-zip_names coco.zip | grep -q 'instances_default.json' || fail "no COCO annotations"
+zip_names coco.zip | grep 'instances_default.json' > /dev/null || fail "no COCO annotations"
 
 cli task export-dataset "$src" cvat.zip --completion_verification_period 0.05
 dst=$(cli task create "target" local images/*.jpg --labels '[{"name": "car"}]' \
