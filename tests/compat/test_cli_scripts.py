@@ -89,3 +89,30 @@ def test_script_runs_the_same_under_cvat_client(script: str, tmp_path: Path) -> 
     assert (ours.returncode, ours.stdout) == (official.returncode, official.stdout), ours.stderr[
         -3000:
     ]
+
+
+def test_ls_json_is_the_same_text(tmp_path: Path) -> None:
+    """`task ls --json` and `project ls --json` print the very same text as cvat-cli's."""
+    _, work = _workspace(tmp_path, "cvat-cli")
+    with CvatTestServer(admin=("admin", "admin")) as server, LiveServer(server) as live:
+        env = {**os.environ, "PASS": "admin", "XDG_CONFIG_HOME": str(tmp_path / "config")}
+
+        def run(program: str, *args: str) -> str:
+            result = subprocess.run(
+                [str(BIN / program), "--server-host", live.url, "--auth", "admin", *args],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=TIMEOUT,
+                check=False,
+            )
+            assert result.returncode == 0, result.stderr
+            return result.stdout
+
+        pid = run("cvat-cli", "project", "create", "p", "--labels", '[{"name": "car"}]').strip()
+        run("cvat-client", "task", "create", "t", "local", "images/img_0.jpg", "--project_id", pid)
+        for kind in ("task", "project"):
+            official = run("cvat-cli", kind, "ls", "--json")
+            assert '"id": 1' in official
+            assert run("cvat-client", kind, "ls", "--json") == official
