@@ -127,6 +127,51 @@ def test_store_path_follows_platform_rules(monkeypatch: pytest.MonkeyPatch, tmp_
     assert AuthStore().path == path
 
 
+@pytest.mark.parametrize(
+    ("system", "env", "expected"),
+    [
+        ("linux", {"XDG_CONFIG_HOME": "/xdg"}, "/xdg/cvat-sdk/auth.json"),
+        ("darwin", {}, "HOME/Library/Application Support/cvat-sdk/auth.json"),
+    ],
+)
+def test_store_path_rules_per_system(
+    monkeypatch: pytest.MonkeyPatch, system: str, env: dict[str, str], expected: str
+) -> None:
+    """The same directory cvat-sdk uses on each system (platformdirs' rules)."""
+    import platformdirs
+
+    home = str(Path.home())
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    if system == "darwin":
+        from platformdirs.macos import MacOS as Impl
+    else:
+        from platformdirs.unix import Unix as Impl  # type: ignore[assignment]
+    monkeypatch.setattr(platformdirs, "PlatformDirs", Impl)
+    monkeypatch.setattr(
+        platformdirs,
+        "user_config_path",
+        lambda appname, appauthor: Impl(appname, appauthor).user_config_path,
+    )
+    assert str(get_auth_store_path()) == expected.replace("HOME", home)
+
+
+def test_store_path_rules_on_windows(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Windows: the local application data folder, then the author and the name."""
+    import platformdirs
+    from platformdirs import windows
+
+    monkeypatch.setattr(
+        windows, "get_win_folder", lambda csidl: {"CSIDL_LOCAL_APPDATA": "C:/L"}[csidl]
+    )
+    monkeypatch.setattr(
+        platformdirs,
+        "user_config_path",
+        lambda appname, appauthor: windows.Windows(appname, appauthor).user_config_path,
+    )
+    assert get_auth_store_path().as_posix() == "C:/L/CVAT.ai/cvat-sdk/auth.json"
+
+
 def test_auth_factory_password_sources(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("PASS", raising=False)
     assert get_auth_factory("u:p")("http://x") == PasswordCredentials("u", "p")
