@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -82,10 +83,15 @@ def test_corpus_is_large_enough() -> None:
 
 @pytest.mark.parametrize("script", [s.name for s in SCRIPTS])
 def test_script_runs_the_same_under_cvat_client(script: str, tmp_path: Path) -> None:
-    official = _run(script, tmp_path / "official", "cvat-cli")
+    # the two runs are independent (each its own server and directories): side by side
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = [
+            pool.submit(_run, script, tmp_path / name, program)
+            for name, program in (("official", "cvat-cli"), ("ours", "cvat-client"))
+        ]
+        official, ours = (run.result() for run in runs)
     assert official.returncode == 0, (official.stdout, official.stderr[-3000:])
     assert official.stdout.rstrip().endswith("done")
-    ours = _run(script, tmp_path / "ours", "cvat-client")
     assert (ours.returncode, ours.stdout) == (official.returncode, official.stdout), ours.stderr[
         -3000:
     ]
