@@ -185,7 +185,8 @@ PROBE_TIMEOUT = 5.0
 def probe(url: str, *, timeout: float = PROBE_TIMEOUT) -> None:
     """Fail at once, with a hint, when the server cannot be used at all: nothing listens
     on the port, the host name does not resolve, or ``https://`` was given for a server
-    speaking plain HTTP. Anything else (a slow or busy server) is left to the client and
+    speaking plain HTTP on a port other than 443. Costs one TCP connection (and a TLS
+    handshake for https on other ports). Anything else (a slow or busy server) is left to the client and
     its retries.
 
     Raises:
@@ -218,7 +219,8 @@ def probe(url: str, *, timeout: float = PROBE_TIMEOUT) -> None:
     except OSError:
         return  # a timeout or a network hiccup: the client retries what is worth it
     with sock:
-        if parts.scheme != "https":
+        if parts.scheme != "https" or port == 443:
+            # On the standard port a plain-HTTP server is rare: spare the extra handshake.
             return
         context = ssl.create_default_context()
         context.check_hostname = False
