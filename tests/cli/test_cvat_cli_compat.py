@@ -20,12 +20,12 @@ def _token(cvat_http: Any, name: str = "laptop") -> str:
 def test_profiles_and_default_server(run_cli: Run, cvat_http: Any, tmp_path: Path) -> None:
     token = _token(cvat_http)
     # the token's name comes from the server when --name is not given
-    saved = ok(run_cli("profile", "create", token, auth=None))
+    saved = ok(run_cli("profile", "create", "--", token, auth=None))  # a token may start with -
     assert saved.stdout == "Saved profile 'laptop' for http://testserver (set as default).\n"
     store = tmp_path / "config" / "cvat-sdk" / "auth.json"
     assert json.loads(store.read_text())["profiles"]["laptop"]["token"] == token
     assert (store.stat().st_mode & 0o777) == 0o600
-    assert "already exists" in failed(run_cli("profile", "create", token, "--name", "laptop"))
+    assert "already exists" in failed(run_cli("profile", "create", "--name", "laptop", "--", token))
     envelope = tmp_path / "token.jsonc"
     envelope.write_text(f'{{\n // saved from the web UI\n "token": "{token}", "name": "ci"}}')
     ok(run_cli("profile", "create", "--file", str(envelope), "--set-default", auth=None))

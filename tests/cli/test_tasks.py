@@ -183,9 +183,10 @@ def test_export_import_backup_restore(run_cli: Run, images: Path, tmp_path: Path
 
 def test_unknown_export_format(run_cli: Run, images: Path) -> None:
     task = make_task(run_cli, images)
-    line = failed(run_cli("task", "export-dataset", str(task["id"]), "x.zip", "--format", "Nope 9"))
-    assert "Unknown export format 'Nope 9'" in line
-    assert "COCO 1.0" in line  # the server's formats are listed
+    result = run_cli("task", "export-dataset", str(task["id"]), "x.zip", "--format", "Nope 9")
+    assert "Unknown export format 'Nope 9'" in failed(result)
+    listed = result.stderr.split("The server's export formats:\n")[1].splitlines()
+    assert listed[:2] == ["  COCO 1.0", "  CVAT for images 1.1"]  # the server's formats
     line = failed(
         run_cli("task", "export-dataset", str(task["id"]), "x.zip", "--format", "coco 1.0")
     )

@@ -13,7 +13,7 @@ request = urllib.request.Request(
 print(json.load(urllib.request.urlopen(request))["value"])
 PY
 )
-cvat-cli --server-host "$CVAT_SERVER" profile create "$token" --name work
+cvat-cli --server-host "$CVAT_SERVER" profile create --name work -- "$token"
 echo "$token" | cvat-cli --server-host "$CVAT_SERVER" profile create --name other --set-default
 cvat-cli profile list | sed "s#$CVAT_SERVER#SERVER#"
 cvat-cli profile list --names-only

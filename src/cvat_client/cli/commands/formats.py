@@ -40,11 +40,14 @@ def check_format(state: CliState, name: str, direction: Direction) -> None:
             raise CliError(f"The {direction} format {name!r} is disabled on this server")
         return
     by_lower = {n.lower(): n for n in names}
-    close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.5)
+    close = difflib.get_close_matches(name.lower(), list(by_lower), n=3, cutoff=0.75)
     hint = f" Did you mean {' or '.join(repr(by_lower[c]) for c in close)}?" if close else ""
+    click.echo(f"The server's {direction} formats:", err=True)
+    for known in sorted(names):
+        click.echo(f"  {known}", err=True)
     raise CliError(
-        f"Unknown {direction} format {name!r}.{hint} The server's {direction} formats: "
-        f"{', '.join(sorted(names))} (also: cvat-client server formats)"
+        f"Unknown {direction} format {name!r}.{hint} (The server's {direction} formats are "
+        "listed above; also: cvat-client server formats)"
     )
 
 
