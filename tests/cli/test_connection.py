@@ -231,3 +231,36 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Usage: cvat-client" in result.stdout
+
+
+def test_plain_http_to_an_https_port_says_so(unused_port: int) -> None:
+    """A TLS front end answering a plain-HTTP request (as Traefik does) gets a hint."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class TlsPort(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            body = b"Client sent an HTTP request to an HTTPS server.\n"
+            self.send_response(400)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), TlsPort) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            host = f"http://127.0.0.1:{httpd.server_address[1]}"
+            result = CliRunner().invoke(
+                cli, ["--server-host", host, "--auth", "a:b", "task", "ls"], env=CLEAN_ENV
+            )
+        finally:
+            httpd.shutdown()
+    assert result.exit_code == 1
+    assert "The server expects HTTPS: use https:// in --server-host" in result.stderr
