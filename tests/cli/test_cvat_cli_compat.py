@@ -194,3 +194,31 @@ def test_test_server_without_its_extra_names_it() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
     )
     assert "pip install 'cvat-client[testing]'" in result.stdout, result.stderr
+
+
+def test_auto_annotate_alias_follows_the_task_command(run_cli: Run) -> None:
+    """The deprecated `auto-annotate` exists exactly when `task auto-annotate` does."""
+    import click
+
+    from cvat_client.cli import cli
+    from cvat_client.cli.commands.tasks import task
+
+    listed = "auto-annotate" in cli.list_commands(click.Context(cli))
+    if "auto-annotate" in task.commands:  # installed by the auto-annotation module
+        assert listed
+        return
+    assert not listed
+
+    @click.command("auto-annotate")
+    @click.argument("task_id", type=int)
+    def auto_annotate(task_id: int) -> None:
+        click.echo(f"annotating {task_id}")
+
+    task.add_command(auto_annotate)
+    try:
+        result = ok(run_cli("auto-annotate", "7"))
+        assert result.stdout == "annotating 7\n"
+        assert 'Use "task auto-annotate" instead.' in result.stderr
+        assert "auto-annotate" in cli.list_commands(click.Context(cli))
+    finally:
+        del task.commands["auto-annotate"]
