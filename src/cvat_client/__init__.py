@@ -17,6 +17,15 @@ from cvat_client._version import __version__
 
 if TYPE_CHECKING:
     from cvat_client.core import exceptions as exceptions
+    from cvat_client.core.auth import AuthStore as AuthStore
+    from cvat_client.core.auth import ClientAuthParameters as ClientAuthParameters
+    from cvat_client.core.auth import ProfileEntry as ProfileEntry
+    from cvat_client.core.auth import (
+        configure_client_auth_arguments as configure_client_auth_arguments,
+    )
+    from cvat_client.core.auth import get_auth_store_path as get_auth_store_path
+    from cvat_client.core.auth import make_client_from_cli as make_client_from_cli
+    from cvat_client.core.auth import make_client_from_profile as make_client_from_profile
     from cvat_client.core.client import Client as Client
     from cvat_client.core.client import make_client as make_client
     from cvat_client.core.config import Config as Config
@@ -31,9 +40,29 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "exceptions": ("cvat_client.core.exceptions", None),
     "models": ("cvat_client.models", None),
     "version": ("cvat_client.version", None),
+    "AuthStore": ("cvat_client.core.auth", "AuthStore"),
+    "ClientAuthParameters": ("cvat_client.core.auth", "ClientAuthParameters"),
+    "ProfileEntry": ("cvat_client.core.auth", "ProfileEntry"),
+    "configure_client_auth_arguments": ("cvat_client.core.auth", "configure_client_auth_arguments"),
+    "get_auth_store_path": ("cvat_client.core.auth", "get_auth_store_path"),
+    "make_client_from_cli": ("cvat_client.core.auth", "make_client_from_cli"),
+    "make_client_from_profile": ("cvat_client.core.auth", "make_client_from_profile"),
 }
 
-__all__ = ["__version__", "make_client", "Client", "Config", "exceptions"]
+__all__ = [
+    "__version__",
+    "make_client",
+    "Client",
+    "Config",
+    "exceptions",
+    "AuthStore",
+    "ClientAuthParameters",
+    "ProfileEntry",
+    "configure_client_auth_arguments",
+    "get_auth_store_path",
+    "make_client_from_cli",
+    "make_client_from_profile",
+]
 
 
 def __getattr__(name: str) -> Any:

@@ -23,6 +23,7 @@ CLEAN_ENV = {
     "CVAT_ACCESS_TOKEN": None,
     "CVAT_USERNAME": None,
     "CVAT_PASSWORD": None,
+    "PASS": None,
 }
 
 Run = Callable[..., Result]
@@ -71,8 +72,14 @@ def run_cli(cvat_server: CvatTestServer, tmp_path: Path, monkeypatch: pytest.Mon
         if auth is not None:
             argv += ["--auth", auth]
         runner = CliRunner()
+        # the profile store lives in the test's own configuration directory
+        home = {"XDG_CONFIG_HOME": str(tmp_path / "config"), "HOME": str(tmp_path)}
         return runner.invoke(
-            cli, [*argv, *args], obj=environment, env={**CLEAN_ENV, **(env or {})}, input=input
+            cli,
+            [*argv, *args],
+            obj=environment,
+            env={**CLEAN_ENV, **home, **(env or {})},
+            input=input,
         )
 
     return run

@@ -39,7 +39,7 @@ def test_put_get_round_trip(run_cli: Run, images: Path, cvat_http: Any, tmp_path
     task_id, label_id = setup_task(run_cli, images, cvat_http)
     source = tmp_path / "ann.json"
     source.write_text(json.dumps({"shapes": [rectangle(label_id, 0), rectangle(label_id, 3)]}))
-    out = ok(run_cli("annotations", "put", str(task_id), str(source))).stdout
+    out = ok(run_cli("annotations", "put", str(task_id), str(source))).stderr
     assert out.strip() == f"Replaced the annotations of task #{task_id}: 0 tags, 2 shapes, 0 tracks"
 
     data = ok_json(run_cli("annotations", "get", str(task_id)))

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 from click.testing import CliRunner
@@ -53,12 +54,13 @@ def test_password_is_prompted_without_echo(run_cli: Run) -> None:
     ok(result)
     assert "Password for admin" in result.stderr
     assert "admin\n" not in result.stderr.replace("Password for admin: ", "")
-    assert "No tasks." in result.stdout
+    assert result.stdout == ""
 
 
 def test_missing_password_without_a_terminal_fails_cleanly(run_cli: Run) -> None:
     line = failed(run_cli("task", "ls", auth="admin", input=""))
-    assert "No password for admin" in line
+    assert "Password for admin" in line
+    assert "PASS" in line
 
 
 def test_credentials_from_environment(run_cli: Run) -> None:
@@ -70,10 +72,17 @@ def test_password_from_environment_with_auth_user(run_cli: Run) -> None:
     ok(run_cli("project", "ls", auth="admin", env={"CVAT_PASSWORD": "admin"}))
 
 
-def test_no_credentials(run_cli: Run) -> None:
-    line = failed(run_cli("task", "ls", auth=None))
-    assert "No credentials" in line
-    assert "CVAT_ACCESS_TOKEN" in line
+def test_no_credentials_means_the_os_user(run_cli: Run, cvat_server: Any) -> None:
+    """As cvat-cli: without --auth, the operating-system user, its password from PASS,
+    the terminal or standard input."""
+    import getpass
+
+    user = getpass.getuser()
+    line = failed(run_cli("task", "ls", auth=None, input=""))
+    assert f"Password for {user}" in line
+    cvat_server.add_user(user, "os-user-pass")
+    ok(run_cli("task", "ls", auth=None, env={"PASS": "os-user-pass"}))
+    ok(run_cli("task", "ls", auth=None, input="os-user-pass\n"))
 
 
 def test_auth_and_token_together_are_refused(run_cli: Run) -> None:
@@ -133,8 +142,68 @@ def test_unreachable_server(unused_port: int) -> None:
         env=env,
     )
     assert result.exit_code == 1
-    assert "Cannot reach the server" in result.stderr
+    assert "connection refused. Is the server running there?" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_refused_connection_fails_at_once_with_retries_on(unused_port: int) -> None:
+    """The connection check answers before any request (and its retries) is made."""
+    import time
+
+    env = {**CLEAN_ENV, "PASS": "admin"}
+    started = time.monotonic()
+    result = CliRunner().invoke(
+        cli,
+        ["--server-host", f"http://127.0.0.1:{unused_port}", "--auth", "a", "task", "ls"],
+        env=env,
+    )
+    assert result.exit_code == 1
+    assert f"Cannot connect to http://127.0.0.1:{unused_port}" in result.stderr
+    assert time.monotonic() - started < 10  # not 5 retries with growing pauses
+
+
+def test_https_to_a_plain_http_server_says_so(cvat_live_server: LiveServer) -> None:
+    url = cvat_live_server.url.replace("http://", "https://")
+    result = CliRunner().invoke(
+        cli, ["--server-host", url, "--auth", "admin:admin", "task", "ls"], env=CLEAN_ENV
+    )
+    assert result.exit_code == 1
+    plain_url = cvat_live_server.url.removeprefix("http://")
+    assert f"speaks plain HTTP, not HTTPS: use --server-host http://{plain_url}" in result.stderr
+
+
+def test_closed_stdout_pipe_is_quiet(cvat_live_server: LiveServer, tmp_path: Path) -> None:
+    """`cvat-client task ls | head`: the reader has gone; no traceback, exit status 0."""
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "cvat_client",
+                "--server-host",
+                cvat_live_server.url,
+                "--auth",
+                "admin:admin",
+                "project",
+                "ls",
+                "--table",
+            ],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+            env={**os.environ, "XDG_CONFIG_HOME": str(tmp_path)},
+        )
+    finally:
+        os.close(write_end)
+    assert (result.returncode, result.stderr) == (0, "")
 
 
 def test_organization(run_cli: Run, cvat_http: httpx.Client) -> None:
@@ -162,3 +231,36 @@ def test_python_dash_m(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Usage: cvat-client" in result.stdout
+
+
+def test_plain_http_to_an_https_port_says_so(unused_port: int) -> None:
+    """A TLS front end answering a plain-HTTP request (as Traefik does) gets a hint."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class TlsPort(BaseHTTPRequestHandler):
+        def _answer(self) -> None:
+            body = b"Client sent an HTTP request to an HTTPS server.\n"
+            self.send_response(400)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        do_GET = do_POST = _answer
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    with ThreadingHTTPServer(("127.0.0.1", 0), TlsPort) as httpd:
+        thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+        thread.start()
+        try:
+            host = f"http://127.0.0.1:{httpd.server_address[1]}"
+            result = CliRunner().invoke(
+                cli, ["--server-host", host, "--auth", "a:b", "task", "ls"], env=CLEAN_ENV
+            )
+        finally:
+            httpd.shutdown()
+    assert result.exit_code == 1
+    assert "The server expects HTTPS: use https:// in --server-host" in result.stderr

@@ -19,8 +19,10 @@ def test_create_from_directory_and_list(run_cli: Run, images: Path) -> None:
     result = ok(
         run_cli("task", "create", "cars", str(images), "--labels", "car", "--segment-size", "2")
     )
-    assert "Created task #1 'cars': 4 frames, 2 jobs" in result.stdout
-    table = ok(run_cli("task", "ls")).stdout.splitlines()
+    assert result.stdout == "1\n"
+    assert "Created task #1 'cars': 4 frames, 2 jobs" in result.stderr
+    assert ok(run_cli("task", "ls")).stdout == "1\n"
+    table = ok(run_cli("task", "ls", "--table")).stdout.splitlines()
     assert table[0].split() == [
         "ID",
         "NAME",
@@ -82,18 +84,24 @@ def test_create_from_glob_in_project(run_cli: Run, images: Path) -> None:
 
 
 def test_create_failures(run_cli: Run, images: Path) -> None:
-    assert "does not exist" in failed(run_cli("task", "create", "t", "nope.jpg", "--labels", "car"))
+    assert "does not exist" in failed(
+        run_cli("task", "create", "t", "local", "nope.jpg", "--labels", "car")
+    )
+    # as in cvat-cli, a first resource that is neither a type nor a file is a usage error
+    assert "neither a resource type" in failed(
+        run_cli("task", "create", "t", "nope.jpg", "--labels", "car"), 2
+    )
     assert "No file matches" in failed(
         run_cli("task", "create", "t", "nope/*.jpg", "--labels", "car")
     )
-    line = failed(run_cli("task", "create", "t", str(images), "--labels", '[{"name": car}]'))
+    line = failed(run_cli("task", "create", "t", str(images), "--labels", '[{"name": car}]'), 2)
     assert "--labels is not valid JSON" in line
-    line = failed(run_cli("task", "create", "t", str(images), "--labels", '[{"title": "car"}]'))
+    line = failed(run_cli("task", "create", "t", str(images), "--labels", '[{"title": "car"}]'), 2)
     assert "must be an object with a 'name'" in line
     assert "Cannot read --labels" in failed(
-        run_cli("task", "create", "t", str(images), "--labels", "@missing.json")
+        run_cli("task", "create", "t", str(images), "--labels", "@missing.json"), 2
     )
-    assert "either --labels or --project-id" in failed(run_cli("task", "create", "t", str(images)))
+    assert "either --labels or --project_id" in failed(run_cli("task", "create", "t", str(images)))
     assert "Annotation file" in failed(
         run_cli(
             "task", "create", "t", str(images), "--labels", "car", "--annotation-path", "no.xml"
@@ -122,9 +130,9 @@ def test_missing_task(run_cli: Run) -> None:
 
 def test_delete(run_cli: Run, images: Path) -> None:
     task = make_task(run_cli, images)
-    result = run_cli("task", "delete", str(task["id"]), "77")
-    assert f"Deleted task #{task['id']}" in result.stdout
-    assert failed(result) == "Error: Task #77 not found"
+    result = ok(run_cli("task", "delete", str(task["id"]), "77"))
+    assert result.stdout == ""
+    assert result.stderr == f"Task #{task['id']} deleted\nTask #77 not found\n"
     assert ok_json(run_cli("--json", "task", "ls")) == []
 
 
@@ -134,8 +142,12 @@ def test_frames(run_cli: Run, images: Path, tmp_path: Path) -> None:
         run_cli("--json", "task", "frames", str(task["id"]), "0", "2-3", "--outdir", "frames")
     )
     names = sorted(Path(f).name for f in out["files"])
-    assert names == ["frame_000000.jpg", "frame_000002.jpg", "frame_000003.jpg"]
-    assert (tmp_path / "frames" / "frame_000002.jpg").read_bytes()[:2] == b"\xff\xd8"
+    assert names == [
+        "task_1_frame_000000.jpg",
+        "task_1_frame_000002.jpg",
+        "task_1_frame_000003.jpg",
+    ]
+    assert (tmp_path / "frames" / "task_1_frame_000002.jpg").read_bytes()[:2] == b"\xff\xd8"
     ok(run_cli("task", "frames", str(task["id"]), "--outdir", "all"))
     assert len(list((tmp_path / "all").iterdir())) == 4
     assert "outside the task" in failed(run_cli("task", "frames", str(task["id"]), "9"))
@@ -148,7 +160,8 @@ def test_export_import_backup_restore(run_cli: Run, images: Path, tmp_path: Path
     result = ok(
         run_cli("task", "export-dataset", tid, "coco.zip", "--format", "COCO 1.0", "--with-images")
     )
-    assert f"Dataset (COCO 1.0) of task #{tid} saved to coco.zip" in result.stdout
+    assert result.stdout == ""
+    assert f"Dataset (COCO 1.0) of task #{tid} saved to coco.zip" in result.stderr
     with zipfile.ZipFile(tmp_path / "coco.zip") as archive:
         assert any(name.endswith("instances_default.json") for name in archive.namelist())
         assert sum(name.endswith(".jpg") for name in archive.namelist()) == 4
@@ -161,16 +174,54 @@ def test_export_import_backup_restore(run_cli: Run, images: Path, tmp_path: Path
 
     saved = ok_json(run_cli("--json", "task", "backup", tid, "backup.zip"))
     assert saved["size"] == (tmp_path / "backup.zip").stat().st_size > 0
-    restored = ok(run_cli("task", "create-from-backup", "backup.zip")).stdout
-    assert restored.startswith("Restored task #2 'cars'")
+    restored = ok(run_cli("task", "create-from-backup", "backup.zip"))
+    assert restored.stdout == "2\n"
+    assert "Restored task #2 'cars'" in restored.stderr
     assert len(ok_json(run_cli("--json", "task", "ls"))) == 2
     assert "Backup file" in failed(run_cli("task", "create-from-backup", "missing.zip"))
 
 
 def test_unknown_export_format(run_cli: Run, images: Path) -> None:
     task = make_task(run_cli, images)
-    line = failed(run_cli("task", "export-dataset", str(task["id"]), "x.zip", "--format", "Nope 9"))
-    assert "(400)" in line
+    result = run_cli("task", "export-dataset", str(task["id"]), "x.zip", "--format", "Nope 9")
+    assert "Unknown export format 'Nope 9'" in failed(result)
+    listed = result.stderr.split("The server's export formats:\n")[1].splitlines()
+    assert listed[:2] == ["  COCO 1.0", "  CVAT for images 1.1"]  # the server's formats
+    line = failed(
+        run_cli("task", "export-dataset", str(task["id"]), "x.zip", "--format", "coco 1.0")
+    )
+    assert "Did you mean 'COCO 1.0'?" in line
+
+
+def test_unknown_annotation_format_is_refused_before_the_task_is_made(
+    run_cli: Run, images: Path, tmp_path: Path
+) -> None:
+    (tmp_path / "ann.zip").write_bytes(b"PK\x05\x06" + b"\0" * 18)
+    line = failed(
+        run_cli(
+            "task",
+            "create",
+            "t",
+            "local",
+            str(images),
+            "--labels",
+            "car",
+            "--annotation_path",
+            "ann.zip",
+            "--annotation_format",
+            "CVAT 1.0",
+        )
+    )
+    assert "Unknown import format 'CVAT 1.0'. Did you mean 'CVAT 1.1'" in line
+    assert ok(run_cli("task", "ls")).stdout == ""  # no task was created
+
+
+def test_server_formats(run_cli: Run) -> None:
+    listed = ok(run_cli("server", "formats")).stdout.splitlines()
+    assert "CVAT 1.1\timport" in listed
+    assert "CVAT for images 1.1\texport" in listed or "CVAT for images 1.1\timport/export" in listed
+    exports = ok_json(run_cli("server", "formats", "--export", "--json"))
+    assert exports and all(row["export"] for row in exports)
 
 
 def test_job_ls(run_cli: Run, images: Path) -> None:
@@ -189,3 +240,18 @@ def test_progress_bars_go_to_stderr_when_forced(run_cli: Run, images: Path) -> N
     assert "Uploading data" in result.stderr
     quiet = run_cli("--json", "task", "create", "t2", str(images), "--labels", "car")
     assert ok(quiet).stderr == ""
+
+
+def test_progress_in_a_log_ends_at_100_and_says_everything_once(run_cli: Run, images: Path) -> None:
+    """Without a terminal, --progress writes whole lines: each bar when it starts and
+    ends (at 100 %), each message once, no carriage returns."""
+    ok(run_cli("task", "create", "t", "local", str(images), "--labels", "car"))
+    result = ok(run_cli("--progress", "task", "export-dataset", "1", "x.zip"))
+    assert "\r" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == len(set(lines)), lines
+    for name in ("Exporting task #1", "Downloading x.zip"):
+        bars = [line for line in lines if line.startswith(name + ":") and "|" in line]
+        assert len(bars) == 2, lines
+        assert bars[0].startswith(f"{name}:   0%")
+        assert bars[1].startswith(f"{name}: 100%")

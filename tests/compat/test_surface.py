@@ -214,12 +214,6 @@ ALLOWED = [
         "an inline or union type openapi-generator named; our generator inlines it",
         "generator inlines them",
     ),
-    Allowed(
-        "cvat_client.*: *missing",
-        "the auth profile names are done on another branch of the same issue",
-        "auth profiles",
-        pending=True,
-    ),
 ]
 
 AUTH_NAMES = (

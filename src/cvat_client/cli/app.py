@@ -12,7 +12,6 @@ from tqdm import tqdm
 
 from cvat_client._version import __version__
 from cvat_client.cli.connection import (
-    ENV_ACCESS_TOKEN,
     ENV_HOST,
     ENV_ORG,
     ENV_PORT,
@@ -36,6 +35,9 @@ class _CvatGroup(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:
+            _quiet_stdout()  # `cvat-client task ls | head`: the reader left; stop quietly
+            ctx.exit(0)
         except click.ClickException as exc:
             if _debug(ctx) and not isinstance(exc, click.UsageError):
                 traceback.print_exc(file=sys.stderr)
@@ -48,6 +50,74 @@ class _CvatGroup(click.Group):
                 traceback.print_exc(file=sys.stderr)
             raise CliError(describe(exc)) from None
 
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in LEGACY_ALIASES:
+            command = _legacy_alias(self, cmd_name)
+        return command
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = super().list_commands(ctx)
+        legacy = [
+            name for name in LEGACY_ALIASES if name not in names and _task_command(self, name)
+        ]
+        return [*names, *legacy]
+
+
+LEGACY_ALIASES = {
+    "create": "create",
+    "ls": "ls",
+    "delete": "delete",
+    "frames": "frames",
+    "dump": "export-dataset",
+    "upload": "import-dataset",
+    "export": "backup",
+    "import": "create-from-backup",
+    "auto-annotate": "auto-annotate",
+}
+"""cvat-cli's deprecated top-level commands and the ``task`` commands they stand for."""
+
+
+def _task_command(group: click.Group, legacy: str) -> click.Command | None:
+    task = group.commands.get("task")
+    if not isinstance(task, click.Group):
+        return None
+    return task.commands.get(LEGACY_ALIASES[legacy])
+
+
+def _legacy_alias(group: click.Group, legacy: str) -> click.Command | None:
+    """``cvat-client create ...``: ``task create`` with cvat-cli's deprecation warning."""
+    target = _task_command(group, legacy)
+    if target is None or target.callback is None:
+        return None
+    replacement = f"task {LEGACY_ALIASES[legacy]}"
+    callback = target.callback
+
+    def run(**kwargs: Any) -> Any:
+        click.echo(f'Warning: This command is deprecated. Use "{replacement}" instead.', err=True)
+        return callback(**kwargs)
+
+    return click.Command(
+        legacy,
+        params=target.params,
+        callback=run,
+        help=f'{target.help or ""}\n\n(Deprecated; use "{replacement}" instead.)',
+        short_help=f'Deprecated; use "{replacement}".',
+        context_settings=target.context_settings,
+        hidden=False,
+    )
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that flushing it at exit raises nothing."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # pragma: no cover - no real stdout
+        pass
+
 
 def _debug(ctx: click.Context) -> bool:
     state = ctx.find_object(CliState)
@@ -59,7 +129,11 @@ class _TqdmHandler(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
-            tqdm.write(self.format(record), file=sys.stderr)
+            if sys.stderr.isatty():
+                tqdm.write(self.format(record), file=sys.stderr)
+            else:  # a log: no bar to redraw around the message
+                sys.stderr.write(self.format(record) + "\n")
+                sys.stderr.flush()
         except Exception:  # pragma: no cover - logging must never fail a command
             self.handleError(record)
 
@@ -97,30 +171,37 @@ def _install(logger: logging.Logger, handler: logging.Handler | None, level: int
     show_envvar=True,
     metavar="URL",
     help="The CVAT server: a URL (http://... or https://...) or a host name (https). "
-    "Default: http://localhost:8080.",
+    "Default: the profile, the default server (config default-server) or http://localhost.",
 )
 @click.option(
     "--server-port",
     envvar=ENV_PORT,
     type=click.IntRange(1, 65535),
     show_envvar=True,
-    help="The server's port, if not in --server-host.",
+    help="The server's port, if not in --server-host (default: 80 for http, 443 for https).",
 )
 @click.option(
     "--auth",
-    metavar="USER[:PASSWORD]",
-    help="Log in with a user name (and password; asked for if missing, or taken from "
-    "CVAT_PASSWORD). Default: CVAT_USERNAME.",
+    metavar="USER[:PASS]",
+    help="Log in with a user name and password. Without a password: the PASS (or "
+    "CVAT_PASSWORD) variable, else asked for (without a terminal: read from stdin). "
+    "Default: CVAT_ACCESS_TOKEN, else CVAT_USERNAME, else the operating-system user.",
 )
 @click.option(
     "--access-token",
-    envvar=ENV_ACCESS_TOKEN,
-    show_envvar=True,
     metavar="TOKEN",
-    help="Authenticate with a personal access token instead of a password.",
+    help="Authenticate with a personal access token (or set CVAT_ACCESS_TOKEN).",
 )
 @click.option(
+    "--profile",
+    metavar="NAME",
+    help="Use a saved profile (server and token); see 'profile list'. Not with "
+    "--server-host/--server-port/--auth.",
+)
+@click.option(
+    "--organization",
     "--org",
+    "org",
     envvar=ENV_ORG,
     show_envvar=True,
     metavar="SLUG",
@@ -148,6 +229,7 @@ def cli(
     server_port: int | None,
     auth: str | None,
     access_token: str | None,
+    profile: str | None,
     org: str | None,
     insecure: bool,
     retries: int | None,
@@ -155,10 +237,10 @@ def cli(
     progress: bool | None,
     debug: bool,
 ) -> None:
-    """Work with a CVAT server from the command line.
+    """Work with a CVAT server from the command line (cvat-cli's commands, and more).
 
-    Results go to stdout (tables, or JSON with --json); progress bars and errors to
-    stderr. The exit status is 0 on success, 1 on failure and 2 for a wrong command line.
+    Results go to stdout (ids, or JSON with --json); progress bars, messages and errors
+    to stderr. The exit status is 0 on success, 1 on failure and 2 for a wrong command line.
     """
     environment = ctx.obj if isinstance(ctx.obj, CliEnvironment) else CliEnvironment()
     _setup_logging(debug, progress)
@@ -171,6 +253,7 @@ def cli(
             organization=org,
             insecure=insecure,
             retries=retries,
+            profile=profile,
         ),
         environment,
         output=Output(json=json_output),
@@ -180,7 +263,16 @@ def cli(
 
 
 def _register() -> None:
-    from cvat_client.cli.commands import annotations, jobs, projects, requests, server, tasks
+    from cvat_client.cli.commands import (
+        annotations,
+        functions,
+        jobs,
+        profiles,
+        projects,
+        requests,
+        server,
+        tasks,
+    )
 
     groups: list[click.Command] = [
         server.server,
@@ -189,6 +281,9 @@ def _register() -> None:
         jobs.job,
         annotations.annotations_group,
         requests.request,
+        profiles.profile,
+        profiles.config,
+        functions.function,
     ]
     for group in groups:
         cli.add_command(group)
@@ -199,4 +294,8 @@ _register()
 
 def main(args: list[str] | None = None) -> None:
     """Run the command line (the ``cvat-client`` console script)."""
-    cli.main(args=args, prog_name="cvat-client")
+    try:
+        cli.main(args=args, prog_name="cvat-client")
+    except BrokenPipeError:  # pragma: no cover - raised while click flushes its output
+        _quiet_stdout()
+        sys.exit(0)

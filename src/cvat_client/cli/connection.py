@@ -1,27 +1,31 @@
 """Where the server is and who we are: connection options, credentials and the client.
 
-Credentials come, in this order, from ``--auth``/``--access-token`` on the command line,
-then from ``CVAT_ACCESS_TOKEN``, then from ``CVAT_USERNAME`` (+ ``CVAT_PASSWORD``). A
-missing password is asked for on the terminal, without echo. Secrets are never printed
-or logged.
+The rules are cvat-cli's (see :func:`cvat_client.core.auth.make_client_from_cli`):
+``--profile NAME``, else, without a host option and without credentials, the default
+saved profile; otherwise the host (``--server-host``, the store's default server, or
+``http://localhost``) with the first credentials found among ``--auth USER[:PASS]``,
+``--access-token`` (ours), ``CVAT_ACCESS_TOKEN``, ``CVAT_USERNAME`` (ours) and the
+operating-system user. A missing password comes from ``PASS``, ``CVAT_PASSWORD`` (ours),
+the terminal (without echo) or, without a terminal, the first line of standard input.
+Secrets are never printed or logged.
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import attrs
-import click
 
 from cvat_client.cli.errors import CliError
 
 if TYPE_CHECKING:
     import httpx
 
-    from cvat_client.core.client import Client
+    from cvat_client.core.client import Client, Credentials
 
-__all__ = ["CliEnvironment", "ConnectionSettings", "Credentials"]
+__all__ = ["CliEnvironment", "ConnectionSettings"]
 
 ENV_HOST = "CVAT_HOST"
 ENV_PORT = "CVAT_PORT"
@@ -29,10 +33,10 @@ ENV_ORG = "CVAT_ORG"
 ENV_ACCESS_TOKEN = "CVAT_ACCESS_TOKEN"
 ENV_USERNAME = "CVAT_USERNAME"
 ENV_PASSWORD = "CVAT_PASSWORD"
+ENV_PASS = "PASS"
 
 DEFAULT_HOST = "http://localhost"
-DEFAULT_PORT = 8080
-"""Without ``--server-host``: a CVAT started locally with its Docker Compose files."""
+"""Without ``--server-host`` and without a profile or default server (cvat-cli's default)."""
 
 
 @attrs.define
@@ -51,19 +55,6 @@ class CliEnvironment:
 
 
 @attrs.define(repr=False)
-class Credentials:
-    """Either a user name and password or a personal access token."""
-
-    username: str | None = None
-    password: str | None = None
-    access_token: str | None = None
-
-    def __repr__(self) -> str:  # never show a secret
-        kind = "token" if self.access_token else f"user={self.username!r}"
-        return f"Credentials({kind})"
-
-
-@attrs.define(repr=False)
 class ConnectionSettings:
     """The connection options of the command line, before any network traffic."""
 
@@ -74,87 +65,186 @@ class ConnectionSettings:
     organization: str | None = None
     insecure: bool = False
     retries: int | None = None
-    resolved: Credentials | None = attrs.field(default=None, init=False)
-    """The credentials used by :meth:`connect` (``None`` before it, or when anonymous)."""
+    profile: str | None = None
+    status_check_period: float | None = None
+    """``--completion_verification_period`` of the command, if given."""
+    logged_in: bool = attrs.field(default=False, init=False)
+    """Whether :meth:`connect` logged in (``False`` before it, or when anonymous)."""
 
     def __repr__(self) -> str:  # never show a secret
         return f"ConnectionSettings(host={self.host!r}, port={self.port!r})"
 
-    def credentials(self) -> Credentials | None:
-        """The credentials to use, asking for a missing password; ``None`` if there are none.
+    def auth_factory(self) -> Callable[[str], Credentials] | None:
+        """The credentials given explicitly (``None``: cvat-cli's defaults apply).
 
         Raises:
-            CliError: both ``--auth`` and ``--access-token`` were given, or no password
-                could be read.
+            CliError: both ``--auth`` and ``--access-token`` were given.
         """
+        from cvat_client.core.client import AccessTokenCredentials
+
         if self.auth and self.access_token:
             raise CliError("Use either --auth or --access-token, not both")
-        if self.auth:
-            username, sep, password = self.auth.partition(":")
-            if not username:
+        if self.auth is not None:
+            user, _, password = self.auth.partition(":")
+            if not user:
                 raise CliError("--auth needs a user name: --auth USER[:PASSWORD]")
-            return Credentials(username, password if sep else _env_password_or_prompt(username))
+            return _password_factory(user, password)
         if self.access_token:
-            return Credentials(access_token=self.access_token)
-        token = os.environ.get(ENV_ACCESS_TOKEN)
-        if token:
-            return Credentials(access_token=token)
-        env_username = os.environ.get(ENV_USERNAME)
-        if env_username:
-            return Credentials(env_username, _env_password_or_prompt(env_username))
+            token = self.access_token
+            return lambda _url: AccessTokenCredentials(token)
+        if os.environ.get(ENV_ACCESS_TOKEN) is None:
+            env_user = os.environ.get(ENV_USERNAME)
+            if env_user:
+                return _password_factory(env_user, "")
         return None
 
     def connect(self, environment: CliEnvironment, *, require_auth: bool = True) -> Client:
-        """Make a logged-in client.
+        """Make a logged-in client (anonymous, when ``require_auth`` is off and no
+        credentials, profile or token are given).
 
         Raises:
-            CliError: there are no credentials but ``require_auth`` is set.
+            AuthStoreError: a conflicting ``--profile``, an unknown profile, an unusable
+                store, or no password to read.
             LoginError: the server refused the user name or password.
         """
-        from cvat_client.core.client import make_client
+        from cvat_client.core.auth import ClientAuthParameters, make_client_from_cli, server_url
+        from cvat_client.core.client import Client
         from cvat_client.core.config import Config
 
-        credentials = self.resolved = self.credentials()
-        if credentials is None and require_auth:
-            raise CliError(
-                "No credentials: pass --auth USER[:PASSWORD] or --access-token TOKEN, "
-                f"or set {ENV_USERNAME} (and {ENV_PASSWORD}) or {ENV_ACCESS_TOKEN}"
-            )
         config_args: dict[str, Any] = {}
         if self.insecure:
             config_args["verify_ssl"] = False
         if self.retries is not None:
             config_args["retries"] = self.retries
-        if environment.status_check_period is not None:
-            config_args["status_check_period"] = environment.status_check_period
-        login: tuple[str, str] | None = None
-        if credentials is not None and credentials.username is not None:
-            login = (credentials.username, credentials.password or "")
-        host, port = self.host, self.port
-        if host is None:
-            host, port = DEFAULT_HOST, port or DEFAULT_PORT
-        return make_client(
-            host,
-            port=port,
-            credentials=login,
-            access_token=credentials.access_token if credentials else None,
+        period = environment.status_check_period or self.status_check_period
+        if period is not None:
+            config_args["status_check_period"] = period
+        config = Config(**config_args)
+        factory = self.auth_factory()
+        if (
+            not require_auth
+            and factory is None
+            and self.profile is None
+            and os.environ.get(ENV_ACCESS_TOKEN) is None
+        ):
+            from cvat_client.core.auth import AuthStore
+
+            store = AuthStore()
+            if self.host is not None or self.port is not None or not store.get_default_profile():
+                client = Client(
+                    server_url(self.host, self.port, store),
+                    config=config,
+                    check_server_version=False,
+                    transport=environment.transport,
+                )
+                if self.organization is not None:
+                    client.organization_slug = self.organization
+                return client
+        if self.profile is not None and self.access_token:
+            raise CliError("--profile is mutually exclusive with --access-token")
+        if environment.transport is None:
+            target = self._target_url(factory)
+            if target is not None:
+                probe(target)
+        params = ClientAuthParameters(
+            profile=self.profile,
+            auth=factory,
+            server_host=self.host,
+            server_port=self.port,
+            insecure=self.insecure,
             organization=self.organization,
-            config=Config(**config_args),
-            transport=environment.transport,
         )
+        client = make_client_from_cli(params, config=config, transport=environment.transport)
+        self.logged_in = True
+        return client
+
+    def _target_url(self, factory: Callable[[str], Credentials] | None) -> str | None:
+        """The server :meth:`connect` will use (``None`` if it cannot be told here)."""
+        from cvat_client.core.auth import AuthStore, server_url
+        from cvat_client.core.exceptions import AuthStoreError
+
+        try:
+            store = AuthStore()
+            if self.profile is not None:
+                named = store.get_profile(self.profile)
+                return named.server if named is not None else None
+            explicit_host = self.host is not None or self.port is not None
+            if not explicit_host and factory is None and not os.environ.get(ENV_ACCESS_TOKEN):
+                default = store.get_default_profile()
+                if default is not None:
+                    return default[1].server
+            return server_url(self.host, self.port, store)
+        except AuthStoreError:
+            return None  # reported by make_client_from_cli
 
 
-def _env_password_or_prompt(username: str) -> str:
-    password = os.environ.get(ENV_PASSWORD)
-    if password:
-        return password
+PROBE_TIMEOUT = 5.0
+"""Seconds the connection check waits for the server to accept a connection."""
+
+
+def probe(url: str, *, timeout: float = PROBE_TIMEOUT) -> None:
+    """Fail at once, with a hint, when the server cannot be used at all: nothing listens
+    on the port, the host name does not resolve, or ``https://`` was given for a server
+    speaking plain HTTP on a port other than 443. Costs one TCP connection (and a TLS
+    handshake for https on other ports). Anything else (a slow or busy server) is left to the client and
+    its retries.
+
+    Raises:
+        CliError: the server cannot be reached, with what to check.
+    """
+    import socket
+    import ssl
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url if "://" in url else "https://" + url)
+    host = parts.hostname
+    if not host:
+        return
     try:
-        value = str(
-            click.prompt(f"Password for {username}", hide_input=True, err=True, show_default=False)
-        )
-    except click.Abort:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return
+    where = f"{parts.scheme}://{host}:{port}"
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except ConnectionRefusedError:
         raise CliError(
-            f"No password for {username}: type it when asked, pass --auth USER:PASSWORD "
-            f"or set {ENV_PASSWORD}"
+            f"Cannot connect to {where}: connection refused. Is the server running there? "
+            "Check --server-host and --server-port (default: http://localhost, port 80)"
         ) from None
-    return value
+    except socket.gaierror as exc:
+        raise CliError(
+            f"Cannot find the server {host!r} ({exc.strerror}). Check --server-host"
+        ) from None
+    except OSError:
+        return  # a timeout or a network hiccup: the client retries what is worth it
+    with sock:
+        if parts.scheme != "https" or port == 443:
+            # On the standard port a plain-HTTP server is rare: spare the extra handshake.
+            return
+        context = ssl.create_default_context()
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE  # only the protocol is checked here
+        try:
+            with context.wrap_socket(sock, server_hostname=host):
+                pass
+        except ssl.SSLError as exc:
+            if "WRONG_VERSION_NUMBER" in str(exc) or "record layer" in str(exc).lower():
+                raise CliError(
+                    f"The server at {host}:{port} speaks plain HTTP, not HTTPS: use "
+                    f"--server-host http://{parts.netloc}"
+                ) from None
+        except OSError:
+            return
+
+
+def _password_factory(user: str, password: str) -> Callable[[str], Credentials]:
+    """Credentials of ``user``: ``password``, else ``PASS``, else ``CVAT_PASSWORD``, else
+    asked for (the terminal, or the first line of standard input)."""
+    from cvat_client.core.auth import read_password
+    from cvat_client.core.client import PasswordCredentials
+
+    known = password or os.environ.get(ENV_PASS) or os.environ.get(ENV_PASSWORD) or ""
+    if known:
+        return lambda _url: PasswordCredentials(user, known)
+    return lambda url: PasswordCredentials(user, read_password(f"Password for {user} at {url}: "))

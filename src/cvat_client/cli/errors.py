@@ -43,8 +43,18 @@ def one_line(text: str) -> str:
     return flat
 
 
+_PLAIN_TO_TLS = ("HTTP request to an HTTPS server", "plain HTTP request was sent to HTTPS port")
+
+
 def describe(exc: BaseException) -> str:
     """A one-line description of ``exc`` for the user (never contains credentials)."""
+    text = _describe(exc)
+    if any(marker in text for marker in _PLAIN_TO_TLS):
+        text += ". The server expects HTTPS: use https:// in --server-host"
+    return text
+
+
+def _describe(exc: BaseException) -> str:
     if isinstance(exc, UnauthorizedException):
         return (
             f"Authentication failed {exc.message}. "

@@ -16,7 +16,7 @@ import click
 
 from cvat_client._lowlevel.unset import UNSET
 
-__all__ = ["Column", "Output", "human_size", "plain", "to_json_text"]
+__all__ = ["Column", "Output", "human_size", "plain", "table_lines", "to_json_text"]
 
 
 def plain(value: Any) -> Any:
@@ -87,15 +87,8 @@ class Output:
         if not rows:
             click.echo(empty)
             return
-        cells = [[_cell(column.value(row)) for column in columns] for row in rows]
-        headers = [column.header for column in columns]
-        widths = [max(len(text) for text in col) for col in zip(headers, *cells, strict=False)]
-        for line in [headers, *cells]:
-            click.echo(
-                "  ".join(
-                    text.ljust(width) for text, width in zip(line, widths, strict=True)
-                ).rstrip()
-            )
+        for line in table_lines(rows, columns):
+            click.echo(line)
 
     def fields(self, pairs: Iterable[tuple[str, Any]], data: Any) -> None:
         """One object: ``name: value`` lines, or ``data`` as JSON."""
@@ -108,15 +101,41 @@ class Output:
             click.echo(f"{name + ':':<{width + 1}} {_cell(value)}")
 
     def done(self, message: str, data: Any) -> None:
-        """The result of an action: ``message`` for people, ``data`` as JSON."""
+        """The result of an action: ``message`` for people (on stderr), ``data`` as JSON
+        (on stdout)."""
         if self.json:
             self.data(data)
         else:
-            click.echo(message)
+            click.echo(message, err=True)
+
+    def created(self, obj_id: int, message: str, data: Any) -> None:
+        """A created object: its id alone on stdout (cvat-cli's contract) and ``message``
+        on stderr, or ``data`` as JSON."""
+        if self.json:
+            self.data(data)
+        else:
+            click.echo(message, err=True)
+            click.echo(str(obj_id))
+
+    def ids(self, rows: Sequence[Any]) -> None:
+        """One id per line (cvat-cli's ``ls``)."""
+        for row in rows:
+            click.echo(str(row["id"] if isinstance(row, Mapping) else row.id))
 
     def data(self, data: Any) -> None:
         """``data`` as JSON on stdout, whatever the mode."""
         click.echo(to_json_text(data))
+
+
+def table_lines(rows: Sequence[Any], columns: Sequence[Column]) -> list[str]:
+    """The header and the rows of an aligned text table."""
+    cells = [[_cell(column.value(row)) for column in columns] for row in rows]
+    headers = [column.header for column in columns]
+    widths = [max(len(text) for text in col) for col in zip(headers, *cells, strict=False)]
+    return [
+        "  ".join(text.ljust(width) for text, width in zip(line, widths, strict=True)).rstrip()
+        for line in [headers, *cells]
+    ]
 
 
 def _row_data(row: Any) -> Any:

@@ -18,9 +18,29 @@ if TYPE_CHECKING:
 __all__ = ["TqdmReporter", "wait_for_request"]
 
 
-def _disable(enabled: bool | None) -> bool | None:
-    # tqdm's ``disable=None`` means: off when the output is not a terminal.
-    return None if enabled is None else not enabled
+class _LineWriter:
+    """A stream for tqdm writing each bar state as a line of its own (no carriage
+    returns, no blank clearing), for logs."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self.encoding = getattr(stream, "encoding", None) or "utf-8"
+
+    def write(self, text: str) -> int:
+        line = text.replace("\r", "").rstrip()
+        if line:
+            self._stream.write(line + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
 
 
 class TqdmReporter(DeferredTqdmProgressReporter):
@@ -31,7 +51,17 @@ class TqdmReporter(DeferredTqdmProgressReporter):
     """
 
     def __init__(self, desc: str, *, enabled: bool | None = None) -> None:
-        super().__init__({"file": sys.stderr, "disable": _disable(enabled), "dynamic_ncols": True})
+        terminal = _is_terminal(sys.stderr)
+        options: dict[str, Any] = {
+            "file": sys.stderr,
+            "disable": not terminal if enabled is None else not enabled,
+            "dynamic_ncols": True,
+        }
+        if not terminal:
+            # A log, not a screen: no redrawing. Each bar is written as whole lines, once
+            # when it starts and once when it ends (at 100 % when the work is complete).
+            options.update(mininterval=float("inf"), file=_LineWriter(sys.stderr))
+        super().__init__(options)
         self.desc = desc
 
     def _begin(self, total: int, options: dict[str, Any]) -> None:

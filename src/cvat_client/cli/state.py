@@ -59,7 +59,7 @@ class CliState:
             rq_id,
             enabled=self.progress,
             timeout=timeout,
-            period=self.environment.status_check_period,
+            period=self.environment.status_check_period or self.settings.status_check_period,
             desc=desc,
         )
 

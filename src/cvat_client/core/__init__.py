@@ -18,6 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from cvat_client.core._protocol.version import Version as Version
+    from cvat_client.core.auth import AuthStore as AuthStore
+    from cvat_client.core.auth import ClientAuthParameters as ClientAuthParameters
+    from cvat_client.core.auth import ProfileEntry as ProfileEntry
+    from cvat_client.core.auth import (
+        configure_client_auth_arguments as configure_client_auth_arguments,
+    )
+    from cvat_client.core.auth import get_auth_store_path as get_auth_store_path
+    from cvat_client.core.auth import make_client_from_cli as make_client_from_cli
+    from cvat_client.core.auth import make_client_from_profile as make_client_from_profile
     from cvat_client.core.client import AccessTokenCredentials as AccessTokenCredentials
     from cvat_client.core.client import Client as Client
     from cvat_client.core.client import Credentials as Credentials
@@ -57,6 +66,13 @@ _LAZY: dict[str, str] = {
     "Uploader": "cvat_client.core.uploading",
     "DataUploader": "cvat_client.core.uploading",
     "Downloader": "cvat_client.core.downloading",
+    "AuthStore": "cvat_client.core.auth",
+    "ClientAuthParameters": "cvat_client.core.auth",
+    "ProfileEntry": "cvat_client.core.auth",
+    "configure_client_auth_arguments": "cvat_client.core.auth",
+    "get_auth_store_path": "cvat_client.core.auth",
+    "make_client_from_cli": "cvat_client.core.auth",
+    "make_client_from_profile": "cvat_client.core.auth",
 }
 
 __all__ = sorted(_LAZY)

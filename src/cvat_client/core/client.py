@@ -257,7 +257,7 @@ class Client:
             self.api_client.auth_api.create_login(body)
         except ApiException as exc:
             if exc.status in (400, 401, 403):
-                said = _server_text(exc.data)
+                said = _server_text(exc.data) or _plain_text(exc)
                 server = f" The server says: {said}" if said else ""
                 raise LoginError(
                     f"Login as {credentials.user!r} failed.{server} "
@@ -547,6 +547,15 @@ def _server_text(data: Any) -> str:
     if isinstance(data, list):
         return " ".join(_server_text(v) for v in data)
     return "" if data is None else str(data)
+
+
+def _plain_text(exc: ApiException) -> str:
+    """A short plain-text error body (e.g. a TLS front end refusing plain HTTP), or ''."""
+    headers = getattr(exc, "headers", None) or {}
+    body = getattr(exc, "body", b"") or b""
+    if "text/plain" not in str(headers.get("content-type", "")) or len(body) > 300:
+        return ""
+    return " ".join(body.decode("utf-8", "replace").split())
 
 
 def _delete_cookie(jar: httpx.Cookies, name: str) -> None:

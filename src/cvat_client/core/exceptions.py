@@ -74,6 +74,7 @@ __all__ = [
     "UploadError",
     "DownloadError",
     "UnsupportedByServer",
+    "AuthStoreError",
 ]
 
 
@@ -159,6 +160,11 @@ class DownloadError(TransferError):
 class UnsupportedByServer(CvatSdkException, AttributeError):
     """The operation needs a server endpoint that CVAT no longer has (cvat-sdk raises an
     `AttributeError` there, so this is one too). The message says what to use instead."""
+
+
+class AuthStoreError(CvatSdkException):
+    """The saved authentication profiles cannot be used: unsafe permissions, a corrupt or
+    newer store file, an unknown profile, or conflicting options (cvat-sdk's name)."""
 
 
 def _describe(exc: BaseException) -> str:

@@ -7,9 +7,15 @@ import secrets
 import sys
 from collections.abc import Sequence
 
-import uvicorn
+try:
+    import uvicorn
 
-from cvat_client.testing.server import CvatTestServer
+    from cvat_client.testing.server import CvatTestServer
+except ImportError as _exc:  # pragma: no cover - depends on the installation
+    raise SystemExit(
+        f"The CVAT test server needs the 'testing' extra ({_exc.name} is missing): "
+        "pip install 'cvat-client[testing]'"
+    ) from None
 
 
 def _credentials(value: str) -> tuple[str, str]:

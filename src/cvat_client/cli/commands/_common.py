@@ -70,18 +70,38 @@ def load_json_argument(text: str, what: str) -> Any:
 
 
 def parse_labels(text: str) -> list[dict[str, Any]]:
-    """``--labels``: a JSON list of label objects, ``@file.json``, or ``car,person``."""
+    """``--labels`` parsed (see `_parse_labels`); errors are usage errors
+    (exit status 2), as cvat-cli reports them."""
+    try:
+        return _parse_labels(text)
+    except CliError as exc:
+        raise click.UsageError(exc.message) from None
+
+
+def _parse_labels(text: str) -> list[dict[str, Any]]:
+    """``--labels``: a JSON list of label objects given inline or as a file path (cvat-cli),
+    ``@file.json``, or names (``car,person``).
+
+    A text naming no existing file but looking like a path is an error, never a label
+    named after a file.
+    """
     stripped = text.strip()
-    if stripped[:1] not in ("[", "{", "@"):
+    path = Path(stripped)
+    if stripped and stripped[:1] not in ("[", "{", "@") and path.is_file():
+        data = load_json_argument("@" + stripped, "--labels")
+    elif stripped[:1] in ("[", "{", "@"):
+        data = load_json_argument(stripped, "--labels")
+    else:
+        if "/" in stripped or "\\" in stripped or path.suffix.lower() in _FILE_SUFFIXES:
+            raise CliError(f"--labels: no such file {stripped!r} (give JSON, a file or names)")
         names = [name.strip() for name in stripped.split(",") if name.strip()]
         if not names:
             raise CliError("--labels is empty: give label names or a JSON list of labels")
         return [{"name": name} for name in names]
-    data = load_json_argument(stripped, "--labels")
     if isinstance(data, dict):
         data = [data]
-    if not isinstance(data, list) or not data:
-        raise CliError("--labels must be a non-empty JSON list of label objects")
+    if not isinstance(data, list):
+        raise CliError("--labels must be a JSON list of label objects")
     for index, label in enumerate(data):
         if not isinstance(label, dict) or not isinstance(label.get("name"), str):
             raise CliError(
@@ -89,6 +109,9 @@ def parse_labels(text: str) -> list[dict[str, Any]]:
                 f'like {{"name": "car"}}, got {json.dumps(label)[:80]}'
             )
     return data
+
+
+_FILE_SUFFIXES = {".json", ".jsonc", ".txt", ".yaml", ".yml"}
 
 
 def user_name(user: Any) -> str | None:

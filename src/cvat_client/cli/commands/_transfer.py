@@ -9,11 +9,11 @@ import click
 
 from cvat_client.cli.commands._common import (
     EXISTING_FILE,
-    OUTPUT_FILE,
     check_file,
     format_option,
     retrieve,
 )
+from cvat_client.cli.commands._options import BOOL, period_option
 from cvat_client.cli.errors import CliError
 from cvat_client.cli.output import human_size
 from cvat_client.cli.state import CliState, json_option, pass_state
@@ -23,31 +23,46 @@ __all__ = [
     "delete_many",
     "download_backup",
     "export_dataset",
+    "output_path",
     "restore_backup",
 ]
 
 
 def delete_many(state: CliState, repo: Any, ids: tuple[int, ...], kind: str) -> None:
-    """Delete each object; fail at the end if any was missing or refused."""
+    """Delete each object; a missing one is reported on stderr and skipped (as cvat-cli
+    does); fail at the end if the server refused any other."""
     deleted: list[int] = []
+    missing: list[int] = []
     failed: list[str] = []
     for obj_id in ids:
         _, response = repo.api.destroy(obj_id, _check_status=False)
         if response.is_success:
             deleted.append(obj_id)
+            click.echo(f"{kind} #{obj_id} deleted", err=True)
         elif response.status_code == 404:
-            failed.append(f"{kind.lower()} #{obj_id} not found")
+            missing.append(obj_id)
+            click.echo(f"{kind} #{obj_id} not found", err=True)
         else:
             failed.append(
                 f"{kind.lower()} #{obj_id}: {response.status_code} {response.reason_phrase}"
             )
-    state.output.done(
-        "\n".join(f"Deleted {kind.lower()} #{obj_id}" for obj_id in deleted) or "Nothing deleted",
-        {"deleted": deleted, "failed": failed},
-    )
+    if state.output.json:
+        state.output.data({"deleted": deleted, "not_found": missing, "failed": failed})
     if failed:
         text = "; ".join(failed)
-        raise CliError(text[:1].upper() + text[1:])
+        raise CliError("Failed to delete " + text)
+
+
+def output_path(filename: str) -> Path:
+    """cvat-cli's output argument: empty means the current directory; a name ending with
+    a path separator is a directory, created if missing."""
+    import os
+
+    if not filename:
+        return Path.cwd()
+    if filename.endswith((os.sep, os.altsep or os.sep)):
+        os.makedirs(filename, exist_ok=True)
+    return Path(filename)
 
 
 def _saved(state: CliState, what: str, kind: str, obj_id: int, path: Path) -> None:
@@ -77,7 +92,15 @@ def _export(
     from cvat_client.core.downloading import Downloader
 
     rq_id = _start_export(endpoint, id=obj_id, location="local", **query)
-    request = state.wait(rq_id, desc=f"Exporting {kind.lower()} #{obj_id}")
+    try:
+        request = state.wait(rq_id, desc=f"Exporting {kind.lower()} #{obj_id}")
+    except KeyboardInterrupt:
+        click.echo(
+            f"\nInterrupted: the export may go on on the server (request {rq_id}). "
+            f"Wait for it with 'request wait {rq_id}' or stop it with 'request cancel {rq_id}'.",
+            err=True,
+        )
+        raise
     result_url = getattr(request, "result_url", None)
     if not isinstance(result_url, str) or not result_url:
         raise CliError(f"The export {rq_id} finished without a file to download")
@@ -97,7 +120,10 @@ def export_dataset(
     include_images: bool,
 ) -> None:
     """Export a project's or task's dataset and download it to ``filename``."""
+    from cvat_client.cli.commands.formats import check_format
+
     retrieve(repo, obj_id, kind)
+    check_format(state, format_name, "export")
     endpoint = repo.api.create_dataset_export_endpoint
     _export(
         state,
@@ -121,7 +147,9 @@ def restore_backup(state: CliState, repo: Any, kind: str, filename: Path) -> Non
     """Make a new project or task from a backup file."""
     check_file(filename, "Backup file")
     entity = repo.create_from_backup(filename, pbar=state.reporter(f"Upload {filename.name}"))
-    state.output.done(f"Restored {kind.lower()} #{entity.id} {entity.name!r}", entity.to_dict())
+    state.output.created(
+        entity.id, f"Restored {kind.lower()} #{entity.id} {entity.name!r}", entity.to_dict()
+    )
 
 
 def add_shared_commands(
@@ -142,33 +170,55 @@ def add_shared_commands(
         delete_many(state, repo(state), obj_ids, kind)
 
     @group.command(
-        "export-dataset", help=f"Export the annotations of a {noun} to FILE (a zip archive)."
+        "export-dataset",
+        help=f"Export a {noun} as a dataset in a format (e.g. 'YOLO 1.1') to FILENAME, a file "
+        "or a directory (default: the current directory; the server names the file).",
     )
-    @click.argument("obj_id", metavar="ID", type=int)
-    @click.argument("filename", metavar="FILE", type=OUTPUT_FILE)
+    @click.argument("obj_id", metavar=f"{noun.upper()}_ID", type=int)
+    @click.argument("filename", metavar="[FILENAME]", default="")
     @format_option("CVAT for images 1.1", "export")
     @click.option(
-        "--with-images/--without-images", default=False, help="Include the images (default: no)."
+        "--with-images",
+        "with_images",
+        type=BOOL,
+        default=False,
+        is_flag=False,
+        flag_value="true",
+        metavar="[BOOL]",
+        help="Include the images: True or False (alone: True; default: False).",
     )
+    @click.option("--without-images", is_flag=True, help="Do not include the images.")
+    @period_option
     @json_option
     @pass_state
     def export(
-        state: CliState, obj_id: int, filename: Path, format_name: str, with_images: bool
+        state: CliState,
+        obj_id: int,
+        filename: str,
+        format_name: str,
+        with_images: bool,
+        without_images: bool,
     ) -> None:
-        export_dataset(state, repo(state), obj_id, kind, filename, format_name, with_images)
+        include = with_images and not without_images
+        export_dataset(
+            state, repo(state), obj_id, kind, output_path(filename), format_name, include
+        )
 
     @group.command("backup", help=backup_help)
-    @click.argument("obj_id", metavar="ID", type=int)
-    @click.argument("filename", metavar="FILE", type=OUTPUT_FILE)
+    @click.argument("obj_id", metavar=f"{noun.upper()}_ID", type=int)
+    @click.argument("filename", metavar="[FILENAME]", default="")
+    @period_option
     @json_option
     @pass_state
-    def backup(state: CliState, obj_id: int, filename: Path) -> None:
-        download_backup(state, repo(state), obj_id, kind, filename)
+    def backup(state: CliState, obj_id: int, filename: str) -> None:
+        download_backup(state, repo(state), obj_id, kind, output_path(filename))
 
     @group.command(
-        "create-from-backup", help=f"Restore a {noun} from a backup FILE (as a new {noun})."
+        "create-from-backup",
+        help=f"Restore a {noun} from a backup FILE (as a new {noun}) and print its id.",
     )
     @click.argument("filename", metavar="FILE", type=EXISTING_FILE)
+    @period_option
     @json_option
     @pass_state
     def create_from_backup(state: CliState, filename: Path) -> None:

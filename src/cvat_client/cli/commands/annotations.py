@@ -18,6 +18,13 @@ __all__ = ["annotations_group"]
 _KEYS = ("tags", "shapes", "tracks")
 
 
+def _is_archive(path: Path) -> bool:
+    """Whether ``path`` is a zip archive (an exported dataset), not a JSON file."""
+    import zipfile
+
+    return path.suffix.lower() == ".zip" or (path.is_file() and zipfile.is_zipfile(path))
+
+
 def _owner(state: CliState, obj_id: int, job: bool) -> tuple[Any, str]:
     client = state.client()
     if job:
@@ -79,6 +86,11 @@ def put(state: CliState, obj_id: int, source: str, job: bool, append: bool) -> N
 
     FILE holds what 'annotations get' writes: {"tags": [...], "shapes": [...], "tracks": [...]}.
     """
+    if source != "-" and _is_archive(Path(source)):
+        raise CliError(
+            f"{source} is an archive, not JSON: import annotation files in a format "
+            f"(CVAT, COCO...) with: task import-annotations {obj_id} {source} --format NAME"
+        )
     data = load_json_argument(f"@{source}", f"Annotation file {source}")
     if not isinstance(data, dict) or not any(key in data for key in _KEYS):
         raise CliError(

@@ -16,6 +16,9 @@ from cvat_client.cli.commands._common import (
     retrieve,
     user_name,
 )
+from cvat_client.cli.commands._options import option, period_option
+from cvat_client.cli.commands.formats import check_format
+from cvat_client.cli.commands.tasks import list_objects
 from cvat_client.cli.output import Column
 from cvat_client.cli.state import CliState, json_option, pass_state
 
@@ -49,13 +52,13 @@ _transfer.add_shared_commands(
 
 @project.command("ls")
 @click.option("--search", help="Only projects whose name, owner... contain this text.")
+@click.option("--table", is_flag=True, help="Show a table instead of the ids.")
 @json_option
 @pass_state
-def list_projects(state: CliState, search: str | None) -> None:
-    """List the projects."""
+def list_projects(state: CliState, search: str | None, table: bool) -> None:
+    """List the projects: their ids, one per line (--json: the server's objects)."""
     filters: dict[str, Any] = {"search": search} if search else {}
-    projects = state.client().projects.list(**filters)
-    state.output.table(projects, COLUMNS, empty="No projects.")
+    list_objects(state, state.client().projects, COLUMNS, "No projects.", table, **filters)
 
 
 @project.command("create")
@@ -63,51 +66,68 @@ def list_projects(state: CliState, search: str | None) -> None:
 @click.option(
     "--labels",
     "labels_text",
-    metavar="JSON|@FILE|NAMES",
-    help='The labels: JSON (\'[{"name": "car"}]\'), @labels.json, or names (car,person).',
+    metavar="JSON|FILE|NAMES",
+    help='The labels: JSON (\'[{"name": "car"}]\'), a JSON file, or names (car,person).',
 )
-@click.option(
-    "--dataset-file", type=EXISTING_FILE, help="A dataset to import into the new project."
+@option("--bug_tracker", "--bug", help="A bug tracker URL.")
+@option(
+    "--dataset_path", "--dataset-file", default="", help="A dataset to import into the project."
 )
-@format_option("CVAT 1.1", "dataset")
+@option(
+    "--dataset_format",
+    "--format",
+    default="CVAT 1.1",
+    show_default=True,
+    help="The format of --dataset_path.",
+)
+@period_option
 @json_option
 @pass_state
 def create(
     state: CliState,
     name: str,
     labels_text: str | None,
-    dataset_file: Path | None,
-    format_name: str,
+    bug_tracker: str | None,
+    dataset_path: str,
+    dataset_format: str,
 ) -> None:
-    """Create a project called NAME."""
-    spec: dict[str, Any] = {"name": name}
-    if labels_text is not None:
-        spec["labels"] = parse_labels(labels_text)
-    if dataset_file is not None:
-        check_file(dataset_file, "Dataset file")
+    """Create a project called NAME (optionally importing a dataset) and print its id."""
+    spec: dict[str, Any] = {
+        "name": name,
+        "labels": parse_labels(labels_text) if labels_text is not None else [],
+    }
+    if bug_tracker is not None:
+        spec["bug_tracker"] = bug_tracker
+    if dataset_path:
+        check_file(Path(dataset_path), "Dataset file")
+        check_format(state, dataset_format, "import")
     client = state.client()
-    if dataset_file is None:
+    if not dataset_path:
         created = client.projects.create(spec)
     else:
         created = client.projects.create_from_dataset(
             spec,
-            dataset_path=dataset_file,
-            dataset_format=format_name,
-            pbar=state.reporter(f"Upload {dataset_file.name}"),
+            dataset_path=dataset_path,
+            dataset_format=dataset_format,
+            pbar=state.reporter(f"Upload {Path(dataset_path).name}"),
         )
-    state.output.done(f"Created project #{created.id} {created.name!r}", created.to_dict())
+    state.output.created(
+        created.id, f"Created project #{created.id} {created.name!r}", created.to_dict()
+    )
 
 
 @project.command("import-dataset")
 @click.argument("project_id", metavar="ID", type=int)
 @click.argument("filename", metavar="FILE", type=EXISTING_FILE)
 @format_option("CVAT 1.1", "dataset")
+@period_option
 @json_option
 @pass_state
 def import_dataset(state: CliState, project_id: int, filename: Path, format_name: str) -> None:
     """Import a dataset (images and annotations) from FILE into a project."""
     check_file(filename, "Dataset file")
     entity = retrieve(state.client().projects, project_id, KIND)
+    check_format(state, format_name, "import")
     entity.import_dataset(format_name, filename, pbar=state.reporter(f"Upload {filename.name}"))
     state.output.done(
         f"Imported {filename} ({format_name}) into project #{project_id}",

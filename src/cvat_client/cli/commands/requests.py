@@ -8,7 +8,7 @@ import click
 
 from cvat_client._lowlevel.exceptions import NotFoundException
 from cvat_client.cli.errors import CliError
-from cvat_client.cli.output import Column
+from cvat_client.cli.output import Column, table_lines
 from cvat_client.cli.state import CliState, json_option, pass_state
 
 __all__ = ["request"]
@@ -32,8 +32,10 @@ def _progress(request: Any) -> str:
     return f"{round(float(value) * 100)}%" if isinstance(value, int | float) else "-"
 
 
+WIDTH = 100
+"""``request ls`` fits this many columns: each row is followed by the (long) request id."""
+
 COLUMNS = [
-    Column("ID", "id"),
     Column("STATUS", "status"),
     Column("OPERATION", lambda r: getattr(r.operation, "type", None)),
     Column("TARGET", _target),
@@ -53,10 +55,21 @@ def request() -> None:
 @json_option
 @pass_state
 def list_requests(state: CliState, status: str | None) -> None:
-    """List your background requests."""
+    """List your background requests (each row followed by the request's id)."""
     filters: dict[str, Any] = {"status": status} if status else {}
     requests = state.client().requests.list(**filters)
-    state.output.table(requests, COLUMNS, empty="No requests.")
+    if state.output.json or not requests:
+        state.output.table(requests, COLUMNS, empty="No requests.")
+        return
+    header, *rows = table_lines(requests, COLUMNS)
+    click.echo(_fit(header))
+    for line, item in zip(rows, requests, strict=True):
+        click.echo(_fit(line))
+        click.echo(f"  {item.id}")  # whole, to copy into 'request wait/cancel'
+
+
+def _fit(line: str) -> str:
+    return line if len(line) <= WIDTH else line[: WIDTH - 3] + "..."
 
 
 def _check_exists(client: Any, rq_id: str) -> None:

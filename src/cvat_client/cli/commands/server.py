@@ -26,7 +26,7 @@ def info(state: CliState) -> None:
     client = state.client(require_auth=False)
     about, _ = client.api_client.server_api.retrieve_about()
     username = None
-    if state.settings.resolved is not None:
+    if state.settings.logged_in:
         username = client.users.retrieve_current_user().username
     host = client.api_client.configuration.host
     data = {
@@ -46,3 +46,12 @@ def info(state: CliState) -> None:
         ],
         data,
     )
+
+
+def _add_formats() -> None:
+    from cvat_client.cli.commands.formats import formats
+
+    server.add_command(formats)
+
+
+_add_formats()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from cvat_client.cli.commands._common import (
     retrieve,
     user_name,
 )
+from cvat_client.cli.commands._options import option, period_option
+from cvat_client.cli.commands.formats import check_format
 from cvat_client.cli.errors import CliError
 from cvat_client.cli.output import Column
 from cvat_client.cli.state import CliState, json_option, pass_state
@@ -53,20 +56,37 @@ _transfer.add_shared_commands(
 )
 
 
+def list_objects(
+    state: CliState, repo: Any, columns: list[Column], empty: str, table: bool, **filters: Any
+) -> None:
+    """cvat-cli's ``ls``: one id per line, or (``--json``) the server's objects as JSON
+    indented by 2; ``--table`` (ours): a table."""
+    import json
+
+    if state.output.json and not table:
+        click.echo(json.dumps(json.loads(repo.list(return_json=True, **filters)), indent=2))
+        return
+    rows = repo.list(**filters)
+    if table:
+        state.output.table(rows, columns, empty=empty)
+    else:
+        state.output.ids(rows)
+
+
 @task.command("ls")
-@click.option("--project-id", type=int, help="Only the tasks of this project.")
+@option("--project_id", type=int, help="Only the tasks of this project.")
 @click.option("--search", help="Only tasks whose name, owner... contain this text.")
+@click.option("--table", is_flag=True, help="Show a table instead of the ids.")
 @json_option
 @pass_state
-def list_tasks(state: CliState, project_id: int | None, search: str | None) -> None:
-    """List the tasks."""
+def list_tasks(state: CliState, project_id: int | None, search: str | None, table: bool) -> None:
+    """List the tasks: their ids, one per line (--json: the server's objects)."""
     filters: dict[str, Any] = {}
     if project_id is not None:
         filters["project_id"] = project_id
     if search:
         filters["search"] = search
-    tasks = state.client().tasks.list(**filters)
-    state.output.table(tasks, COLUMNS, empty="No tasks.")
+    list_objects(state, state.client().tasks, COLUMNS, "No tasks.", table, **filters)
 
 
 def _resources(resource_type: str, resources: tuple[str, ...]) -> list[str]:
@@ -79,56 +99,92 @@ def _resources(resource_type: str, resources: tuple[str, ...]) -> list[str]:
     return list(resources)
 
 
+def _split_resource_type(
+    option_value: str | None, resources: tuple[str, ...]
+) -> tuple[str, tuple[str, ...]]:
+    """cvat-cli's positional ``RESOURCE_TYPE`` (``local``, ``share``, ``remote``) before the
+    resources, or our ``--resource-type`` (then the first resource must exist here, or
+    it is taken for a wrong resource type, a usage error as in cvat-cli)."""
+    first = resources[0] if resources else ""
+    if first.lower() in RESOURCE_TYPES:
+        if len(resources) == 1:
+            raise click.UsageError(f"No resources after the resource type {first!r}")
+        if option_value is not None and option_value != first.lower():
+            raise click.UsageError("The resource type is given twice, differently")
+        return first.lower(), resources[1:]
+    if option_value is None and not (Path(first).exists() or glob.has_magic(first)):
+        raise click.UsageError(
+            f"{first!r} is neither a resource type ({', '.join(RESOURCE_TYPES)}) nor an "
+            "existing file: task create NAME [local|share|remote] RESOURCE..."
+        )
+    return option_value or "local", resources
+
+
 @task.command("create")
 @click.argument("name")
-@click.argument("resources", metavar="RESOURCE...", nargs=-1, required=True)
+@click.argument("resources", metavar="[RESOURCE_TYPE] RESOURCE...", nargs=-1, required=True)
 @click.option(
     "--resource-type",
     type=click.Choice(RESOURCE_TYPES),
-    default="local",
-    show_default=True,
-    help="local: files, directories and glob patterns here; share: paths in the server's "
-    "share; remote: URLs the server downloads.",
+    default=None,
+    help="local (default): files, directories and glob patterns here; share: paths in the "
+    "server's share; remote: URLs the server downloads. cvat-cli's positional form "
+    "(task create NAME local FILE...) is accepted too.",
 )
 @click.option(
     "--labels",
     "labels_text",
-    metavar="JSON|@FILE|NAMES",
-    help='The labels: JSON (\'[{"name": "car"}]\'), @labels.json, or names (car,person).',
+    metavar="JSON|FILE|NAMES",
+    help='The labels: JSON (\'[{"name": "car"}]\'), a JSON file, or names (car,person).',
 )
-@click.option("--project-id", type=int, help="Put the task in this project (and use its labels).")
-@click.option(
-    "--image-quality",
+@option("--project_id", type=int, help="Put the task in this project (and use its labels).")
+@option("--bug_tracker", "--bug", help="A bug tracker URL.")
+@option(
+    "--image_quality",
     type=click.IntRange(0, 100),
     default=70,
     show_default=True,
     help="JPEG quality of the compressed frames.",
 )
-@click.option("--segment-size", type=click.IntRange(min=0), help="Frames per job.")
-@click.option("--overlap", type=click.IntRange(min=0), help="Frames shared by adjacent jobs.")
-@click.option("--chunk-size", type=click.IntRange(min=1), help="Frames per data chunk.")
-@click.option("--frame-step", type=click.IntRange(min=1), help="Use every N-th frame.")
-@click.option("--start-frame", type=click.IntRange(min=0), help="The first frame to use.")
-@click.option("--stop-frame", type=click.IntRange(min=0), help="The last frame to use.")
-@click.option("--sorting-method", type=click.Choice(SORTING_METHODS), help="How files are ordered.")
-@click.option(
-    "--annotation-path", type=EXISTING_FILE, help="An annotation file to import after the data."
+@option("--segment_size", type=click.IntRange(min=0), help="Frames per job.")
+@option("--overlap", type=click.IntRange(min=0), help="Frames shared by adjacent jobs.")
+@option("--chunk_size", type=click.IntRange(min=1), help="Frames per data chunk.")
+@option("--frame_step", type=click.IntRange(min=1), help="Use every N-th frame.")
+@option("--start_frame", type=click.IntRange(min=0), help="The first frame to use.")
+@option("--stop_frame", type=click.IntRange(min=0), help="The last frame to use.")
+@option(
+    "--sorting-method",
+    type=click.Choice(SORTING_METHODS),
+    default="lexicographical",
+    show_default=True,
+    help="How files are ordered.",
 )
-@click.option(
-    "--annotation-format",
+@option("--use_cache", is_flag=True, help="Prepare chunks on the fly (the server's cache).")
+@option("--copy_data", is_flag=True, help="Copy share data into the task (share only).")
+@option("--use_zip_chunks", is_flag=True, help="Zip chunks instead of making videos.")
+@option("--cloud_storage_id", type=int, help="Take the data from this cloud storage.")
+@option(
+    "--filename_pattern",
+    help="Only the files of the manifest matching this shell-style pattern (cloud storage).",
+)
+@option("--annotation_path", default="", help="An annotation file to import after the data.")
+@option(
+    "--annotation_format",
     default="CVAT 1.1",
     show_default=True,
-    help="The format of --annotation-path.",
+    help="The format of --annotation_path.",
 )
+@period_option
 @json_option
 @pass_state
 def create(
     state: CliState,
     name: str,
     resources: tuple[str, ...],
-    resource_type: str,
+    resource_type: str | None,
     labels_text: str | None,
     project_id: int | None,
+    bug_tracker: str | None,
     image_quality: int,
     segment_size: int | None,
     overlap: int | None,
@@ -136,42 +192,62 @@ def create(
     frame_step: int | None,
     start_frame: int | None,
     stop_frame: int | None,
-    sorting_method: str | None,
-    annotation_path: Path | None,
+    sorting_method: str,
+    use_cache: bool,
+    copy_data: bool,
+    use_zip_chunks: bool,
+    cloud_storage_id: int | None,
+    filename_pattern: str | None,
+    annotation_path: str,
     annotation_format: str,
 ) -> None:
-    """Create a task called NAME from RESOURCE... (files, directories, globs, share paths or URLs).
+    """Create a task called NAME from RESOURCE... (files, directories, globs, share paths or
+    URLs) and print its id.
 
     \b
     Examples:
-      cvat-client task create cars 'images/*.jpg' --labels car,person
-      cvat-client task create street video.mp4 --project-id 3 --segment-size 100
-      cvat-client task create web https://example.com/a.jpg --resource-type remote --labels car
+      cvat-client task create cars local 'images/*.jpg' --labels car,person
+      cvat-client task create street video.mp4 --project_id 3 --segment_size 100
+      cvat-client task create web remote https://example.com/a.jpg --labels labels.json
     """
-    if (labels_text is None) == (project_id is None):
-        raise CliError("Give either --labels or --project-id (a task in a project has its labels)")
-    spec: dict[str, Any] = {"name": name}
-    if labels_text is not None:
-        spec["labels"] = parse_labels(labels_text)
-    else:
-        spec["project_id"] = project_id
-    for key, value in (("segment_size", segment_size), ("overlap", overlap)):
+    kind, resources = _split_resource_type(resource_type, resources)
+    if labels_text is None and project_id is None:
+        raise CliError("Give either --labels or --project_id (a task in a project has its labels)")
+    spec: dict[str, Any] = {
+        "name": name,
+        "labels": parse_labels(labels_text) if labels_text is not None else [],
+    }
+    task_optional = (
+        ("project_id", project_id),
+        ("bug_tracker", bug_tracker),
+        ("segment_size", segment_size),
+        ("overlap", overlap),
+    )
+    for key, value in task_optional:
         if value is not None:
             spec[key] = value
-    data_params: dict[str, Any] = {"image_quality": image_quality}
-    optional: tuple[tuple[str, Any], ...] = (
+    data_params: dict[str, Any] = {
+        "image_quality": image_quality,
+        "sorting_method": sorting_method,
+        "use_cache": use_cache,
+        "copy_data": copy_data,
+        "use_zip_chunks": use_zip_chunks,
+    }
+    data_optional: tuple[tuple[str, Any], ...] = (
         ("chunk_size", chunk_size),
         ("frame_step", frame_step),
         ("start_frame", start_frame),
         ("stop_frame", stop_frame),
-        ("sorting_method", sorting_method),
+        ("cloud_storage_id", cloud_storage_id),
+        ("filename_pattern", filename_pattern),
     )
-    for key, value in optional:
+    for key, value in data_optional:
         if value is not None:
             data_params[key] = value
-    files = _resources(resource_type, resources)
-    if annotation_path is not None:
-        check_file(annotation_path, "Annotation file")
+    files = _resources(kind, resources)
+    if annotation_path:
+        check_file(Path(annotation_path), "Annotation file")
+        check_format(state, annotation_format, "import")
 
     from cvat_client.core.proxies.tasks import ResourceType
 
@@ -179,14 +255,15 @@ def create(
     created = client.tasks.create_from_data(
         spec,
         files,
-        resource_type=ResourceType[resource_type.upper()],
+        resource_type=ResourceType[kind.upper()],
         data_params=data_params,
-        annotation_path=annotation_path or "",
+        annotation_path=annotation_path,
         annotation_format=annotation_format,
         pbar=state.reporter(f"Upload {name}"),
     )
     jobs = getattr(created.jobs, "count", None)
-    state.output.done(
+    state.output.created(
+        created.id,
         f"Created task #{created.id} {created.name!r}: {created.size} frames, {jobs} jobs",
         created.to_dict(),
     )
@@ -231,7 +308,8 @@ def _frame_ids(specs: tuple[str, ...], size: int) -> list[int]:
 def frames(
     state: CliState, task_id: int, frames: tuple[str, ...], outdir: Path, quality: str
 ) -> None:
-    """Download frames of a task as images (all frames when none are given)."""
+    """Download frames of a task as images task_<ID>_frame_<FRAME>.<ext> (all frames when
+    none are given; FIRST-LAST for a range)."""
     entity = retrieve(state.client().tasks, task_id, KIND)
     frame_ids = _frame_ids(frames, int(entity.size or 0))
     reporter = state.reporter(f"Frames of task #{task_id}")
@@ -239,7 +317,14 @@ def frames(
     saved: list[Path] = []
     try:
         for frame_id in frame_ids:
-            saved.extend(entity.download_frames([frame_id], outdir=outdir, quality=quality))
+            saved.extend(
+                entity.download_frames(
+                    [frame_id],
+                    outdir=outdir,
+                    quality=quality,
+                    filename_pattern=f"task_{task_id}" + "_frame_{frame_id:06d}{frame_ext}",
+                )
+            )
             reporter.advance(1)
     finally:
         reporter.finish()
@@ -249,18 +334,37 @@ def frames(
     )
 
 
-@task.command("import-annotations")
-@click.argument("task_id", metavar="ID", type=int)
-@click.argument("filename", metavar="FILE", type=EXISTING_FILE)
-@format_option("CVAT 1.1", "annotation")
-@json_option
-@pass_state
-def import_annotations(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
-    """Import annotations from FILE into a task."""
+def _import_annotations(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
     check_file(filename, "Annotation file")
     entity = retrieve(state.client().tasks, task_id, KIND)
+    check_format(state, format_name, "import")
     entity.import_annotations(format_name, filename, pbar=state.reporter(f"Upload {filename.name}"))
     state.output.done(
         f"Imported {filename} ({format_name}) into task #{task_id}",
         {"id": task_id, "path": str(filename), "format": format_name},
     )
+
+
+@task.command("import-annotations")
+@click.argument("task_id", metavar="ID", type=int)
+@click.argument("filename", metavar="FILE", type=EXISTING_FILE)
+@format_option("CVAT 1.1", "annotation")
+@period_option
+@json_option
+@pass_state
+def import_annotations(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
+    """Import annotations from FILE into a task."""
+    _import_annotations(state, task_id, filename, format_name)
+
+
+@task.command("import-dataset")
+@click.argument("task_id", metavar="TASK_ID", type=int)
+@click.argument("filename", metavar="FILE", type=EXISTING_FILE)
+@format_option("CVAT 1.1", "annotation")
+@period_option
+@json_option
+@pass_state
+def import_dataset(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
+    """Import annotations into a task from a dataset FILE (cvat-cli's name of
+    import-annotations)."""
+    _import_annotations(state, task_id, filename, format_name)
