@@ -61,6 +61,13 @@ class Configuration:
         timeout: seconds (one number for all phases), ``(connect, read)``, an
             :class:`httpx.Timeout`, or ``None`` for the finite default.
         headers: extra headers sent with every request.
+        deadline: the total time, in seconds, one API request may take (connecting,
+            sending, waiting, reading the answer and retries), however steadily the server
+            keeps sending; ``None``: the finite default (:data:`DEFAULT_DEADLINE`).
+            Streamed transfers have no deadline.
+        max_response_size: the largest JSON answer accepted, in bytes (default 64 MiB).
+        max_annotations_response_size: the same for the annotation endpoints
+            (default 1 GiB).
     """
 
     def __init__(
@@ -78,7 +85,16 @@ class Configuration:
         proxy: str | None = None,
         timeout: TimeoutTypes = None,
         headers: Mapping[str, str] | None = None,
+        deadline: float | None = None,
+        max_response_size: int | None = None,
+        max_annotations_response_size: int | None = None,
     ) -> None:
+        from cvat_client._lowlevel.body import (
+            DEFAULT_MAX_ANNOTATIONS_RESPONSE_SIZE,
+            DEFAULT_MAX_RESPONSE_SIZE,
+        )
+        from cvat_client._lowlevel.deadline import DEFAULT_DEADLINE
+
         if not isinstance(host, str) or not host.strip():
             raise ApiValueError("Configuration(host=...) must be a non-empty URL string")
         if (username is None) != (password is None):
@@ -102,6 +118,22 @@ class Configuration:
         _check_timeout(timeout)
         self.timeout: TimeoutTypes = timeout if timeout is not None else DEFAULT_TIMEOUT
         self.headers: dict[str, str] = dict(headers or {})
+        for name, value in (
+            ("deadline", deadline),
+            ("max_response_size", max_response_size),
+            ("max_annotations_response_size", max_annotations_response_size),
+        ):
+            if value is not None and (isinstance(value, bool) or value <= 0):
+                raise ApiValueError(f"Configuration({name}=...) must be positive, got {value!r}")
+        self.deadline: float = float(deadline) if deadline is not None else DEFAULT_DEADLINE
+        self.max_response_size: int = (
+            int(max_response_size) if max_response_size is not None else DEFAULT_MAX_RESPONSE_SIZE
+        )
+        self.max_annotations_response_size: int = (
+            int(max_annotations_response_size)
+            if max_annotations_response_size is not None
+            else DEFAULT_MAX_ANNOTATIONS_RESPONSE_SIZE
+        )
 
     def get_api_key_with_prefix(self, scheme: str) -> str | None:
         """The key of ``scheme`` with its prefix, as it goes on the wire (cvat-sdk name)."""

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import attrs
 import httpx
 
+from cvat_client._lowlevel import redaction
 from cvat_client._lowlevel.client import ACCEPT
 from cvat_client._lowlevel.configuration import Configuration, to_httpx_timeout
+from cvat_client._lowlevel.deadline import install_deadline_backend
 from cvat_client._lowlevel.exceptions import ApiException, ApiValueError
 from cvat_client.core._protocol.retry import RetryPolicy
 from cvat_client.core._protocol.urls import normalize_host
@@ -130,6 +132,9 @@ class Client:
             verify_ssl=self.config.verify_ssl is not False,
             ssl_ca_cert=self.config.ssl_ca_cert,
             timeout=self.config.timeout,
+            deadline=self.config.deadline,
+            max_response_size=self.config.max_response_size,
+            max_annotations_response_size=self.config.max_annotations_response_size,
         )
         inner = transport
         if inner is None:
@@ -139,6 +144,7 @@ class Client:
                 http1=True,
                 retries=0,
             )
+            install_deadline_backend(inner)
         self._retry = RetryTransport(
             inner,
             RetryPolicy(
@@ -155,6 +161,7 @@ class Client:
         self._repos: dict[str, Any] = {}
         self._closed = False
         self._lock = threading.Lock()
+        redaction.install(self)
         # Injectable for tests of polling: no test waits for real.
         self._sleep: Callable[[float], None] = time.sleep
         self._clock: Callable[[], float] = time.monotonic
@@ -163,6 +170,7 @@ class Client:
                 self.check_server_version()
             except BaseException:
                 self.api_client.close()
+                redaction.uninstall(self)
                 raise
 
     # --- life cycle ---------------------------------------------------------------------
@@ -189,6 +197,7 @@ class Client:
             except ApiException as exc:
                 self.logger.debug("Logout at close failed: %s", exc)
         self.api_client.close()
+        redaction.uninstall(self)
 
     def __repr__(self) -> str:
         user = f", user={self._credentials.user!r}" if self._credentials else ""
@@ -212,9 +221,11 @@ class Client:
             credentials = PasswordCredentials(credentials[0], credentials[1])
         configuration = self.api_client.configuration
         if isinstance(credentials, AccessTokenCredentials):
+            redaction.register_secret(credentials.token)
             configuration.access_token = credentials.token
             return
         if isinstance(credentials, TokenCredentials):
+            redaction.register_secret(credentials.key)
             configuration.api_key["tokenAuth"] = credentials.key
             return
         if not isinstance(credentials, PasswordCredentials):
@@ -222,7 +233,10 @@ class Client:
                 "credentials must be a (user, password) pair, PasswordCredentials, "
                 f"AccessTokenCredentials or TokenCredentials, not {type(credentials).__name__}"
             )
+        redaction.register_secret(credentials.password)
         self._password_login(credentials)
+        for name in ("sessionid", "csrftoken"):
+            redaction.register_secret(self._cookie(name))
         self._credentials = credentials
         self._session_generation += 1
 
@@ -300,6 +314,8 @@ class Client:
         )
 
     def _session_renewed(self) -> None:
+        for name in ("sessionid", "csrftoken"):
+            redaction.register_secret(self._cookie(name))
         self._session_generation += 1
 
     # --- organization -------------------------------------------------------------------

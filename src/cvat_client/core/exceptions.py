@@ -22,14 +22,17 @@ from cvat_client._lowlevel.exceptions import (
     ApiValueError,
     BadRequestException,
     ConflictException,
+    DeadlineExceededError,
     ForbiddenException,
     GoneException,
+    InvalidResponseError,
     MethodNotAllowedException,
     NotAcceptableException,
     NotFoundException,
     OpenApiException,
     RangeNotSatisfiableException,
     RequestEntityTooLargeException,
+    ResponseTooLargeError,
     ServiceException,
     TooManyRequestsException,
     UnauthorizedException,
@@ -68,6 +71,10 @@ __all__ = [
     "InvalidHostException",
     "IncompatibleVersionException",
     "LoginError",
+    "SessionRenewalError",
+    "InvalidResponseError",
+    "ResponseTooLargeError",
+    "DeadlineExceededError",
     "BackgroundRequestException",
     "BackgroundRequestTimeout",
     "TransferError",
@@ -101,6 +108,23 @@ class LoginError(CvatSdkException):
 
     ``status`` is the server's answer (CVAT answers 400 to a wrong password).
     """
+
+
+class SessionRenewalError(LoginError, UnauthorizedException):
+    """A call found its password session expired (401) and logging in again failed (the
+    password was changed, or the account disabled).
+
+    It is both a :class:`LoginError` and an :class:`UnauthorizedException` with status
+    401, and names the call that failed (``method``, ``url``); ``login_status`` is the
+    status of the failed login.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, login_status: int | None) -> None:
+        super().__init__(message, status=401)
+        self.reason = "Unauthorized"
+        self.method = method
+        self.url = url
+        self.login_status = login_status
 
 
 class BackgroundRequestException(CvatSdkException):

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from cvat_client._lowlevel import deadline
 from cvat_client.core._protocol.retry import FailureKind, RetryPolicy, parse_retry_after
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class RetryTransport(httpx.BaseTransport):
                     if allowed and _replayable(request)
                     else None
                 )
-                if delay is None:
+                if delay is None or not _time_left_for(delay):
                     raise
                 logger.info(
                     "%s %s failed (%s); retrying in %.1f s (%d/%d)",
@@ -105,10 +106,9 @@ class RetryTransport(httpx.BaseTransport):
                     if allowed and _replayable(request)
                     else None
                 )
-                if delay is None:
+                if delay is None or not _time_left_for(delay):
                     return response
-                response.read()
-                response.close()
+                response.close()  # unread: a hostile body must not be read to retry
                 logger.info(
                     "%s %s answered %d; retrying in %.1f s (%d/%d)",
                     request.method,
@@ -124,6 +124,12 @@ class RetryTransport(httpx.BaseTransport):
     def close(self) -> None:
         """Close the inner transport."""
         self.inner.close()
+
+
+def _time_left_for(delay: float) -> bool:
+    """Whether the current request's deadline leaves time to wait ``delay`` and retry."""
+    left = deadline.remaining()
+    return left is None or left > delay
 
 
 class SessionRenewal(httpx.Auth):
@@ -158,7 +164,7 @@ class SessionRenewal(httpx.Auth):
                     self._client.logger.warning(
                         "Logging in again failed (%d)", login_response.status_code
                     )
-                    return
+                    raise _renewal_error(self._client, request, login_response)
                 self._client._session_renewed()
         self._refresh(request)
         yield request
@@ -179,6 +185,31 @@ class SessionRenewal(httpx.Auth):
             token = _cookie(jar, "csrftoken")
             if token is not None:
                 request.headers["X-CSRFToken"] = token
+
+
+def _renewal_error(
+    client: Client, request: httpx.Request, login_response: httpx.Response
+) -> Exception:
+    from cvat_client._lowlevel.exceptions import exception_for_response
+    from cvat_client.core.exceptions import SessionRenewalError
+
+    credentials = client._credentials
+    user = credentials.user if credentials is not None else "?"
+    said = exception_for_response(login_response)
+    detail = said._message or ""
+    if not detail and isinstance(said.data, dict | list | str):
+        from cvat_client.core.client import _server_text
+
+        detail = _server_text(said.data)
+    url = str(request.url.copy_with(query=None))
+    return SessionRenewalError(
+        f"the session expired and logging in again as {user!r} failed ({login_response.status_code}"
+        + (f": {detail}" if detail else "")
+        + "). Log in again with valid credentials.",
+        method=request.method,
+        url=url,
+        login_status=login_response.status_code,
+    )
 
 
 def _cookie(jar: httpx.Cookies, name: str) -> str | None:
