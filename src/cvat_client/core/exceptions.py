@@ -179,6 +179,25 @@ class DownloadError(TransferError):
     """A download failed; no partial file was left at the target path."""
 
 
+def note_on_error(exc: BaseException, text: str, **attributes: object) -> None:
+    """Add what happened after ``exc`` (e.g. a clean-up) to its message, keeping its type.
+
+    The error keeps its class (``except`` clauses written for it still match); an
+    :class:`ApiException` gets ``text`` appended to its message, any other exception a
+    note (shown in its traceback); ``attributes`` are set on it (``task_id``...).
+    """
+    for name, value in attributes.items():
+        setattr(exc, name, value)
+    if isinstance(exc, ApiException):
+        from cvat_client._lowlevel.exceptions import _describe_error_body
+
+        detail = exc._message or _describe_error_body(exc.data, exc.body)
+        exc._message = f"{detail.rstrip('.')}. {text}" if detail else text
+        exc.args = (str(exc),)
+    if text not in str(exc):
+        exc.add_note(text)
+
+
 def _describe(exc: BaseException) -> str:
     """A short description of ``exc`` for messages (never contains credentials)."""
     text = str(exc)
