@@ -26,7 +26,12 @@ from cvat_client.core.exceptions import (
     InvalidHostException,
     LoginError,
 )
-from cvat_client.core.retry import RetryTransport, SessionRenewal, mark_no_relogin
+from cvat_client.core.retry import (
+    RetryTransport,
+    SessionCookieJar,
+    SessionRenewal,
+    mark_no_relogin,
+)
 
 if TYPE_CHECKING:
     from cvat_client.api_client import ApiClient, models
@@ -158,6 +163,10 @@ class Client:
         self.api_client.client.auth = SessionRenewal(self)
         self._credentials: PasswordCredentials | None = None
         self._session_generation = 0
+        jar = SessionCookieJar(lambda: self._session_generation)
+        for cookie in self.api_client.client.cookies.jar:
+            jar.set_cookie(cookie)
+        self.api_client.client.cookies = jar
         self._repos: dict[str, Any] = {}
         self._closed = False
         self._lock = threading.Lock()

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import logging
 import random
 import threading
@@ -26,7 +27,14 @@ from cvat_client.core._protocol.retry import FailureKind, RetryPolicy, parse_ret
 if TYPE_CHECKING:
     from cvat_client.core.client import Client
 
-__all__ = ["RetryTransport", "SessionRenewal", "RetryPolicy", "NO_RETRY", "failure_kind"]
+__all__ = [
+    "RetryTransport",
+    "SessionRenewal",
+    "SessionCookieJar",
+    "RetryPolicy",
+    "NO_RETRY",
+    "failure_kind",
+]
 
 logger = logging.getLogger("cvat_client.core.retry")
 
@@ -149,6 +157,7 @@ class SessionRenewal(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, None]:
         """The httpx auth flow (see :class:`httpx.Auth`)."""
         generation = self._client._session_generation
+        request.extensions[_GENERATION] = generation
         response = yield request
         if response.status_code != 401 or not self._renewable(request):
             return
@@ -158,6 +167,9 @@ class SessionRenewal(httpx.Auth):
                 if login is None:
                     return
                 self._client.logger.info("The session has expired; logging in again")
+                # From now on, answers to requests sent with the old session (a 401 that
+                # deletes the session cookie) no longer change the cookie jar.
+                self._client._session_generation += 1
                 login_response = yield login
                 login_response.read()
                 if not login_response.is_success:
@@ -167,6 +179,7 @@ class SessionRenewal(httpx.Auth):
                     raise _renewal_error(self._client, request, login_response)
                 self._client._session_renewed()
         self._refresh(request)
+        request.extensions[_GENERATION] = self._client._session_generation
         yield request
 
     def _renewable(self, request: httpx.Request) -> bool:
@@ -185,6 +198,31 @@ class SessionRenewal(httpx.Auth):
             token = _cookie(jar, "csrftoken")
             if token is not None:
                 request.headers["X-CSRFToken"] = token
+
+
+_GENERATION = "cvat_client.session_generation"
+
+
+class SessionCookieJar(http.cookiejar.CookieJar):
+    """The client's cookie jar: answers to requests sent with an older session than the
+    current one are not allowed to change it.
+
+    Without this, when many threads share a client whose session expired, a late 401
+    answer to a request sent before the automatic re-login would delete the new
+    session's cookie (the server deletes the cookie of a session it does not know).
+    """
+
+    def __init__(self, current_generation: Callable[[], int]) -> None:
+        super().__init__()
+        self._current_generation = current_generation
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        """Take the cookies of an answer, unless its request used an older session."""
+        sent = getattr(request, "request", None)
+        generation = getattr(sent, "extensions", {}).get(_GENERATION)
+        if generation is not None and generation < self._current_generation():
+            return
+        super().extract_cookies(response, request)
 
 
 def _renewal_error(
