@@ -16,6 +16,10 @@ from cvat_client.testing import CvatTestServer
 from cvat_client.testing.faults import FaultRule
 from cvat_client.testing.live import LiveServer
 
+#: A request caught on a connection the stopped listener neither answers nor closes waits
+#: for the read timeout, then resumes: keep that wait short.
+READ_TIMEOUT = (5.0, 5.0)
+
 
 @pytest.fixture
 def live(cvat_server: CvatTestServer) -> Iterator[LiveServer]:
@@ -55,6 +59,7 @@ def test_upload_resumes_after_the_server_went_away(
         upload_chunk_size=chunk,
         retry_backoff=0.2,
         retries=8,
+        timeout=READ_TIMEOUT,
     )
     # the 3rd chunk is held long enough to be cut by the listener's shutdown
     rule = cvat_server.faults.add(r"^/api/uploads/|/data/", method="PATCH", on=3, delay=5.0)
@@ -73,7 +78,7 @@ def test_download_resumes_after_the_server_went_away(
 ) -> None:
     image = tmp_path / "big.png"
     _noise_png(image)
-    config = Config(status_check_period=0.01, retry_backoff=0.2, retries=8)
+    config = Config(status_check_period=0.01, retry_backoff=0.2, retries=8, timeout=READ_TIMEOUT)
     with make_client(live.url, credentials=("admin", "admin"), config=config) as client:
         task = client.tasks.create_from_data({"name": "t", "labels": [{"name": "a"}]}, [image])
         whole = tmp_path / "whole.zip"

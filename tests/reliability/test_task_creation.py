@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from cvat_client.core.client import Client, Config, make_client
+from cvat_client.core.progress import NullProgressReporter
 from cvat_client.exceptions import (
-    ApiConnectionError,
     ApiValueError,
     BackgroundRequestException,
     BadRequestException,
@@ -116,19 +116,26 @@ def test_failed_deletion_names_the_task_left_behind(
     assert cvat_server.store.tasks == {}
 
 
+class _CtrlC(NullProgressReporter):
+    """A progress bar whose user presses Ctrl-C once the upload has started."""
+
+    def advance(self, delta: float) -> None:
+        raise KeyboardInterrupt
+
+
 def test_interrupted_creation_is_resumed_into_the_same_task(
-    cvat_server: CvatTestServer, cvat_live_server: Any, tmp_path: Path
+    client: Client, cvat_server: CvatTestServer, tmp_path: Path
 ) -> None:
     folder = _images(tmp_path / "images", 4)
-    cvat_server.faults.add(r"^/api/tasks/\d+/data/?$", method="POST", on=2, drop_after=0)
-    config = Config(status_check_period=0.01, retries=0)
-    with make_client(cvat_live_server.url, credentials=("admin", "admin"), config=config) as c:
-        with pytest.raises(ApiConnectionError) as info:
-            c.tasks.create_from_data(SPEC, [folder])
-        error: Any = info.value
-        assert error.task_deleted is False
-        assert f"resume_task_id={error.task_id}" in str(error)
-        task = c.tasks.create_from_data(SPEC, [folder], resume_task_id=error.task_id)
-        assert task.id == error.task_id and task.size == 4
-        assert list(cvat_server.store.tasks) == [task.id]
-        task.remove()
+    with pytest.raises(KeyboardInterrupt) as info:
+        client.tasks.create_from_data(SPEC, [folder], pbar=_CtrlC())
+    error: Any = info.value
+    assert error.task_deleted is False
+    assert any(f"resume_task_id={error.task_id}" in note for note in error.__notes__)
+    assert list(cvat_server.store.tasks) == [error.task_id]
+    task = client.tasks.create_from_data(SPEC, [folder], resume_task_id=error.task_id)
+    assert task.id == error.task_id and task.size == 4
+    assert list(cvat_server.store.tasks) == [task.id]
+    again = client.tasks.create_from_data(SPEC, [folder], resume_task_id=task.id)
+    assert again.id == task.id and again.size == 4  # data already there: not sent twice
+    assert list(cvat_server.store.tasks) == [task.id]

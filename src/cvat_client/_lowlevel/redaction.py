@@ -8,7 +8,7 @@ passed through :func:`redact_text` first: header values of ``Cookie``, ``Set-Coo
 ``Authorization`` and ``X-CSRFToken``, ``sessionid=``/``csrftoken=`` pairs, JSON
 ``"password"``/``"token"``/``"key"`` members and ``sign=`` query parameters are replaced
 by ``***``, and so is every credential value a client registered (:func:`register_secret`:
-passwords, tokens, session ids), wherever it appears.
+passwords, tokens, session ids), wherever it appears, until the last client closes.
 
 The wrapper is removed when the last client closes (unless another library replaced the
 factory meanwhile; it then stays, harmlessly).
@@ -70,7 +70,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
 )
 
 _lock = threading.Lock()
-_secrets: dict[str, int] = {}
+_secrets: set[str] = set()
 
 
 def register_secret(value: str | None) -> None:
@@ -78,7 +78,7 @@ def register_secret(value: str | None) -> None:
     characters or more: shorter ones would mask ordinary words)."""
     if value and len(value) >= 4:
         with _lock:
-            _secrets[value] = _secrets.get(value, 0) + 1
+            _secrets.add(value)
 
 
 def redact_text(text: str) -> str:
@@ -128,6 +128,7 @@ def uninstall(owner: object) -> None:
         _owners.discard(owner)
         if _owners or _previous_factory is None:
             return
+        _secrets.clear()
         if logging.getLogRecordFactory() is _factory:
             logging.setLogRecordFactory(_previous_factory)
             _previous_factory = None

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 import httpx
 
+from cvat_client._lowlevel.body import ERROR_BODY_LIMIT, read_capped
 from cvat_client._lowlevel.exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
@@ -155,7 +156,7 @@ class Downloader:
                 ) from exc
             try:
                 if response.status_code not in (200, 206):
-                    response.read()
+                    read_capped(response, ERROR_BODY_LIMIT, truncate=True)
                     raise exception_for_response(response)
                 action = state.on_response(
                     response.status_code,
