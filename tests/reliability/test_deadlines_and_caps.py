@@ -131,3 +131,23 @@ def test_stalled_download_fails_and_leaves_no_file(tmp_path: Path) -> None:
             Downloader(client).download_file("/api/tasks/1/backup?x=1", target)
         assert time.monotonic() - started < BOUND
     assert list(tmp_path.iterdir()) == []
+
+
+def test_async_client_has_the_same_deadline_and_checks() -> None:
+    import asyncio
+
+    from cvat_client.api_client import AsyncApiClient, Configuration
+    from cvat_client.exceptions import InvalidResponseError
+
+    async def call(url: str) -> None:
+        async with AsyncApiClient(Configuration(url, deadline=DEADLINE)) as api:
+            await api.jobs_api.list()
+
+    with HostileServer(_drip_body) as server:
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceededError):
+            asyncio.run(call(server.url))
+        assert time.monotonic() - started < BOUND
+    html = HostileServer(lambda ex: ex.answer(b"<html>", content_type="text/html"))
+    with html, pytest.raises(InvalidResponseError):
+        asyncio.run(call(html.url))
