@@ -192,7 +192,7 @@ def note_on_error(exc: BaseException, text: str, **attributes: object) -> None:
         from cvat_client._lowlevel.exceptions import _describe_error_body
 
         detail = exc._message or _describe_error_body(exc.data, exc.body)
-        exc._message = f"{detail.rstrip('.')}. {text}" if detail else text
+        exc._message = f"{detail.rstrip().rstrip('.')}. {text}" if detail else text
         exc.args = (str(exc),)
     if text not in str(exc):
         exc.add_note(text)
