@@ -90,3 +90,46 @@ def test_oversized_body_is_refused_before_it_is_read(
                 break
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 413 "), answer[:200]
+
+
+#: Range header -> (status, Content-Range, body) of a 439-byte chunk, as CVAT 2.73 answers.
+RANGES: list[tuple[str, int, str | None, bytes | None]] = [
+    ("bytes=0-9", 206, "bytes 0-9/{total}", None),
+    ("bytes=-5", 206, "bytes {last5}/{total}", None),
+    ("bytes=999999-", 416, "bytes */{total}", b""),
+    ("bytes=5-1", 416, "bytes */{total}", b""),
+    ("bytes=abc", 400, None, b"Invalid Range header"),
+    ("bytes=0-1,3-4", 400, None, b"Invalid Range header"),
+    ("items=0-5", 200, None, None),
+]
+
+
+def test_bad_ranges_of_data_chunks_are_answered_like_cvat(
+    cvat_server: CvatTestServer, tmp_path: Any
+) -> None:
+    from cvat_client.core.client import Config, make_client
+    from cvat_client.testing.bridge import ASGIBridgeTransport
+    from tests.core.conftest import make_image
+
+    (tmp_path / "a.png").write_bytes(make_image(fmt="PNG"))
+    with make_client(
+        "http://testserver",
+        credentials=("admin", "admin"),
+        config=Config(status_check_period=0.01),
+        transport=ASGIBridgeTransport(cvat_server.app),
+    ) as client:
+        task = client.tasks.create_from_data({"name": "r", "labels": [{"name": "a"}]}, [tmp_path])
+    path = f"/api/tasks/{task.id}/data?type=chunk&number=0&quality=original"
+    with cvat_server.sync_client(auth=("admin", "admin")) as http:
+        whole = http.get(path)
+        total = len(whole.content)
+        last5 = f"{total - 5}-{total - 1}"
+        for header, status, content_range, body in RANGES:
+            answer = http.get(path, headers={"Range": header})
+            assert answer.status_code == status, header
+            expected = content_range.format(total=total, last5=last5) if content_range else None
+            assert answer.headers.get("content-range") == expected, header
+            if body is not None:
+                assert answer.content == body, header
+            if status != 400:
+                assert answer.headers["accept-ranges"] == "bytes"
