@@ -133,3 +133,37 @@ def test_bad_ranges_of_data_chunks_are_answered_like_cvat(
                 assert answer.content == body, header
             if status != 400:
                 assert answer.headers["accept-ranges"] == "bytes"
+
+
+_NAN = "[ErrorDetail(string='Value must be a float or an integer', code='invalid')]"
+
+
+def test_malformed_annotations_are_answered_like_cvat(cvat_server: CvatTestServer) -> None:
+    with cvat_server.sync_client(auth=("admin", "admin")) as http:
+        task = http.post("/api/tasks", json={"name": "a", "labels": [{"name": "car"}]}).json()
+        labels = http.get("/api/labels", params={"task_id": task["id"]}).json()["results"]
+        label_id = labels[0]["id"]
+        url = f"/api/tasks/{task['id']}/annotations"
+
+        def rect(points: Any) -> dict[str, Any]:
+            shape = {"type": "rectangle", "frame": 0, "label_id": label_id, "points": points}
+            return {"shapes": [shape]}
+
+        cases: list[tuple[Any, int, Any]] = [
+            ({"shapes": "x"}, 400,
+             {"shapes": {"non_field_errors": ['Expected a list of items but got type "str".']}}),
+            ({"shapes": [5]}, 400,
+             {"shapes": [{"non_field_errors": ["Invalid data. Expected a dictionary, but got int."]}]}),
+            (rect("1,2"), 400, {"shapes": [{"points": {"0": _NAN, "1": _NAN, "2": _NAN}}]}),
+            (rect([1, "a", 3, None]), 400, {"shapes": [{"points": {"1": _NAN, "3": _NAN}}]}),
+            (rect(5), 500, None),
+            ([1, 2], 500, None),
+            ({"shapes": [], "bogus": 1}, 200, None),
+        ]  # fmt: skip
+        for body, status, expected in cases:
+            answer = http.put(url, json=body)
+            assert answer.status_code == status, (body, answer.text[:200])
+            if expected is not None:
+                assert answer.json() == expected
+            if status == 500:
+                assert "Server Error (500)" in answer.text
