@@ -9,6 +9,7 @@ import pytest
 from cvat_client.exceptions import (
     ApiConnectionError,
     ApiException,
+    ApiValueError,
     InvalidResponseError,
 )
 from tests.reliability.conftest import client_of
@@ -51,13 +52,20 @@ def test_wrong_body_is_one_typed_error_naming_the_call(case: str) -> None:
 
 def test_wrong_body_of_high_level_call_and_paginated_list() -> None:
     def handler(ex: Exchange) -> None:
-        ex.answer(b'{"count": 1, "results": {"id": 1}}' if "tasks" in ex.path else b"[]")
+        if "tasks" in ex.path:
+            ex.answer(b'{"count": 1, "results": {"id": 1}}')
+        elif "projects" in ex.path:
+            ex.answer(b'{"count": 2, "next": null, "results": [5, "x"]}')
+        else:
+            ex.answer(b"[]")
 
     with HostileServer(handler) as server, client_of(server.url) as client:
         with pytest.raises(InvalidResponseError, match="/api/users/self"):
             client.users.retrieve_current_user()
-        with pytest.raises(ApiException):
+        with pytest.raises(ApiValueError, match="not a page of results"):
             client.tasks.list()
+        with pytest.raises(InvalidResponseError, match="structure"):
+            client.projects.list()
 
 
 def test_body_cut_short_is_a_connection_error() -> None:

@@ -33,6 +33,7 @@ from cvat_client._lowlevel.configuration import Configuration, to_httpx_timeout
 from cvat_client._lowlevel.endpoint import EndpointSpec, ResponseSpec
 from cvat_client._lowlevel.exceptions import (
     ApiConnectionError,
+    ApiException,
     ApiTimeoutError,
     ApiTypeError,
     DeadlineExceededError,
@@ -363,11 +364,21 @@ def parse_body(response: httpx.Response, spec: TypeSpec, resolve: Resolver, *, s
     data = load_json(response, content)
     check_kind(response, data, spec)
     with gc_paused(len(content)):
-        if strict:
-            with strict_parsing():
-                check_json(data, spec, resolve, [])
-                return deserialize(data, spec, resolve)
-        return deserialize(data, spec, resolve)
+        try:
+            if strict:
+                with strict_parsing():
+                    check_json(data, spec, resolve, [])
+                    return deserialize(data, spec, resolve)
+            return deserialize(data, spec, resolve)
+        except (TypeError, AttributeError, KeyError, IndexError) as exc:
+            if isinstance(exc, ApiException):
+                raise
+            # a nested value of the wrong kind (a number where an object is due)
+            raise InvalidResponseError(
+                f"the body does not have the structure the endpoint promises "
+                f"({type(exc).__name__}: {exc})",
+                http_resp=response,
+            ) from exc
 
 
 def parse_json(content: bytes, spec: TypeSpec, resolve: Resolver, *, strict: bool = False) -> Any:
@@ -875,5 +886,14 @@ def _parse_custom(response: httpx.Response, response_schema: type | None) -> Any
             raise InvalidResponseError(
                 f"expected a JSON object for {response_schema.__name__}", http_resp=response
             )
-        return response_schema.from_dict(data)  # type: ignore[attr-defined]
+        try:
+            return response_schema.from_dict(data)  # type: ignore[attr-defined]
+        except (TypeError, AttributeError, KeyError, IndexError) as exc:
+            if isinstance(exc, ApiException):
+                raise
+            raise InvalidResponseError(
+                f"the body does not have the structure of {response_schema.__name__} "
+                f"({type(exc).__name__}: {exc})",
+                http_resp=response,
+            ) from exc
     return data
