@@ -151,3 +151,11 @@ def test_async_client_has_the_same_deadline_and_checks() -> None:
     html = HostileServer(lambda ex: ex.answer(b"<html>", content_type="text/html"))
     with html, pytest.raises(InvalidResponseError):
         asyncio.run(call(html.url))
+
+
+def test_client_deadline_block_bounds_high_level_calls() -> None:
+    with HostileServer(_drip_body) as server, client_of(server.url) as client:
+        started = time.monotonic()
+        with pytest.raises(DeadlineExceededError), client.deadline(DEADLINE):
+            client.jobs.list()
+        assert time.monotonic() - started < BOUND

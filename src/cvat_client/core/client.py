@@ -349,6 +349,24 @@ class Client:
         finally:
             self.organization_slug = previous
 
+    # --- deadlines ----------------------------------------------------------------------
+
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[None]:
+        """Bound every API request made in the ``with`` block, by this thread, to end
+        within ``seconds`` from now (``DeadlineExceededError`` otherwise).
+
+        It tightens ``Config.deadline`` (which still bounds each request); streamed
+        transfers are not bounded by it. Low-level calls also take
+        ``_request_deadline=``.
+        """
+        from cvat_client._lowlevel.deadline import deadline_scope
+
+        if isinstance(seconds, bool) or seconds <= 0:
+            raise ApiValueError(f"deadline must be positive seconds, got {seconds!r}")
+        with deadline_scope(seconds):
+            yield
+
     # --- server version -----------------------------------------------------------------
 
     def get_server_version(self) -> Version:
