@@ -104,6 +104,10 @@ class Client:
     ``client.api_client`` is the low-level client, sharing the same connection pool,
     authentication, organization, retries and timeouts.
 
+    A client can be used from many threads at once (requests, uploads, downloads and
+    the automatic session renewal are thread-safe); changing its settings
+    (``organization_slug``, ``login``, ``logout``) affects every thread's calls.
+
     Args:
         url: the server address (``https://app.cvat.ai``; no scheme means ``https``).
         logger: where to log (default: the ``cvat_client`` logger).
