@@ -119,7 +119,7 @@ def test_failed_deletion_names_the_task_left_behind(
 class _CtrlC(NullProgressReporter):
     """A progress bar whose user presses Ctrl-C once the upload has started."""
 
-    def advance(self, delta: float) -> None:
+    def advance(self, delta: int) -> None:
         raise KeyboardInterrupt
 
 
