@@ -41,6 +41,16 @@ CASES: list[tuple[str, str, str, dict[str, str], Any, int, Any]] = [
      ["filter: can't parse filter expression: Expecting property name enclosed in double "
       "quotes: line 1 column 2 (char 1)"]),
     ("bad range", "GET", "/api/server/about", {"Range": "bytes=5-1"}, None, 200, None),
+    ("invalid utf-8", "POST", "/api/projects", JSON, b'{"name": "\xff"}', 400,
+     {"detail": "JSON parse error - 'utf-8' codec can't decode byte 0xff in position 10: "
+                "invalid start byte"}),
+    ("empty body", "POST", "/api/projects", JSON, b"", 400, {"name": ["This field is required."]}),
+    ("NaN", "POST", "/api/projects", JSON, b'{"name": NaN}', 400,
+     {"detail": "JSON parse error - Out of range float values are not JSON compliant: 'NaN'"}),
+    ("BOM", "POST", "/api/projects", JSON, b'\xef\xbb\xbf{"name": "p"}', 400,
+     {"detail": "JSON parse error - Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 "
+                "column 1 (char 0)"}),
+    ("deep nesting", "POST", "/api/projects", JSON, b"[" * 5000 + b"]" * 5000, 500, None),
 ]  # fmt: skip
 
 
