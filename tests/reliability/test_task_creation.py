@@ -139,3 +139,24 @@ def test_interrupted_creation_is_resumed_into_the_same_task(
     again = client.tasks.create_from_data(SPEC, [folder], resume_task_id=task.id)
     assert again.id == task.id and again.size == 4  # data already there: not sent twice
     assert list(cvat_server.store.tasks) == [task.id]
+
+
+def test_resume_after_the_data_was_submitted_waits_instead_of_uploading_again(
+    client: Client, cvat_server: CvatTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = _images(tmp_path / "images", 2)
+    uploads = cvat_server.faults.add(r"^/api/tasks/\d+/data/?$", method="POST", on=999)
+
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt  # Ctrl-C while the server processes the data
+
+    with monkeypatch.context() as patch:
+        patch.setattr(client, "wait_for_completion", interrupted)
+        with pytest.raises(KeyboardInterrupt) as info:
+            client.tasks.create_from_data(SPEC, [folder])
+    task_id = getattr(info.value, "task_id", None)
+    assert isinstance(task_id, int)
+    sent = uploads.seen
+    task = client.tasks.create_from_data(SPEC, [folder], resume_task_id=task_id)
+    assert task.size == 2 and uploads.seen == sent  # waited for it, sent nothing again
+    assert list(cvat_server.store.tasks) == [task_id]

@@ -247,10 +247,25 @@ def _check_media(files: Sequence[Path]) -> None:
         raise ApiValueError(f"{problem}. Nothing was sent.")
 
 
-def _has_data(task: Task) -> bool:
-    """Whether the server already has (or is processing) the data of a task."""
+def _has_data(task: Task, status_check_period: float | None) -> bool:
+    """Whether the server already has the data of a task, waiting for it first when the
+    server is still processing an upload that was finished before an interruption."""
     task.fetch()
-    return bool(getattr(task, "size", 0)) or getattr(task, "data", None) is not None
+    if getattr(task, "size", 0):
+        return True
+    client = task._client
+    page, _ = client.api_client.requests_api.list(
+        action="create", target="task", task_id=task.id, sort="-created_date"
+    )
+    for request in (getattr(page, "results", None) or [])[:1]:
+        status = str(getattr(request, "status", ""))
+        if status in ("queued", "started"):
+            client.logger.info("Waiting for the data of task #%s, already submitted", task.id)
+            client.wait_for_completion(str(request.id), status_check_period=status_check_period)
+            return True
+        if status == "finished":
+            return bool(task.fetch().size)
+    return False
 
 
 class TasksRepo(
@@ -303,7 +318,8 @@ class TasksRepo(
             pbar: reports the upload progress.
             resume_task_id: finish an interrupted ``create_from_data`` into this existing
                 task instead of creating one: its data is uploaded unless the server
-                already has it, then the annotations are imported.
+                already has it (or is still processing it: then it is waited for), then
+                the annotations are imported.
 
         Returns:
             The new task, with its data processed.
@@ -335,7 +351,7 @@ class TasksRepo(
             task = self.create(spec)
             self._client.logger.info("Created task #%s %r", task.id, task.name)
         try:
-            if resume_task_id is None or not _has_data(task):
+            if resume_task_id is None or not _has_data(task, status_check_period):
                 task._attach_data(
                     resources,
                     files,
