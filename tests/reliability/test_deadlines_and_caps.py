@@ -159,3 +159,17 @@ def test_client_deadline_block_bounds_high_level_calls() -> None:
         with pytest.raises(DeadlineExceededError), client.deadline(DEADLINE):
             client.jobs.list()
         assert time.monotonic() - started < BOUND
+
+
+def test_binary_answers_are_not_capped_like_json() -> None:
+    data = b"PK" + b"z" * 5000
+
+    def handler(ex: Exchange) -> None:
+        ex.answer(data, content_type="application/zip")
+
+    server = HostileServer(handler)
+    with server, client_of(server.url, max_response_size=1000) as client:
+        body, _ = client.api_client.jobs_api.retrieve_data(1, type="chunk", number=0)
+        assert body == data
+        response = client.api_client.request("GET", "/api/jobs/1/data?type=chunk&number=0")
+        assert response.content == data

@@ -32,6 +32,7 @@ __all__ = [
     "load_json",
     "check_kind",
     "is_annotations_path",
+    "is_binary_type",
 ]
 
 MiB = 2**20
@@ -41,11 +42,18 @@ DEFAULT_MAX_RESPONSE_SIZE = 64 * MiB
 DEFAULT_MAX_ANNOTATIONS_RESPONSE_SIZE = 1024 * MiB
 #: How much of an error answer is kept (for the exception's ``body`` and message).
 ERROR_BODY_LIMIT = 1 * MiB
+_NO_LIMIT = 2**63
 
 
 def is_annotations_path(path: str) -> bool:
     """Whether a request path is one of the annotation endpoints (the larger cap)."""
     return "/annotations" in path
+
+
+def is_binary_type(content_type: str) -> bool:
+    """Whether a content type is a file's (not JSON, not text): such answers are not capped."""
+    ctype = content_type.split(";")[0].strip().lower()
+    return bool(ctype) and "json" not in ctype and not ctype.startswith("text/")
 
 
 def _declared_length(response: httpx.Response) -> int | None:
@@ -77,8 +85,9 @@ def _too_large(
     return ResponseTooLargeError(limit, http_resp=response, declared=declared)
 
 
-def read_capped(response: httpx.Response, limit: int, *, truncate: bool = False) -> bytes:
-    """Read a streamed response's body, at most ``limit`` bytes (after decoding).
+def read_capped(response: httpx.Response, limit: int | None, *, truncate: bool = False) -> bytes:
+    """Read a streamed response's body, at most ``limit`` bytes (after decoding; ``None``:
+    no limit, for files).
 
     Beyond ``limit``: raise :class:`ResponseTooLargeError`, or with ``truncate`` keep the
     first ``limit`` bytes and drop the rest. The response is closed either way; its
@@ -86,6 +95,8 @@ def read_capped(response: httpx.Response, limit: int, *, truncate: bool = False)
     """
     declared = _declared_length(response)
     try:
+        if limit is None:
+            limit = _NO_LIMIT
         if declared is not None and declared > limit and not truncate:
             raise _too_large(response, limit, declared, b"")
         chunks: list[bytes] = []
@@ -106,10 +117,14 @@ def read_capped(response: httpx.Response, limit: int, *, truncate: bool = False)
         response.close()
 
 
-async def aread_capped(response: httpx.Response, limit: int, *, truncate: bool = False) -> bytes:
+async def aread_capped(
+    response: httpx.Response, limit: int | None, *, truncate: bool = False
+) -> bytes:
     """:func:`read_capped` for an async response."""
     declared = _declared_length(response)
     try:
+        if limit is None:
+            limit = _NO_LIMIT
         if declared is not None and declared > limit and not truncate:
             raise _too_large(response, limit, declared, b"")
         chunks: list[bytes] = []

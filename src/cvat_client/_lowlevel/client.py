@@ -26,6 +26,7 @@ from cvat_client._lowlevel.body import (
     aread_capped,
     check_kind,
     is_annotations_path,
+    is_binary_type,
     load_json,
     read_capped,
 )
@@ -266,12 +267,25 @@ class _ClientCore:
         value = options.get("_request_deadline")
         return value if value is not None else self.configuration.deadline
 
-    def _size_limit(self, path: str, options: Mapping[str, Any]) -> int:
+    def _size_limit(
+        self,
+        path: str,
+        options: Mapping[str, Any],
+        response: httpx.Response,
+        spec: EndpointSpec | None = None,
+    ) -> int | None:
         """The size cap of a call's answer: its ``_max_response_size`` or the configured
-        cap of its kind of endpoint."""
+        cap of its kind of endpoint; ``None`` (no cap) for a binary answer (a file the
+        caller asked for whole)."""
         value = options.get("_max_response_size")
         if value is not None:
             return int(value)
+        if spec is not None:
+            rspec = self._response_spec(spec, response.status_code)
+            if rspec is not None and rspec.is_binary:
+                return None
+        elif is_binary_type(response.headers.get("content-type", "")):
+            return None
         if is_annotations_path(path):
             return self.configuration.max_annotations_response_size
         return self.configuration.max_response_size
@@ -547,7 +561,7 @@ class BaseApiClient(_ClientCore):
             finally:
                 parts.close()
             if not stream:
-                self._read(response, self._size_limit(spec.path, options), check)
+                self._read(response, self._size_limit(spec.path, options, response, spec), check)
         if check and not response.is_success:
             self._raise_for(response, stream)
         return self._result(
@@ -592,7 +606,7 @@ class BaseApiClient(_ClientCore):
         with deadline.deadline_scope(None if _stream else self.configuration.deadline):
             response = self.send(request, stream=True)
             if not _stream:
-                self._read(response, self._size_limit(resource_path, {}), _check_status)
+                self._read(response, self._size_limit(resource_path, {}, response), _check_status)
         if _check_status and not response.is_success:
             self._raise_for(response, _stream)
         return self._result(
@@ -627,12 +641,12 @@ class BaseApiClient(_ClientCore):
         with deadline.deadline_scope(None if _stream else self.configuration.deadline):
             response = self.send(request, stream=True)
             if not _stream:
-                self._read(response, self._size_limit(url, {}), _check_status)
+                self._read(response, self._size_limit(url, {}, response), _check_status)
         if _check_status and not response.is_success:
             self._raise_for(response, _stream)
         return response
 
-    def _read(self, response: httpx.Response, limit: int, check_status: bool) -> None:
+    def _read(self, response: httpx.Response, limit: int | None, check_status: bool) -> None:
         """Read a body under its cap; an error answer (when checked) only up to its start."""
         error = check_status and not response.is_success
         with _transport_errors(response.request):
@@ -714,7 +728,9 @@ class BaseAsyncApiClient(_ClientCore):
             finally:
                 parts.close()
             if not stream:
-                await self._read(response, self._size_limit(spec.path, options), check)
+                await self._read(
+                    response, self._size_limit(spec.path, options, response, spec), check
+                )
         if check and not response.is_success:
             await self._raise_for(response, stream)
         return self._result(
@@ -751,7 +767,9 @@ class BaseAsyncApiClient(_ClientCore):
         with deadline.deadline_scope(None if _stream else self.configuration.deadline):
             response = await self.send(request, stream=True)
             if not _stream:
-                await self._read(response, self._size_limit(resource_path, {}), _check_status)
+                await self._read(
+                    response, self._size_limit(resource_path, {}, response), _check_status
+                )
         if _check_status and not response.is_success:
             await self._raise_for(response, _stream)
         return self._result(
@@ -782,12 +800,12 @@ class BaseAsyncApiClient(_ClientCore):
         with deadline.deadline_scope(None if _stream else self.configuration.deadline):
             response = await self.send(request, stream=True)
             if not _stream:
-                await self._read(response, self._size_limit(url, {}), _check_status)
+                await self._read(response, self._size_limit(url, {}, response), _check_status)
         if _check_status and not response.is_success:
             await self._raise_for(response, _stream)
         return response
 
-    async def _read(self, response: httpx.Response, limit: int, check_status: bool) -> None:
+    async def _read(self, response: httpx.Response, limit: int | None, check_status: bool) -> None:
         """Read a body under its cap; an error answer (when checked) only up to its start."""
         error = check_status and not response.is_success
         with _transport_errors(response.request):
