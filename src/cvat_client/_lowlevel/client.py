@@ -20,13 +20,25 @@ from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING, Any, NoReturn, Self
 from urllib.parse import urlsplit
 
-from cvat_client._lowlevel import auth
+from cvat_client._lowlevel import auth, deadline
+from cvat_client._lowlevel.body import (
+    ERROR_BODY_LIMIT,
+    aread_capped,
+    check_kind,
+    is_annotations_path,
+    is_binary_type,
+    load_json,
+    read_capped,
+)
 from cvat_client._lowlevel.configuration import Configuration, to_httpx_timeout
 from cvat_client._lowlevel.endpoint import EndpointSpec, ResponseSpec
 from cvat_client._lowlevel.exceptions import (
     ApiConnectionError,
+    ApiException,
     ApiTimeoutError,
     ApiTypeError,
+    DeadlineExceededError,
+    InvalidResponseError,
     exception_for_response,
 )
 from cvat_client._lowlevel.model_support import parse_value, resolver_for, strict_parsing
@@ -251,6 +263,34 @@ class _ClientCore(SdkHelpersMixin):
     def _timeout(self, value: TimeoutTypes) -> httpx.Timeout:
         return to_httpx_timeout(value if value is not None else self.configuration.timeout)
 
+    def _deadline(self, options: Mapping[str, Any]) -> float | None:
+        """The total deadline of a call: its ``_request_deadline`` or the configured one."""
+        value = options.get("_request_deadline")
+        return value if value is not None else self.configuration.deadline
+
+    def _size_limit(
+        self,
+        path: str,
+        options: Mapping[str, Any],
+        response: httpx.Response,
+        spec: EndpointSpec | None = None,
+    ) -> int | None:
+        """The size cap of a call's answer: its ``_max_response_size`` or the configured
+        cap of its kind of endpoint; ``None`` (no cap) for a binary answer (a file the
+        caller asked for whole)."""
+        value = options.get("_max_response_size")
+        if value is not None:
+            return int(value)
+        if spec is not None:
+            rspec = self._response_spec(spec, response.status_code)
+            if rspec is not None and rspec.is_binary:
+                return None
+        elif is_binary_type(response.headers.get("content-type", "")):
+            return None
+        if is_annotations_path(path):
+            return self.configuration.max_annotations_response_size
+        return self.configuration.max_response_size
+
     # --- responses ----------------------------------------------------------------------
 
     @staticmethod
@@ -327,14 +367,33 @@ class _ClientCore(SdkHelpersMixin):
 
 
 def parse_body(response: httpx.Response, spec: TypeSpec, resolve: Resolver, *, strict: bool) -> Any:
-    """Parse a JSON response body into the models ``spec`` describes."""
+    """Parse a JSON response body into the models ``spec`` describes.
+
+    An empty body gives ``None``. A body that is not JSON, or JSON of another kind than
+    ``spec`` (an array where an object is due), raises :class:`InvalidResponseError`;
+    unknown and missing fields are tolerated (unless ``strict``).
+    """
     content = response.content
     if not content:
         return None
-    ctype = response.headers.get("content-type", "")
-    if "json" not in ctype and ctype:
-        return None
-    return parse_json(content, spec, resolve, strict=strict)
+    data = load_json(response, content)
+    check_kind(response, data, spec)
+    with gc_paused(len(content)):
+        try:
+            if strict:
+                with strict_parsing():
+                    check_json(data, spec, resolve, [])
+                    return deserialize(data, spec, resolve)
+            return deserialize(data, spec, resolve)
+        except (TypeError, AttributeError, KeyError, IndexError) as exc:
+            if isinstance(exc, ApiException):
+                raise
+            # a nested value of the wrong kind (a number where an object is due)
+            raise InvalidResponseError(
+                f"the body does not have the structure the endpoint promises "
+                f"({type(exc).__name__}: {exc})",
+                http_resp=response,
+            ) from exc
 
 
 def parse_json(content: bytes, spec: TypeSpec, resolve: Resolver, *, strict: bool = False) -> Any:
@@ -397,6 +456,13 @@ def _transport_errors(request: httpx.Request) -> Iterator[None]:
     try:
         yield
     except httpx.TimeoutException as exc:
+        if deadline.expired():
+            raise DeadlineExceededError(
+                f"{request.method} {request.url.copy_with(query=None)} did not complete "
+                "within its deadline",
+                method=request.method,
+                url=str(request.url.copy_with(query=None)),
+            ) from exc
         raise ApiTimeoutError(
             f"{request.method} {request.url.copy_with(query=None)} timed out ({type(exc).__name__})",
             method=request.method,
@@ -458,6 +524,7 @@ class BaseApiClient(_ClientCore):
                 transport=self._transport,
                 **_client_kwargs(self.configuration),
             )
+            deadline.install_on_client(self._client)
         return self._client
 
     @property
@@ -490,11 +557,15 @@ class BaseApiClient(_ClientCore):
         """Call an operation: build, send, check and parse. Used by the ``*Api`` methods."""
         request, parts = self._build_endpoint_request(self.client, spec, args, options)
         stream = bool(options.get("_stream", False))
-        try:
-            response = self.send(request, stream=stream)
-        finally:
-            parts.close()
-        if options.get("_check_status", True) and not response.is_success:
+        check = options.get("_check_status", True)
+        with deadline.deadline_scope(None if stream else self._deadline(options)):
+            try:
+                response = self.send(request, stream=True)
+            finally:
+                parts.close()
+            if not stream:
+                self._read(response, self._size_limit(spec.path, options, response, spec), check)
+        if check and not response.is_success:
             self._raise_for(response, stream)
         return self._result(
             response,
@@ -535,7 +606,10 @@ class BaseApiClient(_ClientCore):
             self, self.client, resource_path, method, path_params, query_params,
             header_params, body, post_params, files, _request_timeout, _content_type,
         )  # fmt: skip
-        response = self.send(request, stream=_stream)
+        with deadline.deadline_scope(None if _stream else self.configuration.deadline):
+            response = self.send(request, stream=True)
+            if not _stream:
+                self._read(response, self._size_limit(resource_path, {}, response), _check_status)
         if _check_status and not response.is_success:
             self._raise_for(response, _stream)
         return self._result(
@@ -569,17 +643,25 @@ class BaseApiClient(_ClientCore):
         request = self._raw_request(
             self.client, method, url, query_params, headers, post_params, body, _request_timeout
         )
-        response = self.send(request, stream=_stream)
+        with deadline.deadline_scope(None if _stream else self.configuration.deadline):
+            response = self.send(request, stream=True)
+            if not _stream:
+                self._read(response, self._size_limit(url, {}, response), _check_status)
         if _check_status and not response.is_success:
             self._raise_for(response, _stream)
         return response
+
+    def _read(self, response: httpx.Response, limit: int | None, check_status: bool) -> None:
+        """Read a body under its cap; an error answer (when checked) only up to its start."""
+        error = check_status and not response.is_success
+        with _transport_errors(response.request):
+            read_capped(response, ERROR_BODY_LIMIT if error else limit, truncate=error)
 
     def _raise_for(self, response: httpx.Response, stream: bool) -> NoReturn:
         """Raise the exception of an error response, reading a streamed body first."""
         if stream:
             with _transport_errors(response.request):
-                response.read()
-            response.close()
+                read_capped(response, ERROR_BODY_LIMIT, truncate=True)
         raise exception_for_response(response)
 
 
@@ -613,6 +695,7 @@ class BaseAsyncApiClient(_ClientCore):
                 transport=self._transport,
                 **_client_kwargs(self.configuration),
             )
+            deadline.install_on_client(self._client)
         return self._client
 
     @property
@@ -645,11 +728,17 @@ class BaseAsyncApiClient(_ClientCore):
         """Call an operation: build, send, check and parse. Used by the ``Async*Api`` methods."""
         request, parts = self._build_endpoint_request(self.client, spec, args, options)
         stream = bool(options.get("_stream", False))
-        try:
-            response = await self.send(request, stream=stream)
-        finally:
-            parts.close()
-        if options.get("_check_status", True) and not response.is_success:
+        check = options.get("_check_status", True)
+        with deadline.deadline_scope(None if stream else self._deadline(options)):
+            try:
+                response = await self.send(request, stream=True)
+            finally:
+                parts.close()
+            if not stream:
+                await self._read(
+                    response, self._size_limit(spec.path, options, response, spec), check
+                )
+        if check and not response.is_success:
             await self._raise_for(response, stream)
         return self._result(
             response,
@@ -682,7 +771,12 @@ class BaseAsyncApiClient(_ClientCore):
             self, self.client, resource_path, method, path_params, query_params,
             header_params, body, post_params, files, _request_timeout, _content_type,
         )  # fmt: skip
-        response = await self.send(request, stream=_stream)
+        with deadline.deadline_scope(None if _stream else self.configuration.deadline):
+            response = await self.send(request, stream=True)
+            if not _stream:
+                await self._read(
+                    response, self._size_limit(resource_path, {}, response), _check_status
+                )
         if _check_status and not response.is_success:
             await self._raise_for(response, _stream)
         return self._result(
@@ -710,17 +804,25 @@ class BaseAsyncApiClient(_ClientCore):
         request = self._raw_request(
             self.client, method, url, query_params, headers, post_params, body, _request_timeout
         )
-        response = await self.send(request, stream=_stream)
+        with deadline.deadline_scope(None if _stream else self.configuration.deadline):
+            response = await self.send(request, stream=True)
+            if not _stream:
+                await self._read(response, self._size_limit(url, {}, response), _check_status)
         if _check_status and not response.is_success:
             await self._raise_for(response, _stream)
         return response
+
+    async def _read(self, response: httpx.Response, limit: int | None, check_status: bool) -> None:
+        """Read a body under its cap; an error answer (when checked) only up to its start."""
+        error = check_status and not response.is_success
+        with _transport_errors(response.request):
+            await aread_capped(response, ERROR_BODY_LIMIT if error else limit, truncate=error)
 
     async def _raise_for(self, response: httpx.Response, stream: bool) -> NoReturn:
         """Raise the exception of an error response, reading a streamed body first."""
         if stream:
             with _transport_errors(response.request):
-                await response.aread()
-            await response.aclose()
+                await aread_capped(response, ERROR_BODY_LIMIT, truncate=True)
         raise exception_for_response(response)
 
 
@@ -797,9 +899,26 @@ def _build_custom_request(
 
 
 def _parse_custom(response: httpx.Response, response_schema: type | None) -> Any:
-    if not response.content or "json" not in response.headers.get("content-type", ""):
+    if not response.content:
         return None
-    data = json.loads(response.content)
-    if response_schema is not None and isinstance(data, dict):
-        return response_schema.from_dict(data)  # type: ignore[attr-defined]
+    if "json" not in response.headers.get("content-type", ""):
+        if response_schema is not None:
+            load_json(response, response.content)  # raises: a model is due
+        return None
+    data = load_json(response, response.content)
+    if response_schema is not None:
+        if not isinstance(data, dict):
+            raise InvalidResponseError(
+                f"expected a JSON object for {response_schema.__name__}", http_resp=response
+            )
+        try:
+            return response_schema.from_dict(data)  # type: ignore[attr-defined]
+        except (TypeError, AttributeError, KeyError, IndexError) as exc:
+            if isinstance(exc, ApiException):
+                raise
+            raise InvalidResponseError(
+                f"the body does not have the structure of {response_schema.__name__} "
+                f"({type(exc).__name__}: {exc})",
+                http_resp=response,
+            ) from exc
     return data

@@ -73,6 +73,13 @@ class Configuration:
         server_variables: accepted for cvat-sdk compatibility; must be empty.
         server_operation_index: as ``server_index``, per operation.
         server_operation_variables: as ``server_variables``, per operation.
+        deadline: the total time, in seconds, one API request may take (connecting,
+            sending, waiting, reading the answer and retries), however steadily the server
+            keeps sending; ``None``: the finite default (:data:`DEFAULT_DEADLINE`).
+            Streamed transfers have no deadline.
+        max_response_size: the largest JSON answer accepted, in bytes (default 64 MiB).
+        max_annotations_response_size: the same for the annotation endpoints
+            (default 1 GiB).
     """
 
     def __init__(
@@ -96,7 +103,16 @@ class Configuration:
         server_variables: Mapping[str, str] | None = None,
         server_operation_index: Mapping[str, int] | None = None,
         server_operation_variables: Mapping[str, Mapping[str, str]] | None = None,
+        deadline: float | None = None,
+        max_response_size: int | None = None,
+        max_annotations_response_size: int | None = None,
     ) -> None:
+        from cvat_client._lowlevel.body import (
+            DEFAULT_MAX_ANNOTATIONS_RESPONSE_SIZE,
+            DEFAULT_MAX_RESPONSE_SIZE,
+        )
+        from cvat_client._lowlevel.deadline import DEFAULT_DEADLINE
+
         if host is None:
             host = "http://localhost"
         if server_index not in (None, 0) or any(
@@ -130,6 +146,22 @@ class Configuration:
         _check_timeout(timeout)
         self.timeout: TimeoutTypes = timeout if timeout is not None else DEFAULT_TIMEOUT
         self.headers: dict[str, str] = dict(headers or {})
+        for name, value in (
+            ("deadline", deadline),
+            ("max_response_size", max_response_size),
+            ("max_annotations_response_size", max_annotations_response_size),
+        ):
+            if value is not None and (isinstance(value, bool) or value <= 0):
+                raise ApiValueError(f"Configuration({name}=...) must be positive, got {value!r}")
+        self.deadline: float = float(deadline) if deadline is not None else DEFAULT_DEADLINE
+        self.max_response_size: int = (
+            int(max_response_size) if max_response_size is not None else DEFAULT_MAX_RESPONSE_SIZE
+        )
+        self.max_annotations_response_size: int = (
+            int(max_annotations_response_size)
+            if max_annotations_response_size is not None
+            else DEFAULT_MAX_ANNOTATIONS_RESPONSE_SIZE
+        )
 
     def get_api_key_with_prefix(self, identifier: str, alias: str | None = None) -> str | None:
         """The key of the security scheme ``identifier`` (or else of ``alias``) with its

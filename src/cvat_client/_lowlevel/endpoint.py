@@ -49,6 +49,10 @@ class RequestOptions(TypedDict, total=False):
     or multipart when the body holds files).
     ``_stream``: return the response unread, for the caller to iterate and close.
     ``_headers``: extra headers for this call only.
+    ``_request_deadline``: the total seconds this call may take (default: the
+    configuration's ``deadline``); not applied with ``_stream``.
+    ``_max_response_size``: the largest answer accepted, in bytes (default: the
+    configuration's cap for this kind of endpoint).
     """
 
     _parse_response: bool
@@ -59,6 +63,8 @@ class RequestOptions(TypedDict, total=False):
     _content_type: str | None
     _stream: bool
     _headers: Mapping[str, str] | None
+    _request_deadline: float | None
+    _max_response_size: int | None
 
 
 OPTION_NAMES = frozenset(RequestOptions.__annotations__)

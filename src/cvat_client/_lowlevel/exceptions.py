@@ -44,6 +44,9 @@ __all__ = [
     "RangeNotSatisfiableException",
     "TooManyRequestsException",
     "ServiceException",
+    "InvalidResponseError",
+    "ResponseTooLargeError",
+    "DeadlineExceededError",
     "exception_for_response",
     "SENSITIVE_HEADERS",
     "mask_headers",
@@ -105,10 +108,7 @@ class ApiException(OpenApiException):
             self.status = http_resp.status_code
             self.reason = http_resp.reason_phrase
             self.headers = mask_headers(http_resp.headers)
-            if http_resp.is_stream_consumed or not hasattr(http_resp, "stream"):
-                self.body = http_resp.content
-            else:  # pragma: no cover - streamed error bodies are read by the client first
-                self.body = b""
+            self.body = _read_body(http_resp)
             self.data = _parse_error_body(self.body, http_resp.headers.get("content-type", ""))
             request = http_resp._request
             if request is not None:
@@ -210,6 +210,65 @@ class ApiTimeoutError(ApiTransportError):
     """The server did not answer within the configured timeout."""
 
 
+class DeadlineExceededError(ApiTimeoutError, TimeoutError):
+    """The request did not complete within its total deadline (``Config.deadline`` or a
+    call's ``_request_deadline``), however steadily the server kept sending."""
+
+
+class InvalidResponseError(ApiException, ValueError):
+    """The server answered, but not with what the endpoint promises: a body that is not
+    JSON (an HTML login page of a proxy), JSON cut short, invalid UTF-8, or JSON of the
+    wrong kind (a list where an object is due).
+
+    The message names the request, the status, the content type and the start of the
+    body (credentials masked). Attributes as in :class:`ApiException`, plus
+    ``content_type``.
+    """
+
+    def __init__(self, problem: str, *, http_resp: httpx.Response) -> None:
+        self.problem = problem
+        self.content_type = http_resp.headers.get("content-type", "")
+        super().__init__(http_resp=http_resp, message=problem)
+
+    @property
+    def message(self) -> str:
+        """What was wrong with the answer, and where it came from."""
+        where = f"{self.method} {self.url}" if self.method and self.url else "the request"
+        excerpt = body_excerpt(self.body)
+        shown = f"; the body starts with: {excerpt}" if excerpt else "; the body is empty"
+        return (
+            f"Unexpected answer to {where} ({self.status} {self.reason}, content type "
+            f"{self.content_type or 'none'!r}): {self._message}{shown}"
+        )
+
+
+class ResponseTooLargeError(ApiException):
+    """The answer is larger than the size cap of its endpoint (``Config.max_response_size``
+    or ``Config.max_annotations_response_size``); it was refused without being read whole.
+
+    Attributes as in :class:`ApiException`, plus ``limit`` (bytes).
+    """
+
+    def __init__(self, limit: int, *, http_resp: httpx.Response, declared: int | None) -> None:
+        self.limit = limit
+        self.declared = declared
+        super().__init__(http_resp=http_resp, message="")
+
+    @property
+    def message(self) -> str:
+        """The request, the cap and what the server sent or announced."""
+        where = f"{self.method} {self.url}" if self.method and self.url else "the request"
+        size = (
+            f"announced {self.declared} bytes"
+            if self.declared is not None
+            else "sent more than that"
+        )
+        return (
+            f"The answer to {where} ({self.status}) is larger than the limit of {self.limit} "
+            f"bytes: the server {size}. Raise the limit in Config if this answer is expected."
+        )
+
+
 class BadRequestException(ApiException):
     """400: the server rejected the request's content; see :attr:`data` for field errors."""
 
@@ -295,6 +354,27 @@ def exception_for_response(response: httpx.Response) -> ApiException:
     if cls is None:
         cls = ServiceException if status >= 500 else ApiException
     return cls(http_resp=response)
+
+
+_EXCERPT_CHARS = 200
+
+
+def _read_body(response: httpx.Response) -> bytes:
+    """The body of a response if it was read (a refused or streamed one: ``b""``)."""
+    content = getattr(response, "_content", None)
+    return content if isinstance(content, bytes) else b""
+
+
+def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
+    """The start of a body as text for messages, with anything like a credential masked."""
+    if not body:
+        return ""
+    text = body[: limit * 4].decode("utf-8", "replace")
+    from cvat_client._lowlevel.redaction import redact_text
+
+    text = redact_text(text)
+    text = " ".join(text.split())
+    return repr(text[:limit] + ("..." if len(text) > limit else ""))
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

@@ -12,8 +12,10 @@ from typing import TYPE_CHECKING, Any, Self, TypeVar
 import attrs
 import httpx
 
+from cvat_client._lowlevel import redaction
 from cvat_client._lowlevel.client import ACCEPT
 from cvat_client._lowlevel.configuration import Configuration, to_httpx_timeout
+from cvat_client._lowlevel.deadline import install_deadline_backend
 from cvat_client._lowlevel.exceptions import ApiException, ApiValueError
 from cvat_client._version import __version__
 from cvat_client.api_client import SCHEMA_VERSION
@@ -26,7 +28,12 @@ from cvat_client.core.exceptions import (
     InvalidHostException,
     LoginError,
 )
-from cvat_client.core.retry import RetryTransport, SessionRenewal, mark_no_relogin
+from cvat_client.core.retry import (
+    RetryTransport,
+    SessionCookieJar,
+    SessionRenewal,
+    mark_no_relogin,
+)
 from cvat_client.core.utils import ALLOWED_SERVER_SCHEMAS, CVAT_API_V2
 
 if TYPE_CHECKING:
@@ -106,6 +113,10 @@ class Client:
     ``client.api_client`` is the low-level client, sharing the same connection pool,
     authentication, organization, retries and timeouts.
 
+    A client can be used from many threads at once (requests, uploads, downloads and
+    the automatic session renewal are thread-safe); changing its settings
+    (``organization_slug``, ``login``, ``logout``) affects every thread's calls.
+
     Args:
         url: the server address (``https://app.cvat.ai``; no scheme means ``https``).
         logger: where to log (default: the ``cvat_client`` logger).
@@ -149,6 +160,9 @@ class Client:
             verify_ssl=self.config.verify_ssl is not False,
             ssl_ca_cert=self.config.ssl_ca_cert,
             timeout=self.config.timeout,
+            deadline=self.config.deadline,
+            max_response_size=self.config.max_response_size,
+            max_annotations_response_size=self.config.max_annotations_response_size,
         )
         inner = transport
         if inner is None:
@@ -158,6 +172,7 @@ class Client:
                 http1=True,
                 retries=0,
             )
+            install_deadline_backend(inner)
         self._retry = RetryTransport(
             inner,
             RetryPolicy(
@@ -173,9 +188,14 @@ class Client:
         self.api_client.client.auth = SessionRenewal(self)
         self._credentials: PasswordCredentials | None = None
         self._session_generation = 0
+        jar = SessionCookieJar(lambda: self._session_generation)
+        for cookie in self.api_client.client.cookies.jar:
+            jar.set_cookie(cookie)
+        self.api_client.client.cookies = jar
         self._repos: dict[str, Any] = {}
         self._closed = False
         self._lock = threading.Lock()
+        redaction.install(self)
         # Injectable for tests of polling: no test waits for real.
         self._sleep: Callable[[float], None] = time.sleep
         self._clock: Callable[[], float] = time.monotonic
@@ -184,6 +204,7 @@ class Client:
                 self.check_server_version()
             except BaseException:
                 self.api_client.close()
+                redaction.uninstall(self)
                 raise
 
     # --- life cycle ---------------------------------------------------------------------
@@ -210,6 +231,7 @@ class Client:
             except ApiException as exc:
                 self.logger.debug("Logout at close failed: %s", exc)
         self.api_client.close()
+        redaction.uninstall(self)
 
     def __repr__(self) -> str:
         user = f", user={self._credentials.user!r}" if self._credentials else ""
@@ -233,9 +255,11 @@ class Client:
             credentials = PasswordCredentials(credentials[0], credentials[1])
         configuration = self.api_client.configuration
         if isinstance(credentials, AccessTokenCredentials):
+            redaction.register_secret(credentials.token)
             configuration.access_token = credentials.token
             return
         if isinstance(credentials, TokenCredentials):
+            redaction.register_secret(credentials.key)
             configuration.api_key["tokenAuth"] = credentials.key
             return
         if not isinstance(credentials, PasswordCredentials):
@@ -243,7 +267,10 @@ class Client:
                 "credentials must be a (user, password) pair, PasswordCredentials, "
                 f"AccessTokenCredentials or TokenCredentials, not {type(credentials).__name__}"
             )
+        redaction.register_secret(credentials.password)
         self._password_login(credentials)
+        for name in ("sessionid", "csrftoken"):
+            redaction.register_secret(self._cookie(name))
         self._credentials = credentials
         self._session_generation += 1
 
@@ -321,6 +348,8 @@ class Client:
         )
 
     def _session_renewed(self) -> None:
+        for name in ("sessionid", "csrftoken"):
+            redaction.register_secret(self._cookie(name))
         self._session_generation += 1
 
     # --- organization -------------------------------------------------------------------
@@ -344,6 +373,24 @@ class Client:
             yield
         finally:
             self.organization_slug = previous
+
+    # --- deadlines ----------------------------------------------------------------------
+
+    @contextmanager
+    def deadline(self, seconds: float) -> Iterator[None]:
+        """Bound every API request made in the ``with`` block, by this thread, to end
+        within ``seconds`` from now (``DeadlineExceededError`` otherwise).
+
+        It tightens ``Config.deadline`` (which still bounds each request); streamed
+        transfers are not bounded by it. Low-level calls also take
+        ``_request_deadline=``.
+        """
+        from cvat_client._lowlevel.deadline import deadline_scope
+
+        if isinstance(seconds, bool) or seconds <= 0:
+            raise ApiValueError(f"deadline must be positive seconds, got {seconds!r}")
+        with deadline_scope(seconds):
+            yield
 
     # --- server version -----------------------------------------------------------------
 

@@ -108,3 +108,24 @@ class Config:
     ssl_ca_cert: str | None = None
     """A CA bundle file to verify the server's certificate against (``None``: the
     system's trusted certificates)."""
+
+    deadline: float = attrs.field(default=600.0, validator=_positive)
+    """The total time, in seconds, one API request may take: connecting, sending,
+    waiting, reading the answer and the retries in between, however steadily the server
+    keeps sending. A call's ``_request_deadline=`` overrides it. Uploads and downloads
+    have no total limit: they fail when they stall (:attr:`transfer_stall_timeout`)."""
+
+    max_response_size: int = attrs.field(default=64 * MiB, validator=_positive)
+    """The largest JSON answer accepted, in bytes; a larger one is refused, without being
+    read whole, with :class:`~cvat_client.exceptions.ResponseTooLargeError`."""
+
+    max_annotations_response_size: int = attrs.field(default=1024 * MiB, validator=_positive)
+    """The largest answer of an annotation endpoint accepted, in bytes (100,000 shapes
+    are about 80 MB)."""
+
+    transfer_stall_timeout: float = attrs.field(default=60.0, validator=_positive)
+    """A download fails (or resumes) when fewer than :attr:`transfer_stall_bytes` arrived
+    over this many seconds."""
+
+    transfer_stall_bytes: int = attrs.field(default=16 * 1024, validator=_positive)
+    """The least progress, in bytes per :attr:`transfer_stall_timeout`, of a live download."""

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import email.message
 import os
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import httpx
 
+from cvat_client._lowlevel.body import ERROR_BODY_LIMIT, read_capped
 from cvat_client._lowlevel.exceptions import (
     ApiConnectionError,
     ApiTimeoutError,
@@ -154,7 +156,7 @@ class Downloader:
                 ) from exc
             try:
                 if response.status_code not in (200, 206):
-                    response.read()
+                    read_capped(response, ERROR_BODY_LIMIT, truncate=True)
                     raise exception_for_response(response)
                 action = state.on_response(
                     response.status_code,
@@ -186,7 +188,7 @@ class Downloader:
                         # implement report_status
                         reporter.advance(-written)
                 encoded = response.headers.get("content-encoding", "identity").lower()
-                self._copy(response, file, state, reporter)
+                self._copy(response, file, state, reporter, self._stall_rule(target))
             except _Dropped as exc:
                 last_error = exc.__cause__ or exc
                 if encoded not in ("", "identity"):
@@ -202,15 +204,24 @@ class Downloader:
             file.flush()
             return
 
+    def _stall_rule(self, target: Path) -> _StallRule:
+        config = self._client.config
+        return _StallRule(target.name, config.transfer_stall_timeout, config.transfer_stall_bytes)
+
     @staticmethod
     def _copy(
-        response: httpx.Response, file: BinaryIO, state: DownloadState, reporter: ProgressReporter
+        response: httpx.Response,
+        file: BinaryIO,
+        state: DownloadState,
+        reporter: ProgressReporter,
+        stall: _StallRule,
     ) -> None:
         try:
             for block in response.iter_bytes():
                 file.write(block)
                 state.add(len(block))
                 reporter.advance(len(block))
+                stall.check(len(block))
         except httpx.TimeoutException as exc:
             raise DownloadError(f"The download timed out: {exc}. Pass a longer timeout.") from exc
         except httpx.TransportError as exc:
@@ -265,6 +276,31 @@ class Downloader:
                 "written to a cloud storage (see the target storage of the resource)"
             )
         return self.download_file(result_url, Path(filename), pbar=pbar)
+
+
+class _StallRule:
+    """Fails a transfer that moved fewer than ``min_bytes`` in ``seconds`` (a slow drip
+    that never trips the per-read timeout)."""
+
+    def __init__(self, name: str, seconds: float, min_bytes: int) -> None:
+        self._name = name
+        self._seconds = seconds
+        self._min_bytes = min_bytes
+        self._window_start = time.monotonic()
+        self._window_bytes = 0
+
+    def check(self, received: int) -> None:
+        self._window_bytes += received
+        if self._window_bytes >= self._min_bytes:
+            self._window_start = time.monotonic()
+            self._window_bytes = 0
+            return
+        if time.monotonic() - self._window_start >= self._seconds:
+            raise DownloadError(
+                f"Downloading {self._name} stalled: fewer than {self._min_bytes} bytes arrived "
+                f"in {self._seconds:g} s (Config.transfer_stall_timeout); no partial file was "
+                "kept. Check the connection and try again."
+            )
 
 
 def server_file_name(content_disposition: str | None) -> str | None:

@@ -22,14 +22,17 @@ from cvat_client._lowlevel.exceptions import (
     ApiValueError,
     BadRequestException,
     ConflictException,
+    DeadlineExceededError,
     ForbiddenException,
     GoneException,
+    InvalidResponseError,
     MethodNotAllowedException,
     NotAcceptableException,
     NotFoundException,
     OpenApiException,
     RangeNotSatisfiableException,
     RequestEntityTooLargeException,
+    ResponseTooLargeError,
     ServiceException,
     TooManyRequestsException,
     UnauthorizedException,
@@ -68,6 +71,10 @@ __all__ = [
     "InvalidHostException",
     "IncompatibleVersionException",
     "LoginError",
+    "SessionRenewalError",
+    "InvalidResponseError",
+    "ResponseTooLargeError",
+    "DeadlineExceededError",
     "BackgroundRequestException",
     "BackgroundRequestTimeout",
     "TransferError",
@@ -103,6 +110,23 @@ class LoginError(CvatSdkException):
 
     ``status`` is the server's answer (CVAT answers 400 to a wrong password).
     """
+
+
+class SessionRenewalError(LoginError, UnauthorizedException):
+    """A call found its password session expired (401) and logging in again failed (the
+    password was changed, or the account disabled).
+
+    It is both a :class:`LoginError` and an :class:`UnauthorizedException` with status
+    401, and names the call that failed (``method``, ``url``); ``login_status`` is the
+    status of the failed login.
+    """
+
+    def __init__(self, message: str, *, method: str, url: str, login_status: int | None) -> None:
+        super().__init__(message, status=401)
+        self.reason = "Unauthorized"
+        self.method = method
+        self.url = url
+        self.login_status = login_status
 
 
 class BackgroundRequestException(CvatSdkException):
@@ -165,6 +189,25 @@ class UnsupportedByServer(CvatSdkException, AttributeError):
 class AuthStoreError(CvatSdkException):
     """The saved authentication profiles cannot be used: unsafe permissions, a corrupt or
     newer store file, an unknown profile, or conflicting options (cvat-sdk's name)."""
+
+
+def note_on_error(exc: BaseException, text: str, **attributes: object) -> None:
+    """Add what happened after ``exc`` (e.g. a clean-up) to its message, keeping its type.
+
+    The error keeps its class (``except`` clauses written for it still match); an
+    :class:`ApiException` gets ``text`` appended to its message, any other exception a
+    note (shown in its traceback); ``attributes`` are set on it (``task_id``...).
+    """
+    for name, value in attributes.items():
+        setattr(exc, name, value)
+    if isinstance(exc, ApiException):
+        from cvat_client._lowlevel.exceptions import _describe_error_body
+
+        detail = exc._message or _describe_error_body(exc.data, exc.body)
+        exc._message = f"{detail.rstrip().rstrip('.')}. {text}" if detail else text
+        exc.args = (str(exc),)
+    if text not in str(exc):
+        exc.add_note(text)
 
 
 def _describe(exc: BaseException) -> str:

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import http.cookiejar
 import logging
 import random
 import threading
@@ -20,12 +21,20 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
+from cvat_client._lowlevel import deadline
 from cvat_client.core._protocol.retry import FailureKind, RetryPolicy, parse_retry_after
 
 if TYPE_CHECKING:
     from cvat_client.core.client import Client
 
-__all__ = ["RetryTransport", "SessionRenewal", "RetryPolicy", "NO_RETRY", "failure_kind"]
+__all__ = [
+    "RetryTransport",
+    "SessionRenewal",
+    "SessionCookieJar",
+    "RetryPolicy",
+    "NO_RETRY",
+    "failure_kind",
+]
 
 logger = logging.getLogger("cvat_client.core.retry")
 
@@ -85,7 +94,7 @@ class RetryTransport(httpx.BaseTransport):
                     if allowed and _replayable(request)
                     else None
                 )
-                if delay is None:
+                if delay is None or not _time_left_for(delay):
                     raise
                 logger.info(
                     "%s %s failed (%s); retrying in %.1f s (%d/%d)",
@@ -105,10 +114,9 @@ class RetryTransport(httpx.BaseTransport):
                     if allowed and _replayable(request)
                     else None
                 )
-                if delay is None:
+                if delay is None or not _time_left_for(delay):
                     return response
-                response.read()
-                response.close()
+                response.close()  # unread: a hostile body must not be read to retry
                 logger.info(
                     "%s %s answered %d; retrying in %.1f s (%d/%d)",
                     request.method,
@@ -124,6 +132,12 @@ class RetryTransport(httpx.BaseTransport):
     def close(self) -> None:
         """Close the inner transport."""
         self.inner.close()
+
+
+def _time_left_for(delay: float) -> bool:
+    """Whether the current request's deadline leaves time to wait ``delay`` and retry."""
+    left = deadline.remaining()
+    return left is None or left > delay
 
 
 class SessionRenewal(httpx.Auth):
@@ -143,6 +157,7 @@ class SessionRenewal(httpx.Auth):
     ) -> Generator[httpx.Request, httpx.Response, None]:
         """The httpx auth flow (see :class:`httpx.Auth`)."""
         generation = self._client._session_generation
+        request.extensions[_GENERATION] = generation
         response = yield request
         if response.status_code != 401 or not self._renewable(request):
             return
@@ -152,15 +167,19 @@ class SessionRenewal(httpx.Auth):
                 if login is None:
                     return
                 self._client.logger.info("The session has expired; logging in again")
+                # From now on, answers to requests sent with the old session (a 401 that
+                # deletes the session cookie) no longer change the cookie jar.
+                self._client._session_generation += 1
                 login_response = yield login
                 login_response.read()
                 if not login_response.is_success:
                     self._client.logger.warning(
                         "Logging in again failed (%d)", login_response.status_code
                     )
-                    return
+                    raise _renewal_error(self._client, request, login_response)
                 self._client._session_renewed()
         self._refresh(request)
+        request.extensions[_GENERATION] = self._client._session_generation
         yield request
 
     def _renewable(self, request: httpx.Request) -> bool:
@@ -179,6 +198,56 @@ class SessionRenewal(httpx.Auth):
             token = _cookie(jar, "csrftoken")
             if token is not None:
                 request.headers["X-CSRFToken"] = token
+
+
+_GENERATION = "cvat_client.session_generation"
+
+
+class SessionCookieJar(http.cookiejar.CookieJar):
+    """The client's cookie jar: answers to requests sent with an older session than the
+    current one are not allowed to change it.
+
+    Without this, when many threads share a client whose session expired, a late 401
+    answer to a request sent before the automatic re-login would delete the new
+    session's cookie (the server deletes the cookie of a session it does not know).
+    """
+
+    def __init__(self, current_generation: Callable[[], int]) -> None:
+        super().__init__()
+        self._current_generation = current_generation
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        """Take the cookies of an answer, unless its request used an older session."""
+        sent = getattr(request, "request", None)
+        generation = getattr(sent, "extensions", {}).get(_GENERATION)
+        if generation is not None and generation < self._current_generation():
+            return
+        super().extract_cookies(response, request)
+
+
+def _renewal_error(
+    client: Client, request: httpx.Request, login_response: httpx.Response
+) -> Exception:
+    from cvat_client._lowlevel.exceptions import exception_for_response
+    from cvat_client.core.exceptions import SessionRenewalError
+
+    credentials = client._credentials
+    user = credentials.user if credentials is not None else "?"
+    said = exception_for_response(login_response)
+    detail = said._message or ""
+    if not detail and isinstance(said.data, dict | list | str):
+        from cvat_client.core.client import _server_text
+
+        detail = _server_text(said.data)
+    url = str(request.url.copy_with(query=None))
+    return SessionRenewalError(
+        f"the session expired and logging in again as {user!r} failed ({login_response.status_code}"
+        + (f": {detail}" if detail else "")
+        + "). Log in again with valid credentials.",
+        method=request.method,
+        url=url,
+        login_status=login_response.status_code,
+    )
 
 
 def _cookie(jar: httpx.Cookies, name: str) -> str | None:

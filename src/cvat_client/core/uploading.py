@@ -298,8 +298,11 @@ class Uploader:
         return request
 
     def _send(self, request: httpx.Request) -> httpx.Response:
-        response = self._client.api_client.send(request)
-        response.read()
+        """Send one protocol request; its answer is read under the size cap (error answers:
+        their start only)."""
+        api = self._client.api_client
+        response = api.send(request, stream=True)
+        api._read(response, api.configuration.max_response_size, True)
         return response
 
     def _tus_create(

@@ -73,8 +73,9 @@ class Ctx:
         if ctype and ctype not in ("application/json", "application/vnd.cvat+json"):
             raise detail(415, f'Unsupported media type "{ctype}" in request.')
         try:
-            return json.loads(body)
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            # as DRF's JSONParser: UTF-8 text (a BOM is an error), no NaN or Infinity
+            return json.loads(body.decode("utf-8"), parse_constant=_strict_constant)
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, NaN
             raise detail(400, f"JSON parse error - {exc}") from None
 
     async def json_object(self) -> dict[str, Any]:
@@ -83,6 +84,10 @@ class Ctx:
         if not isinstance(data, dict):
             raise ApiError(500, SERVER_ERROR_HTML, content_type=HTML)
         return data
+
+
+def _strict_constant(name: str) -> Any:
+    raise ValueError(f"Out of range float values are not JSON compliant: {name!r}")
 
 
 def require(condition: bool) -> None:

@@ -40,6 +40,8 @@ JsonDict = dict[str, Any]
 #: DRF's field errors.
 REQUIRED = "This field is required."
 BLANK = "This field may not be blank."
+NULL = "This field may not be null."
+NOT_A_STRING = "Not a valid string."
 
 
 def invalid_choice(value: Any) -> list[str]:
@@ -59,14 +61,35 @@ def check_name(body: Mapping[str, Any], errors: dict[str, Any], *, partial: bool
     """
     if partial and "name" not in body:
         return None
-    name = body.get("name")
-    if name is None and not partial:
+    if "name" not in body:
         errors["name"] = [REQUIRED]
-    elif not isinstance(name, str) or not name.strip():
+        return None
+    name = body["name"]
+    if name is None:
+        errors["name"] = [NULL]
+    elif isinstance(name, bool) or not isinstance(name, str | int | float):
+        errors["name"] = [NOT_A_STRING]
+    elif not str(name).strip():
         errors["name"] = [BLANK]
     else:
-        return name
+        return name if isinstance(name, str) else str(name)  # DRF's CharField takes numbers
     return None
+
+
+def not_a_list(value: Any) -> dict[str, list[str]]:
+    """DRF's error for a list field (a nested list serializer) given something else."""
+    return {
+        "non_field_errors": [f'Expected a list of items but got type "{type(value).__name__}".']
+    }
+
+
+def not_a_dict(value: Any) -> dict[str, list[str]]:
+    """DRF's error for a nested serializer given something other than an object."""
+    return {
+        "non_field_errors": [
+            f"Invalid data. Expected a dictionary, but got {type(value).__name__}."
+        ]
+    }
 
 
 class ApiError(Exception):

@@ -9,7 +9,16 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from cvat_client.testing._http import REQUIRED, bad_request, invalid_choice
+from cvat_client.testing._http import (
+    HTML,
+    REQUIRED,
+    SERVER_ERROR_HTML,
+    ApiError,
+    bad_request,
+    invalid_choice,
+    not_a_dict,
+    not_a_list,
+)
 from cvat_client.testing.state import Annotations, Store
 
 SHAPE_TYPES = (
@@ -23,6 +32,7 @@ SHAPE_TYPES = (
     "skeleton",
 )
 KINDS = ("tags", "shapes", "tracks")
+_NOT_A_NUMBER = "[ErrorDetail(string='Value must be a float or an integer', code='invalid')]"
 
 
 def empty() -> dict[str, Any]:
@@ -36,15 +46,14 @@ def validate(body: Any, label_ids: set[int]) -> dict[str, list[dict[str, Any]]]:
     Raises the 400 bodies CVAT answers: nested field errors and ``label_id `x` is invalid``.
     """
     if not isinstance(body, dict):
-        raise bad_request(
-            {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
-        )
+        # CVAT 2.73's view reads the body as a dict before validating it: a crash, 500
+        raise ApiError(500, SERVER_ERROR_HTML, content_type=HTML)
     result: dict[str, list[dict[str, Any]]] = {}
     errors: dict[str, Any] = {}
     for kind in KINDS:
         items = body.get(kind, [])
         if not isinstance(items, list):
-            errors[kind] = ['Expected a list of items but got type "dict".']
+            errors[kind] = not_a_list(items)
             continue
         item_errors = [_errors(kind, item) for item in items]
         if any(item_errors):
@@ -69,7 +78,7 @@ def _label_ids(item: dict[str, Any]) -> list[int]:
 
 def _errors(kind: str, item: Any) -> dict[str, Any]:
     if not isinstance(item, dict):
-        return {"non_field_errors": ["Invalid data. Expected a dictionary, but got str."]}
+        return not_a_dict(item)
     errors: dict[str, Any] = {}
     for name in ("frame", "label_id"):
         if name not in item:
@@ -96,10 +105,18 @@ def _shape_errors(item: dict[str, Any], errors: dict[str, Any]) -> None:
     elif shape_type not in SHAPE_TYPES:
         errors["type"] = invalid_choice(shape_type)
     points = item.get("points", [])
-    if not isinstance(points, list) or not all(
-        isinstance(p, (int, float)) and not isinstance(p, bool) for p in points
-    ):
-        errors["points"] = ["A valid number is required."]
+    if isinstance(points, list | str):
+        # CVAT's points field reports each element that is not a number, by index, as the
+        # text of a list of DRF error details (a string is checked character by character)
+        wrong = {
+            str(index): _NOT_A_NUMBER
+            for index, point in enumerate(points)
+            if isinstance(point, bool) or not isinstance(point, int | float)
+        }
+        if wrong:
+            errors["points"] = wrong
+    else:
+        raise ApiError(500, SERVER_ERROR_HTML, content_type=HTML)  # CVAT 2.73 crashes too
 
 
 def _track_shape_errors(item: Any) -> dict[str, Any]:

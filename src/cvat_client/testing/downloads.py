@@ -13,6 +13,39 @@ from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import ApiError, http_date, now
 
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_RANGE_SPEC = re.compile(r"([^=\s]+)\s*=\s*(.+)")
+_RANGE_BYTES = re.compile(r"(\d*)-(\d*)")
+
+
+def parse_data_range(
+    header: str | None, total: int, headers: Mapping[str, str]
+) -> tuple[int, int] | None:
+    """The range of a data (chunk) request, read as CVAT's view reads it
+    (``_parse_range_header``): a malformed header or several ranges answer 400 ``Invalid
+    Range header``, another unit than ``bytes`` is ignored, an unsatisfiable range answers
+    416 with the chunk's headers."""
+    if not header:
+        return None
+    spec = _RANGE_SPEC.fullmatch(header.strip())
+    if spec is None:
+        raise _invalid_range()
+    if spec.group(1).lower() != "bytes":
+        return None
+    found = _RANGE_BYTES.fullmatch(spec.group(2).strip())
+    if found is None or found.groups() == ("", ""):
+        raise _invalid_range()
+    first, last = found.groups()
+    try:
+        return parse_range(f"bytes={first}-{last}", total)
+    except ApiError as error:
+        error.headers = {**headers, **error.headers}
+        raise
+
+
+def _invalid_range() -> ApiError:
+    return ApiError(400, "Invalid Range header", content_type="text/html; charset=utf-8")
+
+
 _BLOCK = 64 * 1024
 
 
@@ -65,7 +98,7 @@ def bytes_response(
 ) -> Response:
     """A body answered whole (200) or in part (206) per the request's ``Range``."""
     extra = {"accept-ranges": "bytes", **(headers or {})}
-    wanted = parse_range(ctx.request.headers.get("range"), len(body))
+    wanted = parse_data_range(ctx.request.headers.get("range"), len(body), extra)
     if wanted is None:
         return Response(body, media_type=media_type, headers=extra)
     start, end = wanted

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from cvat_client.testing._http import REQUIRED, bad_request, check_name, invalid_choice
+from cvat_client.testing._http import (
+    REQUIRED,
+    bad_request,
+    check_name,
+    invalid_choice,
+    not_a_dict,
+    not_a_list,
+)
 from cvat_client.testing.state import Label, Store
 
 LABEL_TYPES = (
@@ -29,7 +36,7 @@ PALETTE = (
 def validate(specs: Any, *, field: str = "labels") -> None:
     """Raise DRF's nested 400 (``{"labels": [{"name": [...]}]}``) for invalid specs."""
     if not isinstance(specs, list):
-        raise bad_request({field: ['Expected a list of items but got type "dict".']})
+        raise bad_request({field: not_a_list(specs)})
     errors = [_label_errors(spec) for spec in specs]
     if any(errors):
         raise bad_request({field: errors})
@@ -40,7 +47,7 @@ def validate(specs: Any, *, field: str = "labels") -> None:
 
 def _label_errors(spec: Any) -> dict[str, Any]:
     if not isinstance(spec, dict):
-        return {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
+        return not_a_dict(spec)
     errors: dict[str, Any] = {}
     if spec.get("deleted"):
         return errors
@@ -51,7 +58,7 @@ def _label_errors(spec: Any) -> dict[str, Any]:
         errors["type"] = invalid_choice(label_type)
     attributes = spec.get("attributes", [])
     if not isinstance(attributes, list):
-        errors["attributes"] = ['Expected a list of items but got type "dict".']
+        errors["attributes"] = not_a_list(attributes)
     else:
         attr_errors = [_attribute_errors(a) for a in attributes]
         if any(attr_errors):
@@ -66,7 +73,7 @@ def _label_errors(spec: Any) -> dict[str, Any]:
 
 def _attribute_errors(spec: Any) -> dict[str, Any]:
     if not isinstance(spec, dict):
-        return {"non_field_errors": ["Invalid data. Expected a dictionary, but got list."]}
+        return not_a_dict(spec)
     errors: dict[str, Any] = {}
     if "id" in spec:
         return errors

@@ -22,9 +22,14 @@ class LiveServer:
     def __init__(self, server: CvatTestServer, *, host: str = "127.0.0.1", port: int = 0) -> None:
         self.server = server
         self.host = host
+        self.port = port
+        self._uvicorn = self._make_uvicorn(port)
+        self._thread: threading.Thread | None = None
+
+    def _make_uvicorn(self, port: int) -> uvicorn.Server:
         config = uvicorn.Config(
-            server.app,
-            host=host,
+            self.server.app,
+            host=self.host,
             port=port,
             log_level="warning",
             lifespan="off",
@@ -33,9 +38,7 @@ class LiveServer:
         )
         # load (import) uvicorn's protocol classes here, not in the serving thread
         config.load()
-        self._uvicorn = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
-        self.port = port
+        return uvicorn.Server(config)
 
     @property
     def url(self) -> str:
@@ -63,6 +66,15 @@ class LiveServer:
         if self._thread is not None:
             self._thread.join(timeout=10)
             self._thread = None
+
+    def restart(self, downtime: float = 0.0) -> None:
+        """Stop listening (requests in flight are cut after a 1 s grace period), wait
+        ``downtime`` seconds, and listen again on the same port over the same server state:
+        a server that went away and came back."""
+        self.stop()
+        time.sleep(downtime)
+        self._uvicorn = self._make_uvicorn(self.port)
+        self.start()
 
     def __enter__(self) -> LiveServer:
         return self.start()

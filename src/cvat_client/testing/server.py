@@ -175,6 +175,10 @@ class CvatTestServer:
                 response = Response(NOT_FOUND_HTML.encode(), status_code=404, media_type=HTML)
             return _finish(response, rid, allow=None, vary="Origin, Cookie")
         route, params = found
+        if _declared_length(request) > MAX_BODY_SIZE:
+            # nginx in front of CVAT refuses it before Django sees it
+            response = Response(TOO_LARGE_HTML.encode(), status_code=413, media_type=HTML)
+            return _finish(response, rid, allow=None, vary="Origin, Cookie")
         ctx = Ctx(
             request=request,
             server=self,
@@ -215,6 +219,22 @@ class CvatTestServer:
         if _wants_html(ctx.request.headers.get("accept")) and response.media_type == VND_JSON:
             return _browsable(response, route.path)
         return response
+
+
+#: nginx's ``client_max_body_size`` in CVAT's deployment (``cvat/nginx.conf``).
+MAX_BODY_SIZE = 1024 * 1024 * 1024
+TOO_LARGE_HTML = (
+    "<html>\r\n<head><title>413 Request Entity Too Large</title></head>\r\n<body>\r\n"
+    "<center><h1>413 Request Entity Too Large</h1></center>\r\n<hr><center>nginx</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+
+
+def _declared_length(request: Request) -> int:
+    try:
+        return int(request.headers.get("content-length") or 0)
+    except ValueError:
+        return 0
 
 
 def _wants_html(accept: str | None) -> bool:

@@ -182,6 +182,8 @@ class Task(
         """
         spec = _data_spec(params, self._client.logger)
         files = expand_local_resources(resources) if resource_type is ResourceType.LOCAL else None
+        if files is not None:
+            _check_media(files)
         return self._attach_data(
             resources,
             files,
@@ -244,6 +246,35 @@ class Task(
         return cast("list[models.Label]", self._list_related("labels_api", task_id=self.id))
 
 
+def _check_media(files: Sequence[Path]) -> None:
+    from cvat_client.core._protocol.media_kinds import check_task_media
+
+    problem = check_task_media(files)
+    if problem is not None:
+        raise ApiValueError(f"{problem}. Nothing was sent.")
+
+
+def _has_data(task: Task, status_check_period: float | None) -> bool:
+    """Whether the server already has the data of a task, waiting for it first when the
+    server is still processing an upload that was finished before an interruption."""
+    task.fetch()
+    if getattr(task, "size", 0):
+        return True
+    client = task._client
+    page, _ = client.api_client.requests_api.list(
+        action="create", target="task", task_id=task.id, sort="-created_date"
+    )
+    for request in (getattr(page, "results", None) or [])[:1]:
+        status = str(getattr(request, "status", ""))
+        if status in ("queued", "started"):
+            client.logger.info("Waiting for the data of task #%s, already submitted", task.id)
+            client.wait_for_request(str(request.id), status_check_period=status_check_period)
+            return True
+        if status == "finished":
+            return bool(task.fetch().size)
+    return False
+
+
 class TasksRepo(
     ModelCreateMixin[Task, TasksApi],
     ModelRetrieveMixin[Task, TasksApi],
@@ -267,11 +298,21 @@ class TasksRepo(
         annotation_format: str = "CVAT XML 1.1",
         status_check_period: float | None = None,
         pbar: ProgressReporter | None = None,
+        resume_task_id: int | None = None,
     ) -> Task:
         """Create a task, attach its media and, optionally, import annotations.
 
-        Local resources, data parameters and the annotation file are all checked before
-        the task is created, so a typo creates nothing.
+        Local resources (against CVAT's own rules of what media a task takes), data
+        parameters, the annotation file and the annotation format are all checked before
+        the task is created, so a mistake creates nothing.
+
+        If the server refuses or fails after the task was created (the data cannot be
+        processed, the annotations cannot be imported), the task is deleted and the
+        error says so; if the deletion fails too, the error says that, and its
+        ``task_id`` names the task left behind. If the transfer is interrupted (the
+        connection or the server went away, Ctrl-C), the task is kept and the error's
+        ``task_id`` names it: call ``create_from_data`` again with the same arguments and
+        ``resume_task_id=<task_id>`` to finish it without creating a second task.
 
         Args:
             spec: the task: ``name``, ``labels`` (or ``project_id``), ``segment_size``...
@@ -282,9 +323,19 @@ class TasksRepo(
             annotation_format: its format.
             status_check_period: seconds between status checks.
             pbar: reports the upload progress.
+            resume_task_id: finish an interrupted ``create_from_data`` into this existing
+                task instead of creating one: its data is uploaded unless the server
+                already has it (or is still processing it: then it is waited for), then
+                the annotations are imported.
 
         Returns:
             The new task, with its data processed.
+
+        Raises:
+            ApiValueError: a resource, parameter or the annotation format is wrong
+                (nothing was created).
+            BackgroundRequestException, ApiException: the server failed; the message says
+                whether the task was deleted (``task_id``, ``task_deleted`` attributes).
         """
         spec_map = spec if isinstance(spec, Mapping) else spec.to_dict()
         if spec_map.get("project_id") and spec_map.get("labels"):
@@ -294,28 +345,85 @@ class TasksRepo(
             )
         data_spec = _data_spec(data_params, self._client.logger)
         files = expand_local_resources(resources) if resource_type is ResourceType.LOCAL else None
+        if files is not None:
+            _check_media(files)
         if annotation_path:
             check_local_file(annotation_path, "Annotation file")
+            self._check_import_format(annotation_format)
 
-        task = self.create(spec)
-        self._client.logger.info("Created task #%s %r", task.id, task.name)
-        task._attach_data(
-            resources,
-            files,
-            resource_type=resource_type,
-            spec=data_spec,
-            pbar=pbar,
-            wait_for_completion=True,
-            status_check_period=status_check_period,
-        )
-        if annotation_path:
-            task.import_annotations(
-                annotation_format,
-                annotation_path,
-                pbar=pbar,
-                status_check_period=status_check_period,
+        if resume_task_id is not None:
+            task = self.retrieve(resume_task_id)
+            self._client.logger.info("Resuming the creation of task #%s", task.id)
+        else:
+            task = self.create(spec)
+            self._client.logger.info("Created task #%s %r", task.id, task.name)
+        try:
+            if resume_task_id is None or not _has_data(task, status_check_period):
+                task._attach_data(
+                    resources,
+                    files,
+                    resource_type=resource_type,
+                    spec=data_spec,
+                    pbar=pbar,
+                    wait_for_completion=True,
+                    status_check_period=status_check_period,
+                )
+            if annotation_path:
+                task.import_annotations(
+                    annotation_format,
+                    annotation_path,
+                    pbar=pbar,
+                    status_check_period=status_check_period,
+                )
+            return task.fetch()
+        except BaseException as exc:
+            self._clean_up_failed_task(task.id, exc)
+            raise
+
+    def _check_import_format(self, format_name: str) -> None:
+        """Refuse an annotation format the server cannot import, before creating anything."""
+        formats, _ = self._client.api_client.server_api.retrieve_annotation_formats()
+        importers = getattr(formats, "importers", None) or []
+        names = [getattr(f, "name", None) for f in importers]
+        enabled = [f.name for f in importers if getattr(f, "enabled", True) is not False]
+        if names and format_name not in enabled:
+            raise ApiValueError(
+                f"The server cannot import annotations in the format {format_name!r} "
+                f"(nothing was created); importable formats: {', '.join(sorted(enabled))}"
             )
-        return task.fetch()
+
+    def _clean_up_failed_task(self, task_id: int, exc: BaseException) -> None:
+        """After ``create_from_data`` failed with ``exc``: delete the task when the server
+        refused, keep it for ``resume_task_id`` when the transfer was interrupted; say which
+        in the error."""
+        from cvat_client._lowlevel.exceptions import ApiException, ApiTransportError
+        from cvat_client.core.exceptions import TransferError, note_on_error
+
+        interrupted = not isinstance(exc, ApiException) or isinstance(
+            exc, ApiTransportError | TransferError
+        )
+        if interrupted:
+            note_on_error(
+                exc,
+                f"Task #{task_id} was created but not finished; finish it with "
+                f"create_from_data(..., resume_task_id={task_id}) or delete it",
+                task_id=task_id,
+                task_deleted=False,
+            )
+            return
+        try:
+            self._lowlevel.destroy(task_id)
+        except ApiException as cleanup_error:
+            note_on_error(
+                exc,
+                f"Task #{task_id} was created but could not be deleted ({cleanup_error}); "
+                f"delete it with client.tasks.remove_by_ids([{task_id}])",
+                task_id=task_id,
+                task_deleted=False,
+            )
+            return
+        self._client.logger.info("Deleted the unfinished task #%s", task_id)
+        note_on_error(exc, f"Task #{task_id} was deleted", task_id=task_id, task_deleted=True)
 
     def remove_by_ids(self, task_ids: Sequence[int]) -> None:
         """Delete the tasks with these ids, ignoring those that do not exist."""
