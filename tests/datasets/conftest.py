@@ -219,8 +219,9 @@ def annotate(client: Any, task_id: int) -> RichTask:
     return RichTask(task_id, labels, attrs, sublabels)
 
 
-def create_rich_task(client: Any, folder: Path, name: str = "rich") -> RichTask:
-    """A task with :data:`FRAMES` and :data:`LABELS`, annotated by :func:`annotate`."""
+def create_rich_task(client: Any, folder: Path, name: str = "rich", **spec: Any) -> RichTask:
+    """A task with :data:`FRAMES` and :data:`LABELS` (or its project's), annotated by
+    :func:`annotate`."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for index, (width, height, fmt) in enumerate(FRAMES):
@@ -228,7 +229,7 @@ def create_rich_task(client: Any, folder: Path, name: str = "rich") -> RichTask:
         path.write_bytes(frame_bytes(index, width, height, fmt))
         paths.append(path)
     task = client.tasks.create_from_data(
-        {"name": name, "labels": LABELS},
+        {"name": name, **({} if "project_id" in spec else {"labels": LABELS}), **spec},
         resources=paths,
         data_params={"chunk_size": CHUNK_SIZE, "image_quality": 80},
     )

@@ -14,6 +14,7 @@ from cvat_client.datasets.common import (
     UnsupportedDatasetError,
     UpdatePolicy,
 )
+from cvat_client.datasets.project_dataset import ProjectDataset
 from cvat_client.datasets.task_dataset import TaskDataset
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "FrameAnnotations",
     "MediaDownloadPolicy",
     "MediaElement",
+    "ProjectDataset",
     "ProjectSample",
     "Sample",
     "TaskDataset",
