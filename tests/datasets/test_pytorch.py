@@ -172,7 +172,10 @@ def test_data_loader_workers_read_the_cache_only(
     rule = server.faults.add(r"^/api/", status=500)  # any request from now on would fail
     try:
         loader = torch.utils.data.DataLoader(
-            dataset, batch_size=4, num_workers=2, collate_fn=lambda batch: tuple(zip(*batch))
+            dataset,
+            batch_size=4,
+            num_workers=2,
+            collate_fn=lambda batch: tuple(zip(*batch, strict=True)),
         )
         batches = list(loader)
     finally:
