@@ -206,63 +206,90 @@ class TaskDataset:
             _, response = task.api.retrieve_annotations(task.id, _parse_response=False)
             return bytes(response.content)
 
-        self._labels = tuple(
-            models.Label.from_dict(label)
-            for label in ensure("labels.json", "labels", download_labels)
-        )
-        meta = models.DataMetaRead.from_dict(
-            ensure("data_meta.json", "data metadata", download_meta)
-        )
-        self._data_meta = meta
-        deleted = set(meta.deleted_frames or ())
-        active = [index for index in range(model.size) if index not in deleted]
-        frames = meta.frames or []
-        is_imageset = str(model.data_original_chunk_type) == "imageset"
-        chunks_updated = meta.chunks_updated_date
-        store = ChunkStore(
-            task_dir / "chunks",
-            chunks_updated.isoformat() if hasattr(chunks_updated, "isoformat") else None,
-        )
-        self._chunk_store = store
+        # Online, the labels, the data meta and the annotations are fetched at once, and the
+        # chunks as soon as the meta says which are needed: Config.max_concurrency in flight.
+        pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset") if online else None
 
-        source: ChunkSource | FrameSource
-        if media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
-            source = FrameSource(task)
-        else:
-            if not is_imageset:
-                raise UnsupportedDatasetError(
-                    "Chunk-based media access is only supported for tasks whose original "
-                    "chunks are image sets; current original chunk type is "
-                    f"{str(model.data_original_chunk_type)!r}"
+        def start(function: Callable[..., Any], *args: Any) -> Future[Any]:
+            if pool is not None:
+                return pool.submit(function, *args)
+            done: Future[Any] = Future()
+            try:
+                done.set_result(function(*args))
+            except BaseException as exc:
+                done.set_exception(exc)
+            return done
+
+        try:
+            meta_future = start(ensure, "data_meta.json", "data metadata", download_meta)
+            labels_future = start(ensure, "labels.json", "labels", download_labels)
+            annotations_future = (
+                start(ensure, "annotations.json", "annotations", download_annotations)
+                if load_annotations
+                else None
+            )
+            # the chunks are started from the raw meta; the models are built meanwhile
+            raw_meta = meta_future.result()
+            deleted = set(raw_meta.get("deleted_frames") or ())
+            active = [index for index in range(model.size) if index not in deleted]
+            is_imageset = str(model.data_original_chunk_type) == "imageset"
+            chunks_updated = raw_meta.get("chunks_updated_date")
+            store = ChunkStore(
+                task_dir / "chunks", chunks_updated if isinstance(chunks_updated, str) else None
+            )
+            self._chunk_store = store
+
+            source: ChunkSource | FrameSource
+            chunk_futures: list[Future[Any]] = []
+            if media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
+                source = FrameSource(task)
+            else:
+                if not is_imageset:
+                    raise UnsupportedDatasetError(
+                        "Chunk-based media access is only supported for tasks whose original "
+                        "chunks are image sets; current original chunk type is "
+                        f"{str(model.data_original_chunk_type)!r}"
+                    )
+                fetcher = ChunkFetcher(task, client.config.download_attempts) if task else None
+                source = ChunkSource(store, self._chunk_size, fetcher)
+                if online:
+                    store.clear_stale()
+                if media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:
+                    needed = sorted({index // self._chunk_size for index in active})
+                    missing = [index for index in needed if not store.is_valid(index)]
+                    if missing:
+                        self._logger.info("Downloading %d chunks...", len(missing))
+                    chunk_futures = [start(source.ensure, index) for index in missing]
+            self._source = source
+            meta = models.DataMetaRead.from_dict(raw_meta)
+            self._data_meta = meta
+            frames = meta.frames or []
+
+            self._labels = tuple(models.Label.from_dict(label) for label in labels_future.result())
+            if annotations_future is not None:
+                raw_annotations = annotations_future.result()
+                per_frame = self._distribute(raw_annotations, active, include_tracks, models)
+            else:
+                per_frame = dict.fromkeys(active)
+            self._samples = [
+                Sample(
+                    frame_index=index,
+                    frame_name=frames[index if is_imageset else 0].name,
+                    annotations=annotations,
+                    media=TaskMediaElement(source, index),
                 )
-            fetcher = ChunkFetcher(task, client.config.download_attempts) if task else None
-            source = ChunkSource(store, self._chunk_size, fetcher)
-            if online:
-                store.clear_stale()
-        self._source = source
-
-        if load_annotations:
-            raw_annotations = ensure("annotations.json", "annotations", download_annotations)
-            per_frame = self._distribute(raw_annotations, active, include_tracks, models)
-        else:
-            per_frame = dict.fromkeys(active)
+                for index, annotations in per_frame.items()
+            ]
+            for future in chunk_futures:
+                future.result()
+            if chunk_futures:
+                self._logger.info("All chunks downloaded")
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
         if task is not None:
             cache.write(task_dir / "task.json", model.to_dict())
-
-        self._samples = [
-            Sample(
-                frame_index=index,
-                frame_name=frames[index if is_imageset else 0].name,
-                annotations=annotations,
-                media=TaskMediaElement(source, index),
-            )
-            for index, annotations in per_frame.items()
-        ]
-
-        if media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:
-            assert isinstance(source, ChunkSource)
-            self._ensure_chunks(source, sorted({i // self._chunk_size for i in active}))
 
     def _distribute(
         self,
@@ -291,14 +318,6 @@ class TaskDataset:
                     if annotations is not None and not shape["outside"]:
                         annotations.shapes.append(_track_shape(shape, models))
         return dict(per_frame)
-
-    def _ensure_chunks(self, source: ChunkSource, indexes: Sequence[int]) -> None:
-        self._logger.info("Downloading chunks...")
-        workers = max(1, min(self._max_concurrency, len(indexes)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="cvat-chunks") as pool:
-            for _ in pool.map(source.ensure, indexes):
-                pass
-        self._logger.info("All chunks downloaded")
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
