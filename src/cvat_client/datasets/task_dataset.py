@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from cvat_client._lowlevel.client import gc_paused
 from cvat_client.datasets._cache import ChunkStore, DatasetCache
 from cvat_client.datasets._media import ChunkFetcher, ChunkSource, FrameSource, TaskMediaElement
 from cvat_client.datasets.common import (
@@ -151,13 +152,39 @@ class TaskDataset:
         self._task_dir = task_dir = cache.task_dir(task_id)
         online = update_policy is not UpdatePolicy.NEVER
         task: Task | None = None
+        pool: ThreadPoolExecutor | None = None
+        early: dict[str, Future[bytes]] = {}
+
+        def fetch_meta() -> bytes:
+            _, response = client.api_client.tasks_api.retrieve_data_meta(
+                task_id, _parse_response=False
+            )
+            return bytes(response.content)
+
+        def fetch_annotations() -> bytes:
+            _, response = client.api_client.tasks_api.retrieve_annotations(
+                task_id, _parse_response=False
+            )
+            return bytes(response.content)
 
         if online:
             from cvat_client.core.proxies.tasks import Task
 
             if task_model is None:
+                if cache.read(task_dir / "task.json") is None:
+                    # Nothing cached: the meta and annotations are needed whatever the task
+                    # says, so they are asked for together with it (one round trip saved).
+                    pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset")
+                    early["data_meta.json"] = pool.submit(fetch_meta)
+                    if load_annotations:
+                        early["annotations.json"] = pool.submit(fetch_annotations)
                 self._logger.info("Fetching task %d...", task_id)
-                task = client.tasks.retrieve(task_id)
+                try:
+                    task = client.tasks.retrieve(task_id)
+                except BaseException:
+                    if pool is not None:
+                        pool.shutdown(wait=True, cancel_futures=True)
+                    raise
             else:
                 task = Task(client, task_model)
             model = task.model
@@ -173,8 +200,12 @@ class TaskDataset:
         stamp = _stamp(model)
 
         if not model.size or not model.data_chunk_size:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
             raise UnsupportedDatasetError("The task has no data")
         self._chunk_size: int = model.data_chunk_size
+
+        fetched: set[str] = set()
 
         def ensure(name: str, what: str, download: Callable[[], bytes]) -> Any:
             path = task_dir / name
@@ -188,32 +219,32 @@ class TaskDataset:
                     "dataset once with UpdatePolicy.IF_MISSING_OR_STALE"
                 )
             self._logger.info("Downloading %s...", what)
-            raw = download()
+            raw = early[name].result() if name in early else download()
             cache.write_stamped(path, stamp, raw=raw)
+            fetched.add(name)
             return json.loads(raw)
 
         def download_labels() -> bytes:
             assert task is not None
             return json.dumps([label.to_dict() for label in task.get_labels()]).encode()
 
-        def download_meta() -> bytes:
-            assert task is not None
-            _, response = task.api.retrieve_data_meta(task.id, _parse_response=False)
-            return bytes(response.content)
-
-        def download_annotations() -> bytes:
-            assert task is not None
-            _, response = task.api.retrieve_annotations(task.id, _parse_response=False)
-            return bytes(response.content)
-
         # Online, the labels, the data meta and the annotations are fetched at once, and the
         # chunks as soon as the meta says which are needed: Config.max_concurrency in flight.
-        pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset") if online else None
-
-        def start(function: Callable[..., Any], *args: Any) -> Future[Any]:
-            if pool is not None:
-                return pool.submit(function, *args)
+        # What the cache holds is read here (no thread is started for it).
+        def start(
+            function: Callable[..., Any], *args: Any, cached: str | None = None
+        ) -> Future[Any]:
+            nonlocal pool
             done: Future[Any] = Future()
+            if cached is not None:
+                data = cache.read_stamped(task_dir / cached, stamp)
+                if data is not None:
+                    done.set_result(data)
+                    return done
+            if online:
+                if pool is None:
+                    pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset")
+                return pool.submit(function, *args)
             try:
                 done.set_result(function(*args))
             except BaseException as exc:
@@ -221,10 +252,20 @@ class TaskDataset:
             return done
 
         try:
-            meta_future = start(ensure, "data_meta.json", "data metadata", download_meta)
-            labels_future = start(ensure, "labels.json", "labels", download_labels)
+            meta_future = start(
+                ensure, "data_meta.json", "data metadata", fetch_meta, cached="data_meta.json"
+            )
+            labels_future = start(
+                ensure, "labels.json", "labels", download_labels, cached="labels.json"
+            )
             annotations_future = (
-                start(ensure, "annotations.json", "annotations", download_annotations)
+                start(
+                    ensure,
+                    "annotations.json",
+                    "annotations",
+                    fetch_annotations,
+                    cached="annotations.json",
+                )
                 if load_annotations
                 else None
             )
@@ -252,7 +293,7 @@ class TaskDataset:
                     )
                 fetcher = ChunkFetcher(task, client.config.download_attempts) if task else None
                 source = ChunkSource(store, self._chunk_size, fetcher)
-                if online:
+                if "data_meta.json" in fetched:  # new meta: chunks of older data go
                     store.clear_stale()
                 if media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:
                     needed = sorted({index // self._chunk_size for index in active})
@@ -268,18 +309,20 @@ class TaskDataset:
             self._labels = tuple(models.Label.from_dict(label) for label in labels_future.result())
             if annotations_future is not None:
                 raw_annotations = annotations_future.result()
-                per_frame = self._distribute(raw_annotations, active, include_tracks, models)
-            else:
-                per_frame = dict.fromkeys(active)
-            self._samples = [
-                Sample(
-                    frame_index=index,
-                    frame_name=frames[index if is_imageset else 0].name,
-                    annotations=annotations,
-                    media=TaskMediaElement(source, index),
-                )
-                for index, annotations in per_frame.items()
-            ]
+            with gc_paused(len(active) * 1024):  # many small objects, no cycles
+                if annotations_future is not None:
+                    per_frame = self._distribute(raw_annotations, active, include_tracks, models)
+                else:
+                    per_frame = dict.fromkeys(active)
+                self._samples = [
+                    Sample(
+                        frame_index=index,
+                        frame_name=frames[index if is_imageset else 0].name,
+                        annotations=annotations,
+                        media=TaskMediaElement(source, index),
+                    )
+                    for index, annotations in per_frame.items()
+                ]
             for future in chunk_futures:
                 future.result()
             if chunk_futures:
