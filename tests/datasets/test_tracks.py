@@ -244,3 +244,33 @@ def test_task_dataset_include_tracks(rich_task: RichTask, our_client: Any) -> No
     assert [(a.spec_id, a.value) for a in added[2][0].attributes] == [(speed, "5"), (color, "red")]
     assert middle.additional_properties["keyframe"] is False
     assert added[2][0].additional_properties["keyframe"] is True
+
+
+def test_agrees_with_a_real_cvat_export() -> None:
+    """Polygons and polylines changing their number of points, rotated rectangles with an
+    outside keyframe, ellipses turning past 180 degrees, points, and a keyframe on a deleted
+    frame: as a real CVAT 2.73 exported them (recorded in data/cvat_interpolation.json)."""
+    import json
+    from pathlib import Path
+
+    record = json.loads((Path(__file__).parent / "data" / "cvat_interpolation.json").read_text())
+    checked = 0
+    for item in record["tracks"]:
+        name = record["labels"][str(item["label_id"])]
+        exported = {int(f): v for f, v in record["exported"][name].items()}
+        mine = {
+            s["frame"]: s
+            for s in track_shapes(
+                item, record["end_frame"], deleted_frames=set(record["deleted_frames"])
+            )
+            if not s["outside"]
+        }
+        assert sorted(mine) == sorted(exported), name
+        for frame, want in exported.items():
+            got = mine[frame]
+            assert len(got["points"]) == len(want["points"]), (name, frame)
+            for a, b in zip(got["points"], want["points"], strict=True):
+                assert a == pytest.approx(b, abs=0.006), (name, frame)  # the export rounds
+            assert got["rotation"] == pytest.approx(want["rotation"], abs=0.006), (name, frame)
+            checked += 1
+    assert checked > 40
