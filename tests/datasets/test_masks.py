@@ -83,3 +83,6 @@ def test_missing_numpy_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ModuleNotFoundError, match=r'pip install "cvat-client\[masks\]"') as info:
         import cvat_client.masks  # noqa: F401
     assert isinstance(info.value, MissingExtraError)
+    from cvat_client.exceptions import ApiException
+
+    assert isinstance(info.value, ApiException) and info.value.name == "numpy"
