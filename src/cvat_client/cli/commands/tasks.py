@@ -264,3 +264,8 @@ def import_annotations(state: CliState, task_id: int, filename: Path, format_nam
         f"Imported {filename} ({format_name}) into task #{task_id}",
         {"id": task_id, "path": str(filename), "format": format_name},
     )
+
+
+from cvat_client.cli.commands.auto_annotate import auto_annotate  # noqa: E402
+
+task.add_command(auto_annotate)
