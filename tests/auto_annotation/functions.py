@@ -80,7 +80,9 @@ class Everything:
                     [
                         aa.keypoint_spec("head", 0),
                         aa.keypoint_spec(
-                            "tail", 1, attributes=[aa.select_attribute_spec("wag", 7, ["yes", "no"])]
+                            "tail",
+                            1,
+                            attributes=[aa.select_attribute_spec("wag", 7, ["yes", "no"])],
                         ),
                     ],
                 ),
@@ -176,7 +178,11 @@ class Unmatched:
                 aa.skeleton_label_spec(
                     "body",
                     2,
-                    [aa.keypoint_spec("head", 0), aa.keypoint_spec("tail", 1), aa.keypoint_spec("paw", 2)],
+                    [
+                        aa.keypoint_spec("head", 0),
+                        aa.keypoint_spec("tail", 1),
+                        aa.keypoint_spec("paw", 2),
+                    ],
                 ),
             ]
         )
@@ -184,11 +190,17 @@ class Unmatched:
     def detect(self, context: Any, image: Any) -> list[Any]:
         aa, m = self.aa, self.models
         return [
-            aa.rectangle(0, [1.0, 2.0, 3.0, 4.0], attributes=[m.AttributeValRequest(spec_id=9, value="x")]),
+            aa.rectangle(
+                0, [1.0, 2.0, 3.0, 4.0], attributes=[m.AttributeValRequest(spec_id=9, value="x")]
+            ),
             aa.rectangle(1, [1.0, 2.0, 3.0, 4.0]),
             aa.skeleton(
                 2,
-                [aa.keypoint(0, [1.0, 1.0]), aa.keypoint(1, [2.0, 2.0]), aa.keypoint(2, [3.0, 3.0])],
+                [
+                    aa.keypoint(0, [1.0, 1.0]),
+                    aa.keypoint(1, [2.0, 2.0]),
+                    aa.keypoint(2, [3.0, 3.0]),
+                ],
             ),
         ]
 

@@ -38,7 +38,9 @@ BAD_RESULTS: dict[str, Bad] = {
             15,
             [
                 aa.keypoint(0, [1, 1]),
-                m.SubLabeledShapeRequest(label_id=1, frame=0, type="rectangle", points=[0, 0, 1, 1]),
+                m.SubLabeledShapeRequest(
+                    label_id=1, frame=0, type="rectangle", points=[0, 0, 1, 1]
+                ),
             ],
         )
     ],
@@ -169,9 +171,7 @@ def _spec_cases(aa: ModuleType) -> dict[str, Callable[[], Any]]:
         ),
         "duplicate sublabel id": lambda: spec(
             labels=[
-                aa.skeleton_label_spec(
-                    "s", 1, [aa.keypoint_spec("p", 0), aa.keypoint_spec("q", 0)]
-                )
+                aa.skeleton_label_spec("s", 1, [aa.keypoint_spec("p", 0), aa.keypoint_spec("q", 0)])
             ]
         ),
     }
@@ -202,14 +202,10 @@ MISMATCHES: dict[str, Callable[[ModuleType], list[Any]]] = {
         aa.label_spec("car", 0, attributes=[aa.text_attribute_spec("color", 0)])
     ],
     "attribute values differ": lambda aa: [
-        aa.label_spec(
-            "car", 0, attributes=[aa.select_attribute_spec("color", 0, ["red", "blue"])]
-        )
+        aa.label_spec("car", 0, attributes=[aa.select_attribute_spec("color", 0, ["red", "blue"])])
     ],
     "number values differ": lambda aa: [
-        aa.label_spec(
-            "car", 0, attributes=[aa.number_attribute_spec("count", 0, ["0", "10", "1"])]
-        )
+        aa.label_spec("car", 0, attributes=[aa.number_attribute_spec("count", 0, ["0", "10", "1"])])
     ],
     "label type differs": lambda aa: [aa.label_spec("car", 0, type="polygon")],
 }

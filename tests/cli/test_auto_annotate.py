@@ -65,7 +65,12 @@ BAD_MODULE = textwrap.dedent(
 def task_id(run_cli: Run, images: Path) -> int:
     created = ok_json(
         run_cli(
-            "task", "create", "aa", "--labels", "car,scene", *map(str, sorted(images.iterdir())),
+            "task",
+            "create",
+            "aa",
+            "--labels",
+            "car,scene",
+            *map(str, sorted(images.iterdir())),
             global_args=["--json"],
         )
     )
@@ -85,9 +90,21 @@ def test_function_file_with_parameters_of_each_type(
     path.write_text(FUNCTION)
     result = ok(
         run_cli(
-            "task", "auto-annotate", str(task_id), "--function-file", str(path),
-            "-p", "label=str:car", "-p", "count=int:3", "-p", "size=float:4.5",
-            "--function-parameter", "tagged=bool:yes", "--conf-threshold", "0.25",
+            "task",
+            "auto-annotate",
+            str(task_id),
+            "--function-file",
+            str(path),
+            "-p",
+            "label=str:car",
+            "-p",
+            "count=int:3",
+            "-p",
+            "size=float:4.5",
+            "--function-parameter",
+            "tagged=bool:yes",
+            "--conf-threshold",
+            "0.25",
         )
     )
     assert f"Annotated task #{task_id}" in result.stdout
@@ -102,9 +119,19 @@ def test_function_file_with_parameters_of_each_type(
     # --clear-existing replaces; --conv-mask-to-poly reaches the function's context.
     ok(
         run_cli(
-            "task", "auto-annotate", str(task_id), "--function-file", str(path),
-            "-p", "label=str:car", "-p", "count=int:2", "-p", "tagged=bool:false",
-            "--clear-existing", "--conv-mask-to-poly",
+            "task",
+            "auto-annotate",
+            str(task_id),
+            "--function-file",
+            str(path),
+            "-p",
+            "label=str:car",
+            "-p",
+            "count=int:2",
+            "-p",
+            "tagged=bool:false",
+            "--clear-existing",
+            "--conv-mask-to-poly",
         )
     )
     found = _shapes(cvat_server, task_id)
@@ -112,7 +139,10 @@ def test_function_file_with_parameters_of_each_type(
 
 
 def test_function_module(
-    run_cli: Run, task_id: int, cvat_server: CvatTestServer, tmp_path: Path,
+    run_cli: Run,
+    task_id: int,
+    cvat_server: CvatTestServer,
+    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (tmp_path / "aa_factory_mod.py").write_text(FUNCTION)
@@ -120,8 +150,15 @@ def test_function_module(
     monkeypatch.syspath_prepend(str(tmp_path))
     ok(
         run_cli(
-            "task", "auto-annotate", str(task_id), "--function-module", "aa_factory_mod",
-            "-p", "label=str:car", "-p", "count=int:1",
+            "task",
+            "auto-annotate",
+            str(task_id),
+            "--function-module",
+            "aa_factory_mod",
+            "-p",
+            "label=str:car",
+            "-p",
+            "count=int:1",
         )
     )
     ok(run_cli("task", "auto-annotate", str(task_id), "--function-module", "aa_plain_mod"))
@@ -129,8 +166,13 @@ def test_function_module(
 
     message = failed(
         run_cli(
-            "task", "auto-annotate", str(task_id), "--function-module", "aa_plain_mod",
-            "-p", "x=int:1",
+            "task",
+            "auto-annotate",
+            str(task_id),
+            "--function-module",
+            "aa_plain_mod",
+            "-p",
+            "x=int:1",
         )
     )
     assert "function takes no parameters" in message
@@ -148,7 +190,9 @@ def test_bad_function_is_one_line(
 
     no_spec = tmp_path / "nospec.py"
     no_spec.write_text("def detect(context, image):\n    return []\n")
-    message = failed(run_cli("task", "auto-annotate", str(task_id), "--function-file", str(no_spec)))
+    message = failed(
+        run_cli("task", "auto-annotate", str(task_id), "--function-file", str(no_spec))
+    )
     assert "no 'spec' attribute" in message
 
 

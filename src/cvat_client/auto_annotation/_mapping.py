@@ -76,16 +76,18 @@ class LabelMapper:
         for fun_label in function_labels:
             desc = f"label {fun_label.name!r}"
             task_label = by_name.get(fun_label.name)
-            self._labels[fun_label.id] = (
+            self._labels[int(fun_label.id)] = (  # type: ignore[arg-type]
                 self._label_map(fun_label, task_label, desc)
                 if task_label is not None
                 else self._unmatched(desc)
             )
 
-    def _unmatched(self, desc: str) -> None:
+    def _unmatched(self, desc: str) -> Any:
+        """``None`` (results using it are dropped), or an error without ``allow_unmatched_labels``."""
         if not self._allow_unmatched:
             raise BadFunctionError(f"{desc} is not in dataset")
         self._logger.info("%s is not in dataset; any annotations using it will be ignored", desc)
+        return None
 
     def _attribute_maps(
         self, fun_owner: Any, task_owner: Any, owner_desc: str
@@ -168,7 +170,9 @@ class LabelMapper:
             if mapping is None:
                 continue
             if mapping.id in seen:
-                raise BadFunctionError("function output shape with multiple attributes with same ID")
+                raise BadFunctionError(
+                    "function output shape with multiple attributes with same ID"
+                )
             if not mapping.accepts(attr.value):
                 raise BadFunctionError(
                     f"function output attribute value ({attr.value!r})"
@@ -196,8 +200,7 @@ class LabelMapper:
         element_type = str(element.type)
         if element_type != "points":
             raise BadFunctionError(
-                "function output skeleton with element type other than 'points'"
-                f" ({element_type})"
+                f"function output skeleton with element type other than 'points' ({element_type})"
             )
         try:
             sublabel = label.sublabels[element.label_id]
@@ -212,7 +215,7 @@ class LabelMapper:
                 "function output skeleton with multiple elements with same sublabel"
             )
         seen.add(sublabel.id)
-        data = element.to_dict()
+        data: dict[str, Any] = element.to_dict()
         data.update(
             label_id=sublabel.id,
             frame=frame,
@@ -227,13 +230,12 @@ class LabelMapper:
             raise BadFunctionError(f"function output shape of unknown type {shape_type!r}")
         if not _compatible(shape_type, label.expected_type):
             raise BadFunctionError(
-                f"function output shape of type {shape_type!r}"
-                f" (expected {label.expected_type!r})"
+                f"function output shape of type {shape_type!r} (expected {label.expected_type!r})"
             )
         if shape_type == "mask" and self._conv_mask_to_poly:
             raise BadFunctionError("function output mask shape despite conv_mask_to_poly=True")
         elements = _items(shape, "elements")
-        data = shape.to_dict()
+        data: dict[str, Any] = shape.to_dict()
         if shape_type == "skeleton":
             seen: set[int] = set()
             mapped = [self._element(e, frame, label, seen) for e in elements]

@@ -86,9 +86,7 @@ def read_fingerprints(
     client: Client, task_id: int, frames: set[int] | None = None
 ) -> Counter[Fingerprint]:
     """The fingerprints of the task's annotations on the server."""
-    _, response = client.api_client.tasks_api.retrieve_annotations(
-        task_id, _parse_response=False
-    )
+    _, response = client.api_client.tasks_api.retrieve_annotations(task_id, _parse_response=False)
     return fingerprints(response.json(), frames)
 
 
@@ -210,9 +208,7 @@ class _Uploader:
                 break
         self._done.update(frames)
 
-    def _missing(
-        self, wanted: Counter[Fingerprint], frames: set[int]
-    ) -> Counter[Fingerprint]:
+    def _missing(self, wanted: Counter[Fingerprint], frames: set[int]) -> Counter[Fingerprint]:
         if self._baseline is None:
             self._baseline = self._baseline_source()
         on_server = read_fingerprints(self._client, self._task_id, frames)

@@ -380,14 +380,14 @@ class TrackingFunction(AutoAnnotationFunction, Protocol[_PreprocessedImage, _Tra
 # Spec builders.
 
 
-def label_spec(name: str, id: int, **kwargs: Any) -> models.PatchedLabelRequest:  # noqa: A002
+def label_spec(name: str, id: int, **kwargs: Any) -> models.PatchedLabelRequest:
     """A label of a function's spec (a ``PatchedLabelRequest``)."""
     return models.PatchedLabelRequest(name=name, id=id, **kwargs)
 
 
 def skeleton_label_spec(
     name: str,
-    id: int,  # noqa: A002
+    id: int,
     sublabels: Sequence[models.SublabelRequest],
     **kwargs: Any,
 ) -> models.PatchedLabelRequest:
@@ -395,14 +395,14 @@ def skeleton_label_spec(
     return label_spec(name, id, type="skeleton", sublabels=list(sublabels), **kwargs)
 
 
-def keypoint_spec(name: str, id: int, **kwargs: Any) -> models.SublabelRequest:  # noqa: A002
+def keypoint_spec(name: str, id: int, **kwargs: Any) -> models.SublabelRequest:
     """A point of a skeleton label (a ``SublabelRequest`` with ``type="points"``)."""
     return models.SublabelRequest(name=name, id=id, type="points", **kwargs)
 
 
 def attribute_spec(
     name: str,
-    id: int,  # noqa: A002
+    id: int,
     input_type: str,
     values: list[str],
     **kwargs: Any,
@@ -415,7 +415,7 @@ def attribute_spec(
 
 def number_attribute_spec(
     name: str,
-    id: int,  # noqa: A002
+    id: int,
     values: list[str],
     **kwargs: Any,
 ) -> models.AttributeRequest:
@@ -423,14 +423,14 @@ def number_attribute_spec(
     return attribute_spec(name, id, "number", values, **kwargs)
 
 
-def checkbox_attribute_spec(name: str, id: int, **kwargs: Any) -> models.AttributeRequest:  # noqa: A002
+def checkbox_attribute_spec(name: str, id: int, **kwargs: Any) -> models.AttributeRequest:
     """A checkbox attribute (values ``"true"``/``"false"``)."""
     return attribute_spec(name, id, "checkbox", [], **kwargs)
 
 
 def radio_attribute_spec(
     name: str,
-    id: int,  # noqa: A002
+    id: int,
     values: list[str],
     **kwargs: Any,
 ) -> models.AttributeRequest:
@@ -440,7 +440,7 @@ def radio_attribute_spec(
 
 def select_attribute_spec(
     name: str,
-    id: int,  # noqa: A002
+    id: int,
     values: list[str],
     **kwargs: Any,
 ) -> models.AttributeRequest:
@@ -448,7 +448,7 @@ def select_attribute_spec(
     return attribute_spec(name, id, "select", values, **kwargs)
 
 
-def text_attribute_spec(name: str, id: int, **kwargs: Any) -> models.AttributeRequest:  # noqa: A002
+def text_attribute_spec(name: str, id: int, **kwargs: Any) -> models.AttributeRequest:
     """A free-text attribute."""
     return attribute_spec(name, id, "text", [], **kwargs)
 

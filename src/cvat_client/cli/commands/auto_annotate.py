@@ -104,7 +104,9 @@ def load_function(module: str | None, file: Path | None, parameters: dict[str, A
 
 @click.command("auto-annotate")
 @click.argument("task_id", type=int)
-@click.option("--function-module", metavar="MODULE", help="Qualified name of a module to use as the function.")
+@click.option(
+    "--function-module", metavar="MODULE", help="Qualified name of a module to use as the function."
+)
 @click.option(
     "--function-file",
     metavar="PATH",
@@ -151,7 +153,11 @@ def auto_annotate(
     """
     if (function_module is None) == (function_file is None):
         raise click.UsageError("give exactly one of --function-module and --function-file")
-    from cvat_client.auto_annotation import AutoAnnotationUploadError, BadFunctionError, annotate_task
+    from cvat_client.auto_annotation import (
+        AutoAnnotationUploadError,
+        BadFunctionError,
+        annotate_task,
+    )
 
     try:
         function = load_function(function_module, function_file, function_parameters)
