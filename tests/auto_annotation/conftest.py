@@ -37,12 +37,14 @@ def frame_files(tmp_path: Path) -> list[Path]:
 
 
 @pytest.fixture
-def ours(cvat_live_server: Any, cvat_admin: tuple[str, str]) -> Iterator[Any]:
+def ours(cvat_live_server: Any, cvat_admin: tuple[str, str], tmp_path: Path) -> Iterator[Any]:
     """Our client over HTTP."""
     from cvat_client.core.client import Config, make_client
 
     with make_client(
-        cvat_live_server.url, credentials=cvat_admin, config=Config(status_check_period=0.01)
+        cvat_live_server.url,
+        credentials=cvat_admin,
+        config=Config(status_check_period=0.01, cache_dir=tmp_path / "cache"),
     ) as client:
         yield client
 

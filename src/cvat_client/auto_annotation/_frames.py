@@ -1,17 +1,18 @@
-"""Where the images of a task come from: fetched and decoded ahead of their use.
+"""Where the images of a task come from: the datasets layer, decoded ahead of their use.
 
-The only place that knows how frames are fetched: [`iter_images`][] yields the frames
-in order while up to ``Config.max_concurrency`` of the next ones are downloaded and
-decoded on worker threads. At most twice that many images exist at once, whatever the
-task's size.
+The only place that knows how frames are fetched. [`TaskFrames`][] opens the task as a
+`TaskDataset` whose chunks are fetched on demand, ahead of use (up to
+``Config.max_concurrency`` at once) into a temporary directory, and deleted once passed.
+A producer thread decodes the frames in order into a small bounded queue, so the caller's
+thread only runs the function: at most ``2 * max_concurrency`` decoded images wait, however
+large the task.
 """
 
 from __future__ import annotations
 
-import io
-from collections import deque
+import queue
+import threading
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -19,58 +20,76 @@ if TYPE_CHECKING:
 
     from cvat_client.core.client import Client
 
-__all__ = ["iter_images", "load_pillow"]
+__all__ = ["TaskFrames"]
+
+_END = object()
 
 
-def load_pillow() -> Any:
-    """``PIL.Image``, or an error naming the extra to install."""
-    try:
-        import PIL.Image
-    except ImportError as exc:  # pragma: no cover - Pillow comes with the extras
-        from cvat_client.auto_annotation.exceptions import BadFunctionError
+class TaskFrames:
+    """A task's labels, its frames (deleted ones left out) and their images, in order."""
 
-        raise BadFunctionError(
-            'auto-annotation needs Pillow: pip install "cvat-client[pytorch]" (or pillow)'
-        ) from exc
-    return PIL.Image
+    def __init__(self, client: Client, task_id: int) -> None:
+        from cvat_client.datasets import MediaDownloadPolicy, TaskDataset
 
+        self._client = client
+        self._dataset = TaskDataset(
+            client,
+            task_id,
+            load_annotations=False,
+            media_download_policy=MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND,
+        )
 
-def _fetch(client: Client, task_id: int, frame: int) -> PIL.Image.Image:
-    image_module = load_pillow()
-    _, response = client.api_client.tasks_api.retrieve_data(
-        task_id, type="frame", number=frame, quality="original", _parse_response=False
-    )
-    image = image_module.open(io.BytesIO(response.content))
-    image.load()
-    return image  # type: ignore[no-any-return]
+    @property
+    def labels(self) -> Sequence[Any]:
+        """The task's labels."""
+        return self._dataset.labels
 
+    @property
+    def frames(self) -> list[int]:
+        """The frames to annotate, in order."""
+        return [sample.frame_index for sample in self._dataset.samples]
 
-def iter_images(
-    client: Client, task_id: int, frames: Sequence[int]
-) -> Iterator[tuple[int, PIL.Image.Image]]:
-    """``(frame, image)`` for each of ``frames``, in order, fetched ahead in the background.
+    def images(self) -> Iterator[tuple[int, str, PIL.Image.Image]]:
+        """``(frame, frame name, image)`` for each frame, decoded ahead on another thread.
 
-    Closing the iterator early stops the fetching (pending fetches are cancelled).
-    """
-    ahead = max(1, client.config.max_concurrency)
-    pending: deque[tuple[int, Future[PIL.Image.Image]]] = deque()
-    queue = iter(frames)
-    pool = ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="cvat-aa-frames")
-    try:
+        Closing the iterator early stops the producer and removes the fetched chunks.
+        """
+        ready: queue.Queue[Any] = queue.Queue(
+            maxsize=2 * max(1, self._client.config.max_concurrency)
+        )
+        stop = threading.Event()
 
-        def refill() -> None:
-            while len(pending) < 2 * ahead:
-                frame = next(queue, None)
-                if frame is None:
+        def put(item: Any) -> bool:
+            while not stop.is_set():
+                try:
+                    ready.put(item, timeout=0.1)
+                    return True
+                except queue.Full:
+                    continue
+            return False
+
+        def produce() -> None:
+            try:
+                with self._dataset.iter_samples(temporary_chunks=True) as samples:
+                    for sample in samples:
+                        item = (sample.frame_index, sample.frame_name, sample.media.load_image())
+                        if not put(item):
+                            return
+            except BaseException as exc:  # handed to the consumer, raised there
+                put(exc)
+                return
+            put(_END)
+
+        producer = threading.Thread(target=produce, name="cvat-aa-frames", daemon=True)
+        producer.start()
+        try:
+            while True:
+                item = ready.get()
+                if item is _END:
                     return
-                pending.append((frame, pool.submit(_fetch, client, task_id, frame)))
-
-        refill()
-        while pending:
-            frame, future = pending.popleft()
-            refill()
-            yield frame, future.result()
-    finally:
-        for _, future in pending:
-            future.cancel()
-        pool.shutdown(wait=True, cancel_futures=True)
+                if isinstance(item, BaseException):
+                    raise item
+                yield item
+        finally:
+            stop.set()
+            producer.join()

@@ -25,7 +25,6 @@ from cvat_client.auto_annotation.interface import (
     DetectionFunctionContext,
     DetectionFunctionSpec,
 )
-from cvat_client.core.exceptions import CvatSdkException
 
 if TYPE_CHECKING:
     from cvat_client.core.client import Client
@@ -99,33 +98,20 @@ def annotate_task(
         pbar = NullProgressReporter()
     log = _logger(client)
 
-    task = client.tasks.retrieve(task_id)
-    if not task.size or not getattr(task, "data_chunk_size", None):
-        raise CvatSdkException("The task has no data")
+    source = _frames.TaskFrames(client, task_id)
     spec = function.spec
     if not isinstance(spec, DetectionFunctionSpec):
         raise BadFunctionError(
             f"function's spec is a {type(spec).__name__}, not a DetectionFunctionSpec"
         )
-    log.info("Fetching labels...")
-    labels = [label for label in task.get_labels() if not getattr(label, "parent_id", None)]
     mapper = LabelMapper(
         log,
         spec.labels,
-        labels,
+        source.labels,
         allow_unmatched_labels=allow_unmatched_labels,
         conv_mask_to_poly=conv_mask_to_poly,
     )
-    meta = task.get_meta()
-    deleted = set(meta.deleted_frames or [])
-    frames = [frame for frame in range(int(task.size)) if frame not in deleted]
-    names = [frame.name for frame in meta.frames or []]
-    imageset = getattr(task, "data_original_chunk_type", "imageset") == "imageset"
-
-    def frame_name(frame: int) -> str:
-        if not names:
-            return ""
-        return names[frame] if imageset and frame < len(names) else names[0]
+    frames = source.frames
 
     # What the task holds before the upload: needed only to recover from a lost answer
     # without clear_existing. Read in the background while the function runs.
@@ -138,11 +124,11 @@ def annotate_task(
     spool = Spool()
     try:
         with pbar.task(total=len(frames), unit="samples"):
-            images = _frames.iter_images(client, task_id, frames)
+            images = source.images()
             try:
-                for frame, image in images:
+                for frame, name, image in images:
                     context = _Context(
-                        frame_name=frame_name(frame),
+                        frame_name=name,
                         conf_threshold=conf_threshold,
                         conv_mask_to_poly=conv_mask_to_poly,
                     )
