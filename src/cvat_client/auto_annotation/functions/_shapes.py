@@ -1,4 +1,4 @@
-"""Masks as CVAT encodes them, and the outer contours of a mask as polygons (numpy only)."""
+"""The outer contours of a mask as polygons (numpy only; no image-processing library)."""
 
 from __future__ import annotations
 
@@ -8,28 +8,10 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["encode_mask", "mask_polygons", "simplify"]
+__all__ = ["mask_polygons", "simplify"]
 
 # Moore neighbourhood, clockwise on screen (y grows downwards), starting west.
 _NEIGHBOURS = ((0, -1), (-1, -1), (-1, 0), (-1, 1), (0, 1), (1, 1), (1, 0), (1, -1))
-
-
-def encode_mask(bitmap: Any, box: Sequence[float]) -> list[float]:
-    """The ``points`` of a mask shape: run lengths (starting with a run of zeros) of
-    ``bitmap`` inside ``box`` (``[x1, y1, x2, y2]``, widened to whole pixels), then the
-    box's inclusive pixel corners."""
-    bitmap = np.asarray(bitmap, dtype=bool)
-    height, width = bitmap.shape
-    x1, y1 = max(0, math.floor(box[0])), max(0, math.floor(box[1]))
-    x2, y2 = min(width, math.ceil(box[2])), min(height, math.ceil(box[3]))
-    x2, y2 = max(x2, x1 + 1), max(y2, y1 + 1)
-    flat = bitmap[y1:y2, x1:x2].ravel()
-    changes = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    bounds = np.concatenate(([0], changes, [flat.size]))
-    runs = np.diff(bounds).tolist()
-    if flat.size and flat[0]:
-        runs.insert(0, 0)
-    return [*runs, x1, y1, x2 - 1, y2 - 1]
 
 
 def _trace(mask: np.ndarray, start: tuple[int, int], visited: np.ndarray) -> list[tuple[int, int]]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from cvat_client.api_client import models
 from cvat_client.auto_annotation import interface as cvataa
-from cvat_client.auto_annotation.functions._shapes import encode_mask, mask_polygons
+from cvat_client.auto_annotation.functions._shapes import mask_polygons
 from cvat_client.auto_annotation.functions._torchvision import TorchvisionFunction
 
 __all__ = ["create"]
@@ -28,6 +28,8 @@ def _shapes(
         for points in mask_polygons(bitmap):
             yield cvataa.polygon(int(label), points)
     else:
+        from cvat_client.masks import encode_mask
+
         yield cvataa.mask(int(label), encode_mask(bitmap, [float(v) for v in box]))
 
 
