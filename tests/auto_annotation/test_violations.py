@@ -109,6 +109,39 @@ def _prefilled(ours: Any, make_task: Callable[..., int]) -> int:
     return task_id
 
 
+# What cvat-sdk leaves to the server (which refuses it with 400, so cvat-sdk raises its
+# ApiException): ours checks it first, as BadFunctionError (an ApiException too), so
+# that an upload in batches is never refused half-way.
+SERVER_CHECKS: dict[str, Bad] = {
+    "rectangle with 3 points": lambda aa, m: [aa.rectangle(10, [0, 0, 1])],
+    "polygon with 2 points": lambda aa, m: [aa.polygon(11, [0, 0, 1, 1])],
+    "mask too short": lambda aa, m: [aa.mask(12, [1, 2])],
+    "keypoint with 3 numbers": lambda aa, m: [
+        aa.skeleton(15, [aa.keypoint(0, [1, 1, 1]), aa.keypoint(1, [2, 2])])
+    ],
+}
+
+
+@pytest.mark.parametrize("case", sorted(SERVER_CHECKS))
+def test_server_checks_made_first(
+    ours: Any, theirs: Any, make_task: Callable[..., int], case: str
+) -> None:
+    from cvat_client.exceptions import ApiException
+
+    task_id = _prefilled(ours, make_task)
+    before = snapshot(ours, task_id)
+    bad = SERVER_CHECKS[case]
+    sdk_exceptions = pytest.importorskip("cvat_sdk.exceptions")
+    with pytest.raises(sdk_exceptions.ApiException) as theirs_raised:
+        sdk_aa.annotate_task(theirs, task_id, LateFailure(sdk_aa, sdk_models, bad, 6))
+    assert theirs_raised.value.status == 400
+    assert snapshot(ours, task_id) == before
+    with pytest.raises(our_aa.BadFunctionError, match=r"^frame 5 \(f05\.jpg\): ") as raised:
+        our_aa.annotate_task(ours, task_id, LateFailure(our_aa, our_models, bad, 6))
+    assert isinstance(raised.value, ApiException)
+    assert snapshot(ours, task_id) == before
+
+
 @pytest.mark.parametrize("case", sorted(BAD_RESULTS))
 def test_bad_result(ours: Any, theirs: Any, make_task: Callable[..., int], case: str) -> None:
     task_id = _prefilled(ours, make_task)

@@ -52,6 +52,37 @@ class _LabelMap(_SublabelMap):
     expected_type: str
 
 
+# The number of points each shape type takes (a real CVAT refuses other counts).
+_POINT_COUNTS: dict[str, Callable[[int], bool]] = {
+    "rectangle": lambda n: n == 4,
+    "ellipse": lambda n: n == 4,
+    "polygon": lambda n: n >= 6 and n % 2 == 0,
+    "polyline": lambda n: n >= 4 and n % 2 == 0,
+    "points": lambda n: n >= 2 and n % 2 == 0,
+    "cuboid": lambda n: n == 16,
+    "mask": lambda n: n >= 5,
+    "skeleton": lambda n: n == 0,
+}
+
+
+def _check_geometry(data: dict[str, Any], shape_type: str, what: str) -> None:
+    """The checks a CVAT server makes on a shape, made before anything is sent, so that an
+    upload in batches cannot be refused half-way."""
+    points = data.get("points", [])
+    if not isinstance(points, list) or not all(
+        isinstance(p, int | float) and not isinstance(p, bool) for p in points
+    ):
+        raise BadFunctionError(f"function output {what} with points that are not all numbers")
+    if not _POINT_COUNTS[shape_type](len(points)):
+        raise BadFunctionError(
+            f"function output {what} of type {shape_type!r} with {len(points)} points"
+            " (invalid length for the type)"
+        )
+    rotation = data.get("rotation", 0)
+    if not isinstance(rotation, int | float) or not 0 <= rotation <= 360:
+        raise BadFunctionError(f"function output {what} with rotation {rotation!r} (not 0-360)")
+
+
 def _compatible(source: str, destination: str) -> bool:
     return destination in ("any", source)
 
@@ -216,6 +247,7 @@ class LabelMapper:
             )
         seen.add(sublabel.id)
         data: dict[str, Any] = element.to_dict()
+        _check_geometry(data, "points", "skeleton element")
         data.update(
             label_id=sublabel.id,
             frame=frame,
@@ -236,10 +268,13 @@ class LabelMapper:
             raise BadFunctionError("function output mask shape despite conv_mask_to_poly=True")
         elements = _items(shape, "elements")
         data: dict[str, Any] = shape.to_dict()
+        _check_geometry(data, shape_type, "shape")
         if shape_type == "skeleton":
             seen: set[int] = set()
             mapped = [self._element(e, frame, label, seen) for e in elements]
             kept = [e for e in mapped if e is not None]
+            if not kept:
+                raise BadFunctionError("function output skeleton without elements")
             if len(kept) != label.num_elements:
                 raise BadFunctionError(
                     "function output skeleton with fewer elements than expected"
