@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections import Counter
@@ -21,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from cvat_client._lowlevel.exceptions import ApiException
-from cvat_client.auto_annotation._spool import Spool
+from cvat_client.auto_annotation._spool import Record, Spool, request_body
 from cvat_client.auto_annotation.exceptions import AutoAnnotationUploadError
 
 if TYPE_CHECKING:
@@ -105,25 +106,30 @@ def frame_ranges(frames: Iterable[int]) -> str:
     return ", ".join(parts) if parts else "none"
 
 
-def _batches(spool: Spool, limit: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
+def _batches(spool: Spool, limit: int) -> Iterator[list[Record]]:
+    batch: list[Record] = []
     size = 0
-    for record_size, record in spool.sized():
-        if batch and size + record_size > limit:
+    for record in spool:
+        if batch and size + record.size > limit:
             yield batch
             batch, size = [], 0
         batch.append(record)
-        size += record_size
+        size += record.size
     if batch:
         yield batch
 
 
-def _body(records: list[dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "tags": [tag for r in records for tag in r["tags"]],
-        "shapes": [shape for r in records for shape in r["shapes"]],
-        "tracks": [],
-    }
+def _send(client: Client, method: str, task_id: int, body: bytes, **query: str) -> None:
+    """One annotations request with a JSON body assembled from the spool (never re-encoded)."""
+    client.api_client.call_api(
+        "/api/tasks/{id}/annotations/",
+        method,
+        path_params={"id": task_id},
+        query_params=query or None,
+        body=body,
+        _content_type="application/json",
+        _parse_response=False,
+    )
 
 
 def _uncertain(exc: ApiException) -> bool:
@@ -163,18 +169,13 @@ class _Uploader:
         error.__cause__ = cause
         return error
 
-    def send(self, records: list[dict[str, Any]]) -> None:
-        frames = {r["frame"] for r in records}
-        body = _body(records)
-        wanted = fingerprints(body)
+    def send(self, records: list[Record]) -> None:
+        frames = {r.frame for r in records}
+        body = request_body(records)
+        wanted: Counter[Fingerprint] | None = None  # computed only if something fails
         for attempt in range(MAX_ATTEMPTS):
             try:
-                self._client.api_client.tasks_api.partial_update_annotations(
-                    "create",
-                    self._task_id,
-                    patched_labeled_data_request=body,
-                    _parse_response=False,
-                )
+                _send(self._client, "PATCH", self._task_id, body, action="create")
             except ApiException as exc:
                 if not _uncertain(exc):
                     raise self._fail(f"the server refused a batch ({exc})", exc) from exc
@@ -184,6 +185,8 @@ class _Uploader:
                     exc,
                 )
                 time.sleep(RETRY_DELAY * 2**attempt)
+                if wanted is None:
+                    wanted = _record_fingerprints(records)
                 try:
                     missing = self._missing(wanted, frames)
                 except ApiException as read_exc:
@@ -198,13 +201,15 @@ class _Uploader:
                 if not missing:
                     break
                 records = _only(records, missing)
-                body = _body(records)
+                body = request_body(records)
                 wanted = missing
                 if attempt == MAX_ATTEMPTS - 1:
                     self._done.update(frames - {fp[1] for fp in missing})
                     raise self._fail(f"a batch failed {MAX_ATTEMPTS} times ({exc})", exc) from exc
             else:
-                self._confirmed.update(wanted)
+                self._confirmed.update(
+                    wanted if wanted is not None else _record_fingerprints(records)
+                )
                 break
         self._done.update(frames)
 
@@ -217,19 +222,34 @@ class _Uploader:
         return wanted - extra
 
 
-def _only(records: list[dict[str, Any]], missing: Counter[Fingerprint]) -> list[dict[str, Any]]:
-    left = Counter(missing)
-    result: list[dict[str, Any]] = []
+def _record_fingerprints(records: list[Record]) -> Counter[Fingerprint]:
+    counts: Counter[Fingerprint] = Counter()
     for record in records:
+        counts.update(fingerprints(record.parsed()))
+    return counts
+
+
+def _only(records: list[Record], missing: Counter[Fingerprint]) -> list[Record]:
+    """The parts of ``records`` still ``missing`` on the server."""
+    left = Counter(missing)
+    result: list[Record] = []
+    for record in records:
+        data = record.parsed()
         kept: dict[str, list[dict[str, Any]]] = {"tags": [], "shapes": []}
         for kind in ("tags", "shapes"):
-            for item in record[kind]:
+            for item in data[kind]:
                 fp = _fingerprint(kind, item)
                 if left[fp] > 0:
                     left[fp] -= 1
                     kept[kind].append(item)
         if kept["tags"] or kept["shapes"]:
-            result.append({"frame": record["frame"], **kept})
+            result.append(
+                Record(
+                    record.frame,
+                    json.dumps(kept["tags"], separators=(",", ":")).encode(),
+                    json.dumps(kept["shapes"], separators=(",", ":")).encode(),
+                )
+            )
     return result
 
 
@@ -251,14 +271,10 @@ def upload(
         AutoAnnotationUploadError: the upload failed for good; it names the frames whose
             results are on the server.
     """
-    all_frames = [record["frame"] for record in spool]
-    api = client.api_client.tasks_api
+    all_frames = [record.frame for record in spool]
     if clear_existing and spool.size <= ONE_REQUEST_BYTES:
-        records = list(spool)
         try:
-            api.update_annotations(
-                task_id, labeled_data_request=_body(records), _parse_response=False
-            )
+            _send(client, "PUT", task_id, request_body(list(spool)))
         except ApiException as exc:
             raise AutoAnnotationUploadError(
                 f"Replacing the annotations of task {task_id} failed: {exc}",
@@ -269,7 +285,7 @@ def upload(
 
     if clear_existing:
         try:
-            api.destroy_annotations(task_id)
+            client.api_client.tasks_api.destroy_annotations(task_id)
         except ApiException as exc:
             raise AutoAnnotationUploadError(
                 f"Removing the annotations of task {task_id} failed: {exc}",
