@@ -171,6 +171,9 @@ class _Uploader:
 
     def send(self, records: list[Record]) -> None:
         frames = {r.frame for r in records}
+        # Batches hold whole frames, so only this batch's stored objects can be on its frames
+        # beyond what the task held before the upload.
+        self._confirmed = Counter()
         body = request_body(records)
         wanted: Counter[Fingerprint] | None = None  # computed only if something fails
         for attempt in range(MAX_ATTEMPTS):
@@ -207,9 +210,6 @@ class _Uploader:
                     self._done.update(frames - {fp[1] for fp in missing})
                     raise self._fail(f"a batch failed {MAX_ATTEMPTS} times ({exc})", exc) from exc
             else:
-                self._confirmed.update(
-                    wanted if wanted is not None else _record_fingerprints(records)
-                )
                 break
         self._done.update(frames)
 
