@@ -328,8 +328,14 @@ def clear(annotations: Annotations, first: int, last: int) -> None:
 
 
 def response(items: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """The body a PUT or PATCH answers: the written objects."""
+    """The body a PUT or PATCH answers: the written objects.
+
+    The objects are copied one level deep (callers may set top-level fields such as
+    ``score``); nested values are shared with the store, so render the body at once,
+    under the store's lock (as the routes do). A deep copy made large answers several
+    times slower.
+    """
     body = empty()
     for kind in KINDS:
-        body[kind] = copy.deepcopy(items[kind])
+        body[kind] = [dict(item) for item in items[kind]]
     return body
