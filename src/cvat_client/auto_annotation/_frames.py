@@ -4,8 +4,7 @@ The only place that knows how frames are fetched. [`TaskFrames`][] opens the tas
 `TaskDataset` whose chunks are fetched on demand, ahead of use (up to
 ``Config.max_concurrency`` at once) into a temporary directory, and deleted once passed.
 A producer thread decodes the frames in order into a small bounded queue, so the caller's
-thread only runs the function: at most ``2 * max_concurrency`` decoded images wait, however
-large the task.
+thread only runs the function: at most a few decoded images wait, however large the task.
 """
 
 from __future__ import annotations
@@ -23,6 +22,8 @@ if TYPE_CHECKING:
 __all__ = ["TaskFrames"]
 
 _END = object()
+_DECODED_AHEAD = 4
+"""How many decoded images may wait for the function (chunks are fetched further ahead)."""
 
 
 class TaskFrames:
