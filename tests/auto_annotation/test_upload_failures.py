@@ -89,3 +89,32 @@ def test_lost_answer_without_a_way_to_check(
     cvat_server.faults.add(r"^/api/tasks/\d+/annotations/?$", method="GET", status=400)
     with pytest.raises(our_aa.AutoAnnotationUploadError, match="may or may not"):
         _run(ours, task_id)
+
+
+def test_replacement_in_one_request_survives_a_lost_answer(
+    ours: Any, cvat_server: Any, make_task: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_upload, "ONE_REQUEST_BYTES", 32 * 1024 * 1024)
+    expected_task, task_id = make_task("expected"), make_task("faulty")
+    for target in (expected_task, task_id):
+        _run(ours, target)  # something to replace
+    _run(ours, expected_task, clear_existing=True)
+    # The PUT is stored, its answer lost: PUT is idempotent, so it is simply sent again.
+    cvat_server.faults.add(PATCH, method="PUT", on=1, drop_after=0)
+    _run(ours, task_id, clear_existing=True)
+    assert snapshot(ours, task_id) == snapshot(ours, expected_task)
+    assert len(snapshot(ours, task_id)) == 6 * 8
+
+
+def test_refused_replacement_leaves_the_task_unchanged(
+    ours: Any, cvat_server: Any, make_task: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_upload, "ONE_REQUEST_BYTES", 32 * 1024 * 1024)
+    task_id = make_task("refused")
+    _run(ours, task_id)
+    before = snapshot(ours, task_id)
+    cvat_server.faults.add(PATCH, method="PUT", status=400)
+    with pytest.raises(our_aa.AutoAnnotationUploadError, match="unchanged") as caught:
+        _run(ours, task_id, clear_existing=True)
+    assert caught.value.frames_on_server == []
+    assert snapshot(ours, task_id) == before

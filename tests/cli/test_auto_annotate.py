@@ -61,6 +61,12 @@ BAD_MODULE = textwrap.dedent(
 )
 
 
+@pytest.fixture(autouse=True)
+def private_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task metadata the run caches goes to the test's folder, not the user's cache."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+
+
 @pytest.fixture
 def task_id(run_cli: Run, images: Path) -> int:
     created = ok_json(

@@ -273,15 +273,26 @@ def upload(
     """
     all_frames = [record.frame for record in spool]
     if clear_existing and spool.size <= ONE_REQUEST_BYTES:
-        try:
-            _send(client, "PUT", task_id, request_body(list(spool)))
-        except ApiException as exc:
-            raise AutoAnnotationUploadError(
-                f"Replacing the annotations of task {task_id} failed: {exc}",
-                frames_on_server=[],
-                frames_missing=sorted(all_frames),
-            ) from exc
-        return
+        body = request_body(list(spool))
+        for attempt in range(MAX_ATTEMPTS):
+            try:
+                _send(client, "PUT", task_id, body)
+                return
+            except ApiException as exc:
+                # A replacement is idempotent: after a lost answer it is simply sent again.
+                if not _uncertain(exc) or attempt == MAX_ATTEMPTS - 1:
+                    state = (
+                        "the task's annotations may or may not have been replaced"
+                        if _uncertain(exc)
+                        else "the task's annotations are unchanged"
+                    )
+                    raise AutoAnnotationUploadError(
+                        f"Replacing the annotations of task {task_id} failed: {exc}; {state}",
+                        frames_on_server=[],
+                        frames_missing=sorted(all_frames),
+                    ) from exc
+                logger.warning("Replacing the annotations failed (%s); sending again", exc)
+                time.sleep(RETRY_DELAY * 2**attempt)
 
     if clear_existing:
         try:
