@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from types import ModuleType
 
 __all__ = ["MissingExtraError", "require"]
@@ -16,7 +17,22 @@ class MissingExtraError(ModuleNotFoundError):
 
 
 def require(feature: str, extra: str, *modules: str) -> list[ModuleType]:
-    """Import ``modules`` for ``feature``, or raise :class:`MissingExtraError` naming ``extra``."""
+    """Import ``modules`` for ``feature``, or raise :class:`MissingExtraError` naming ``extra``.
+
+    All are looked for before any is imported, so a missing one is reported at once (not
+    after importing, say, torch).
+    """
+    for name in modules:
+        try:
+            found = importlib.util.find_spec(name) is not None
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise MissingExtraError(
+                f"{feature} needs the {extra!r} extra ({name} is not installed): "
+                f'pip install "cvat-client[{extra}]"',
+                name=name,
+            )
     loaded: list[ModuleType] = []
     for name in modules:
         try:

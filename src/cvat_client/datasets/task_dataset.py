@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
+from cvat_client._lowlevel.client import gc_paused
 from cvat_client.datasets._cache import ChunkStore, DatasetCache
 from cvat_client.datasets._media import ChunkFetcher, ChunkSource, FrameSource, TaskMediaElement
 from cvat_client.datasets.common import (
@@ -151,13 +152,39 @@ class TaskDataset:
         self._task_dir = task_dir = cache.task_dir(task_id)
         online = update_policy is not UpdatePolicy.NEVER
         task: Task | None = None
+        pool: ThreadPoolExecutor | None = None
+        early: dict[str, Future[bytes]] = {}
+
+        def fetch_meta() -> bytes:
+            _, response = client.api_client.tasks_api.retrieve_data_meta(
+                task_id, _parse_response=False
+            )
+            return bytes(response.content)
+
+        def fetch_annotations() -> bytes:
+            _, response = client.api_client.tasks_api.retrieve_annotations(
+                task_id, _parse_response=False
+            )
+            return bytes(response.content)
 
         if online:
             from cvat_client.core.proxies.tasks import Task
 
             if task_model is None:
+                if cache.read(task_dir / "task.json") is None:
+                    # Nothing cached: the meta and annotations are needed whatever the task
+                    # says, so they are asked for together with it (one round trip saved).
+                    pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset")
+                    early["data_meta.json"] = pool.submit(fetch_meta)
+                    if load_annotations:
+                        early["annotations.json"] = pool.submit(fetch_annotations)
                 self._logger.info("Fetching task %d...", task_id)
-                task = client.tasks.retrieve(task_id)
+                try:
+                    task = client.tasks.retrieve(task_id)
+                except BaseException:
+                    if pool is not None:
+                        pool.shutdown(wait=True, cancel_futures=True)
+                    raise
             else:
                 task = Task(client, task_model)
             model = task.model
@@ -173,8 +200,12 @@ class TaskDataset:
         stamp = _stamp(model)
 
         if not model.size or not model.data_chunk_size:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
             raise UnsupportedDatasetError("The task has no data")
         self._chunk_size: int = model.data_chunk_size
+
+        fetched: set[str] = set()
 
         def ensure(name: str, what: str, download: Callable[[], bytes]) -> Any:
             path = task_dir / name
@@ -188,81 +219,120 @@ class TaskDataset:
                     "dataset once with UpdatePolicy.IF_MISSING_OR_STALE"
                 )
             self._logger.info("Downloading %s...", what)
-            raw = download()
+            raw = early[name].result() if name in early else download()
             cache.write_stamped(path, stamp, raw=raw)
+            fetched.add(name)
             return json.loads(raw)
 
         def download_labels() -> bytes:
             assert task is not None
             return json.dumps([label.to_dict() for label in task.get_labels()]).encode()
 
-        def download_meta() -> bytes:
-            assert task is not None
-            _, response = task.api.retrieve_data_meta(task.id, _parse_response=False)
-            return bytes(response.content)
-
-        def download_annotations() -> bytes:
-            assert task is not None
-            _, response = task.api.retrieve_annotations(task.id, _parse_response=False)
-            return bytes(response.content)
-
-        self._labels = tuple(
-            models.Label.from_dict(label)
-            for label in ensure("labels.json", "labels", download_labels)
-        )
-        meta = models.DataMetaRead.from_dict(
-            ensure("data_meta.json", "data metadata", download_meta)
-        )
-        self._data_meta = meta
-        deleted = set(meta.deleted_frames or ())
-        active = [index for index in range(model.size) if index not in deleted]
-        frames = meta.frames or []
-        is_imageset = str(model.data_original_chunk_type) == "imageset"
-        chunks_updated = meta.chunks_updated_date
-        store = ChunkStore(
-            task_dir / "chunks",
-            chunks_updated.isoformat() if hasattr(chunks_updated, "isoformat") else None,
-        )
-        self._chunk_store = store
-
-        source: ChunkSource | FrameSource
-        if media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
-            source = FrameSource(task)
-        else:
-            if not is_imageset:
-                raise UnsupportedDatasetError(
-                    "Chunk-based media access is only supported for tasks whose original "
-                    "chunks are image sets; current original chunk type is "
-                    f"{str(model.data_original_chunk_type)!r}"
-                )
-            fetcher = ChunkFetcher(task, client.config.download_attempts) if task else None
-            source = ChunkSource(store, self._chunk_size, fetcher)
+        # Online, the labels, the data meta and the annotations are fetched at once, and the
+        # chunks as soon as the meta says which are needed: Config.max_concurrency in flight.
+        # What the cache holds is read here (no thread is started for it).
+        def start(
+            function: Callable[..., Any], *args: Any, cached: str | None = None
+        ) -> Future[Any]:
+            nonlocal pool
+            done: Future[Any] = Future()
+            if cached is not None:
+                data = cache.read_stamped(task_dir / cached, stamp)
+                if data is not None:
+                    done.set_result(data)
+                    return done
             if online:
-                store.clear_stale()
-        self._source = source
+                if pool is None:
+                    pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset")
+                return pool.submit(function, *args)
+            try:
+                done.set_result(function(*args))
+            except BaseException as exc:
+                done.set_exception(exc)
+            return done
 
-        if load_annotations:
-            raw_annotations = ensure("annotations.json", "annotations", download_annotations)
-            per_frame = self._distribute(raw_annotations, active, include_tracks, models)
-        else:
-            per_frame = dict.fromkeys(active)
+        try:
+            meta_future = start(
+                ensure, "data_meta.json", "data metadata", fetch_meta, cached="data_meta.json"
+            )
+            labels_future = start(
+                ensure, "labels.json", "labels", download_labels, cached="labels.json"
+            )
+            annotations_future = (
+                start(
+                    ensure,
+                    "annotations.json",
+                    "annotations",
+                    fetch_annotations,
+                    cached="annotations.json",
+                )
+                if load_annotations
+                else None
+            )
+            # the chunks are started from the raw meta; the models are built meanwhile
+            raw_meta = meta_future.result()
+            deleted = set(raw_meta.get("deleted_frames") or ())
+            active = [index for index in range(model.size) if index not in deleted]
+            is_imageset = str(model.data_original_chunk_type) == "imageset"
+            chunks_updated = raw_meta.get("chunks_updated_date")
+            store = ChunkStore(
+                task_dir / "chunks", chunks_updated if isinstance(chunks_updated, str) else None
+            )
+            self._chunk_store = store
+
+            source: ChunkSource | FrameSource
+            chunk_futures: list[Future[Any]] = []
+            if media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
+                source = FrameSource(task)
+            else:
+                if not is_imageset:
+                    raise UnsupportedDatasetError(
+                        "Chunk-based media access is only supported for tasks whose original "
+                        "chunks are image sets; current original chunk type is "
+                        f"{str(model.data_original_chunk_type)!r}"
+                    )
+                fetcher = ChunkFetcher(task, client.config.download_attempts) if task else None
+                source = ChunkSource(store, self._chunk_size, fetcher)
+                if "data_meta.json" in fetched:  # new meta: chunks of older data go
+                    store.clear_stale()
+                if media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:
+                    needed = sorted({index // self._chunk_size for index in active})
+                    missing = [index for index in needed if not store.is_valid(index)]
+                    if missing:
+                        self._logger.info("Downloading %d chunks...", len(missing))
+                    chunk_futures = [start(source.ensure, index) for index in missing]
+            self._source = source
+            meta = models.DataMetaRead.from_dict(raw_meta)
+            self._data_meta = meta
+            frames = meta.frames or []
+
+            self._labels = tuple(models.Label.from_dict(label) for label in labels_future.result())
+            if annotations_future is not None:
+                raw_annotations = annotations_future.result()
+            with gc_paused(len(active) * 1024):  # many small objects, no cycles
+                if annotations_future is not None:
+                    per_frame = self._distribute(raw_annotations, active, include_tracks, models)
+                else:
+                    per_frame = dict.fromkeys(active)
+                self._samples = [
+                    Sample(
+                        frame_index=index,
+                        frame_name=frames[index if is_imageset else 0].name,
+                        annotations=annotations,
+                        media=TaskMediaElement(source, index),
+                    )
+                    for index, annotations in per_frame.items()
+                ]
+            for future in chunk_futures:
+                future.result()
+            if chunk_futures:
+                self._logger.info("All chunks downloaded")
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
 
         if task is not None:
             cache.write(task_dir / "task.json", model.to_dict())
-
-        self._samples = [
-            Sample(
-                frame_index=index,
-                frame_name=frames[index if is_imageset else 0].name,
-                annotations=annotations,
-                media=TaskMediaElement(source, index),
-            )
-            for index, annotations in per_frame.items()
-        ]
-
-        if media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:
-            assert isinstance(source, ChunkSource)
-            self._ensure_chunks(source, sorted({i // self._chunk_size for i in active}))
 
     def _distribute(
         self,
@@ -291,14 +361,6 @@ class TaskDataset:
                     if annotations is not None and not shape["outside"]:
                         annotations.shapes.append(_track_shape(shape, models))
         return dict(per_frame)
-
-    def _ensure_chunks(self, source: ChunkSource, indexes: Sequence[int]) -> None:
-        self._logger.info("Downloading chunks...")
-        workers = max(1, min(self._max_concurrency, len(indexes)))
-        with ThreadPoolExecutor(workers, thread_name_prefix="cvat-chunks") as pool:
-            for _ in pool.map(source.ensure, indexes):
-                pass
-        self._logger.info("All chunks downloaded")
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
