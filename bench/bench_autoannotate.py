@@ -4,8 +4,8 @@
     python bench/bench_autoannotate.py                    # 500 frames, 20 ms latency
     python bench/bench_autoannotate.py --frames 100 --latency 0.02 --runs 3
 
-A task of 640x480 JPEGs on the test server in its own process, every request delayed by
-``--latency`` seconds (the server's fault injection). The function sleeps 5 ms per frame
+A task of 640x480 JPEGs on the test server in its own process (``bench/_server.py``), every
+request delayed by ``--latency`` seconds. The function sleeps 5 ms per frame
 (simulated inference) and returns 20 boxes built with each SDK's own builders. Each run is
 a fresh client process with an empty cache; the table gives the best run's end-to-end time,
 the function's own total time, and the client's peak RSS growth during the call.
@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import io
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -29,61 +28,18 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from _memory import peak_growth, reset_peak  # noqa: E402
+from _server import ServerProcess  # noqa: E402
 
 SLEEP = 0.005
 BOXES = 20
 LABELS = [{"name": "object", "type": "rectangle"}]
 
 
-# Server side ---------------------------------------------------------------------------
-
-
-def _serve(latency: float) -> None:
-    """Child: a test server with ``latency`` added to every request, until stdin closes."""
-    from cvat_client.testing.live import LiveServer
-    from cvat_client.testing.server import CvatTestServer
-
-    user, _, password = sys.stdin.readline().strip().partition(":")
-    with tempfile.TemporaryDirectory(prefix="cvat-bench-media-") as media:
-        server = CvatTestServer(admin=(user, password), media_dir=media)
-        if latency:
-            server.faults.add(r"^/", delay=latency)
-        live = LiveServer(server, host="127.0.0.1", port=0).start()
-        print(live.url, flush=True)
-        try:
-            while sys.stdin.read(1):
-                pass
-        finally:
-            live.stop()
-    os._exit(0)
-
-
 @contextlib.contextmanager
 def _server(latency: float) -> Any:
-    auth = ("bench", "bench-" + os.urandom(6).hex())
-    proc = subprocess.Popen(
-        [sys.executable, __file__, "--serve", "--latency", str(latency)],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-    )
-    try:
-        assert proc.stdin is not None
-        assert proc.stdout is not None
-        proc.stdin.write(f"{auth[0]}:{auth[1]}\n".encode())
-        proc.stdin.flush()
-        url = proc.stdout.readline().decode().strip()
-        if not url:
-            raise RuntimeError("the benchmark server did not start")
-        yield url, auth
-    finally:
-        if proc.stdin is not None:
-            with contextlib.suppress(OSError):
-                proc.stdin.close()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+    """The test server in its own process, every request delayed by ``latency`` seconds."""
+    with ServerProcess(latency=latency) as server:
+        yield server.url, server.auth
 
 
 def _images(folder: Path, count: int) -> list[Path]:
@@ -238,12 +194,9 @@ def main() -> None:
     parser.add_argument("--frames", type=int, nargs="*", default=[100, 500])
     parser.add_argument("--latency", type=float, default=0.02)
     parser.add_argument("--runs", type=int, default=2)
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.serve:
-        _serve(args.latency)
-    elif args.child:
+    if args.child:
         _child(json.loads(args.child))
     else:
         run(args.frames, args.latency, args.runs)
