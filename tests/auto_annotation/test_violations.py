@@ -283,3 +283,15 @@ def test_our_errors_are_in_our_tree() -> None:
     assert issubclass(our_aa.BadFunctionError, CvatSdkException)
     assert issubclass(our_aa.BadFunctionError, ApiException)
     assert issubclass(our_aa.AutoAnnotationUploadError, ApiException)
+
+
+def test_task_without_data(ours: Any, theirs: Any) -> None:
+    from cvat_client.datasets import UnsupportedDatasetError
+
+    task_id = ours.tasks.create({"name": "empty", "labels": [{"name": "car"}]}).id
+    # CVAT leaves "size" out of a task without data: cvat-sdk fails reading its model
+    # (ApiAttributeError, on a real CVAT too); ours says what is wrong.
+    with pytest.raises(AttributeError):
+        sdk_aa.annotate_task(theirs, task_id, Everything(sdk_aa, sdk_models))
+    with pytest.raises(UnsupportedDatasetError, match="no data"):
+        our_aa.annotate_task(ours, task_id, Everything(our_aa, our_models))
