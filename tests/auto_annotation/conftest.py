@@ -62,11 +62,11 @@ def theirs(cvat_live_server: Any, cvat_admin: tuple[str, str], tmp_path: Path) -
 
 @pytest.fixture
 def make_task(ours: Any, frame_files: list[Path]) -> Callable[..., int]:
-    """``make_task(deleted=[...])``: a new task with the test labels and frames."""
+    """``make_task(name, deleted=[...], **task_spec)``: a task with the test labels and frames."""
 
-    def make(name: str = "aa", deleted: list[int] | None = None) -> int:
+    def make(name: str = "aa", deleted: list[int] | None = None, **spec: Any) -> int:
         task = ours.tasks.create_from_data(
-            {"name": name, "labels": LABELS}, resources=[str(p) for p in frame_files]
+            {"name": name, "labels": LABELS, **spec}, resources=[str(p) for p in frame_files]
         )
         if deleted:
             task.remove_frames_by_ids(deleted)

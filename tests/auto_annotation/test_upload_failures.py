@@ -30,14 +30,17 @@ def _run(client: Any, task_id: int, **kwargs: Any) -> None:
 
 @pytest.mark.parametrize("clear_existing", [False, True])
 @pytest.mark.parametrize("runs_before", [0, 1])
+@pytest.mark.parametrize("jobs", [{}, {"segment_size": 2, "overlap": 1}], ids=["1job", "jobs"])
 def test_lost_and_refused_answers_end_with_the_right_shapes(
     ours: Any,
     cvat_server: Any,
     make_task: Callable[..., int],
     clear_existing: bool,
     runs_before: int,
+    jobs: dict[str, int],
 ) -> None:
-    expected_task, task_id = make_task("expected"), make_task("faulty")
+    # With several overlapping jobs, frames are read back through the jobs holding them.
+    expected_task, task_id = make_task("expected"), make_task("faulty", **jobs)
     for _ in range(runs_before):  # identical shapes already there: must not confuse the check
         _run(ours, expected_task)
         _run(ours, task_id)

@@ -5,9 +5,10 @@
 * Otherwise ``PATCH action=create`` in batches of whole frames of at most
   [`BATCH_BYTES`][] (after a ``DELETE`` of the task's annotations with ``clear_existing``).
   CVAT stores a batch entirely or not at all. When a batch's answer is lost (no answer,
-  429, 5xx) it is not sent again blindly: the task's annotations are read back, the
-  batch's objects already there (beyond those present before the upload) are counted as
-  stored, and only the missing ones are sent again.
+  429, 5xx) it is not sent again blindly: the annotations of the batch's frames are read
+  back (from the jobs holding them), the batch's objects already there (beyond those
+  present before the upload) are counted as stored, and only the missing ones are sent
+  again.
 * A final failure raises [`AutoAnnotationUploadError`][] naming the frames whose results
   are on the server.
 """
@@ -35,6 +36,7 @@ __all__ = [
     "fingerprints",
     "frame_ranges",
     "read_fingerprints",
+    "read_frame_fingerprints",
     "upload",
 ]
 
@@ -89,6 +91,43 @@ def read_fingerprints(
     """The fingerprints of the task's annotations on the server."""
     _, response = client.api_client.tasks_api.retrieve_annotations(task_id, _parse_response=False)
     return fingerprints(response.json(), frames)
+
+
+def read_frame_fingerprints(
+    client: Client, task_id: int, frames: set[int], jobs: list[tuple[int, int, int]]
+) -> Counter[Fingerprint]:
+    """The fingerprints of the annotations on ``frames``, read from the jobs holding them.
+
+    ``jobs`` are ``(id, start_frame, stop_frame)``; objects seen through two overlapping
+    jobs count once. Without jobs, the task's annotations are read.
+    """
+    if not jobs:
+        return read_fingerprints(client, task_id, frames)
+    first, last = min(frames), max(frames)
+    seen: set[tuple[str, int]] = set()
+    counts: Counter[Fingerprint] = Counter()
+    for job_id, start, stop in jobs:
+        if stop < first or start > last or not any(start <= f <= stop for f in frames):
+            continue
+        _, response = client.api_client.jobs_api.retrieve_annotations(job_id, _parse_response=False)
+        data = response.json()
+        for kind in ("tags", "shapes"):
+            for item in data.get(kind) or []:
+                key = (kind, int(item["id"]))
+                if item["frame"] in frames and key not in seen:
+                    seen.add(key)
+                    counts[_fingerprint(kind, item)] += 1
+    return counts
+
+
+def _annotation_jobs(client: Client, task_id: int) -> list[tuple[int, int, int]]:
+    """``(id, start_frame, stop_frame)`` of the task's annotation jobs."""
+    jobs = client.tasks.retrieve(task_id).get_jobs()
+    return [
+        (int(job.id), int(job.start_frame), int(job.stop_frame))
+        for job in jobs
+        if str(getattr(job, "type", "annotation") or "annotation") == "annotation"
+    ]
 
 
 def frame_ranges(frames: Iterable[int]) -> str:
@@ -152,6 +191,7 @@ class _Uploader:
         self._logger = logger
         self._baseline_source = baseline
         self._baseline: Counter[Fingerprint] | None = None
+        self._jobs: list[tuple[int, int, int]] | None = None
         self._confirmed: Counter[Fingerprint] = Counter()
         self._done: set[int] = set()
         self._all_frames = all_frames
@@ -216,7 +256,9 @@ class _Uploader:
     def _missing(self, wanted: Counter[Fingerprint], frames: set[int]) -> Counter[Fingerprint]:
         if self._baseline is None:
             self._baseline = self._baseline_source()
-        on_server = read_fingerprints(self._client, self._task_id, frames)
+        if self._jobs is None:
+            self._jobs = _annotation_jobs(self._client, self._task_id)
+        on_server = read_frame_fingerprints(self._client, self._task_id, frames, self._jobs)
         # Ours on the server: beyond what was there before and what we already confirmed.
         extra = on_server - self._baseline - self._confirmed
         return wanted - extra
