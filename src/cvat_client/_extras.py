@@ -6,14 +6,21 @@ import importlib
 import importlib.util
 from types import ModuleType
 
+from cvat_client.core.exceptions import CvatSdkException
+
 __all__ = ["MissingExtraError", "require"]
 
 
-class MissingExtraError(ModuleNotFoundError):
+class MissingExtraError(CvatSdkException, ModuleNotFoundError):
     """An optional dependency of cvat-client is not installed; the message says what to install.
 
-    A :class:`ModuleNotFoundError` (and so an :class:`ImportError`), as the import itself would be.
+    Also a :class:`ModuleNotFoundError` (and so an :class:`ImportError`), as the import itself
+    would be (and as cvat-sdk raises); ``name`` is the missing module.
     """
+
+    def __init__(self, message: str, *, name: str) -> None:
+        super().__init__(message)
+        self.name = name
 
 
 def require(feature: str, extra: str, *modules: str) -> list[ModuleType]:

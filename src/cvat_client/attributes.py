@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
+from cvat_client._lowlevel.exceptions import ApiTypeError, ApiValueError
+
 if TYPE_CHECKING:
     from cvat_client.api_client import models
 
@@ -27,11 +29,11 @@ def number_attribute_values(min_value: int, max_value: int, /, step: int = 1) ->
             ``max_value - min_value``.
     """
     if min_value > max_value:
-        raise ValueError("min_value must be less than or equal to max_value")
+        raise ApiValueError("min_value must be less than or equal to max_value")
     if step <= 0:
-        raise ValueError("step must be positive")
+        raise ApiValueError("step must be positive")
     if (max_value - min_value) % step != 0:
-        raise ValueError("step must be a divisor of max_value - min_value")
+        raise ApiValueError("step must be a divisor of max_value - min_value")
     return [str(min_value), str(max_value), str(step)]
 
 
@@ -45,22 +47,22 @@ def _text(values: Sequence[str]) -> Callable[[str], bool]:
 
 def _select(values: Sequence[str]) -> Callable[[str], bool]:
     if not values:
-        raise ValueError("empty list of allowed values")
+        raise ApiValueError("empty list of allowed values")
     allowed = frozenset(values)
     return lambda value: value in allowed
 
 
 def _number(values: Sequence[str]) -> Callable[[str], bool]:
     if len(values) != 3:
-        raise ValueError(f"wrong number of values: expected 3, got {len(values)}")
+        raise ApiValueError(f"wrong number of values: expected 3, got {len(values)}")
     try:
         low, high, step = (int(v) for v in values)
     except ValueError as exc:
-        raise ValueError("values could not be converted to integers") from exc
+        raise ApiValueError("values could not be converted to integers") from exc
     try:
         number_attribute_values(low, high, step)
     except ValueError as exc:
-        raise ValueError(f"invalid values: {exc}") from exc
+        raise ApiValueError(f"invalid values: {exc}") from exc
 
     def check(value: str) -> bool:
         try:
@@ -92,7 +94,7 @@ def attribute_value_validator(
     input_type = str(getattr(spec.input_type, "value", spec.input_type))
     factory = _VALIDATORS.get(input_type)
     if factory is None:
-        raise ValueError(f"unknown attribute input type {input_type!r}")
+        raise ApiValueError(f"unknown attribute input type {input_type!r}")
     return factory(list(spec.values))
 
 
@@ -103,7 +105,7 @@ def _as_string(value: str | int | bool) -> str:
         return "false"
     if isinstance(value, int | str):
         return str(value)
-    raise TypeError(f"unexpected attribute value {value!r} of type {type(value).__name__}")
+    raise ApiTypeError(f"unexpected attribute value {value!r} of type {type(value).__name__}")
 
 
 def attribute_vals_from_dict(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from cvat_client._extras import require
+from cvat_client._lowlevel.exceptions import ApiValueError
 
 require("cvat_client.masks", "masks", "numpy")
 
@@ -35,9 +36,9 @@ def encode_mask(bitmap: ArrayLike, /, bbox: Sequence[float] | None = None) -> li
     """
     array = np.asanyarray(bitmap)
     if array.ndim != 2:
-        raise ValueError("bitmap must have 2 dimensions")
+        raise ApiValueError("bitmap must have 2 dimensions")
     if array.dtype != np.bool_:
-        raise ValueError("bitmap must have boolean items")
+        raise ApiValueError("bitmap must have boolean items")
 
     if bbox is None:
         rows = np.flatnonzero(array.any(axis=1))
@@ -52,7 +53,7 @@ def encode_mask(bitmap: ArrayLike, /, bbox: Sequence[float] | None = None) -> li
         x1, y1 = (math.floor(v) for v in bbox[0:2])
         x2, y2 = (math.ceil(v) for v in bbox[2:4])
         if not (0 <= x1 < x2 <= array.shape[1] and 0 <= y1 < y2 <= array.shape[0]):
-            raise ValueError("bbox has invalid coordinates")
+            raise ApiValueError("bbox has invalid coordinates")
 
     flat = np.ascontiguousarray(array[y1:y2, x1:x2]).ravel()
     # Positions where the value changes, plus both ends: their gaps are the run lengths.
@@ -69,7 +70,7 @@ def _whole(value: Any) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise ValueError(f"non-integer value in encoded mask: {value!r}")
+    raise ApiValueError(f"non-integer value in encoded mask: {value!r}")
 
 
 def decode_mask(
@@ -83,20 +84,20 @@ def decode_mask(
         ValueError: the encoding is malformed or does not fit the image.
     """
     if len(encoded) < 5:
-        raise ValueError("too few elements in encoded mask")
+        raise ApiValueError("too few elements in encoded mask")
     if image_width <= 0 or image_height <= 0:
-        raise ValueError("invalid image dimensions")
+        raise ApiValueError("invalid image dimensions")
 
     *runs, x1, y1, x2, y2 = (_whole(v) for v in encoded)
     x2 += 1
     y2 += 1
     if not (0 <= x1 < x2 <= image_width and 0 <= y1 < y2 <= image_height):
-        raise ValueError("invalid encoded bounding box")
+        raise ApiValueError("invalid encoded bounding box")
 
     values = (np.arange(len(runs)) % 2).astype(bool)
     inside = np.repeat(values, runs)
     if inside.size != (y2 - y1) * (x2 - x1):
-        raise ValueError("encoded bitmap does not match encoded bounding box")
+        raise ApiValueError("encoded bitmap does not match encoded bounding box")
 
     mask = np.zeros((image_height, image_width), dtype=bool)
     mask[y1:y2, x1:x2] = inside.reshape((y2 - y1, x2 - x1))

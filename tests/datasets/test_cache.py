@@ -245,3 +245,36 @@ def test_fetch_chunks_on_demand_downloads_only_what_is_read(
         dataset.samples[4].media.load_image()
         assert chunks.seen == 1
         assert [p.name for p in _chunk_files(dataset)] == ["2.zip"]
+
+
+def test_download_not_matching_its_checksum_is_retried_then_refused(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cvat_client import Config, make_client
+    from cvat_client.datasets import ChunkDownloadError
+    from cvat_client.testing.routes import data
+
+    real = data.chunk_checksum
+    calls: list[int] = []
+
+    def wrong_first(body: bytes) -> str:
+        calls.append(len(body))
+        return "12345" if len(calls) == 1 else real(body)
+
+    _, running = live
+    config = Config(cache_dir=tmp_path / "cache", download_attempts=3, status_check_period=0.01)
+    with make_client(running.url, credentials=ADMIN, config=config) as client:
+        task_id = make_task(client, tmp_path / "img")
+        monkeypatch.setattr(data, "chunk_checksum", wrong_first)
+        dataset = TaskDataset(client, task_id)
+        assert len(calls) == -(-FRAME_COUNT // CHUNK) + 1  # one chunk came twice
+        assert len(images(dataset)) == FRAME_COUNT
+
+        monkeypatch.setattr(data, "chunk_checksum", lambda body: "12345")
+        other = Config(cache_dir=tmp_path / "other", download_attempts=3)
+        with (
+            make_client(running.url, credentials=ADMIN, config=other) as fresh,
+            pytest.raises(ChunkDownloadError, match="3 attempts"),
+        ):
+            TaskDataset(fresh, task_id)
+        assert not list((tmp_path / "other").rglob("*.zip"))  # nothing half-kept

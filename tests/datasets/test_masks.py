@@ -83,3 +83,13 @@ def test_missing_numpy_names_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ModuleNotFoundError, match=r'pip install "cvat-client\[masks\]"') as info:
         import cvat_client.masks  # noqa: F401
     assert isinstance(info.value, MissingExtraError)
+    from cvat_client.exceptions import ApiException
+
+    assert isinstance(info.value, ApiException) and info.value.name == "numpy"
+
+
+def test_errors_are_in_the_client_tree() -> None:
+    from cvat_client.exceptions import ApiException
+
+    with pytest.raises(ApiException):
+        decode_mask([1, 2, 3, 4], image_width=2, image_height=2)

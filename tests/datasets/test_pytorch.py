@@ -31,7 +31,11 @@ def _outcome(dataset: Any, index: int) -> Any:
     try:
         return dataset[index]
     except Exception as exc:  # both libraries must fail alike
-        return ("raised", type(exc).__name__, str(exc))
+        # ours raise classes of cvat_client's tree that are also cvat-sdk's builtin classes
+        builtin = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+        name = type(exc).__name__
+        own = None if name.startswith("Api") or builtin is type(exc) else name
+        return ("raised", builtin.__name__, own, str(exc))
 
 
 def _same(a: Any, b: Any) -> None:

@@ -138,3 +138,20 @@ def test_task_without_data_is_unsupported(our_client: Any) -> None:
     task = our_client.tasks.create({"name": "empty", "labels": [{"name": "a"}]})
     with pytest.raises(UnsupportedDatasetError, match="no data"):
         TaskDataset(our_client, task.id)
+
+
+def test_one_request_at_a_time_gives_the_same_dataset(
+    rich_task: RichTask, server_url: str, tmp_path: Any
+) -> None:
+    from cvat_client import Config, make_client
+    from tests.datasets.conftest import ADMIN
+
+    config = Config(cache_dir=tmp_path / "serial", max_concurrency=1)
+    with make_client(server_url, credentials=ADMIN, config=config) as client:
+        serial = TaskDataset(client, rich_task.id, include_tracks=True)
+        with serial.iter_samples() as samples:
+            images = [s.media.load_image().tobytes() for s in samples]
+    with make_client(server_url, credentials=ADMIN, config=Config(cache_dir=tmp_path / "c")) as c:
+        parallel = TaskDataset(c, rich_task.id, include_tracks=True)
+        assert [s.annotations for s in serial.samples] == [s.annotations for s in parallel.samples]
+        assert images == [s.media.load_image().tobytes() for s in parallel.samples]

@@ -274,3 +274,10 @@ def test_agrees_with_a_real_cvat_export() -> None:
             assert got["rotation"] == pytest.approx(want["rotation"], abs=0.006), (name, frame)
             checked += 1
     assert checked > 40
+
+
+def test_interpolation_errors_are_in_the_client_tree() -> None:
+    from cvat_client.exceptions import ApiException
+
+    with pytest.raises(ApiException):
+        track_shapes(track(kf(0, [0.0] * 4), kf(2, [0.0] * 4, "ellipse")), 3)

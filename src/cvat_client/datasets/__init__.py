@@ -4,6 +4,8 @@ cvat-sdk's ``cvat_sdk.datasets`` under the same names, plus :class:`ProjectDatas
 ``include_tracks``. Loading images needs Pillow (the ``datasets`` extra, also in ``pytorch``).
 """
 
+from cvat_client.datasets._media import ChunkDownloadError
+from cvat_client.datasets._tracks import TrackInterpolationError
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
     FrameAnnotations,
@@ -18,6 +20,7 @@ from cvat_client.datasets.project_dataset import ProjectDataset
 from cvat_client.datasets.task_dataset import TaskDataset
 
 __all__ = [
+    "ChunkDownloadError",
     "DatasetCacheMissError",
     "FrameAnnotations",
     "MediaDownloadPolicy",
@@ -26,6 +29,7 @@ __all__ = [
     "ProjectSample",
     "Sample",
     "TaskDataset",
+    "TrackInterpolationError",
     "UnsupportedDatasetError",
     "UpdatePolicy",
 ]

@@ -28,14 +28,16 @@ import math
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
+from cvat_client.core.exceptions import CvatSdkException
+
 __all__ = ["TrackInterpolationError", "interpolated_shapes", "track_shapes"]
 
 Shape = dict[str, Any]
 
 
-class TrackInterpolationError(ValueError):
+class TrackInterpolationError(CvatSdkException, ValueError):
     """A track cannot be interpolated (keyframes out of order, or of a type CVAT does not
-    interpolate)."""
+    interpolate). Also a ``ValueError``."""
 
 
 def _angle_diff(right: float, left: float) -> float:

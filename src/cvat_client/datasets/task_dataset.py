@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from cvat_client._lowlevel.client import gc_paused
+from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.datasets._cache import ChunkStore, DatasetCache
 from cvat_client.datasets._media import ChunkFetcher, ChunkSource, FrameSource, TaskMediaElement
 from cvat_client.datasets.common import (
@@ -140,7 +141,7 @@ class TaskDataset:
             media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND
             and update_policy is UpdatePolicy.NEVER
         ):
-            raise ValueError(
+            raise ApiValueError(
                 "MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND needs the network and cannot be "
                 "used with UpdatePolicy.NEVER"
             )
@@ -408,7 +409,7 @@ class TaskDataset:
         if temporary_chunks and self._media_download_policy is not (
             MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND
         ):
-            raise ValueError(
+            raise ApiValueError(
                 "temporary_chunks=True needs MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND"
             )
         if self._media_download_policy is not MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND:

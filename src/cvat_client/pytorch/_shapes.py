@@ -8,6 +8,7 @@ import numpy as np
 import PIL.Image
 import PIL.ImageDraw
 
+from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.masks import decode_mask
 
 __all__ = ["draw_mask", "shape_bbox"]
@@ -26,7 +27,7 @@ def shape_bbox(shape: Any) -> tuple[float, float, float, float]:
     points = shape.points
     if _kind(shape) == "mask":
         if len(points) < 5:
-            raise ValueError("encoded mask has too few elements")
+            raise ApiValueError("encoded mask has too few elements")
         x1, y1, x2, y2 = points[-4:]
         return x1, y1, x2 + 1, y2 + 1
     xs, ys = points[0::2], points[1::2]

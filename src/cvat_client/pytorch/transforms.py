@@ -9,6 +9,7 @@ import attrs
 import attrs.validators
 import torch
 
+from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.datasets.common import UnsupportedDatasetError
 from cvat_client.pytorch._shapes import _kind, draw_mask, shape_bbox
 from cvat_client.pytorch.common import Target
@@ -49,9 +50,9 @@ class ExtractSingleLabelIndex:
         """Transform ``target``."""
         tags = target.annotations.tags
         if not tags:
-            raise ValueError("sample has no tags")
+            raise ApiValueError("sample has no tags")
         if len(tags) > 1:
-            raise ValueError("sample has multiple tags")
+            raise ApiValueError("sample has multiple tags")
         return torch.tensor(target.label_id_to_index[tags[0].label_id], dtype=torch.long)
 
 
