@@ -15,7 +15,7 @@ import attrs
 
 from cvat_client._lowlevel.unset import UNSET
 from cvat_client.api_client import models
-from cvat_client.auto_annotation._attributes import value_checker
+from cvat_client.attributes import attribute_value_validator
 from cvat_client.auto_annotation.exceptions import BadFunctionError
 
 __all__ = ["LabelMapper"]
@@ -147,9 +147,7 @@ class LabelMapper:
                     f"{desc} has values {fun_values!r} in the function,"
                     f" but {task_values!r} in the dataset"
                 )
-            result[fun_attr.id] = _AttributeMap(
-                task_attr.id, value_checker(fun_type, fun_attr.values)
-            )
+            result[fun_attr.id] = _AttributeMap(task_attr.id, attribute_value_validator(fun_attr))
         return result
 
     def _label_map(self, fun_label: Any, task_label: Any, desc: str) -> _LabelMap:

@@ -18,7 +18,7 @@ import attrs
 
 from cvat_client._lowlevel.unset import UNSET
 from cvat_client.api_client import models
-from cvat_client.auto_annotation._attributes import value_checker
+from cvat_client.attributes import attribute_value_validator
 from cvat_client.auto_annotation.exceptions import BadFunctionError
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _check_attributes(attributes: Sequence[models.AttributeRequest], owner: str)
             raise BadFunctionError(f"{desc} has same ID as another attribute ({attr.id})")
         seen.add(attr.id)  # type: ignore[arg-type]
         try:
-            value_checker(str(attr.input_type), attr.values)
+            attribute_value_validator(attr)
         except ValueError as exc:
             raise BadFunctionError(f"{desc} has invalid values: {exc}") from exc
 
@@ -419,7 +419,8 @@ def number_attribute_spec(
     values: list[str],
     **kwargs: Any,
 ) -> models.AttributeRequest:
-    """A number attribute; ``values`` is ``[min, max, step]`` as strings."""
+    """A number attribute; ``values`` is ``[min, max, step]`` as strings
+    (`cvat_client.attributes.number_attribute_values` makes them)."""
     return attribute_spec(name, id, "number", values, **kwargs)
 
 
