@@ -31,6 +31,13 @@ try:  # transfer benchmarks need the high-level core and the test server
 except ImportError as exc:  # pragma: no cover - reported, not hidden
     print(f"(transfer benchmarks unavailable: {exc})")
 
+try:  # auto-annotation needs the datasets layer, Pillow and the test server
+    from bench_autoannotate import run_suite as run_autoannotate
+
+    SUITES["autoannotate"] = run_autoannotate
+except ImportError as exc:  # pragma: no cover - reported, not hidden
+    print(f"(auto-annotation benchmark unavailable: {exc})")
+
 try:  # datasets benchmarks need the pytorch extra and cvat-sdk
     from bench_datasets import run_datasets
 

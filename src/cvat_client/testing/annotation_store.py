@@ -7,6 +7,7 @@ outside the range are silently dropped, as on the real server; ``version`` stays
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 from typing import Any
 
 from cvat_client.testing._http import (
@@ -33,6 +34,8 @@ SHAPE_TYPES = (
 )
 KINDS = ("tags", "shapes", "tracks")
 _NOT_A_NUMBER = "[ErrorDetail(string='Value must be a float or an integer', code='invalid')]"
+SOURCES = ("auto", "semi-auto", "manual", "file", "consensus")
+_SOURCE_LIST = ", ".join(f"'{s}'" for s in SOURCES)
 
 
 def empty() -> dict[str, Any]:
@@ -40,10 +43,15 @@ def empty() -> dict[str, Any]:
     return {"version": 0, "tags": [], "shapes": [], "tracks": [], "intervals": []}
 
 
-def validate(body: Any, label_ids: set[int]) -> dict[str, list[dict[str, Any]]]:
+def validate(
+    body: Any, label_ids: set[int] | Mapping[int, set[int]]
+) -> dict[str, list[dict[str, Any]]]:
     """Check an annotations body; return its ``tags``, ``shapes`` and ``tracks`` lists.
 
-    Raises the 400 bodies CVAT answers: nested field errors and ``label_id `x` is invalid``.
+    Raises the 400 bodies CVAT answers: nested field errors, then the serializers' object
+    checks (``source``, the number of points for the shape type, skeleton elements), then
+    ``label_id `x` is invalid`` and, when ``label_ids`` maps labels to their attribute
+    ids, ``spec_id `x` is invalid``.
     """
     if not isinstance(body, dict):
         # CVAT 2.73's view reads the body as a dict before validating it: a crash, 500
@@ -63,17 +71,56 @@ def validate(body: Any, label_ids: set[int]) -> dict[str, list[dict[str, Any]]]:
         raise bad_request(errors)
     for kind in KINDS:
         for item in result[kind]:
-            for label_id in _label_ids(item):
+            for label_id, spec_ids in _label_ids(item):
                 if label_id not in label_ids:
                     raise bad_request([f"label_id `{label_id}` is invalid"])
+                if isinstance(label_ids, Mapping):
+                    for spec_id in spec_ids:
+                        if spec_id not in label_ids[label_id]:
+                            raise bad_request([f"spec_id `{spec_id}` is invalid"])
     return result
 
 
-def _label_ids(item: dict[str, Any]) -> list[int]:
-    ids = [item["label_id"]]
+def _label_ids(item: dict[str, Any]) -> list[tuple[int, list[Any]]]:
+    """``(label_id, attribute spec ids)`` of an object and its elements."""
+    spec_ids = [a.get("spec_id") for a in item.get("attributes", []) or [] if isinstance(a, dict)]
+    ids = [(item["label_id"], spec_ids)]
     for element in item.get("elements", []) or []:
         ids.extend(_label_ids(element))
     return ids
+
+
+# The number of points each shape type takes (CVAT's ShapeSerializer.validate).
+_POINTS_OK = {
+    "rectangle": lambda n: n == 4,
+    "ellipse": lambda n: n == 4,
+    "polygon": lambda n: n >= 6 and n % 2 == 0,
+    "polyline": lambda n: n >= 4 and n % 2 == 0,
+    "points": lambda n: n >= 2 and n % 2 == 0,
+    "cuboid": lambda n: n == 16,
+    "mask": lambda n: n >= 5,
+    "skeleton": lambda n: n == 0,
+}
+
+
+def _object_errors(kind: str, item: dict[str, Any], *, element: bool = False) -> dict[str, Any]:
+    """The serializers' object-level checks, run only on objects without field errors."""
+    source = item.get("source", "manual")
+    if source not in SOURCES and not item.get("id"):
+        return {"source": [f"must be one of {_SOURCE_LIST}, got '{source}'"]}
+    if kind != "shapes":
+        return {}
+    shape_type = item["type"]
+    if not _POINTS_OK[shape_type](len(item.get("points", []) or [])):
+        return {"points": [f"invalid length for shape type '{shape_type}'"]}
+    if element:
+        return {}
+    elements = item.get("elements", []) or []
+    if shape_type == "skeleton" and not elements:
+        return {"elements": ["at least one required for skeleton shape"]}
+    if shape_type != "skeleton" and elements:
+        return {"elements": ["not allowed for non-skeleton shape"]}
+    return {}
 
 
 def _errors(kind: str, item: Any) -> dict[str, Any]:
@@ -87,6 +134,13 @@ def _errors(kind: str, item: Any) -> dict[str, Any]:
             errors[name] = ["A valid integer is required."]
     if kind == "shapes":
         _shape_errors(item, errors)
+        elements = item.get("elements", []) or []
+        if isinstance(elements, list) and elements:
+            nested = [_element_errors(e) for e in elements]
+            if any(nested):
+                errors["elements"] = nested
+    if kind in ("tags", "shapes") and not errors:
+        errors.update(_object_errors(kind, item))
     if kind == "tracks":
         shapes = item.get("shapes")
         if not isinstance(shapes, list):
@@ -117,6 +171,19 @@ def _shape_errors(item: dict[str, Any], errors: dict[str, Any]) -> None:
             errors["points"] = wrong
     else:
         raise ApiError(500, SERVER_ERROR_HTML, content_type=HTML)  # CVAT 2.73 crashes too
+
+
+def _element_errors(item: Any) -> dict[str, Any]:
+    if not isinstance(item, dict):
+        return not_a_dict(item)
+    errors: dict[str, Any] = {}
+    for name in ("frame", "label_id"):
+        if name not in item:
+            errors[name] = [REQUIRED]
+    _shape_errors(item, errors)
+    if not errors:
+        errors.update(_object_errors("shapes", item, element=True))
+    return errors
 
 
 def _track_shape_errors(item: Any) -> dict[str, Any]:
@@ -278,8 +345,14 @@ def clear(annotations: Annotations, first: int, last: int) -> None:
 
 
 def response(items: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """The body a PUT or PATCH answers: the written objects."""
+    """The body a PUT or PATCH answers: the written objects.
+
+    The objects are copied one level deep (callers may set top-level fields such as
+    ``score``); nested values are shared with the store, so render the body at once,
+    under the store's lock (as the routes do). A deep copy made large answers several
+    times slower.
+    """
     body = empty()
     for kind in KINDS:
-        body[kind] = copy.deepcopy(items[kind])
+        body[kind] = [dict(item) for item in items[kind]]
     return body

@@ -368,3 +368,8 @@ def import_dataset(state: CliState, task_id: int, filename: Path, format_name: s
     """Import annotations into a task from a dataset FILE (cvat-cli's name of
     import-annotations)."""
     _import_annotations(state, task_id, filename, format_name)
+
+
+from cvat_client.cli.commands.auto_annotate import auto_annotate  # noqa: E402
+
+task.add_command(auto_annotate)

@@ -95,8 +95,12 @@ def touch_annotated(store: Store, task: Task, job_id: int | None) -> None:
         project.updated_date = stamp
 
 
-def _label_ids(ctx: Ctx, task: Task) -> set[int]:
-    return {lb.id for lb in ctx.store.labels_of(task=task)}
+def _label_ids(ctx: Ctx, task: Task) -> dict[int, set[int]]:
+    """The task's label ids, each with the ids of its attributes."""
+    return {
+        lb.id: {int(attr["id"]) for attr in lb.attributes if "id" in attr}
+        for lb in ctx.store.labels_of(task=task)
+    }
 
 
 def _handlers(kind: str) -> dict[str, Handler]:
