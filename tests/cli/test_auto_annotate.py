@@ -113,7 +113,8 @@ def test_function_file_with_parameters_of_each_type(
             "0.25",
         )
     )
-    assert f"Annotated task #{task_id}" in result.stdout
+    assert f"Annotated task #{task_id}" in result.stderr
+    assert result.stdout == ""  # cvat-cli prints nothing on stdout here
     found = _shapes(cvat_server, task_id)
     assert len(found["shapes"]) == 4 * 3
     assert len(found["tags"]) == 4
