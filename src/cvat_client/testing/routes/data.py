@@ -204,7 +204,7 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
                 media_dir=media_dir,
             )
             if source is not None:
-                _make_video_data(data, source, use_zip_chunks, chunk_size)
+                make_video_data(data, source, use_zip_chunks, chunk_size)
             task.data = data
             task.segment_size = (
                 task.segment_size if 0 < task.segment_size <= data.size else data.size
@@ -239,7 +239,7 @@ def video_overlap(task: Task, data: TaskData) -> int:
     return min(overlap, task.segment_size // 2)
 
 
-def _make_video_data(
+def make_video_data(
     data: TaskData, source: video.VideoSource, use_zip_chunks: bool, chunk_size: int | None
 ) -> None:
     """Turn task data into a video task's: chunk types and CVAT's default chunk size."""

@@ -20,7 +20,13 @@ from cvat_client.testing._http import HTML, ApiError, bad_request, detail, json_
 from cvat_client.testing.background import BackgroundRequest, JobFailure, encode_format
 from cvat_client.testing.downloads import file_response
 from cvat_client.testing.routes.annotations import gone_export, gone_import
-from cvat_client.testing.routes.data import add_jobs, chunk_size_for, segments, visible_job
+from cvat_client.testing.routes.data import (
+    add_jobs,
+    chunk_size_for,
+    make_video_data,
+    segments,
+    visible_job,
+)
 from cvat_client.testing.routes.projects import visible_project
 from cvat_client.testing.routes.tasks import preview_response, visible_task
 from cvat_client.testing.routing import Route, route
@@ -269,6 +275,8 @@ def _task_backup_parts(ctx: Ctx, task: Task) -> dict[str, Any]:
             "sorting_method": data.sorting_method,
             "size": data.size,
             "deleted_frames": sorted(data.deleted_frames),
+            "chunk_type": data.compressed_chunk_type,
+            "original_chunk_type": data.original_chunk_type,
         },
         "frames": list(data.frames),
         "jobs": [ser.job(ctx, j) for j in store.jobs_of(task.id)],
@@ -400,6 +408,9 @@ def _restore_task(
             },
         )
         task.data = data
+        if getattr(read, "video", None) is not None:
+            use_zip_chunks = data_spec.get("chunk_type") == "imageset"
+            make_video_data(data, read.video, use_zip_chunks, data.chunk_size)
         jobs = list(read.jobs or [])
         ranges = [(int(j["start_frame"]), int(j["stop_frame"])) for j in jobs if "start_frame" in j]
         if not ranges:
