@@ -297,3 +297,49 @@ def test_importing_the_test_server_does_not_load_pyav() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=os.environ
     )
     assert out.stdout.strip() == "False"
+
+
+def test_cvat_for_video_export_holds_tracks_and_imports_back(
+    client: Any, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    from xml.etree import ElementTree
+
+    params = {"start_frame": 1, "stop_frame": 12, "frame_step": 2}
+    task = create(client, videos["h264"], **params)
+    label = task.get_labels()[0].id
+    box = {"type": "rectangle", "occluded": False, "z_order": 0, "rotation": 0.0, "attributes": []}
+    track = {"frame": 1, "label_id": label, "group": 0, "source": "manual", "attributes": []}
+    keyframes = [
+        {**box, "frame": 1, "points": [1.0, 2.0, 10.0, 12.0], "outside": False},
+        {**box, "frame": 3, "points": [5.0, 6.0, 20.0, 22.0], "outside": False},
+        {**box, "frame": 4, "points": [5.0, 6.0, 20.0, 22.0], "outside": True},
+    ]
+    shape = {**box, "frame": 2, "label_id": label, "points": [0.0, 0.0, 4.0, 4.0]}
+    shape.update(outside=False, group=0, source="manual")
+    task.set_annotations({"tracks": [{**track, "shapes": keyframes}], "shapes": [shape]})
+
+    export = tmp_path / "video.zip"
+    task.export_dataset("CVAT for video 1.1", export, include_images=True)
+    with zipfile.ZipFile(export) as archive:
+        names = sorted(archive.namelist())
+        root = ElementTree.fromstring(archive.read("annotations.xml"))
+    assert names == ["annotations.xml"] + [f"images/frame_{n:06d}.PNG" for n in (1, 3, 5, 7, 9, 11)]
+    assert root.findtext("meta/task/source") == "clip.mp4"
+    assert root.findtext("meta/task/original_size/width") == "64"
+    boxes = [
+        [(b.get("frame"), b.get("keyframe"), b.get("outside")) for b in t.iter("box")]
+        for t in root.iter("track")
+    ]
+    # absolute frame numbers; interpolated frames are not keyframes; nothing after outside
+    assert boxes == [
+        [("3", "1", "0"), ("5", "0", "0"), ("7", "1", "0"), ("9", "1", "1")],
+        [("5", "1", "0"), ("7", "1", "1")],
+    ]
+    middle = next(iter(root.iter("track"))).findall("box")[1]
+    assert (middle.get("xtl"), middle.get("xbr")) == ("3.00", "15.00")
+
+    fresh = create(client, videos["h264"], **params)
+    fresh.import_annotations("CVAT 1.1", export)
+    imported = fresh.get_annotations()
+    got = sorted([(s.frame, s.outside) for s in t.shapes] for t in imported.tracks)
+    assert got == [[(1, False), (2, False), (3, False), (4, True)], [(2, False), (3, True)]]

@@ -412,3 +412,8 @@ def task_preview(data: Any, number: int) -> bytes:
     with Image.open(io.BytesIO(content)) as image:
         image.load()
         return make_video_preview(image)
+
+
+def iter_source_frames(video: VideoSource, numbers: Sequence[int]) -> Iterator[Image.Image]:
+    """Task frames ``numbers`` (ascending) decoded from the source video, as RGB images."""
+    return _decode(video.path, [video.source_index(n) for n in numbers])

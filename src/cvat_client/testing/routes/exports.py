@@ -82,7 +82,22 @@ def _task_export(task: Task, first: int = 0, last: int | None = None) -> Any:
         overlap=task.overlap or 0,
         bug_tracker=task.bug_tracker,
         deleted_frames=frozenset(f - first for f in task.data.deleted_frames if first <= f <= stop),
+        **_video_export_fields(task.data, first),
     )
+
+
+def _video_export_fields(data: TaskData, first: int) -> dict[str, Any]:
+    """The export fields of a video task: mode, video and its absolute frame numbers."""
+    if data.video is None:
+        return {}
+    step = data.video.step
+    return {
+        "mode": data.mode,
+        "video": data.video,
+        "start_frame": data.start_frame + first * step,
+        "frame_step": step,
+        "frame_filter": data.frame_filter,
+    }
 
 
 def _submit_export(
