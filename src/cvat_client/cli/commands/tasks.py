@@ -112,6 +112,16 @@ def _resources(resource_type: str, resources: tuple[str, ...]) -> list[str]:
 @click.option("--stop-frame", type=click.IntRange(min=0), help="The last frame to use.")
 @click.option("--sorting-method", type=click.Choice(SORTING_METHODS), help="How files are ordered.")
 @click.option(
+    "--use-zip-chunks/--no-use-zip-chunks",
+    default=None,
+    help="Video tasks: compressed chunks as zips of JPEG images instead of videos.",
+)
+@click.option(
+    "--use-cache/--no-use-cache",
+    default=None,
+    help="Let the server build chunks on demand (its default) instead of at creation.",
+)
+@click.option(
     "--annotation-path", type=EXISTING_FILE, help="An annotation file to import after the data."
 )
 @click.option(
@@ -137,6 +147,8 @@ def create(
     start_frame: int | None,
     stop_frame: int | None,
     sorting_method: str | None,
+    use_zip_chunks: bool | None,
+    use_cache: bool | None,
     annotation_path: Path | None,
     annotation_format: str,
 ) -> None:
@@ -146,6 +158,7 @@ def create(
     Examples:
       cvat-client task create cars 'images/*.jpg' --labels car,person
       cvat-client task create street video.mp4 --project-id 3 --segment-size 100
+      cvat-client task create clip clip.mp4 --labels car --frame-step 5 --use-zip-chunks
       cvat-client task create web https://example.com/a.jpg --resource-type remote --labels car
     """
     if (labels_text is None) == (project_id is None):
@@ -165,6 +178,8 @@ def create(
         ("start_frame", start_frame),
         ("stop_frame", stop_frame),
         ("sorting_method", sorting_method),
+        ("use_zip_chunks", use_zip_chunks),
+        ("use_cache", use_cache),
     )
     for key, value in optional:
         if value is not None:
