@@ -37,8 +37,11 @@ class ServerProcess:
     directory is removed on exit.
     """
 
-    def __init__(self, *, worker_delay: float = 0.0, scratch: Path | None = None) -> None:
+    def __init__(
+        self, *, worker_delay: float = 0.0, scratch: Path | None = None, latency: float = 0.0
+    ) -> None:
         self.worker_delay = worker_delay
+        self.latency = latency
         self.scratch = scratch or ROOT / ".bench"
         self.auth = ("bench", secrets.token_urlsafe(12))
         self.url = ""
@@ -57,6 +60,8 @@ class ServerProcess:
                 str(self.media_dir),
                 "--worker-delay",
                 str(self.worker_delay),
+                "--latency",
+                str(self.latency),
             ],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
@@ -120,6 +125,9 @@ def _serve() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--media-dir", required=True)
     parser.add_argument("--worker-delay", type=float, default=0.0)
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds of delay before every request"
+    )
     args = parser.parse_args()
 
     from cvat_client.testing.live import LiveServer
@@ -129,6 +137,8 @@ def _serve() -> None:
     server = CvatTestServer(
         admin=(user, password), worker_delay=args.worker_delay, media_dir=args.media_dir
     )
+    if args.latency:
+        server.faults.add(r"", delay=args.latency)  # every request, through fault injection
     live = LiveServer(server, host="127.0.0.1", port=0).start()
     print(live.url, flush=True)
     try:

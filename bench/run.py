@@ -31,6 +31,13 @@ try:  # transfer benchmarks need the high-level core and the test server
 except ImportError as exc:  # pragma: no cover - reported, not hidden
     print(f"(transfer benchmarks unavailable: {exc})")
 
+try:  # datasets benchmarks need the pytorch extra and cvat-sdk
+    from bench_datasets import run_datasets
+
+    SUITES["datasets"] = run_datasets
+except ImportError as exc:  # pragma: no cover - reported, not hidden
+    print(f"(datasets benchmarks unavailable: {exc})")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(

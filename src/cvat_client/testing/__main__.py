@@ -36,12 +36,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=0.0,
         help="seconds each background request takes: queued for half, started for half",
     )
+    parser.add_argument(
+        "--latency",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="a delay before every request is handled (fault injection; default: none)",
+    )
     args = parser.parse_args(argv)
+    if args.latency < 0:
+        parser.error("--latency must not be negative")
     admin = args.admin
     if admin is None:
         admin = ("admin", secrets.token_urlsafe(12))
         print(f"created superuser {admin[0]!r} with password {admin[1]!r}", file=sys.stderr)
     server = CvatTestServer(admin=admin, worker_delay=args.worker_delay, media_dir=args.media_dir)
+    if args.latency:
+        server.faults.add(r"", delay=args.latency)
     print(f"serving CVAT 2.73 test server on http://{args.host}:{args.port}", file=sys.stderr)
     try:
         uvicorn.run(server.app, host=args.host, port=args.port, log_level="warning", lifespan="off")

@@ -12,12 +12,19 @@ from cvat_client.testing import annotation_store as ann
 from cvat_client.testing import formats
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
-from cvat_client.testing._http import HTML, ApiError, bad_request, empty_response, json_response
+from cvat_client.testing._http import (
+    HTML,
+    ApiError,
+    bad_request,
+    empty_response,
+    json_response,
+    now,
+)
 from cvat_client.testing.background import BackgroundRequest, JobFailure
 from cvat_client.testing.routes.data import visible_job
 from cvat_client.testing.routes.tasks import visible_task
 from cvat_client.testing.routing import Handler, Route, route
-from cvat_client.testing.state import Task
+from cvat_client.testing.state import Store, Task
 from cvat_client.testing.uploads import (
     TUS_ALLOW,
     handle_head,
@@ -72,6 +79,23 @@ class _Target:
         self.id = self.task.id if kind == "task" else (self.job_id or 0)
 
 
+def _any(items: dict[str, Any]) -> bool:
+    return any(items.get(kind) for kind in ann.KINDS)
+
+
+def touch_annotated(store: Store, task: Task, job_id: int | None) -> None:
+    """Annotations changed: the job (or the task's jobs), the task and its project get a new
+    ``updated_date``, as CVAT's ``JobAnnotation._set_updated_date`` does."""
+    stamp = now()
+    task.updated_date = stamp
+    for job in store.jobs.values():
+        if job.task_id == task.id and job_id in (None, job.id):
+            job.updated_date = stamp
+    project = store.projects.get(task.project_id) if task.project_id is not None else None
+    if project is not None:
+        project.updated_date = stamp
+
+
 def _label_ids(ctx: Ctx, task: Task) -> set[int]:
     return {lb.id for lb in ctx.store.labels_of(task=task)}
 
@@ -93,7 +117,10 @@ def _handlers(kind: str) -> dict[str, Handler]:
         with store.lock:
             items = ann.validate(body, _label_ids(ctx, target.task))
             built = ann.build(store, items, target.first, target.last)
+            had = _any(ann.view(target.task.annotations, target.first, target.last))
             ann.replace(target.task.annotations, built, target.first, target.last)
+            if had or _any(built):
+                touch_annotated(store, target.task, target.job_id)
             return json_response(ann.response(built))
 
     async def patch(ctx: Ctx) -> Response:
@@ -109,16 +136,22 @@ def _handlers(kind: str) -> dict[str, Handler]:
             if action == "create":
                 built = ann.build(store, items, target.first, target.last)
                 ann.add(stored, built)
+                if _any(built):
+                    touch_annotated(store, target.task, target.job_id)
                 return json_response(ann.response(built))
             if action == "update":
                 built = ann.build(store, items, target.first, target.last, keep_ids=True)
                 ann.update(stored, built)
+                if _any(built):
+                    touch_annotated(store, target.task, target.job_id)
                 body_out = ann.response(built)
                 for shape in body_out["shapes"]:
                     shape["score"] = float(shape.get("score", 1))
                 return json_response(body_out)
             gone = {k: [dict(i) for i in items[k]] for k in ann.KINDS}
             ann.delete(stored, gone)
+            if _any(gone):
+                touch_annotated(store, target.task, target.job_id)
             out = ann.empty()
             for k in ann.KINDS:
                 out[k] = gone[k]
@@ -129,7 +162,10 @@ def _handlers(kind: str) -> dict[str, Handler]:
     async def delete(ctx: Ctx) -> Response:
         target = _Target(ctx, kind, change=True)
         with ctx.store.lock:
+            had = _any(ann.view(target.task.annotations, target.first, target.last))
             ann.clear(target.task.annotations, target.first, target.last)
+            if had:
+                touch_annotated(ctx.store, target.task, target.job_id)
         return empty_response(204)
 
     async def post(ctx: Ctx) -> Response:
@@ -208,7 +244,10 @@ def _start_import(ctx: Ctx, target: _Target, fmt: str, path: Any) -> Response:
                 for item in items[kind]:
                     item.setdefault("source", "file")
             built = ann.build(store, items, first, last)
+            had = _any(ann.view(task.annotations, first, last))
             ann.replace(task.annotations, built, first, last)
+            if had or _any(built):
+                touch_annotated(store, task, target.job_id)
 
     request = BackgroundRequest(
         id=rq_id,

@@ -405,11 +405,17 @@ def _chunk_response(
     start = first + number * data.chunk_size
     stop = min(start + data.chunk_size - 1, last)
     body = _chunk(data, quality, start, stop)
-    headers = {"x-checksum": str(zlib.crc32(body)), "x-updated-date": iso(data.updated_date) or ""}
+    headers = {"x-checksum": chunk_checksum(body), "x-updated-date": iso(data.updated_date) or ""}
     mime = "application/zip"
     if data.video is not None:
         mime = video.video_chunk_mime_type(quality, data.compressed_chunk_type)
     return bytes_response(ctx, body, mime, headers=headers)
+
+
+def chunk_checksum(body: bytes) -> str:
+    """CVAT's ``X-Checksum`` of a chunk: CRC-32 of its first 1000 bytes, seeded with the
+    CRC-32 of its decimal length (``_DataGetter._get_chunk_checksum``)."""
+    return str(zlib.crc32(body[:1000], zlib.crc32(str(len(body)).encode())))
 
 
 def _int_query(ctx: Ctx, name: str) -> int:

@@ -1,0 +1,245 @@
+"""The on-disk cache of the datasets layer: metadata files and data chunks.
+
+Layout, under ``Config.cache_dir``::
+
+    datasets-v1/<server>/tasks/<id>/task.json         the task (its updated_date stamps the rest)
+                                    labels.json       {"stamp": ..., "data": [...]}
+                                    data_meta.json    {"stamp": ..., "data": {...}}
+                                    annotations.json  {"stamp": ..., "data": {...}}
+                                    chunks/<n>.zip    an original-quality chunk, as the server sent it
+                                    chunks/<n>.json   its size, the server's X-Checksum and X-Updated-Date
+    datasets-v1/<server>/projects/<id>/project.json
+
+``<server>`` is the server URL, base64url-encoded. A metadata file is used only if its stamp is
+the task's current ``updated_date``; a chunk only if its recorded size and checksum match the
+file and its ``X-Updated-Date`` is the data's ``chunks_updated_date``. Every file is written to
+a temporary file beside it and renamed into place, so a reader never sees half a file. A lock
+file per chunk keeps two processes from downloading the same chunk at once.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import os
+import zlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cvat_client.core._files import atomic_write
+
+__all__ = ["ChunkStore", "DatasetCache", "cvat_checksum", "file_lock"]
+
+CACHE_ROOT = "datasets-v1"
+_CHECKSUM_HEAD = 1000  # CVAT checksums a chunk's size and its first 1000 bytes
+
+
+def cvat_checksum(size: int, head: bytes) -> str:
+    """The ``X-Checksum`` CVAT sends with a chunk of ``size`` bytes starting with ``head``."""
+    return str(zlib.crc32(head[:_CHECKSUM_HEAD], zlib.crc32(str(size).encode())))
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """An exclusive lock between processes on ``path`` (created if missing).
+
+    POSIX ``flock``; on platforms without it, ``msvcrt.locking``.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        try:
+            import fcntl
+        except ImportError:  # pragma: no cover - Windows
+            import msvcrt
+
+            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+            try:
+                yield
+            finally:
+                os.lseek(fd, 0, os.SEEK_SET)
+                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+def _read_json(path: Path) -> Any:
+    """The JSON in ``path``, or ``None`` if it is missing or unreadable."""
+    try:
+        with path.open("rb") as stream:
+            return json.load(stream)
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, obj: Any) -> None:
+    with atomic_write(path) as stream:
+        stream.write(json.dumps(obj, separators=(",", ":")).encode())
+
+
+class DatasetCache:
+    """The cache directory of one server (see the module documentation)."""
+
+    def __init__(self, cache_dir: Path, host: str) -> None:
+        key = base64.urlsafe_b64encode(host.encode()).rstrip(b"=").decode()
+        self.root = Path(cache_dir) / CACHE_ROOT / key
+
+    def task_dir(self, task_id: int) -> Path:
+        """The directory of a task."""
+        return self.root / "tasks" / str(task_id)
+
+    def project_dir(self, project_id: int) -> Path:
+        """The directory of a project."""
+        return self.root / "projects" / str(project_id)
+
+    @staticmethod
+    def read(path: Path) -> Any:
+        """A plain JSON file (``None`` if missing or unreadable)."""
+        return _read_json(path)
+
+    @staticmethod
+    def write(path: Path, obj: Any) -> None:
+        """Write a plain JSON file atomically."""
+        _write_json(path, obj)
+
+    @staticmethod
+    def read_stamped(path: Path, stamp: str) -> Any:
+        """The data of a stamped file if its stamp is ``stamp``, else ``None``."""
+        obj = _read_json(path)
+        if isinstance(obj, dict) and obj.get("stamp") == stamp and "data" in obj:
+            return obj["data"]
+        return None
+
+    @staticmethod
+    def write_stamped(
+        path: Path, stamp: str, data: Any = None, *, raw: bytes | None = None
+    ) -> None:
+        """Write a stamped file; ``raw`` is JSON text stored as is (no re-encoding)."""
+        with atomic_write(path) as stream:
+            stream.write(b'{"stamp":' + json.dumps(stamp).encode() + b',"data":')
+            stream.write(
+                raw if raw is not None else json.dumps(data, separators=(",", ":")).encode()
+            )
+            stream.write(b"}")
+
+
+class ChunkStore:
+    """The cached chunks of one task: validation, atomic storing, per-chunk locks.
+
+    Holds nothing but paths, so it can be pickled into data loader workers.
+    """
+
+    def __init__(self, directory: Path, chunks_updated_date: str | None) -> None:
+        self.directory = directory
+        self.chunks_updated_date = chunks_updated_date
+
+    def path(self, index: int) -> Path:
+        """Where chunk ``index`` is stored."""
+        return self.directory / f"{index}.zip"
+
+    def _info_path(self, index: int) -> Path:
+        return self.directory / f"{index}.json"
+
+    def lock(self, index: int) -> contextlib.AbstractContextManager[None]:
+        """The lock that one process holds while it downloads chunk ``index``."""
+        return file_lock(self.directory / f".{index}.lock")
+
+    def is_valid(self, index: int) -> bool:
+        """Whether chunk ``index`` is cached whole, with the checksum the server gave."""
+        info = _read_json(self._info_path(index))
+        if not isinstance(info, dict):
+            return False
+        if (
+            self.chunks_updated_date is not None
+            and info.get("updated_date") is not None
+            and not _same_time(info["updated_date"], self.chunks_updated_date)
+        ):
+            return False
+        try:
+            with self.path(index).open("rb") as stream:
+                size = os.fstat(stream.fileno()).st_size
+                head = stream.read(_CHECKSUM_HEAD)
+        except OSError:
+            return False
+        if size != info.get("size"):
+            return False
+        checksum = info.get("checksum")
+        return not checksum or checksum == cvat_checksum(size, head)
+
+    def invalidate(self, index: int) -> None:
+        """Forget chunk ``index`` (it is corrupt)."""
+        self._info_path(index).unlink(missing_ok=True)
+        self.path(index).unlink(missing_ok=True)
+
+    def store(
+        self,
+        index: int,
+        download: Callable[[Callable[[bytes], Any]], tuple[str | None, str | None]],
+    ) -> bool:
+        """Download chunk ``index`` into the cache.
+
+        ``download(write)`` streams the chunk through ``write`` and returns the server's
+        ``(X-Checksum, X-Updated-Date)``. Returns whether the data matched the checksum; if not,
+        nothing is stored.
+        """
+        self.directory.mkdir(parents=True, exist_ok=True)
+        size = 0
+        head = bytearray()
+
+        try:
+            with atomic_write(self.path(index)) as stream:
+
+                def write(block: bytes) -> None:
+                    nonlocal size
+                    if len(head) < _CHECKSUM_HEAD:
+                        head.extend(block[: _CHECKSUM_HEAD - len(head)])
+                    size += len(block)
+                    stream.write(block)
+
+                checksum, updated = download(write)
+                if checksum and checksum != cvat_checksum(size, bytes(head)):
+                    raise _ChecksumMismatch
+        except _ChecksumMismatch:
+            return False
+        _write_json(
+            self._info_path(index), {"size": size, "checksum": checksum, "updated_date": updated}
+        )
+        return True
+
+    def clear_stale(self) -> None:
+        """Remove chunks that were not built from the current data."""
+        if not self.directory.is_dir():
+            return
+        for info_path in self.directory.glob("*.json"):
+            info = _read_json(info_path)
+            stale = not isinstance(info, dict) or (
+                self.chunks_updated_date is not None
+                and info.get("updated_date") is not None
+                and not _same_time(info["updated_date"], self.chunks_updated_date)
+            )
+            if stale:
+                info_path.unlink(missing_ok=True)
+                info_path.with_suffix(".zip").unlink(missing_ok=True)
+
+
+class _ChecksumMismatch(Exception):
+    """The downloaded chunk does not match the server's checksum (raised inside the writer)."""
+
+
+def _same_time(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    from dateutil.parser import isoparse
+
+    try:
+        return isoparse(a) == isoparse(b)
+    except ValueError:
+        return False

@@ -1,0 +1,184 @@
+"""Where a sample's image comes from: a cached chunk, or the server frame by frame."""
+
+from __future__ import annotations
+
+import io
+import logging
+import zipfile
+from typing import TYPE_CHECKING, Any
+
+from cvat_client._extras import require
+from cvat_client.core.exceptions import CvatSdkException
+from cvat_client.datasets._cache import ChunkStore
+from cvat_client.datasets.common import (
+    DatasetCacheMissError,
+    MediaElement,
+    UnsupportedDatasetError,
+)
+
+if TYPE_CHECKING:
+    from PIL.Image import Image
+
+    from cvat_client.core.proxies.tasks import Task
+
+__all__ = ["ChunkFetcher", "ChunkSource", "FrameSource", "TaskMediaElement"]
+
+_logger = logging.getLogger("cvat_client.datasets")
+
+
+class ChunkDownloadError(CvatSdkException):
+    """A chunk could not be downloaded whole (its checksum never matched)."""
+
+
+def _open_image(data: bytes) -> Image:
+    (pil_image,) = require("Loading dataset images", "datasets", "PIL.Image")
+    image = pil_image.open(io.BytesIO(data))
+    image.load()
+    return image  # type: ignore[no-any-return]
+
+
+class ChunkFetcher:
+    """Downloads a task's original-quality chunks, checking CVAT's ``X-Checksum``."""
+
+    def __init__(self, task: Task, attempts: int) -> None:
+        self._task = task
+        self._attempts = attempts
+
+    def _download(self, index: int, write: Any) -> tuple[str | None, str | None]:
+        _, response = self._task.api.retrieve_data(
+            self._task.id, type="chunk", number=index, quality="original", _stream=True
+        )
+        try:
+            for block in response.iter_bytes():
+                write(block)
+        finally:
+            response.close()
+        return response.headers.get("x-checksum"), response.headers.get("x-updated-date")
+
+    def fetch(self, store: ChunkStore, index: int) -> None:
+        """Download chunk ``index`` into ``store`` (retrying a corrupt download)."""
+        import httpx
+
+        from cvat_client.core.exceptions import ApiTransportError
+
+        error: BaseException | None = None
+        for attempt in range(1, self._attempts + 1):
+            _logger.info("Downloading chunk #%d of task #%d...", index, self._task.id)
+            try:
+                if store.store(index, lambda write: self._download(index, write)):
+                    return
+                error = None
+                _logger.warning(
+                    "Chunk #%d of task #%d did not match its checksum (attempt %d of %d)",
+                    index,
+                    self._task.id,
+                    attempt,
+                    self._attempts,
+                )
+            except (httpx.TransportError, ApiTransportError) as exc:
+                error = exc
+                _logger.warning("Downloading chunk #%d failed: %s", index, exc)
+        raise ChunkDownloadError(
+            f"Chunk #{index} of task #{self._task.id} could not be downloaded whole "
+            f"in {self._attempts} attempts"
+            + (f": {error}" if error is not None else " (its checksum never matched)")
+        ) from error
+
+
+class ChunkSource:
+    """Frames read from cached chunks, fetched when missing (if a fetcher is given).
+
+    Picklable: a copy in another process keeps the cache paths and drops the fetcher (a live
+    connection), so it reads what is cached and fetches nothing.
+    """
+
+    def __init__(self, store: ChunkStore, chunk_size: int, fetcher: ChunkFetcher | None) -> None:
+        self.store = store
+        self.chunk_size = chunk_size
+        self.fetcher = fetcher
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["fetcher"] = None
+        return state
+
+    def ensure(self, index: int) -> None:
+        """Make sure chunk ``index`` is cached whole."""
+        if self.store.is_valid(index):
+            return
+        if self.fetcher is None:
+            raise DatasetCacheMissError(
+                f"Chunk #{index} is not in the cache ({self.store.directory}) and cannot be "
+                "fetched here: open the dataset with network access and "
+                "MediaDownloadPolicy.PRELOAD_ALL first"
+            )
+        with self.store.lock(index):
+            if not self.store.is_valid(index):  # another process may have fetched it meanwhile
+                self.fetcher.fetch(self.store, index)
+
+    def read(self, frame_index: int) -> bytes:
+        """The bytes of a frame, as stored in its chunk."""
+        index, member = divmod(frame_index, self.chunk_size)
+        for attempt in (1, 2):
+            self.ensure(index)
+            try:
+                with zipfile.ZipFile(self.store.path(index)) as archive:
+                    return archive.read(archive.infolist()[member])
+            except (zipfile.BadZipFile, OSError, IndexError) as exc:
+                # zipfile checks each entry's CRC: a damaged cached chunk is fetched again
+                _logger.warning("Cached chunk #%d is damaged (%s); fetching it again", index, exc)
+                if attempt == 2 or self.fetcher is None:
+                    raise DatasetCacheMissError(
+                        f"Cached chunk #{index} ({self.store.path(index)}) is damaged"
+                        + (
+                            ""
+                            if self.fetcher
+                            else ": open the dataset with network access to fetch it again"
+                        )
+                    ) from exc
+                self.store.invalidate(index)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def load(self, frame_index: int) -> Image:
+        """A frame as a Pillow image."""
+        return _open_image(self.read(frame_index))
+
+
+class FrameSource:
+    """Frames downloaded one by one from the server (``FETCH_FRAMES_ON_DEMAND``)."""
+
+    def __init__(self, task: Task | None) -> None:
+        self.task = task
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"task": None}
+
+    def load(self, frame_index: int) -> Image:
+        """A frame as a Pillow image, downloaded in original quality."""
+        if self.task is None:
+            raise UnsupportedDatasetError(
+                "MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND needs the client's connection, "
+                "which does not cross into other processes: use PRELOAD_ALL for data loader "
+                "workers"
+            )
+        return _open_image(self.task.get_frame(frame_index, quality="original").getvalue())
+
+
+class TaskMediaElement(MediaElement):
+    """The media of one frame of a task."""
+
+    __slots__ = ("_frame_index", "_source")
+
+    def __init__(self, source: ChunkSource | FrameSource, frame_index: int) -> None:
+        self._source = source
+        self._frame_index = frame_index
+
+    def __getstate__(self) -> tuple[ChunkSource | FrameSource, int]:
+        return self._source, self._frame_index
+
+    def __setstate__(self, state: tuple[ChunkSource | FrameSource, int]) -> None:
+        self._source, self._frame_index = state
+
+    def load_image(self) -> Image:
+        """Load the frame and return it as a Pillow image."""
+        return self._source.load(self._frame_index)

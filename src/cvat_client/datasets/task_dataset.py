@@ -1,0 +1,420 @@
+"""``TaskDataset``: a task's frames and per-frame annotations, cached locally."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import shutil
+import tempfile
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
+
+import attrs
+
+from cvat_client.datasets._cache import ChunkStore, DatasetCache
+from cvat_client.datasets._media import ChunkFetcher, ChunkSource, FrameSource, TaskMediaElement
+from cvat_client.datasets.common import (
+    DatasetCacheMissError,
+    FrameAnnotations,
+    MediaDownloadPolicy,
+    Sample,
+    UnsupportedDatasetError,
+    UpdatePolicy,
+)
+
+if TYPE_CHECKING:
+    from cvat_client.api_client import models
+    from cvat_client.core.client import Client
+    from cvat_client.core.proxies.tasks import Task
+
+__all__ = ["TaskDataset"]
+
+
+def _stamp(model: Any) -> str:
+    updated = getattr(model, "updated_date", None)
+    return updated.isoformat() if isinstance(updated, datetime) else str(updated)
+
+
+_TRACK_ONLY = ("keyframe", "track_id")
+
+
+def _track_shape(shape: dict[str, Any], models: Any) -> Any:
+    """A ``LabeledShape`` from an interpolated track shape; its track's id and whether it is a
+    keyframe go to ``additional_properties`` (``track_id``, ``keyframe``)."""
+    extra = {key: shape.get(key) for key in _TRACK_ONLY}
+    elements = [
+        {k: v for k, v in element.items() if k not in _TRACK_ONLY and k != "elements"}
+        for element in shape["elements"]
+    ]
+    plain = {k: v for k, v in shape.items() if k not in _TRACK_ONLY}
+    plain["elements"] = elements
+    plain["id"] = None  # not a shape of the server: its keyframe's id is in no shape list
+    result = models.LabeledShape.from_dict(plain)
+    result.additional_properties.update(extra)
+    return result
+
+
+class TaskDataset:
+    """A task on a CVAT server as a sequence of samples, one per frame (deleted frames are
+    left out), each with the frame's annotations and media.
+
+    The task's metadata (labels, frame list, annotations) is cached on disk under
+    ``client.config.cache_dir`` when the dataset is created; media caching follows
+    ``media_download_policy``. A later dataset of the same task reads the cache, and refreshes
+    it if the task changed on the server (its ``updated_date`` moved).
+
+    Limitations: only tasks whose media can be read as images are supported (for the chunked
+    policies, tasks whose original chunks are image sets).
+    """
+
+    def __init__(
+        self,
+        client: Client,
+        task_id: int,
+        *,
+        update_policy: UpdatePolicy = UpdatePolicy.IF_MISSING_OR_STALE,
+        load_annotations: bool = True,
+        media_download_policy: MediaDownloadPolicy = MediaDownloadPolicy.PRELOAD_ALL,
+        include_tracks: bool = False,
+    ) -> None:
+        """Open the task ``task_id`` of the server ``client`` is connected to.
+
+        Args:
+            client: the connected client (with ``UpdatePolicy.NEVER`` it is never used for
+                a request).
+            task_id: the task.
+            update_policy: when the local cache is updated from the server.
+            load_annotations: load the annotations; if ``False``, each sample's
+                ``annotations`` is ``None``.
+            media_download_policy: when media is downloaded.
+                ``FETCH_FRAMES_ON_DEMAND`` cannot be combined with ``UpdatePolicy.NEVER``.
+            include_tracks: also turn the task's tracks into per-frame shapes, interpolated
+                between keyframes as CVAT does (cvat-sdk drops tracks; so does the default).
+
+        Raises:
+            UnsupportedDatasetError: the task has no data, or its chunks are not image sets
+                for a chunked media policy.
+            DatasetCacheMissError: with ``UpdatePolicy.NEVER``, something needed is not cached.
+        """
+        self._open(
+            client,
+            task_id,
+            None,
+            update_policy=update_policy,
+            load_annotations=load_annotations,
+            media_download_policy=media_download_policy,
+            include_tracks=include_tracks,
+        )
+
+    @classmethod
+    def _from_model(
+        cls,
+        client: Client,
+        task_model: models.TaskRead,
+        **options: Any,
+    ) -> TaskDataset:
+        dataset = cls.__new__(cls)
+        dataset._open(client, cast(int, task_model.id), task_model, **options)
+        return dataset
+
+    def _open(
+        self,
+        client: Client,
+        task_id: int,
+        task_model: models.TaskRead | None,
+        *,
+        update_policy: UpdatePolicy,
+        load_annotations: bool,
+        media_download_policy: MediaDownloadPolicy,
+        include_tracks: bool,
+    ) -> None:
+        from cvat_client.api_client import models
+
+        if (
+            media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND
+            and update_policy is UpdatePolicy.NEVER
+        ):
+            raise ValueError(
+                "MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND needs the network and cannot be "
+                "used with UpdatePolicy.NEVER"
+            )
+        self._logger: logging.Logger = client.logger
+        self._media_download_policy = media_download_policy
+        self._max_concurrency = client.config.max_concurrency
+        cache = DatasetCache(client.config.cache_dir, client.host)
+        self._task_id = task_id
+        self._task_dir = task_dir = cache.task_dir(task_id)
+        online = update_policy is not UpdatePolicy.NEVER
+        task: Task | None = None
+
+        if online:
+            from cvat_client.core.proxies.tasks import Task
+
+            if task_model is None:
+                self._logger.info("Fetching task %d...", task_id)
+                task = client.tasks.retrieve(task_id)
+            else:
+                task = Task(client, task_model)
+            model = task.model
+        else:
+            cached = cache.read(task_dir / "task.json")
+            if not isinstance(cached, dict):
+                raise DatasetCacheMissError(
+                    f"Task #{task_id} is not in the cache ({task_dir}): open it once with "
+                    "UpdatePolicy.IF_MISSING_OR_STALE"
+                )
+            model = models.TaskRead.from_dict(cached)
+        self._task_model: models.TaskRead = model
+        stamp = _stamp(model)
+
+        if not model.size or not model.data_chunk_size:
+            raise UnsupportedDatasetError("The task has no data")
+        self._chunk_size: int = model.data_chunk_size
+
+        def ensure(name: str, what: str, download: Callable[[], bytes]) -> Any:
+            path = task_dir / name
+            data = cache.read_stamped(path, stamp)
+            if data is not None:
+                self._logger.info("Loaded %s from cache", what)
+                return data
+            if task is None:
+                raise DatasetCacheMissError(
+                    f"The {what} of task #{task_id} are not in the cache ({path}): open the "
+                    "dataset once with UpdatePolicy.IF_MISSING_OR_STALE"
+                )
+            self._logger.info("Downloading %s...", what)
+            raw = download()
+            cache.write_stamped(path, stamp, raw=raw)
+            return json.loads(raw)
+
+        def download_labels() -> bytes:
+            assert task is not None
+            return json.dumps([label.to_dict() for label in task.get_labels()]).encode()
+
+        def download_meta() -> bytes:
+            assert task is not None
+            _, response = task.api.retrieve_data_meta(task.id, _parse_response=False)
+            return bytes(response.content)
+
+        def download_annotations() -> bytes:
+            assert task is not None
+            _, response = task.api.retrieve_annotations(task.id, _parse_response=False)
+            return bytes(response.content)
+
+        # Online, the labels, the data meta and the annotations are fetched at once, and the
+        # chunks as soon as the meta says which are needed: Config.max_concurrency in flight.
+        pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset") if online else None
+
+        def start(function: Callable[..., Any], *args: Any) -> Future[Any]:
+            if pool is not None:
+                return pool.submit(function, *args)
+            done: Future[Any] = Future()
+            try:
+                done.set_result(function(*args))
+            except BaseException as exc:
+                done.set_exception(exc)
+            return done
+
+        try:
+            meta_future = start(ensure, "data_meta.json", "data metadata", download_meta)
+            labels_future = start(ensure, "labels.json", "labels", download_labels)
+            annotations_future = (
+                start(ensure, "annotations.json", "annotations", download_annotations)
+                if load_annotations
+                else None
+            )
+            # the chunks are started from the raw meta; the models are built meanwhile
+            raw_meta = meta_future.result()
+            deleted = set(raw_meta.get("deleted_frames") or ())
+            active = [index for index in range(model.size) if index not in deleted]
+            is_imageset = str(model.data_original_chunk_type) == "imageset"
+            chunks_updated = raw_meta.get("chunks_updated_date")
+            store = ChunkStore(
+                task_dir / "chunks", chunks_updated if isinstance(chunks_updated, str) else None
+            )
+            self._chunk_store = store
+
+            source: ChunkSource | FrameSource
+            chunk_futures: list[Future[Any]] = []
+            if media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
+                source = FrameSource(task)
+            else:
+                if not is_imageset:
+                    raise UnsupportedDatasetError(
+                        "Chunk-based media access is only supported for tasks whose original "
+                        "chunks are image sets; current original chunk type is "
+                        f"{str(model.data_original_chunk_type)!r}"
+                    )
+                fetcher = ChunkFetcher(task, client.config.download_attempts) if task else None
+                source = ChunkSource(store, self._chunk_size, fetcher)
+                if online:
+                    store.clear_stale()
+                if media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:
+                    needed = sorted({index // self._chunk_size for index in active})
+                    missing = [index for index in needed if not store.is_valid(index)]
+                    if missing:
+                        self._logger.info("Downloading %d chunks...", len(missing))
+                    chunk_futures = [start(source.ensure, index) for index in missing]
+            self._source = source
+            meta = models.DataMetaRead.from_dict(raw_meta)
+            self._data_meta = meta
+            frames = meta.frames or []
+
+            self._labels = tuple(models.Label.from_dict(label) for label in labels_future.result())
+            if annotations_future is not None:
+                raw_annotations = annotations_future.result()
+                per_frame = self._distribute(raw_annotations, active, include_tracks, models)
+            else:
+                per_frame = dict.fromkeys(active)
+            self._samples = [
+                Sample(
+                    frame_index=index,
+                    frame_name=frames[index if is_imageset else 0].name,
+                    annotations=annotations,
+                    media=TaskMediaElement(source, index),
+                )
+                for index, annotations in per_frame.items()
+            ]
+            for future in chunk_futures:
+                future.result()
+            if chunk_futures:
+                self._logger.info("All chunks downloaded")
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
+
+        if task is not None:
+            cache.write(task_dir / "task.json", model.to_dict())
+
+    def _distribute(
+        self,
+        raw: dict[str, Any],
+        active: list[int],
+        include_tracks: bool,
+        models: Any,
+    ) -> dict[int, FrameAnnotations | None]:
+        per_frame: dict[int, FrameAnnotations] = {index: FrameAnnotations() for index in active}
+        for tag in raw.get("tags") or ():
+            annotations = per_frame.get(tag["frame"])
+            if annotations is not None:  # tags of deleted frames are skipped
+                annotations.tags.append(models.LabeledImage.from_dict(tag))
+        for shape in raw.get("shapes") or ():
+            annotations = per_frame.get(shape["frame"])
+            if annotations is not None:
+                annotations.shapes.append(models.LabeledShape.from_dict(shape))
+        if include_tracks:
+            from cvat_client.datasets._tracks import track_shapes
+
+            size = self._task_model.size or 0
+            deleted = set(range(size)).difference(active)
+            for track in raw.get("tracks") or ():
+                for shape in track_shapes(track, size, deleted_frames=deleted):
+                    annotations = per_frame.get(shape["frame"])
+                    if annotations is not None and not shape["outside"]:
+                        annotations.shapes.append(_track_shape(shape, models))
+        return dict(per_frame)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state.pop("_logger", None)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._logger = logging.getLogger("cvat_client")
+
+    @property
+    def labels(self) -> Sequence[models.Label]:
+        """The task's labels (those of its project, for a task in a project).
+
+        Do not modify the returned objects.
+        """
+        return self._labels
+
+    @property
+    def samples(self) -> Sequence[Sample]:
+        """All samples, in frame order. Deleted frames are left out, so frame indices may
+        have gaps.
+
+        Do not modify the returned objects.
+        """
+        return self._samples
+
+    @property
+    def task_id(self) -> int:
+        """The id of the task."""
+        return self._task_id
+
+    @contextlib.contextmanager
+    def iter_samples(self, *, temporary_chunks: bool = False) -> Iterator[Iterator[Sample]]:
+        """A context manager giving an iterator over the samples.
+
+        With ``MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND`` the iterator fetches the chunks
+        ahead of the caller (up to ``Config.max_concurrency`` at once), so downloading overlaps
+        with the caller's work on the current chunk. If ``temporary_chunks`` is true (only with
+        that policy), the chunks go to a temporary directory instead of the cache and each is
+        deleted once the iterator moves past it.
+
+        Finish using a sample's media before advancing the iterator.
+        """
+        if temporary_chunks and self._media_download_policy is not (
+            MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND
+        ):
+            raise ValueError(
+                "temporary_chunks=True needs MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND"
+            )
+        if self._media_download_policy is not MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND:
+            yield iter(self._samples)
+            return
+        source = self._source
+        assert isinstance(source, ChunkSource)
+        if not temporary_chunks:
+            yield self._prefetching(source, temporary=False)
+            return
+        temp_dir = Path(tempfile.mkdtemp(prefix=f"cvat-task-{self.task_id}-chunks-"))
+        try:
+            temp_source = ChunkSource(
+                ChunkStore(temp_dir, source.store.chunks_updated_date),
+                source.chunk_size,
+                source.fetcher,
+            )
+            yield self._prefetching(temp_source, temporary=True)
+        finally:
+            shutil.rmtree(temp_dir, ignore_errors=True)
+
+    def _prefetching(self, source: ChunkSource, *, temporary: bool) -> Iterator[Sample]:
+        groups: list[tuple[int, list[Sample]]] = []
+        for sample in self._samples:
+            index = sample.frame_index // self._chunk_size
+            if not groups or groups[-1][0] != index:
+                groups.append((index, []))
+            groups[-1][1].append(sample)
+        ahead = max(1, self._max_concurrency)
+        with ThreadPoolExecutor(
+            min(ahead, max(1, len(groups))), thread_name_prefix="cvat-chunks"
+        ) as pool:
+            pending: deque[Future[None]] = deque()
+            submitted = 0
+            try:
+                for index, samples in groups:
+                    while submitted < len(groups) and len(pending) < ahead:
+                        pending.append(pool.submit(source.ensure, groups[submitted][0]))
+                        submitted += 1
+                    pending.popleft().result()
+                    for sample in samples:
+                        if temporary:
+                            yield attrs.evolve(
+                                sample, media=TaskMediaElement(source, sample.frame_index)
+                            )
+                        else:
+                            yield sample
+                    if temporary:
+                        source.store.invalidate(index)
+            finally:
+                for future in pending:
+                    future.cancel()

@@ -1,0 +1,140 @@
+"""TaskDataset side by side with cvat-sdk 2.73's on the same test-server task."""
+
+from __future__ import annotations
+
+import json
+import pickle
+from typing import Any
+
+import pytest
+from cvat_sdk import datasets as sdk_datasets
+
+from cvat_client.datasets import (
+    DatasetCacheMissError,
+    FrameAnnotations,
+    MediaDownloadPolicy,
+    Sample,
+    TaskDataset,
+    UnsupportedDatasetError,
+    UpdatePolicy,
+)
+from tests.datasets.conftest import CHUNK_SIZE, DELETED_FRAME, FRAMES, RichTask
+
+
+def plain(model: Any) -> Any:
+    """A model as JSON data (both libraries' models)."""
+    if hasattr(model, "to_dict"):
+        model = model.to_dict()
+    return json.loads(json.dumps(model, default=str))
+
+
+def test_same_samples_as_cvat_sdk(rich_task: RichTask, our_client: Any, sdk_client: Any) -> None:
+    ours = TaskDataset(our_client, rich_task.id)
+    theirs = sdk_datasets.TaskDataset(sdk_client, rich_task.id)
+
+    assert [plain(label) for label in ours.labels] == [plain(label) for label in theirs.labels]
+    assert len(ours.samples) == len(theirs.samples) == len(FRAMES) - 1
+    assert DELETED_FRAME not in [s.frame_index for s in ours.samples]
+    for mine, sdk in zip(ours.samples, theirs.samples, strict=True):
+        assert isinstance(mine, Sample)
+        assert mine.frame_index == sdk.frame_index
+        assert mine.frame_name == sdk.frame_name
+        assert isinstance(mine.annotations, FrameAnnotations)
+        assert [plain(t) for t in mine.annotations.tags] == [plain(t) for t in sdk.annotations.tags]
+        assert [plain(s) for s in mine.annotations.shapes] == [
+            plain(s) for s in sdk.annotations.shapes
+        ]
+        image, sdk_image = mine.media.load_image(), sdk.media.load_image()
+        assert image.size == sdk_image.size == FRAMES[mine.frame_index][:2]
+        assert image.mode == sdk_image.mode
+        assert image.tobytes() == sdk_image.tobytes()
+    kinds = {s.type for sample in ours.samples for s in sample.annotations.shapes}
+    assert kinds == {"rectangle", "polygon", "polyline", "points", "ellipse", "mask", "skeleton"}
+    assert (
+        sum(len(s.annotations.tags) for s in ours.samples) == 2
+    )  # the deleted frame's is left out
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND, MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND],
+)
+def test_other_media_policies_agree(
+    rich_task: RichTask, our_client: Any, sdk_client: Any, policy: MediaDownloadPolicy
+) -> None:
+    ours = TaskDataset(
+        our_client, rich_task.id, media_download_policy=policy, load_annotations=False
+    )
+    theirs = sdk_datasets.TaskDataset(
+        sdk_client,
+        rich_task.id,
+        media_download_policy=getattr(sdk_datasets.MediaDownloadPolicy, policy.name),
+        load_annotations=False,
+    )
+    with ours.iter_samples() as mine_iter, theirs.iter_samples() as sdk_iter:
+        pairs = list(zip(mine_iter, sdk_iter, strict=True))
+    assert len(pairs) == len(FRAMES) - 1
+    for mine, sdk in pairs:
+        assert mine.annotations is None and sdk.annotations is None
+        assert mine.media.load_image().tobytes() == sdk.media.load_image().tobytes()
+    chunks = ours._task_dir / "chunks"
+    cached = sorted(p.name for p in chunks.glob("*.zip")) if chunks.exists() else []
+    if policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
+        assert cached == []
+    else:
+        assert cached == [f"{i}.zip" for i in range(-(-len(FRAMES) // CHUNK_SIZE))]
+
+
+def test_temporary_chunks_leave_the_cache_empty(rich_task: RichTask, our_client: Any) -> None:
+    dataset = TaskDataset(
+        our_client,
+        rich_task.id,
+        media_download_policy=MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND,
+    )
+    sizes = []
+    with dataset.iter_samples(temporary_chunks=True) as samples:
+        for sample in samples:
+            sizes.append(sample.media.load_image().size)
+    assert sizes == [FRAMES[s.frame_index][:2] for s in dataset.samples]
+    assert not list((dataset._task_dir / "chunks").glob("*.zip"))
+    with pytest.raises(ValueError, match="FETCH_CHUNKS_ON_DEMAND"):
+        TaskDataset(our_client, rich_task.id).iter_samples(temporary_chunks=True).__enter__()
+
+
+def test_offline_policy_reads_the_cache_only(rich_task: RichTask, our_client: Any) -> None:
+    with pytest.raises(DatasetCacheMissError) as info:
+        TaskDataset(our_client, rich_task.id, update_policy=UpdatePolicy.NEVER)
+    assert isinstance(info.value, FileNotFoundError)
+    online = TaskDataset(our_client, rich_task.id)
+    with pytest.raises(ValueError, match="NEVER"):
+        TaskDataset(
+            our_client,
+            rich_task.id,
+            update_policy=UpdatePolicy.NEVER,
+            media_download_policy=MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND,
+        )
+    offline = TaskDataset(our_client, rich_task.id, update_policy=UpdatePolicy.NEVER)
+    assert [
+        plain(s.annotations.shapes[0]) if s.annotations.shapes else None for s in offline.samples
+    ] == [plain(s.annotations.shapes[0]) if s.annotations.shapes else None for s in online.samples]
+
+
+def test_pickled_dataset_reads_the_cache_without_a_connection(
+    rich_task: RichTask, our_client: Any
+) -> None:
+    dataset = TaskDataset(our_client, rich_task.id)
+    copy = pickle.loads(pickle.dumps(dataset))
+    assert [s.frame_name for s in copy.samples] == [s.frame_name for s in dataset.samples]
+    assert (
+        copy.samples[2].media.load_image().tobytes()
+        == dataset.samples[2].media.load_image().tobytes()
+    )
+    data = pickle.dumps(dataset)
+    assert b"httpx" not in data and b"core.client" not in data  # no live connection inside
+    assert copy._source.fetcher is None
+
+
+def test_task_without_data_is_unsupported(our_client: Any) -> None:
+    task = our_client.tasks.create({"name": "empty", "labels": [{"name": "a"}]})
+    with pytest.raises(UnsupportedDatasetError, match="no data"):
+        TaskDataset(our_client, task.id)
