@@ -118,3 +118,14 @@ def test_pytorch_vision_dataset_over_a_video_task(
     assert image.size == (66, 50)
     assert psnr(image, video_task["source"][7]) >= 40
     assert [a.points for a in target.annotations.shapes] == [[5.0, 0.0, 15.0, 10.0]]
+
+
+def test_missing_pyav_names_the_extra(
+    video_task: dict[str, Any], our_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cvat_client._extras import MissingExtraError
+
+    dataset = TaskDataset(our_client, video_task["id"], load_annotations=False)
+    monkeypatch.setitem(__import__("sys").modules, "av", None)
+    with pytest.raises(MissingExtraError, match=r'pip install "cvat-client\[video\]"'):
+        dataset.samples[0].media.load_image()

@@ -295,3 +295,14 @@ def test_cvat_for_video_export_holds_tracks_and_imports_back(
     imported = fresh.get_annotations()
     got = sorted([(s.frame, s.outside) for s in t.shapes] for t in imported.tracks)
     assert got == [[(1, False), (2, False), (3, False), (4, True)], [(2, False), (3, True)]]
+
+
+def test_frames_far_into_a_long_video(client: Any, tmp_path: Path) -> None:
+    """Chunks deep into a video with several key frames are decoded from the right frames."""
+    video = make_video(tmp_path / "long.mp4", "libx264", 48, 32, 260)
+    source = decode(video)
+    task = create(client, video, start_frame=3, frame_step=2)
+    assert task.size == 129
+    for index in (0, 60, 128):  # chunks 0, 1 and 3 of 36 frames
+        with Image.open(task.get_frame(index)) as image:
+            assert psnr(image, source[3 + 2 * index]) >= 40

@@ -22,7 +22,9 @@ handled, so importing the test server does not load it.
 
 from __future__ import annotations
 
+import bisect
 import io
+import itertools
 import shutil
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -120,6 +122,11 @@ class VideoSource:
     start: int
     step: int
     size: int
+    #: The presentation timestamps of the file's frames, when they increase strictly (the seek
+    #: index: like CVAT's video manifest); empty when frames can only be read from the start.
+    frame_pts: tuple[int, ...] = ()
+    #: The numbers of the file's key frames (where decoding can start after a seek).
+    key_frames: tuple[int, ...] = ()
 
     def source_index(self, frame: int) -> int:
         """The frame number in the file of task frame ``frame``."""
@@ -134,17 +141,41 @@ def _upright(frame: av.VideoFrame) -> Image.Image:
     return image
 
 
-def _decode(path: Path, indices: Sequence[int]) -> Iterator[Image.Image]:
-    """Decode the frames ``indices`` (ascending) of a video file, as upright RGB images."""
+def _seek_point(video: VideoSource | None, target: int) -> int:
+    """The key frame to start decoding from for frame ``target`` (0: from the start)."""
+    if video is None or not video.frame_pts:
+        return 0
+    position = bisect.bisect_right(video.key_frames, target)
+    return video.key_frames[position - 1] if position else 0
+
+
+def _decode(
+    path: Path, indices: Sequence[int], video: VideoSource | None = None
+) -> Iterator[Image.Image]:
+    """Decode the frames ``indices`` (ascending) of a video file, as upright RGB images.
+
+    With the seek index of ``video``, decoding starts at the key frame before the first
+    wanted frame instead of the start of the file.
+    """
     av = _av()
     wanted = iter(indices)
     target = next(wanted, None)
     if target is None:
         return
+    key = _seek_point(video, target)
     with av.open(str(path), "r") as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
-        for number, frame in enumerate(container.decode(stream)):
+        decoded: Iterator[tuple[int, Any]]
+        if key > 0 and video is not None:
+            container.seek(video.frame_pts[key], stream=stream, backward=True, any_frame=False)
+            numbers = {pts: n for n, pts in enumerate(video.frame_pts)}
+            decoded = ((numbers.get(f.pts, -1), f) for f in container.decode(stream))
+        else:
+            decoded = enumerate(container.decode(stream))
+        for number, frame in decoded:
+            if number < 0:
+                raise MediaError(f"The video {path.name!r} has a frame outside its index")
             if number == target:
                 yield _upright(frame)
                 target = next(wanted, None)
@@ -154,11 +185,13 @@ def _decode(path: Path, indices: Sequence[int]) -> Iterator[Image.Image]:
         raise MediaError(f"The video {path.name!r} has no frame {target}")
 
 
-def _probe(path: Path, name: str) -> tuple[int, int, int]:
-    """``(frame count, width, height)`` of a video, decoding every frame."""
+def _probe(path: Path, name: str) -> tuple[int, int, int, tuple[int, ...], tuple[int, ...]]:
+    """``(frame count, width, height, seek index pts, key frames)``, decoding every frame."""
     av = _av()
     count = 0
     size: tuple[int, int] | None = None
+    pts: list[int | None] = []
+    keys: list[int] = []
     try:
         with av.open(str(path), "r") as container:
             if not container.streams.video:
@@ -169,13 +202,19 @@ def _probe(path: Path, name: str) -> tuple[int, int, int]:
                 if size is None:
                     image = _upright(frame)
                     size = image.size
+                pts.append(frame.pts)
+                if frame.key_frame:
+                    keys.append(count)
                 count += 1
     except av.FFmpegError as exc:
         reason = getattr(exc, "strerror", None) or type(exc).__name__
         raise MediaError(f"The file {name!r} is not a valid video: {reason}") from None
     if size is None:
         raise MediaError(f"The video {name!r} has no frames")
-    return count, size[0], size[1]
+    known = [p for p in pts if p is not None]
+    if len(known) != len(pts) or any(b <= a for a, b in itertools.pairwise(known)):
+        return count, size[0], size[1], (), ()  # no usable seek index: decode from the start
+    return count, size[0], size[1], tuple(known), tuple(keys)
 
 
 def extract_video(
@@ -205,7 +244,7 @@ def extract_video(
     else:
         stored = dest_dir / name
         shutil.copyfile(source, stored)
-    count, width, height = _probe(stored, name)
+    count, width, height, frame_pts, key_frames = _probe(stored, name)
     end = min(stop_frame + 1 if stop_frame else count, count)
     size = len(range(start_frame, end, frame_step))
     if size == 0:
@@ -221,6 +260,8 @@ def extract_video(
         start=start_frame,
         step=frame_step,
         size=size,
+        frame_pts=frame_pts,
+        key_frames=key_frames,
     )
     frames = [Frame(name=name, width=width, height=height, path=stored)] * size
     return frames, video
@@ -301,7 +342,7 @@ def make_video_chunk(
     """The chunk holding task frames ``first..last`` (inclusive) in the given quality."""
     kind = _chunk_kind(quality, compressed_chunk_type)
     indices = [video.source_index(i) for i in range(first, last + 1)]
-    images = list(_decode(video.path, indices))
+    images = list(_decode(video.path, indices, video))
     if kind == "imageset":
         return _zip_chunk(images, quality=image_quality)
     chunk_quality = ORIGINAL_QUALITY if quality == "original" else image_quality
@@ -416,4 +457,4 @@ def task_preview(data: Any, number: int) -> bytes:
 
 def iter_source_frames(video: VideoSource, numbers: Sequence[int]) -> Iterator[Image.Image]:
     """Task frames ``numbers`` (ascending) decoded from the source video, as RGB images."""
-    return _decode(video.path, [video.source_index(n) for n in numbers])
+    return _decode(video.path, [video.source_index(n) for n in numbers], video)
