@@ -174,7 +174,10 @@ def test_refused_like_cvat(
 
 
 def test_backup_round_trip(client: Any, videos: dict[str, Path], tmp_path: Path) -> None:
-    task = create(client, videos["h264"], start_frame=1, stop_frame=12, frame_step=2, chunk_size=3)
+    task = create(
+        client, videos["h264"], start_frame=1, stop_frame=12, frame_step=2, chunk_size=3,
+        use_zip_chunks=True,
+    )  # fmt: skip
     label = task.get_labels()[0].id
     shapes = [
         {"type": "rectangle", "frame": f, "points": [1.0, 2.0, 10.0 + f, 12.0], "occluded": False,
@@ -190,6 +193,7 @@ def test_backup_round_trip(client: Any, videos: dict[str, Path], tmp_path: Path)
     before, after = task.get_meta(), restored.get_meta()
     for field in ("size", "start_frame", "stop_frame", "frame_filter", "chunk_size"):
         assert getattr(after, field) == getattr(before, field)
+    # as on CVAT 2.73, a restored video task has video chunks whatever the backup says
     assert (restored.mode, restored.data_compressed_chunk_type) == ("interpolation", "video")
     assert [(f.name, f.width, f.height) for f in after.frames] == [("clip.mp4", 64, 48)]
     tracks = restored.get_annotations().tracks

@@ -424,8 +424,8 @@ def _restore_task(
         )
         task.data = data
         if getattr(read, "video", None) is not None:
-            use_zip_chunks = data_spec.get("chunk_type") == "imageset"
-            make_video_data(data, read.video, use_zip_chunks, data.chunk_size)
+            # CVAT 2.73 loses the backup's chunk_type on restore: compressed chunks are videos
+            make_video_data(data, read.video, False, data.chunk_size)
         jobs = list(read.jobs or [])
         ranges = [(int(j["start_frame"]), int(j["stop_frame"])) for j in jobs if "start_frame" in j]
         if not ranges:
