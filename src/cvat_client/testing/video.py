@@ -272,10 +272,17 @@ def _crf(quality: int) -> int:
     return round(51 * (100 - quality) / 99)
 
 
-def _encode_mp4(images: Sequence[Image.Image], *, quality: int, compressed: bool) -> bytes:
-    """Encode images as an MP4 chunk the way CVAT's MPEG-4 chunk writers do with libx264."""
+def _encode_mp4(images: Iterator[Image.Image], *, quality: int, compressed: bool) -> bytes:
+    """Encode images as an MP4 chunk the way CVAT's MPEG-4 chunk writers do with libx264.
+
+    The images are encoded as they come: one decoded frame is held at a time.
+    """
     av = _av()
-    width, height = images[0].size
+    first = next(images, None)
+    if first is None:
+        raise MediaError("No frames to put in the chunk")
+    images = itertools.chain([first], images)
+    width, height = first.size
     if compressed:
         factor = 1
         while height / factor >= 1080:
@@ -306,7 +313,7 @@ def _encode_mp4(images: Sequence[Image.Image], *, quality: int, compressed: bool
     return buf.getvalue()
 
 
-def _zip_chunk(images: Sequence[Image.Image], *, quality: int) -> bytes:
+def _zip_chunk(images: Iterator[Image.Image], *, quality: int) -> bytes:
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as archive:
         for index, image in enumerate(images):
@@ -342,7 +349,7 @@ def make_video_chunk(
     """The chunk holding task frames ``first..last`` (inclusive) in the given quality."""
     kind = _chunk_kind(quality, compressed_chunk_type)
     indices = [video.source_index(i) for i in range(first, last + 1)]
-    images = list(_decode(video.path, indices, video))
+    images = _decode(video.path, indices, video)
     if kind == "imageset":
         return _zip_chunk(images, quality=image_quality)
     chunk_quality = ORIGINAL_QUALITY if quality == "original" else image_quality
