@@ -129,3 +129,23 @@ def test_missing_pyav_names_the_extra(
     monkeypatch.setitem(__import__("sys").modules, "av", None)
     with pytest.raises(MissingExtraError, match=r'pip install "cvat-client\[video\]"'):
         dataset.samples[0].media.load_image()
+
+
+def test_project_dataset_over_a_video_task(our_client: Any, tmp_path: Path) -> None:
+    from cvat_client.datasets import ProjectDataset
+
+    video = make_video(tmp_path / "yard.mp4", "libx264", 48, 32, 7)
+    project = our_client.projects.create({"name": "videos", "labels": [{"name": "car"}]})
+    task = our_client.tasks.create_from_data(
+        {"name": "yard", "project_id": project.id, "subset": "train"},
+        resources=[video],
+        data_params={"frame_step": 2},
+    )
+    dataset = ProjectDataset(our_client, project.id, load_annotations=False)
+    samples = [s for s in dataset.samples if s.task_id == task.id]
+    assert [(s.frame_index, s.frame_name, s.subset) for s in samples] == [
+        (i, "yard.mp4", "train") for i in range(4)
+    ]
+    source = decode(video)
+    for sample in samples:
+        assert psnr(sample.media.load_image(), source[2 * sample.frame_index]) >= 40

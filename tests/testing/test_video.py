@@ -147,6 +147,14 @@ def test_zip_chunks_jobs_and_preview(client: Any, videos: dict[str, Path]) -> No
     assert (job_meta.size, job_meta.start_frame, job_meta.stop_frame) == (4, 2, 5)
     with Image.open(job.get_frame(3, quality="original")) as image:
         assert psnr(image, source[3]) >= 40
+    # job chunks start at the job's first frame: frames 2-4, then 5
+    sizes = []
+    for number in (0, 1):
+        buf = io.BytesIO()
+        job.download_chunk(number, buf, quality="original")
+        sizes.append(len(decoded := decode(buf.getvalue())))
+        assert psnr(decoded[0], source[2 + 3 * number]) >= 40
+    assert sizes == [3, 1]
     with Image.open(io.BytesIO(task.get_preview().read())) as preview:
         # the preview comes from the compressed frame: here a JPEG of the source size
         assert preview.format == "JPEG" and preview.size == (65, 49)
