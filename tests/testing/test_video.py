@@ -17,7 +17,7 @@ from PIL import Image
 
 av = pytest.importorskip("av")
 
-from cvat_client.exceptions import BackgroundRequestException  # noqa: E402
+from cvat_client.exceptions import ApiException, BackgroundRequestException  # noqa: E402
 from cvat_client.testing import CvatTestServer  # noqa: E402
 from tests._video import decode, even, make_video, psnr  # noqa: E402
 
@@ -155,6 +155,9 @@ def test_zip_chunks_jobs_and_preview(client: Any, videos: dict[str, Path]) -> No
         sizes.append(len(decoded := decode(buf.getvalue())))
         assert psnr(decoded[0], source[2 + 3 * number]) >= 40
     assert sizes == [3, 1]
+    with pytest.raises(ApiException, match="Incorrect requested frame number: 1") as raised:
+        job.get_frame(1)  # outside the job, as CVAT answers it
+    assert raised.value.status == 400
     with Image.open(io.BytesIO(task.get_preview().read())) as preview:
         # the preview comes from the compressed frame: here a JPEG of the source size
         assert preview.format == "JPEG" and preview.size == (65, 49)

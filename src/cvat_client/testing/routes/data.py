@@ -355,13 +355,17 @@ def _quality(ctx: Ctx, default: str) -> str:
     return quality
 
 
-def _frame_response(ctx: Ctx, data: TaskData, first: int, last: int) -> Response:
+def _frame_response(
+    ctx: Ctx, data: TaskData, first: int, last: int, *, job: bool = False
+) -> Response:
     raw = ctx.query.get("number", "")
     quality = _quality(ctx, "original")
     try:
         number = int(raw)
     except ValueError:
         raise bad_request({"number": ["A valid integer is required."]}) from None
+    if not first <= number <= last and job:
+        raise ApiError(400, f"Incorrect requested frame number: {number}")
     if not first <= number <= last:
         raise ApiError(
             400,
@@ -460,7 +464,7 @@ async def job_data_get(ctx: Ctx) -> Response:
         raise bad_request(["Data type not specified or has wrong value"])
     data = _data_of(task)
     if kind == "frame":
-        return _frame_response(ctx, data, job.start_frame, job.stop_frame)
+        return _frame_response(ctx, data, job.start_frame, job.stop_frame, job=True)
     if kind == "context_image":
         raise not_found("Image")
     quality = _quality(ctx, "compressed")
