@@ -167,8 +167,8 @@ def test_zip_chunks_jobs_and_preview(client: Any, videos: dict[str, Path]) -> No
     ("files", "message"),
     [
         (["clip.mp4", "copy.mp4"], "Only one video"),
-        (["clip.mp4", "image.png"], "Only one video"),
-        (["broken.mp4"], "not a valid video"),
+        (["clip.mp4", "image.png"], r"but 1 image\(s\), 1 video\(s\), 0 audio\(s\)"),
+        (["broken.mp4"], "InvalidDataError: .* Invalid data found when processing input"),
     ],
 )
 def test_refused_like_cvat(
@@ -321,3 +321,16 @@ def test_frames_far_into_a_long_video(client: Any, tmp_path: Path) -> None:
     for index in (0, 60, 128):  # chunks 0, 1 and 3 of 36 frames
         with Image.open(task.get_frame(index)) as image:
             assert psnr(image, source[3 + 2 * index]) >= 40
+
+
+def test_start_past_the_end_fails_and_unknown_files_are_skipped(
+    client: Any, videos: dict[str, Path], tmp_path: Path
+) -> None:
+    with pytest.raises(BackgroundRequestException, match=r"range\(\) arg 3 must not be zero"):
+        create(client, videos["h264"], start_frame=14)  # CVAT's own failure, as it says it
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not media")
+    task = client.tasks.create_from_data(
+        {"name": "with notes", "labels": [{"name": "car"}]}, resources=[videos["h264"], notes]
+    )
+    assert (task.size, task.mode) == (14, "interpolation")

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import io
 import itertools
+import mimetypes
 import shutil
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -92,17 +93,62 @@ def is_video_name(name: str) -> bool:
     return PurePosixPath(name).suffix.lower() in VIDEO_EXTENSIONS
 
 
-def check_single_video(names: Sequence[str], *, other_files: int) -> None:
-    """Refuse what CVAT refuses: a video together with any other media file, or two videos.
+#: CVAT's media types in the order its error messages list them; ``unique`` ones must be alone.
+_MEDIA_TYPES = (
+    ("image", False),
+    ("video", True),
+    ("audio", True),
+    ("archive", True),
+    ("directory", False),
+    ("pdf", True),
+    ("zip", True),
+)
+_ARCHIVE_SUFFIXES = (".tar", ".tar.gz", ".tgz", ".gz", ".bz2", ".tbz2", ".7z", ".rar", ".cpio")
+_AUDIO_SUFFIXES = (".mp3", ".wav", ".flac", ".m4a", ".aac", ".opus", ".oga")
 
-    ``other_files`` counts the non-video media among the uploaded files (images, archives).
+
+def _media_type(name: str) -> str | None:
+    """CVAT's media type of an uploaded file name (``None``: CVAT skips the file)."""
+    lower = name.lower()
+    suffix = PurePosixPath(lower).suffix
+    if is_video_name(name):
+        return "video"
+    mime, _ = mimetypes.guess_type(name)
+    if mime is not None and mime.startswith("image/") and not mime.startswith("image/svg"):
+        return "image"
+    if suffix == ".zip":
+        return "zip"
+    if suffix == ".pdf":
+        return "pdf"
+    if suffix in _AUDIO_SUFFIXES:
+        return "audio"
+    if lower.endswith(_ARCHIVE_SUFFIXES):
+        return "archive"
+    return None
+
+
+def check_single_video(names: Sequence[str]) -> None:
+    """Refuse what CVAT refuses when a video is uploaded: anything else beside it.
+
+    Counts the files by CVAT's media types (files of no known type are skipped, as CVAT skips
+    them) and fails with CVAT's message when a video is not the only media file.
     """
-    videos = sum(1 for name in names if is_video_name(name))
-    if videos == 0 or (videos == 1 and other_files == 0):
+    counts = dict.fromkeys((kind for kind, _unique in _MEDIA_TYPES), 0)
+    for name in names:
+        kind = _media_type(name)
+        if kind is not None:
+            counts[kind] += 1
+    unique = sum(counts[kind] for kind, single in _MEDIA_TYPES if single)
+    multiple = sum(counts[kind] for kind, single in _MEDIA_TYPES if not single)
+    if counts["video"] == 0 or (unique == 1 and multiple == 0):
         return
+    unique_types = ", ".join(kind for kind, single in _MEDIA_TYPES if single)
+    multiple_types = ", ".join(kind for kind, single in _MEDIA_TYPES if not single)
+    found = ", ".join(f"{counts[kind]} {kind}(s)" for kind, _single in _MEDIA_TYPES)
+    # CVAT's message has a line continuation inside its string: the spaces are part of it
     raise MediaError(
-        "Only one video, audio, archive, pdf, zip or many image, directory can be used "
-        f"simultaneously, but {other_files} other file(s), {videos} video(s) found."
+        f"ValueError: Only one {unique_types} or many {multiple_types} can be used "
+        f"simultaneously,             but {found} found."
     )
 
 
@@ -207,8 +253,12 @@ def _probe(path: Path, name: str) -> tuple[int, int, int, tuple[int, ...], tuple
                     keys.append(count)
                 count += 1
     except av.FFmpegError as exc:
-        reason = getattr(exc, "strerror", None) or type(exc).__name__
-        raise MediaError(f"The file {name!r} is not a valid video: {reason}") from None
+        # CVAT fails with PyAV's exception, whose text names the server's path: here only the
+        # file name is said
+        kind = f"{type(exc).__module__}.{type(exc).__name__}"
+        errno = getattr(exc, "errno", None)
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise MediaError(f"{kind}: [Errno {errno}] {reason}: {name!r}") from None
     if size is None:
         raise MediaError(f"The video {name!r} has no frames")
     known = [p for p in pts if p is not None]
@@ -248,9 +298,8 @@ def extract_video(
     end = min(stop_frame + 1 if stop_frame else count, count)
     size = len(range(start_frame, end, frame_step))
     if size == 0:
-        raise MediaError(
-            f"The start frame {start_frame} is out of the video's range [0, {count - 1}]"
-        )
+        # a start frame past the end: CVAT fails computing the chunks of an empty task
+        raise MediaError("ValueError: range() arg 3 must not be zero")
     video = VideoSource(
         name=name,
         path=stored,
@@ -416,7 +465,7 @@ def extract_task_media(
             frame_step=frame_step,
         )
         return frames, None
-    check_single_video([f.name for f in media_files], other_files=len(media_files) - len(videos))
+    check_single_video([f.name for f in media_files])
     return extract_video(
         videos[0],
         dest_dir,
