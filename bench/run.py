@@ -45,6 +45,13 @@ try:  # datasets benchmarks need the pytorch extra and cvat-sdk
 except ImportError as exc:  # pragma: no cover - reported, not hidden
     print(f"(datasets benchmarks unavailable: {exc})")
 
+try:  # video benchmarks need PyAV, numpy and cvat-sdk
+    from bench_video import run_video
+
+    SUITES["video"] = run_video
+except ImportError as exc:  # pragma: no cover - reported, not hidden
+    print(f"(video benchmarks unavailable: {exc})")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(

@@ -178,7 +178,11 @@ def strip(shapes: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_supported_formats_shape() -> None:
     assert [e["name"] for e in SUPPORTED["importers"]] == ["COCO 1.0", "CVAT 1.1"]
-    assert [e["name"] for e in SUPPORTED["exporters"]] == ["COCO 1.0", "CVAT for images 1.1"]
+    assert [e["name"] for e in SUPPORTED["exporters"]] == [
+        "COCO 1.0",
+        "CVAT for video 1.1",
+        "CVAT for images 1.1",
+    ]
     for entry in SUPPORTED["importers"] + SUPPORTED["exporters"]:
         assert set(entry) == {"name", "ext", "version", "enabled", "dimension"}
 
@@ -458,7 +462,9 @@ def test_coco_bare_json_import(frames: list[Frame], tmp_path: Path) -> None:
 
 
 def test_unknown_formats_name_the_supported_ones(frames: list[Frame], tmp_path: Path) -> None:
-    with pytest.raises(FormatError, match=r"supports: COCO 1\.0, CVAT for images 1\.1"):
+    with pytest.raises(
+        FormatError, match=r"supports: COCO 1\.0, CVAT for video 1\.1, CVAT for images"
+    ):
         export("YOLO 1.1", frames, annotations())
     path = tmp_path / "x.zip"
     path.write_bytes(b"")

@@ -99,8 +99,9 @@ class TaskDataset:
                 between keyframes as CVAT does (cvat-sdk drops tracks; so does the default).
 
         Raises:
-            UnsupportedDatasetError: the task has no data, or its chunks are not image sets
-                for a chunked media policy.
+            UnsupportedDatasetError: the task has no data, or its chunks are neither image
+                sets nor videos for a chunked media policy (video chunks are decoded with
+                PyAV, the ``video`` extra; cvat-sdk refuses them).
             DatasetCacheMissError: with ``UpdatePolicy.NEVER``, something needed is not cached.
         """
         self._open(
@@ -275,6 +276,7 @@ class TaskDataset:
             deleted = set(raw_meta.get("deleted_frames") or ())
             active = [index for index in range(model.size) if index not in deleted]
             is_imageset = str(model.data_original_chunk_type) == "imageset"
+            is_video = str(model.data_original_chunk_type) == "video"
             chunks_updated = raw_meta.get("chunks_updated_date")
             store = ChunkStore(
                 task_dir / "chunks", chunks_updated if isinstance(chunks_updated, str) else None
@@ -286,14 +288,19 @@ class TaskDataset:
             if media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
                 source = FrameSource(task)
             else:
-                if not is_imageset:
+                if not is_imageset and not is_video:
                     raise UnsupportedDatasetError(
                         "Chunk-based media access is only supported for tasks whose original "
                         "chunks are image sets; current original chunk type is "
                         f"{str(model.data_original_chunk_type)!r}"
                     )
                 fetcher = ChunkFetcher(task, client.config.download_attempts) if task else None
-                source = ChunkSource(store, self._chunk_size, fetcher)
+                if is_video:  # MP4 chunks, decoded with PyAV (beyond cvat-sdk)
+                    from cvat_client.datasets._video import VideoChunkSource
+
+                    source = VideoChunkSource(store, self._chunk_size, fetcher)
+                else:
+                    source = ChunkSource(store, self._chunk_size, fetcher)
                 if "data_meta.json" in fetched:  # new meta: chunks of older data go
                     store.clear_stale()
                 if media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:

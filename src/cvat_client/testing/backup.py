@@ -31,7 +31,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any, BinaryIO
 
 from cvat_client.testing.formats._common import interpolate_track
-from cvat_client.testing.media import Frame, MediaError, extract_media
+from cvat_client.testing.media import Frame, MediaError
+from cvat_client.testing.video import extract_task_media
 
 __all__ = [
     "BACKUP_VERSION",
@@ -95,6 +96,8 @@ class TaskBackup:
     frames: list[Frame]
     jobs: list[JSON]
     annotations: JSON
+    #: The restored video (a ``video.VideoSource``) of a video task, else ``None``.
+    video: Any = None
 
 
 @dataclass
@@ -334,13 +337,23 @@ def _manifest_lines(frames: Sequence[Frame]) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
+def _is_video(data: Mapping[str, Any]) -> bool:
+    return data.get("original_chunk_type") == "video"
+
+
 def _data_meta(data: Mapping[str, Any], frames: Sequence[Frame]) -> JSON:
     subset = bool(int(data.get("start_frame") or 0) or data.get("frame_filter"))
+    if _is_video(data):
+        subset = False  # the whole video is stored: its frame range stays
     meta: JSON = {
         "chunk_size": int(data.get("chunk_size") or data.get("data_chunk_size") or 72),
         "image_quality": int(data.get("image_quality") or 70),
     }
-    if not subset:
+    if _is_video(data):
+        meta["start_frame"] = int(data.get("start_frame") or 0)
+        meta["stop_frame"] = int(data.get("stop_frame") or 0)
+        meta["frame_filter"] = str(data.get("frame_filter") or "")
+    elif not subset:
         # Only the task's frames are stored, so a frame range that selected a subset of the
         # uploaded files is dropped: restoring the stored files gives the same frames.
         meta["start_frame"] = 0
@@ -411,9 +424,13 @@ def _write_task(
     jobs: Sequence[Mapping[str, Any]],
     annotations: JSON,
 ) -> None:
-    for frame in frames:
-        archive.write(frame.path, f"{prefix}{DATA_DIR}/{frame.name}")
-    archive.writestr(f"{prefix}{DATA_DIR}/{MEDIA_MANIFEST}", _manifest_lines(frames))
+    if _is_video(data):
+        # the video file once; no manifest: CVAT builds a video manifest when it restores
+        archive.write(frames[0].path, f"{prefix}{DATA_DIR}/{frames[0].name}")
+    else:
+        for frame in frames:
+            archive.write(frame.path, f"{prefix}{DATA_DIR}/{frame.name}")
+        archive.writestr(f"{prefix}{DATA_DIR}/{MEDIA_MANIFEST}", _manifest_lines(frames))
     meta = _task_meta(task, labels, data, frames, jobs)
     archive.writestr(prefix + TASK_MANIFEST, _dumps(meta))
     names = _Names(labels)
@@ -569,6 +586,8 @@ def _manifest_order(manifest: Path, media_dir: Path, files: list[Path]) -> list[
     ordered: list[Path] = []
     with manifest.open("rb") as lines:
         for number, line in enumerate(lines):
+            if number == 1 and b'"video"' in line:
+                return files  # a video manifest (key frames): nothing to order
             if number < 2 or not line.strip():
                 continue
             try:
@@ -645,7 +664,7 @@ def _read_task(
     elif sorting == "predefined":
         files.sort()
     try:
-        frames = extract_media(
+        frames, video = extract_task_media(
             files,
             media_dir,
             sorting_method="predefined" if media_manifest is not None else sorting,
@@ -679,6 +698,7 @@ def _read_task(
         frames=frames,
         jobs=[dict(j) for j in jobs],
         annotations=annotations,
+        video=video,
     )
 
 

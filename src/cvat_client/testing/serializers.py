@@ -197,8 +197,8 @@ def task(ctx: Ctx, t: Task) -> dict[str, Any]:
         body.update(
             {
                 "data_chunk_size": data.chunk_size,
-                "data_original_chunk_type": "imageset",
-                "data_compressed_chunk_type": "imageset",
+                "data_original_chunk_type": data.original_chunk_type,
+                "data_compressed_chunk_type": data.compressed_chunk_type,
                 "data_cloud_storage_id": None,
             }
         )
@@ -210,7 +210,7 @@ def task(ctx: Ctx, t: Task) -> dict[str, Any]:
         {
             "data": data.id if data else None,
             "dimension": "2d" if data else "",
-            "mode": "annotation" if data else "",
+            "mode": data.mode if data else "",
             "media_type": "image" if data else "",
             "subset": t.subset,
             "organization_id": t.org_id,
@@ -248,7 +248,7 @@ def job(ctx: Ctx, j: Job) -> dict[str, Any]:
         "assignee": basic_user(ctx, j.assignee_id),
         "guide_id": None,
         "dimension": "2d",
-        "mode": "annotation",
+        "mode": t.data.mode if t.data else "annotation",
         "media_type": "image",
         "bug_tracker": t.bug_tracker or None,
         "status": "completed"
@@ -260,8 +260,8 @@ def job(ctx: Ctx, j: Job) -> dict[str, Any]:
         "start_frame": j.start_frame,
         "stop_frame": j.stop_frame,
         "data_chunk_size": chunk,
-        "data_compressed_chunk_type": "imageset",
-        "data_original_chunk_type": "imageset",
+        "data_compressed_chunk_type": t.data.compressed_chunk_type if t.data else "imageset",
+        "data_original_chunk_type": t.data.original_chunk_type if t.data else "imageset",
         "created_date": iso(j.created_date),
         "updated_date": iso(j.updated_date),
         "issues": {"url": ctx.url(f"/api/issues?job_id={j.id}"), "count": issues},

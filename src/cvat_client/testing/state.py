@@ -153,6 +153,15 @@ class TaskData:
     deleted_frames: set[int] = field(default_factory=set)
     chunk_cache: dict[tuple[str, int, int], bytes] = field(default_factory=dict, repr=False)
     preview: bytes | None = field(default=None, repr=False)
+    #: The video of a video task (a ``video.VideoSource``); ``None`` for image tasks.
+    video: Any = None
+    original_chunk_type: str = "imageset"
+    compressed_chunk_type: str = "imageset"
+
+    @property
+    def mode(self) -> str:
+        """The task mode: ``interpolation`` for video tasks, ``annotation`` otherwise."""
+        return "annotation" if self.video is None else "interpolation"
 
     @property
     def size(self) -> int:

@@ -209,6 +209,7 @@ def create(
       cvat-client task create cars local 'images/*.jpg' --labels car,person
       cvat-client task create street video.mp4 --project_id 3 --segment_size 100
       cvat-client task create web remote https://example.com/a.jpg --labels labels.json
+      cvat-client task create clip local clip.mp4 --labels car --frame_step 5 --use_zip_chunks
     """
     kind, resources = _split_resource_type(resource_type, resources)
     if labels_text is None and project_id is None:

@@ -1,4 +1,5 @@
-"""Dataset formats of the test server: "CVAT for images 1.1" / "CVAT 1.1" and "COCO 1.0".
+"""Dataset formats of the test server: "CVAT for images 1.1" / "CVAT 1.1", "COCO 1.0" and the
+export-only "CVAT for video 1.1".
 
 :data:`SUPPORTED` is the body of ``/api/server/annotation/formats`` (the schema's
 ``DatasetFormats``) restricted to what is implemented here. :func:`export_dataset` writes a zip
@@ -15,6 +16,7 @@ from typing import Any, BinaryIO
 
 from ._common import JSON, FormatError, TaskExport
 from .coco import export_coco, import_coco
+from .cvat_video import export_cvat_video
 from .cvat_xml import export_cvat, import_cvat
 
 __all__ = [
@@ -35,6 +37,13 @@ IMPORTERS: list[JSON] = [
 #: Exporter entries as CVAT 2.73 lists them.
 EXPORTERS: list[JSON] = [
     {"name": "COCO 1.0", "ext": "ZIP", "version": "1.0", "enabled": True, "dimension": "2d"},
+    {
+        "name": "CVAT for video 1.1",
+        "ext": "ZIP",
+        "version": "1.1",
+        "enabled": True,
+        "dimension": "2d",
+    },
     {
         "name": "CVAT for images 1.1",
         "ext": "ZIP",
@@ -75,6 +84,10 @@ def export_dataset(
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
         if format_name == "COCO 1.0":
             export_coco(archive, labels=labels, tasks=tasks, include_images=include_images)
+        elif format_name == "CVAT for video 1.1":
+            export_cvat_video(
+                archive, name=name, labels=labels, tasks=tasks, include_images=include_images
+            )
         else:
             export_cvat(
                 archive, name=name, labels=labels, tasks=tasks, include_images=include_images
@@ -82,7 +95,13 @@ def export_dataset(
 
 
 def import_annotations(
-    format_name: str, path: Path, *, labels: list[dict[str, Any]], frames: Sequence[Any]
+    format_name: str,
+    path: Path,
+    *,
+    labels: list[dict[str, Any]],
+    frames: Sequence[Any],
+    start_frame: int = 0,
+    frame_step: int = 1,
 ) -> dict[str, Any]:
     """Read an annotation file into an API annotations dict (``version, tags, shapes, tracks``).
 
@@ -99,6 +118,8 @@ def import_annotations(
     try:
         if format_name == "COCO 1.0":
             return import_coco(path, labels=labels, frames=frames)
-        return import_cvat(path, labels=labels, frames=frames)
+        return import_cvat(
+            path, labels=labels, frames=frames, start_frame=start_frame, frame_step=frame_step
+        )
     except zipfile.BadZipFile as exc:
         raise FormatError(f"The annotation archive {path.name!r} is damaged: {exc}") from None

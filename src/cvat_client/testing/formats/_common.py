@@ -44,6 +44,14 @@ class TaskExport:
     assignee: JSON | None = None
     jobs: list[JSON] = field(default_factory=list)
     deleted_frames: frozenset[int] = frozenset()
+    #: The task's video (a ``video.VideoSource``) when it is a video task, else ``None``.
+    video: Any = None
+
+    def frame_name(self, number: int, frame: Frame) -> str:
+        """The frame's name in exports: its file name, or ``frame_000042`` in a video task."""
+        if self.video is None:
+            return frame.name
+        return f"frame_{self.start_frame + number * self.frame_step:06d}"
 
     def kept_frames(self) -> Iterator[tuple[int, Frame]]:
         """``(frame number, frame)`` of the frames that are not deleted."""

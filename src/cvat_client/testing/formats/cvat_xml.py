@@ -305,11 +305,12 @@ def write_annotations_xml(
     for task in tasks:
         shapes, tags = _by_frame(task)
         for number, frame in task.kept_frames():
-            attrs = {"id": str(task.start_frame + number * task.frame_step), "name": frame.name}
+            frame_name = task.frame_name(number, frame)
+            attrs = {"id": str(task.start_frame + number * task.frame_step), "name": frame_name}
             if len(tasks) > 1:
                 attrs = {
                     "id": str(image_id),
-                    "name": frame.name,
+                    "name": frame_name,
                     "subset": task.subset or "default",
                     "task_id": str(task.id),
                 }
@@ -335,6 +336,9 @@ def export_cvat(
         return
     for task in tasks:
         prefix = "images/" if len(tasks) == 1 else f"images/{task.subset or 'default'}/"
+        if task.video is not None:
+            write_video_frames(archive, task, prefix)
+            continue
         for _number, frame in task.kept_frames():
             archive.write(frame.path, prefix + frame.name)
 
@@ -417,15 +421,21 @@ def _shape(el: ElementTree.Element, index: LabelIndex, parent: LabelInfo | None)
     return shape
 
 
-def _track(el: ElementTree.Element, index: LabelIndex, matcher_size: int) -> JSON:
+def _track(
+    el: ElementTree.Element,
+    index: LabelIndex,
+    matcher_size: int,
+    start_frame: int = 0,
+    frame_step: int = 1,
+) -> JSON:
     label = index.find(el.attrib.get("label", ""))
     shapes: list[JSON] = []
     for child in el:
         if child.tag not in _SHAPE_TAGS:
             continue
         kind, points = _points_of(child)
-        frame = int(child.attrib.get("frame", -1))
-        if not 0 <= frame < matcher_size:
+        frame, off_step = divmod(int(child.attrib.get("frame", -1)) - start_frame, frame_step)
+        if off_step or not 0 <= frame < matcher_size:
             continue
         attrs = _attributes(child, label)
         shapes.append(
@@ -463,8 +473,18 @@ def _iter_images(root: ElementTree.Element) -> Iterator[ElementTree.Element]:
     yield from root.iter("image")
 
 
-def parse_cvat_xml(data: IO[bytes], *, labels: Sequence[JSON], frames: Sequence[Any]) -> JSON:
-    """Read a CVAT XML document (images or video flavour) into an API annotations dict."""
+def parse_cvat_xml(
+    data: IO[bytes],
+    *,
+    labels: Sequence[JSON],
+    frames: Sequence[Any],
+    start_frame: int = 0,
+    frame_step: int = 1,
+) -> JSON:
+    """Read a CVAT XML document (images or video flavour) into an API annotations dict.
+
+    Track frames are the task's absolute frame numbers (``start_frame + i * frame_step``).
+    """
     try:
         root = ElementTree.parse(data).getroot()
     except ElementTree.ParseError as exc:
@@ -497,7 +517,7 @@ def parse_cvat_xml(data: IO[bytes], *, labels: Sequence[JSON], frames: Sequence[
                     }
                 )
     for track in root.iter("track"):
-        result["tracks"].append(_track(track, index, len(frames)))
+        result["tracks"].append(_track(track, index, len(frames), start_frame, frame_step))
     return result
 
 
@@ -512,10 +532,30 @@ def find_xml(archive: zipfile.ZipFile) -> str:
     return names[0]
 
 
-def import_cvat(path: Path, *, labels: Sequence[JSON], frames: Sequence[Any]) -> JSON:
+def import_cvat(
+    path: Path,
+    *,
+    labels: Sequence[JSON],
+    frames: Sequence[Any],
+    start_frame: int = 0,
+    frame_step: int = 1,
+) -> JSON:
     """Import a CVAT 1.1 file: a zip holding the XML, or a bare ``.xml``."""
+    kwargs: dict[str, Any] = {"start_frame": start_frame, "frame_step": frame_step}
     if zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as archive, archive.open(find_xml(archive)) as data:
-            return parse_cvat_xml(data, labels=labels, frames=frames)
+            return parse_cvat_xml(data, labels=labels, frames=frames, **kwargs)
     with path.open("rb") as data:
-        return parse_cvat_xml(data, labels=labels, frames=frames)
+        return parse_cvat_xml(data, labels=labels, frames=frames, **kwargs)
+
+
+def write_video_frames(archive: zipfile.ZipFile, task: TaskExport, prefix: str) -> None:
+    """Write a video task's kept frames as ``<prefix>frame_000042.PNG`` images."""
+    from cvat_client.testing.video import iter_source_frames
+
+    kept = [number for number, _frame in task.kept_frames()]
+    for number, image in zip(kept, iter_source_frames(task.video, kept), strict=True):
+        with archive.open(
+            f"{prefix}{task.frame_name(number, task.frames[number])}.PNG", "w"
+        ) as out:
+            image.save(out, format="PNG")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -226,10 +227,19 @@ def _start_import(ctx: Ctx, target: _Target, fmt: str, path: Any) -> Response:
         ]
     frames = list(task.data.frames)
     first, last = target.first, target.last
+    numbering: dict[str, int] = {}
+    if task.data.video is not None:  # video frames are named frame_000042 in datasets
+        numbering = {"start_frame": task.data.start_frame, "frame_step": task.data.video.step}
+        frames = [
+            replace(f, name=f"frame_{task.data.video.start + i * task.data.video.step:06d}")
+            for i, f in enumerate(frames)
+        ]
 
     def work(request: BackgroundRequest) -> None:
         try:
-            data = formats.import_annotations(fmt, path, labels=label_dicts, frames=frames)
+            data = formats.import_annotations(
+                fmt, path, labels=label_dicts, frames=frames, **numbering
+            )
         except formats.FormatError as exc:
             raise JobFailure(str(exc)) from None
         with store.lock:

@@ -9,7 +9,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from cvat_client.testing import iam, media
+from cvat_client.testing import iam, media, video
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import ApiError, bad_request, iso, json_response, not_found, now
 from cvat_client.testing.background import BackgroundRequest, JobFailure
@@ -149,6 +149,7 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
     if frame_filter.startswith("step="):
         step = int(frame_filter[5:] or "1")
     sorting = str(spec.get("sorting_method") or "lexicographical")
+    use_zip_chunks = str(spec.get("use_zip_chunks", False)).lower() in ("true", "1")
     remote = [name for name in ("server_files", "remote_files") if spec.get(name)]
     cloud = spec.get("cloud_storage_id")
     order = spec.get("upload_file_order") or []
@@ -175,7 +176,7 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
                 )
             if not paths:
                 raise JobFailure("No media data found")
-            frames = media.extract_media(
+            frames, source = video.extract_task_media(
                 paths,
                 media_dir / "raw",
                 sorting_method=sorting,
@@ -202,11 +203,13 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
                 sorting_method=sorting,
                 media_dir=media_dir,
             )
+            if source is not None:
+                make_video_data(data, source, use_zip_chunks, chunk_size)
             task.data = data
-            task.overlap = task.overlap or 0
             task.segment_size = (
                 task.segment_size if 0 < task.segment_size <= data.size else data.size
             )
+            task.overlap = video_overlap(task, data) if source else task.overlap or 0
             add_jobs(store, task, segments(data.size, task.segment_size, task.overlap))
             task.updated_date = now()
 
@@ -228,19 +231,41 @@ def _start_creation(ctx: Ctx, session: UploadSession, spec: dict[str, Any]) -> R
     return json_response({"rq_id": rq_id}, 202)
 
 
+def video_overlap(task: Task, data: TaskData) -> int:
+    """CVAT's overlap of a video task's jobs: 5 frames by default, at most half a job."""
+    overlap = task.overlap
+    if overlap is None:
+        overlap = 0 if data.size <= task.segment_size else 5
+    return min(overlap, task.segment_size // 2)
+
+
+def make_video_data(
+    data: TaskData, source: video.VideoSource, use_zip_chunks: bool, chunk_size: int | None
+) -> None:
+    """Turn task data into a video task's: chunk types and CVAT's default chunk size."""
+    data.video = source
+    data.original_chunk_type = "video"
+    data.compressed_chunk_type = "imageset" if use_zip_chunks else "video"
+    if not chunk_size and not use_zip_chunks:
+        data.chunk_size = 36
+
+
 # -- frames, chunks, meta -----------------------------------------------------------------------
 
 
 def _meta(task: Task, data: TaskData, first: int, last: int) -> dict[str, Any]:
     frames = data.frames[first : last + 1]
+    size = len(frames)
+    if data.video is not None:
+        frames = frames[:1]  # a video task lists its video file once
     return {
-        "chapters": None,
+        "chapters": None if data.video is None else [],
         "chunks_updated_date": iso(data.updated_date),
         "chunk_size": data.chunk_size,
-        "size": len(frames),
+        "size": size,
         "image_quality": data.image_quality,
-        "start_frame": data.start_frame + first,
-        "stop_frame": data.start_frame + last,
+        "start_frame": data.start_frame + first * _step(data),
+        "stop_frame": data.start_frame + last * _step(data),
         "frame_filter": data.frame_filter,
         "frames": [
             {
@@ -257,6 +282,11 @@ def _meta(task: Task, data: TaskData, first: int, last: int) -> dict[str, Any]:
         "storage": "local",
         "cloud_storage_id": None,
     }
+
+
+def _step(data: TaskData) -> int:
+    step = data.frame_filter[5:] if data.frame_filter.startswith("step=") else ""
+    return int(step) if step.isdigit() and int(step) > 0 else 1
 
 
 def _data_of(task: Task) -> TaskData:
@@ -325,26 +355,35 @@ def _quality(ctx: Ctx, default: str) -> str:
     return quality
 
 
-def _frame_response(ctx: Ctx, data: TaskData, first: int, last: int) -> Response:
+def _frame_response(
+    ctx: Ctx, data: TaskData, first: int, last: int, *, job: bool = False
+) -> Response:
     raw = ctx.query.get("number", "")
     quality = _quality(ctx, "original")
     try:
         number = int(raw)
     except ValueError:
         raise bad_request({"number": ["A valid integer is required."]}) from None
+    if not first <= number <= last and job:
+        raise ApiError(400, f"Incorrect requested frame number: {number}")
     if not first <= number <= last:
         raise ApiError(
             400,
             f"Invalid frame '{number}'. The frame number should be in the "
             f"[{first}, {last + 1}] range",
         )
-    content, media_type = media.read_frame(
-        data.frames[number], quality=quality, image_quality=data.image_quality
-    )
+    if data.video is not None:
+        content, media_type = video.task_frame(data, quality, number)
+    else:
+        content, media_type = media.read_frame(
+            data.frames[number], quality=quality, image_quality=data.image_quality
+        )
     return Response(content, media_type=media_type)
 
 
 def _chunk(data: TaskData, quality: str, frames_from: int, frames_to: int) -> bytes:
+    if data.video is not None:
+        return video.task_chunk(data, quality, frames_from, frames_to)
     key = (quality, frames_from, frames_to)
     cached = data.chunk_cache.get(key)
     if cached is None:
@@ -371,7 +410,10 @@ def _chunk_response(
     stop = min(start + data.chunk_size - 1, last)
     body = _chunk(data, quality, start, stop)
     headers = {"x-checksum": chunk_checksum(body), "x-updated-date": iso(data.updated_date) or ""}
-    return bytes_response(ctx, body, "application/zip", headers=headers)
+    mime = "application/zip"
+    if data.video is not None:
+        mime = video.video_chunk_mime_type(quality, data.compressed_chunk_type)
+    return bytes_response(ctx, body, mime, headers=headers)
 
 
 def chunk_checksum(body: bytes) -> str:
@@ -422,7 +464,7 @@ async def job_data_get(ctx: Ctx) -> Response:
         raise bad_request(["Data type not specified or has wrong value"])
     data = _data_of(task)
     if kind == "frame":
-        return _frame_response(ctx, data, job.start_frame, job.stop_frame)
+        return _frame_response(ctx, data, job.start_frame, job.stop_frame, job=True)
     if kind == "context_image":
         raise not_found("Image")
     quality = _quality(ctx, "compressed")

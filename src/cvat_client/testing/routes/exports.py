@@ -20,7 +20,13 @@ from cvat_client.testing._http import HTML, ApiError, bad_request, detail, json_
 from cvat_client.testing.background import BackgroundRequest, JobFailure, encode_format
 from cvat_client.testing.downloads import file_response
 from cvat_client.testing.routes.annotations import gone_export, gone_import
-from cvat_client.testing.routes.data import add_jobs, chunk_size_for, segments, visible_job
+from cvat_client.testing.routes.data import (
+    add_jobs,
+    chunk_size_for,
+    make_video_data,
+    segments,
+    visible_job,
+)
 from cvat_client.testing.routes.projects import visible_project
 from cvat_client.testing.routes.tasks import preview_response, visible_task
 from cvat_client.testing.routing import Route, route
@@ -76,7 +82,22 @@ def _task_export(task: Task, first: int = 0, last: int | None = None) -> Any:
         overlap=task.overlap or 0,
         bug_tracker=task.bug_tracker,
         deleted_frames=frozenset(f - first for f in task.data.deleted_frames if first <= f <= stop),
+        **_video_export_fields(task.data, first),
     )
+
+
+def _video_export_fields(data: TaskData, first: int) -> dict[str, Any]:
+    """The export fields of a video task: mode, video and its absolute frame numbers."""
+    if data.video is None:
+        return {}
+    step = data.video.step
+    return {
+        "mode": data.mode,
+        "video": data.video,
+        "start_frame": data.start_frame + first * step,
+        "frame_step": step,
+        "frame_filter": data.frame_filter,
+    }
 
 
 def _submit_export(
@@ -269,6 +290,8 @@ def _task_backup_parts(ctx: Ctx, task: Task) -> dict[str, Any]:
             "sorting_method": data.sorting_method,
             "size": data.size,
             "deleted_frames": sorted(data.deleted_frames),
+            "chunk_type": data.compressed_chunk_type,
+            "original_chunk_type": data.original_chunk_type,
         },
         "frames": list(data.frames),
         "jobs": [ser.job(ctx, j) for j in store.jobs_of(task.id)],
@@ -400,6 +423,9 @@ def _restore_task(
             },
         )
         task.data = data
+        if getattr(read, "video", None) is not None:
+            # CVAT 2.73 loses the backup's chunk_type on restore: compressed chunks are videos
+            make_video_data(data, read.video, False, data.chunk_size)
         jobs = list(read.jobs or [])
         ranges = [(int(j["start_frame"]), int(j["stop_frame"])) for j in jobs if "start_frame" in j]
         if not ranges:

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from cvat_client.testing import iam, labels, media
+from cvat_client.testing import iam, labels, media, video
 from cvat_client.testing import serializers as ser
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import (
@@ -47,7 +47,7 @@ def task_spec(ctx: Ctx) -> ListSpec:
             "assignee": lambda t: username(ctx, t.assignee_id),
             "status": lambda t: t.status,
             "subset": lambda t: t.subset,
-            "mode": lambda t: "annotation" if t.data else "",
+            "mode": lambda t: t.data.mode if t.data else "",
             "dimension": lambda t: "2d" if t.data else "",
             "tracker_link": lambda t: t.bug_tracker,
             "validation_mode": lambda t: None,
@@ -244,7 +244,10 @@ async def preview_response(ctx: Ctx, task: Task, frame: int = 0) -> Response:
     data = task.data
     if frame == 0 and data.preview is not None:
         return Response(data.preview, media_type="image/jpeg")
-    content = media.make_preview(data.frames[frame])
+    if data.video is not None:
+        content = video.task_preview(data, frame)
+    else:
+        content = media.make_preview(data.frames[frame])
     if frame == 0:
         data.preview = content
     return Response(content, media_type="image/jpeg")
