@@ -28,7 +28,7 @@ def make_video(path: Path, frames: int) -> Path:
 def test_create_video_task_with_data_options(run_cli: Run, tmp_path: Path) -> None:
     video = make_video(tmp_path / "clip.mp4", 10)
     args = ["--json", "task", "create", "clip", str(video), "--labels", "car"]
-    options = ["--start-frame", "1", "--frame-step", "3", "--use-zip-chunks", "--no-use-cache"]
+    options = ["--start-frame", "1", "--frame-step", "3", "--use-zip-chunks"]
     task = ok_json(run_cli(*args, *options))
     assert task["size"] == 3  # frames 1, 4, 7
     assert task["mode"] == "interpolation"
