@@ -149,3 +149,20 @@ def test_project_dataset_over_a_video_task(our_client: Any, tmp_path: Path) -> N
     source = decode(video)
     for sample in samples:
         assert psnr(sample.media.load_image(), source[2 * sample.frame_index]) >= 40
+
+
+def test_temporary_chunks_of_a_video_task(video_task: dict[str, Any], our_client: Any) -> None:
+    dataset = TaskDataset(
+        our_client,
+        video_task["id"],
+        load_annotations=False,
+        media_download_policy=MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND,
+    )
+    source = video_task["source"]
+    with dataset.iter_samples(temporary_chunks=True) as samples:
+        for sample in samples:
+            image = sample.media.load_image()  # decoded from a video chunk, not a zip
+            assert psnr(image, source[1 + 3 * sample.frame_index]) >= 40
+            chunk_dir = sample.media._source.store.directory
+    assert not chunk_dir.exists()  # the temporary chunks are gone
+    assert not dataset._chunk_store.is_valid(0)  # and never went to the cache

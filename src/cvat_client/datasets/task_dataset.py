@@ -428,14 +428,16 @@ class TaskDataset:
             yield self._prefetching(source, temporary=False)
             return
         temp_dir = Path(tempfile.mkdtemp(prefix=f"cvat-task-{self.task_id}-chunks-"))
+        # of the same kind as the dataset's source: a video task's chunks are decoded
+        temp_source = type(source)(
+            ChunkStore(temp_dir, source.store.chunks_updated_date),
+            source.chunk_size,
+            source.fetcher,
+        )
         try:
-            temp_source = ChunkSource(
-                ChunkStore(temp_dir, source.store.chunks_updated_date),
-                source.chunk_size,
-                source.fetcher,
-            )
             yield self._prefetching(temp_source, temporary=True)
         finally:
+            temp_source.close()
             shutil.rmtree(temp_dir, ignore_errors=True)
 
     def _prefetching(self, source: ChunkSource, *, temporary: bool) -> Iterator[Sample]:
@@ -465,6 +467,7 @@ class TaskDataset:
                         else:
                             yield sample
                     if temporary:
+                        source.close()  # a video chunk's decoder holds its file open
                         source.store.invalidate(index)
             finally:
                 for future in pending:
