@@ -70,8 +70,9 @@ class TaskDataset:
     ``media_download_policy``. A later dataset of the same task reads the cache, and refreshes
     it if the task changed on the server (its ``updated_date`` moved).
 
-    Limitations: only tasks whose media can be read as images are supported (for the chunked
-    policies, tasks whose original chunks are image sets).
+    Tasks whose original chunks are image sets or videos are supported with every policy
+    (video chunks are decoded with PyAV, the ``video`` extra; cvat-sdk reads video tasks
+    only with ``FETCH_FRAMES_ON_DEMAND``).
     """
 
     def __init__(
