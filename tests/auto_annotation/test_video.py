@@ -75,3 +75,33 @@ def test_cvat_sdk_refuses_video_tasks(theirs: Any, video_task: int) -> None:
 
     with pytest.raises(UnsupportedDatasetError):
         sdk_aa.annotate_task(theirs, video_task, bar_function)
+
+
+def test_missing_pyav_names_the_extra(
+    ours: Any, video_task: int, cvat_live_server: Any, cvat_admin: tuple[str, str], tmp_path: Path
+) -> None:
+    """A client without PyAV (here a process where it cannot be imported) gets one error
+    naming the extra, and nothing is uploaded."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+sys.modules["av"] = None
+import cvat_client.auto_annotation as aa
+from cvat_client import Config, make_client
+from cvat_client._extras import MissingExtraError
+from tests.auto_annotation import bar_function
+config = Config(cache_dir={str(tmp_path / "no-av")!r})
+with make_client({cvat_live_server.url!r}, credentials={cvat_admin!r}, config=config) as client:
+    try:
+        aa.annotate_task(client, {video_task}, bar_function)
+    except MissingExtraError as exc:
+        print(exc)
+"""
+    run = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=True
+    )
+    assert 'pip install "cvat-client[video]"' in run.stdout, run.stderr
+    _, response = ours.api_client.tasks_api.retrieve_annotations(video_task, _parse_response=False)
+    assert response.json()["shapes"] == []
