@@ -149,3 +149,68 @@ def test_project_dataset_over_a_video_task(our_client: Any, tmp_path: Path) -> N
     source = decode(video)
     for sample in samples:
         assert psnr(sample.media.load_image(), source[2 * sample.frame_index]) >= 40
+
+
+def test_temporary_chunks_of_a_video_task(video_task: dict[str, Any], our_client: Any) -> None:
+    dataset = TaskDataset(
+        our_client,
+        video_task["id"],
+        load_annotations=False,
+        media_download_policy=MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND,
+    )
+    source = video_task["source"]
+    with dataset.iter_samples(temporary_chunks=True) as samples:
+        for sample in samples:
+            image = sample.media.load_image()  # decoded from a video chunk, not a zip
+            assert psnr(image, source[1 + 3 * sample.frame_index]) >= 40
+            chunk_dir = sample.media._source.store.directory
+    assert not chunk_dir.exists()  # the temporary chunks are gone
+    assert not dataset._chunk_store.is_valid(0)  # and never went to the cache
+
+
+def test_track_over_a_stepped_video_with_a_deleted_frame(our_client: Any, tmp_path: Path) -> None:
+    """Task frames 0..5 are source frames 0, 2, ... 10 in chunks of two; frame 2 is deleted;
+    the track's keyframes are on frames 0 and 4, and it leaves the view on frame 5."""
+    video = make_video(tmp_path / "lane.mp4", "libx264", 48, 32, 12)
+    task = our_client.tasks.create_from_data(
+        {"name": "lane", "labels": [{"name": "car"}]},
+        resources=[video],
+        data_params={"frame_step": 2, "chunk_size": 2},
+    )
+    assert task.size == 6
+    label = task.get_labels()[0].id
+    box = {"type": "rectangle", "occluded": False, "z_order": 0, "rotation": 0.0}
+
+    def keyframe(frame: int, x: float, outside: bool = False) -> dict[str, Any]:
+        return {**box, "frame": frame, "points": [x, 0.0, x + 10, 10.0], "outside": outside}
+
+    shapes = [keyframe(0, 0.0), keyframe(4, 8.0), keyframe(5, 8.0, outside=True)]
+    track = {"frame": 0, "label_id": label, "group": 0, "source": "manual", "attributes": []}
+    task.set_annotations(
+        {"tracks": [{**track, "shapes": [{**s, "attributes": []} for s in shapes]}]}
+    )
+    task.remove_frames_by_ids([2])
+    track_id = task.get_annotations().tracks[0].id
+
+    dataset = TaskDataset(
+        our_client,
+        task.id,
+        include_tracks=True,
+        media_download_policy=MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND,
+    )
+    source = decode(video)
+    found = {}
+    with dataset.iter_samples(temporary_chunks=True) as samples:
+        for sample in samples:
+            assert psnr(sample.media.load_image(), source[2 * sample.frame_index]) >= 40
+            found[sample.frame_index] = [
+                (s.points, s.additional_properties["keyframe"], s.additional_properties["track_id"])
+                for s in sample.annotations.shapes
+            ]
+    assert found == {
+        0: [([0.0, 0.0, 10.0, 10.0], True, track_id)],
+        1: [([2.0, 0.0, 12.0, 10.0], False, track_id)],
+        3: [([6.0, 0.0, 16.0, 10.0], False, track_id)],
+        4: [([8.0, 0.0, 18.0, 10.0], True, track_id)],
+        5: [],  # outside from here on
+    }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import re
 import subprocess
 import sys
 import zipfile
@@ -17,8 +18,7 @@ from PIL import Image
 
 av = pytest.importorskip("av")
 
-from cvat_client.core.proxies import tasks as tasks_proxy  # noqa: E402
-from cvat_client.exceptions import ApiException, ApiValueError, BackgroundRequestException  # noqa: E402
+from cvat_client.exceptions import ApiException, BackgroundRequestException  # noqa: E402
 from cvat_client.testing import CvatTestServer  # noqa: E402
 from tests._video import decode, even, make_video, psnr  # noqa: E402
 
@@ -173,27 +173,41 @@ def test_zip_chunks_jobs_and_preview(client: Any, videos: dict[str, Path]) -> No
     ],
 )
 def test_refused_like_cvat(
-    client: Any,
+    cvat_server: CvatTestServer,
+    cvat_admin: tuple[str, str],
     videos: dict[str, Path],
     tmp_path: Path,
     files: list[str],
     message: str,
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     (tmp_path / "clip.mp4").write_bytes(videos["h264"].read_bytes())
     (tmp_path / "copy.mp4").write_bytes(videos["h264"].read_bytes())
     Image.new("RGB", (8, 8)).save(tmp_path / "image.png")
     (tmp_path / "broken.mp4").write_bytes(b"not a video at all")
-    spec = {"name": "bad", "labels": [{"name": "car"}]}
-    resources = [tmp_path / f for f in files]
-    if files != ["broken.mp4"]:  # the client sees a mix itself and sends nothing
-        with pytest.raises(ApiValueError, match="Nothing was sent"):
-            client.tasks.create_from_data(spec, resources=resources)
-        assert client.tasks.list() == []
-    # the server, sent such files all the same, refuses them as CVAT 2.73 does
-    monkeypatch.setattr(tasks_proxy, "_check_media", lambda files: None)
-    with pytest.raises(BackgroundRequestException, match=message):
-        client.tasks.create_from_data(spec, resources=resources)
+    # sent as is: the client would refuse the first two before sending anything
+    _, request = submit_raw(cvat_server, cvat_admin, [tmp_path / f for f in files])
+    assert request["status"] == "failed"
+    assert re.search(message, request["message"]), request["message"]
+
+
+def submit_raw(
+    server: CvatTestServer, admin: tuple[str, str], files: list[Path]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A task created with ``files`` uploaded over plain HTTP, without the client's own checks
+    of the media: the task and the finished request creating its data."""
+    with server.sync_client(auth=admin) as http:
+        task = http.post("/api/tasks", json={"name": "raw", "labels": [{"name": "car"}]}).json()
+        parts = [
+            (f"client_files[{i}]", (p.name, p.read_bytes(), "application/octet-stream"))
+            for i, p in enumerate(files)
+        ]
+        answer = http.post(
+            f"/api/tasks/{task['id']}/data/", files=parts, data={"image_quality": "70"}
+        )
+        assert answer.status_code == 202, answer.text
+        assert server.wait_idle()
+        request = http.get(f"/api/requests/{answer.json()['rq_id']}").json()
+        return http.get(f"/api/tasks/{task['id']}").json(), request
 
 
 def test_backup_round_trip(client: Any, videos: dict[str, Path], tmp_path: Path) -> None:
@@ -336,18 +350,17 @@ def test_frames_far_into_a_long_video(client: Any, tmp_path: Path) -> None:
 
 
 def test_start_past_the_end_fails_and_unknown_files_are_skipped(
-    client: Any, videos: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    client: Any,
+    cvat_server: CvatTestServer,
+    cvat_admin: tuple[str, str],
+    videos: dict[str, Path],
+    tmp_path: Path,
 ) -> None:
     with pytest.raises(BackgroundRequestException, match=r"range\(\) arg 3 must not be zero"):
         create(client, videos["h264"], start_frame=14)  # CVAT's own failure, as it says it
     notes = tmp_path / "notes.txt"
     notes.write_text("not media")
-    with pytest.raises(ApiValueError, match=r"notes\.txt"):  # the client refuses it first
-        client.tasks.create_from_data(
-            {"name": "with notes", "labels": [{"name": "car"}]}, resources=[videos["h264"], notes]
-        )
-    monkeypatch.setattr(tasks_proxy, "_check_media", lambda files: None)  # the server skips it
-    task = client.tasks.create_from_data(
-        {"name": "with notes", "labels": [{"name": "car"}]}, resources=[videos["h264"], notes]
-    )
-    assert (task.size, task.mode) == (14, "interpolation")
+    # sent as is: the client refuses unknown files before sending anything
+    task, request = submit_raw(cvat_server, cvat_admin, [videos["h264"], notes])
+    assert request["status"] == "finished"
+    assert (task["size"], task["mode"]) == (14, "interpolation")

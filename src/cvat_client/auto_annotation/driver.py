@@ -65,6 +65,10 @@ def annotate_task(
     ``frame`` becomes the frame's number and ``source`` becomes ``"auto"``. Deleted
     frames are skipped.
 
+    Video tasks are supported (cvat-sdk refuses them): their frames (those in the task's
+    range and step) are decoded from the video chunks with PyAV, the ``video`` extra, and
+    ``context.frame_name`` is the video's file name, as in ``TaskDataset``.
+
     Nothing on the server changes until the function has run on every frame and every
     result is valid. Then the results are added to the task's annotations, or replace
     them with ``clear_existing=True`` (in one request up to a size limit, in batches

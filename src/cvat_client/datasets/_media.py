@@ -143,6 +143,9 @@ class ChunkSource:
         """A frame as a Pillow image."""
         return _open_image(self.read(frame_index))
 
+    def close(self) -> None:
+        """Release what reading frames holds open (nothing for image chunks)."""
+
 
 class FrameSource:
     """Frames downloaded one by one from the server (``FETCH_FRAMES_ON_DEMAND``)."""

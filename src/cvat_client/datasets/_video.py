@@ -94,6 +94,13 @@ class VideoChunkSource(ChunkSource):
         image: Image = frame.to_image()
         return image
 
+    def close(self) -> None:
+        """Close the open chunk decoder, if any (a later read opens one again)."""
+        with self._lock:
+            if self._cursor is not None:
+                self._cursor.close()
+                self._cursor = None
+
     def load(self, frame_index: int) -> Image:
         """A frame as a Pillow image (RGB), decoded from its cached chunk."""
         (av,) = require("Decoding video chunks", "video", "av")

@@ -70,8 +70,9 @@ class TaskDataset:
     ``media_download_policy``. A later dataset of the same task reads the cache, and refreshes
     it if the task changed on the server (its ``updated_date`` moved).
 
-    Limitations: only tasks whose media can be read as images are supported (for the chunked
-    policies, tasks whose original chunks are image sets).
+    Tasks whose original chunks are image sets or videos are supported with every policy
+    (video chunks are decoded with PyAV, the ``video`` extra; cvat-sdk reads video tasks
+    only with ``FETCH_FRAMES_ON_DEMAND``).
     """
 
     def __init__(
@@ -428,14 +429,16 @@ class TaskDataset:
             yield self._prefetching(source, temporary=False)
             return
         temp_dir = Path(tempfile.mkdtemp(prefix=f"cvat-task-{self.task_id}-chunks-"))
+        # of the same kind as the dataset's source: a video task's chunks are decoded
+        temp_source = type(source)(
+            ChunkStore(temp_dir, source.store.chunks_updated_date),
+            source.chunk_size,
+            source.fetcher,
+        )
         try:
-            temp_source = ChunkSource(
-                ChunkStore(temp_dir, source.store.chunks_updated_date),
-                source.chunk_size,
-                source.fetcher,
-            )
             yield self._prefetching(temp_source, temporary=True)
         finally:
+            temp_source.close()
             shutil.rmtree(temp_dir, ignore_errors=True)
 
     def _prefetching(self, source: ChunkSource, *, temporary: bool) -> Iterator[Sample]:
@@ -465,6 +468,7 @@ class TaskDataset:
                         else:
                             yield sample
                     if temporary:
+                        source.close()  # a video chunk's decoder holds its file open
                         source.store.invalidate(index)
             finally:
                 for future in pending:
