@@ -148,13 +148,18 @@ def bench_frames(
 
 
 def bench_tasks(
-    url: str, auth: tuple[str, str], images: list[Path], count: int, concurrency: int
+    url: str,
+    auth: tuple[str, str],
+    images: list[Path],
+    count: int,
+    concurrency: int,
+    prefix: str = "",
 ) -> dict[str, float]:
     results: dict[str, float] = {}
     pair = images[:2]
 
     def spec(who: str, i: int) -> dict[str, Any]:
-        return {"name": f"{who}-{i}", "labels": LABELS}
+        return {"name": f"{prefix}{who}-{i}", "labels": LABELS}
 
     with _sdk(url, auth) as sdk:
         results["cvat-sdk sequential"] = _timed(
@@ -200,8 +205,18 @@ def main() -> None:
     parser.add_argument(
         "--only", choices=["jobs", "frames", "tasks"], action="append", help="run only these"
     )
+    parser.add_argument(
+        "--host", help="run (c) only, against this server (a real CVAT) instead of the test server"
+    )
+    parser.add_argument("--auth", help="user:password for --host")
+    parser.add_argument(
+        "--prefix", default="bench-async-", help="name prefix of the tasks made on --host"
+    )
     args = parser.parse_args()
     only = set(args.only or ["jobs", "frames", "tasks"])
+    if args.host:
+        _real(args)
+        return
     with tempfile.TemporaryDirectory(dir=ROOT) as scratch:
         images = make_images(ROOT / ".bench" / "images-640x480", max(args.jobs, args.frames, 2))
         with ServerProcess(latency=args.latency, scratch=Path(scratch)) as server:
@@ -218,6 +233,21 @@ def main() -> None:
             if "tasks" in only:
                 results = bench_tasks(url, auth, images, args.tasks, args.concurrency)
                 print(_table(f"(c) {args.tasks} small tasks with data", results), flush=True)
+
+
+def _real(args: argparse.Namespace) -> None:
+    """(c) against a real server; the tasks made are deleted afterwards."""
+    user, _, password = (args.auth or "").partition(":")
+    auth = (user, password)
+    images = make_images(ROOT / ".bench" / "images-640x480", 2)
+    print(f"(c) on {args.host}, concurrency {args.concurrency}")
+    try:
+        results = bench_tasks(args.host, auth, images, args.tasks, args.concurrency, args.prefix)
+        print(_table(f"(c) {args.tasks} small tasks with data", results), flush=True)
+    finally:
+        with _ours(args.host, auth, args.concurrency) as client:
+            made = [t.id for t in client.tasks.list() if t.name.startswith(args.prefix)]
+            client.tasks.remove_by_ids(made)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -276,3 +277,29 @@ def test_cancel_upload(
             assert done.size == 3
 
     asyncio.run(main())
+
+
+def test_deadline_block_bounds_awaited_calls() -> None:
+    """``with client.deadline(s):`` in a coroutine bounds the operations awaited in it
+    (the deadline travels to the worker thread with the task's context)."""
+    from cvat_client.core.async_client import AsyncClient
+    from cvat_client.core.client import Client
+    from cvat_client.exceptions import DeadlineExceededError
+    from tests.reliability.hostile import Exchange, HostileServer
+
+    def drip(ex: Exchange) -> None:
+        ex.send(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+        )
+        ex.drip(b"[" + b" " * 998 + b"]", every=0.2)
+
+    async def main(url: str) -> float:
+        sync = Client(url, config=Config(retries=0), check_server_version=False)
+        async with AsyncClient(sync) as client:
+            started = time.monotonic()
+            with pytest.raises(DeadlineExceededError), client.deadline(1.0):
+                await client.jobs.list()
+            return time.monotonic() - started
+
+    with HostileServer(drip) as server:
+        assert asyncio.run(main(server.url)) < 10.0  # the whole body would take minutes
