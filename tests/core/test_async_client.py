@@ -303,3 +303,29 @@ def test_deadline_block_bounds_awaited_calls() -> None:
 
     with HostileServer(drip) as server:
         assert asyncio.run(main(server.url)) < 10.0  # the whole body would take minutes
+
+
+def test_cancelled_while_queued_never_starts(cvat_server: CvatTestServer) -> None:
+    """With every worker busy, a cancelled operation that waited for one never runs."""
+
+    async def main() -> None:
+        config = Config(status_check_period=FAST_POLL, max_concurrency=1)
+        async with make_async_client(
+            "http://testserver",
+            credentials=("admin", "admin"),
+            config=config,
+            transport=ASGIBridgeTransport(cvat_server.app),
+        ) as client:
+            release = threading.Event()
+            busy = asyncio.ensure_future(client.bulk.map(lambda _: release.wait(30), [0]))
+            queued = asyncio.ensure_future(client.projects.create({"name": "never"}))
+            await asyncio.sleep(0)
+            queued.cancel()
+            await asyncio.sleep(0)  # the cancellation reaches the queued task first
+            release.set()
+            await busy
+            with pytest.raises(asyncio.CancelledError):
+                await queued
+            assert await client.projects.list() == []
+
+    asyncio.run(main())

@@ -143,7 +143,7 @@ class AsyncRuntime:
         context = contextvars.copy_context()
         context.run(_TOKEN.set, token)
         future = loop.run_in_executor(
-            self.executor, functools.partial(context.run, fn, *args, **kwargs)
+            self.executor, functools.partial(context.run, _started, fn, *args, **kwargs)
         )
         try:
             return await asyncio.shield(future)
@@ -162,6 +162,14 @@ class AsyncRuntime:
             executor, self._executor = self._executor, None
         if executor is not None:
             executor.shutdown(wait=True)
+
+
+def _started(fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    # an operation cancelled while it waited for a free worker does not start at all
+    token = _TOKEN.get()
+    if token is not None and token.event.is_set():
+        raise OperationCancelled
+    return fn(*args, **kwargs)
 
 
 class AsyncFace(Generic[SyncT]):
