@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 SCHEMA ?= openapi/cvat.schema.yml
 DEST   ?= src/cvat_client/api_client
 
-.PHONY: all venv generate check-generated test lint format typecheck bench demo docs wheel-check clean
+.PHONY: all venv generate check-generated generate-async check-async test lint format typecheck bench demo docs wheel-check clean
 
 all: test
 
@@ -28,6 +28,14 @@ generate: $(STAMP)
 ## Fail when the committed generated client differs from a fresh generation.
 check-generated: $(STAMP)
 	$(PY) tools/generate.py --schema '$(SCHEMA)' --dest '$(DEST)' --check
+
+## Regenerate the async face (core/async_faces.py) from the sync client's classes.
+generate-async: $(STAMP)
+	$(PY) tools/generate_async.py
+
+## Fail when the committed async face differs from a fresh generation (also a test).
+check-async: $(STAMP)
+	$(PY) tools/generate_async.py --check
 
 test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)

@@ -17,6 +17,8 @@ from cvat_client._version import __version__
 
 if TYPE_CHECKING:
     from cvat_client.core import exceptions as exceptions
+    from cvat_client.core.async_client import AsyncClient as AsyncClient
+    from cvat_client.core.async_client import make_async_client as make_async_client
     from cvat_client.core.auth import AuthStore as AuthStore
     from cvat_client.core.auth import ClientAuthParameters as ClientAuthParameters
     from cvat_client.core.auth import ProfileEntry as ProfileEntry
@@ -37,6 +39,8 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "make_client": ("cvat_client.core.client", "make_client"),
     "Client": ("cvat_client.core.client", "Client"),
     "Config": ("cvat_client.core.config", "Config"),
+    "AsyncClient": ("cvat_client.core.async_client", "AsyncClient"),
+    "make_async_client": ("cvat_client.core.async_client", "make_async_client"),
     "exceptions": ("cvat_client.core.exceptions", None),
     "models": ("cvat_client.models", None),
     "version": ("cvat_client.version", None),
@@ -54,6 +58,8 @@ __all__ = [
     "make_client",
     "Client",
     "Config",
+    "AsyncClient",
+    "make_async_client",
     "exceptions",
     "AuthStore",
     "ClientAuthParameters",

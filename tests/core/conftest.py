@@ -64,15 +64,57 @@ def local_client(cvat_server: CvatTestServer, cvat_admin: tuple[str, str]) -> It
         yield made
 
 
-@pytest.fixture(params=["in-process", "http"])
+def _make_async(url: str, transport: Any, credentials: tuple[str, str]) -> Any:
+    """An async client driven through a blocking view (see ``_async_shim``)."""
+    from cvat_client.core.async_client import make_async_client
+    from cvat_client.core.client import Config
+
+    from ._async_shim import Blocking, EventLoopThread
+
+    runner = EventLoopThread()
+
+    async def connect() -> Any:
+        return await make_async_client(
+            url,
+            credentials=credentials,
+            config=Config(status_check_period=FAST_POLL),
+            transport=transport,
+        )
+
+    try:
+        made = Blocking(runner.run(connect()), runner)
+    except BaseException:
+        runner.close()
+        raise
+    return made, runner
+
+
+@pytest.fixture(params=["in-process", "http", "async-in-process", "async-http"])
 def client(
     request: pytest.FixtureRequest, cvat_server: CvatTestServer, cvat_admin: tuple[str, str]
 ) -> Iterator[Any]:
-    """The admin's client, once in-process and once over loopback HTTP.
+    """The admin's client, once in-process and once over loopback HTTP; then the same
+    two ways through the async client (``AsyncClient``, driven by a blocking view).
 
     Every workflow test runs both ways: in-process (fast, through the bridge transport)
     and over real HTTP (uvicorn on 127.0.0.1), where streaming and connections are real.
     """
+    if request.param.startswith("async-"):
+        if request.param == "async-http":
+            url, transport = request.getfixturevalue("cvat_live_server").url, None
+        else:
+            from cvat_client.testing.bridge import ASGIBridgeTransport
+
+            url, transport = "http://testserver", ASGIBridgeTransport(cvat_server.app)
+        made, runner = _make_async(url, transport, cvat_admin)
+        try:
+            yield made
+        finally:
+            try:
+                made.close()
+            finally:
+                runner.close()
+        return
     if request.param == "http":
         live = request.getfixturevalue("cvat_live_server")
         with _make(live.url, None, cvat_admin) as made:

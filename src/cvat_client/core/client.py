@@ -39,6 +39,7 @@ from cvat_client.core.utils import ALLOWED_SERVER_SCHEMAS, CVAT_API_V2
 if TYPE_CHECKING:
     from cvat_client._lowlevel.response import Response
     from cvat_client.api_client import ApiClient, models
+    from cvat_client.core.bulk import Bulk
     from cvat_client.core.progress import ProgressReporter
     from cvat_client.core.proxies.cloudstorages import CloudStoragesRepo
     from cvat_client.core.proxies.comments import CommentsRepo
@@ -585,6 +586,14 @@ class Client:
     def requests(self) -> RequestsRepo:
         """Background requests: ``list``, ``retrieve``, ``cancel``, ``wait``."""
         return self._repo("requests", "RequestsRepo")  # type: ignore[no-any-return]
+
+    @property
+    def bulk(self) -> Bulk:
+        """Operations on many objects at once, ``config.max_concurrency`` in flight
+        (:class:`~cvat_client.core.bulk.Bulk`)."""
+        from cvat_client.core.bulk import Bulk
+
+        return Bulk(self)
 
 
 def _server_text(data: Any) -> str:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
 from cvat_client._lowlevel.exceptions import ApiValueError
+from cvat_client.core._async_runtime import check_cancelled
 from cvat_client.core._files import atomic_write
 from cvat_client.core.proxies.model_proxy import ApiT, ModelT, PreviewMixin
 
@@ -115,6 +116,7 @@ class MediaMixin(PreviewMixin[ModelT, ApiT]):
             wanted = _SAME_FORMAT.get(wanted, wanted)
         written: list[Path] = []
         for frame_id in frame_ids:
+            check_cancelled()
             response = self._frame_response(frame_id, quality)
             data = response.content
             native = _extension_for(response.headers.get("content-type", ""), data)
@@ -157,6 +159,7 @@ class MediaMixin(PreviewMixin[ModelT, ApiT]):
         try:
             for block in response.iter_bytes():
                 write(block)
+                check_cancelled()
         finally:
             response.close()
 
