@@ -213,26 +213,52 @@ def main() -> None:
         "--prefix", default="bench-async-", help="name prefix of the tasks made on --host"
     )
     args = parser.parse_args()
-    only = set(args.only or ["jobs", "frames", "tasks"])
     if args.host:
         _real(args)
         return
+    run_suite(
+        latency=args.latency,
+        jobs=args.jobs,
+        frames=args.frames,
+        tasks=args.tasks,
+        concurrency=args.concurrency,
+        only=set(args.only or ["jobs", "frames", "tasks"]),
+    )
+
+
+def run_async(*, quick: bool = False) -> None:
+    """The suite of ``make bench`` (``--quick``: a tenth of the work)."""
+    scale = 10 if quick else 1
+    run_suite(latency=0.05, jobs=200 // scale, frames=500 // scale, tasks=50 // scale)
+
+
+def run_suite(
+    *,
+    latency: float,
+    jobs: int,
+    frames: int,
+    tasks: int,
+    concurrency: int = 16,
+    only: set[str] | None = None,
+) -> None:
+    """(a), (b) and (c) against the test server in a process of its own."""
+    only = only or {"jobs", "frames", "tasks"}
     with tempfile.TemporaryDirectory(dir=ROOT) as scratch:
-        images = make_images(ROOT / ".bench" / "images-640x480", max(args.jobs, args.frames, 2))
-        with ServerProcess(latency=args.latency, scratch=Path(scratch)) as server:
+        images = make_images(ROOT / ".bench" / "images-640x480", max(jobs, frames, 2))
+        with ServerProcess(latency=latency, scratch=Path(scratch)) as server:
             url, auth = server.url, server.auth
-            print(f"latency {args.latency * 1000:.0f} ms, concurrency {args.concurrency}")
+            print(f"latency {latency * 1000:.0f} ms, concurrency {concurrency}")
             if "jobs" in only:
-                task_id = _setup_task(url, auth, images[: args.jobs], segment_size=1)
-                title = f"(a) annotations of {args.jobs} jobs"
-                print(_table(title, bench_jobs(url, auth, task_id, args.concurrency)), flush=True)
+                task_id = _setup_task(url, auth, images[:jobs], segment_size=1)
+                title = f"(a) annotations of {jobs} jobs"
+                print(_table(title, bench_jobs(url, auth, task_id, concurrency)), flush=True)
             if "frames" in only:
-                task_id = _setup_task(url, auth, images[: args.frames], segment_size=100)
-                results = bench_frames(url, auth, task_id, args.frames, args.concurrency)
-                print(_table(f"(b) {args.frames} single frames", results), flush=True)
+                task_id = _setup_task(url, auth, images[:frames], segment_size=100)
+                results = bench_frames(url, auth, task_id, frames, concurrency)
+                print(_table(f"(b) {frames} single frames", results), flush=True)
             if "tasks" in only:
-                results = bench_tasks(url, auth, images, args.tasks, args.concurrency)
-                print(_table(f"(c) {args.tasks} small tasks with data", results), flush=True)
+                results = bench_tasks(url, auth, images, tasks, concurrency)
+                print(_table(f"(c) {tasks} small tasks with data", results), flush=True)
 
 
 def _real(args: argparse.Namespace) -> None:

@@ -52,6 +52,13 @@ try:  # video benchmarks need PyAV, numpy and cvat-sdk
 except ImportError as exc:  # pragma: no cover - reported, not hidden
     print(f"(video benchmarks unavailable: {exc})")
 
+try:  # the async client and bulk helpers against cvat-sdk, with added latency
+    from bench_async import run_async
+
+    SUITES["async"] = run_async
+except ImportError as exc:  # pragma: no cover - reported, not hidden
+    print(f"(async benchmarks unavailable: {exc})")
+
 
 def main() -> None:
     parser = argparse.ArgumentParser(
