@@ -1,9 +1,7 @@
-"""Background request states and progress (recordings 03/06), nginx-served downloads (06),
-and the schema recorder of the live-HTTP tests."""
+"""Background request states and progress (recordings 03/06), nginx-served downloads (06)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from pathlib import Path
@@ -15,7 +13,6 @@ import httpx
 from cvat_client.testing import CvatTestServer
 
 from .conftest import create_task
-from .schema_check import SchemaRecorder
 
 _RECORDINGS = Path(__file__).resolve().parents[3] / "shared" / "cvat-exchanges"
 
@@ -134,26 +131,3 @@ def test_result_download_has_no_django_headers(
     missing = cvat_http.get(f"/api/tasks/{tid}/dataset/download?rq_id=nope")
     assert missing.status_code == 404
     assert {"allow", "vary", "x-request-id", "x-frame-options"} <= set(missing.headers)
-
-
-def test_schema_recorder_finds_problems() -> None:
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        body = json.dumps({"name": 1}).encode()
-        headers = [(b"content-type", b"application/vnd.cvat+json")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    recorder = SchemaRecorder(app)
-
-    async def call() -> None:
-        scope = {"type": "http", "method": "GET", "path": "/api/server/about"}
-
-        async def send(message: Any) -> None:
-            return None
-
-        await recorder(scope, None, send)  # type: ignore[arg-type]
-
-    asyncio.run(call())
-    problems = recorder.problems()
-    assert problems
-    assert any("name" in p for p in problems)
