@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -204,6 +204,9 @@ class CvatTestServer:
             response = await self._dispatch(ctx, route)
         except ApiError as error:
             response = error.to_response()
+        except ClientDisconnect:
+            # the client hung up mid-body: nobody reads this, and nothing was stored
+            response = Response(b"", status_code=400)
         except Exception:
             log.exception("test server error on %s %s", request.method, path)
             response = Response(SERVER_ERROR_HTML.encode(), status_code=500, media_type=HTML)
