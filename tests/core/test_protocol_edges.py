@@ -1,0 +1,97 @@
+"""Edges of the I/O-free protocol logic (``core/_protocol``): bounds, defaults, messages.
+
+Written against the mutants ``make mutate`` found alive: each test pins a boundary or a
+message that a small change of the code would move.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cvat_client.core._protocol.tus import UploadState, encode_metadata, plan_data_upload
+
+# --- TUS metadata and planning --------------------------------------------------------------
+
+
+def test_metadata_keys_and_values() -> None:
+    # only spaces and commas are refused in keys
+    assert encode_metadata({"XX": "é"}) == "XX w6k="
+    for bad in ("a b", "a,b", ""):
+        with pytest.raises(ValueError, match=f"^Bad upload metadata key {bad!r}$"):
+            encode_metadata({bad: "v"})
+
+
+def test_plan_bounds_are_inclusive() -> None:
+    # a file of exactly the threshold goes through TUS
+    assert plan_data_upload([10, 9], tus_threshold=10, batch_size=100).separate == (0,)
+    # a batch never exceeds batch_size, and its size starts from 0 after a split
+    plan = plan_data_upload([6, 4, 6, 4, 6], tus_threshold=100, batch_size=10)
+    assert plan.batches == ((0, 1), (2, 3), (4,))
+    assert plan.total_size == 26
+    # at most 1000 files a batch unless told otherwise
+    many = plan_data_upload([1] * 1001, tus_threshold=100, batch_size=10**6)
+    assert [len(b) for b in many.batches] == [1000, 1]
+    few = plan_data_upload([1] * 5, tus_threshold=100, batch_size=10**6, max_batch_files=2)
+    assert few.batches == ((0, 1), (2, 3), (4,))
+
+
+@pytest.mark.parametrize(
+    "bounds",
+    [
+        {"tus_threshold": 0, "batch_size": 1, "max_batch_files": 1},
+        {"tus_threshold": 1, "batch_size": 0, "max_batch_files": 1},
+        {"tus_threshold": 1, "batch_size": 1, "max_batch_files": 0},
+    ],
+)
+def test_plan_refuses_non_positive_bounds(bounds: dict[str, int]) -> None:
+    message = "^tus_threshold, batch_size and max_batch_files must be positive$"
+    with pytest.raises(ValueError, match=message):
+        plan_data_upload([1], **bounds)
+
+
+def test_plan_accepts_bounds_of_one() -> None:
+    plan = plan_data_upload([0, 0, 1], tus_threshold=1, batch_size=1, max_batch_files=1)
+    assert plan.batches == ((0,), (1,))
+    assert plan.separate == (2,)
+
+
+# --- the TUS upload state -------------------------------------------------------------------
+
+
+def test_state_bounds() -> None:
+    assert UploadState(length=3, chunk_size=1).next_chunk() == (0, 1)
+    empty = UploadState(length=0, chunk_size=1)
+    assert empty.complete
+    assert empty.next_chunk() == (0, 0)
+    with pytest.raises(ValueError, match="^length must not be negative, got -1$"):
+        UploadState(length=-1, chunk_size=1)
+    with pytest.raises(ValueError, match="^chunk size must be positive, got 0$"):
+        UploadState(length=1, chunk_size=0)
+
+
+def test_confirm_without_progress_keeps_the_failure_count() -> None:
+    state = UploadState(length=10, chunk_size=4, offset=4)
+    state.fail()
+    state.fail()
+    state.confirm(4, 0)  # accepted, but no progress
+    assert (state.offset, state.failures) == (4, 2)
+    state.confirm(None, 4)
+    assert (state.offset, state.failures) == (8, 0)
+    state.confirm(10, 2)
+    assert state.complete
+    with pytest.raises(ValueError, match="^the server reported offset 11 after a chunk sent at 10"):
+        state.confirm(11, 1)
+
+
+def test_resume_without_progress_keeps_the_failure_count() -> None:
+    state = UploadState(length=10, chunk_size=4, offset=4)
+    assert state.fail() == 1
+    state.resume_at(4)
+    assert state.failures == 1
+    assert state.fail() == 2
+    state.resume_at(0)  # the server may hold less than confirmed: go back
+    assert (state.offset, state.failures) == (0, 2)
+    state.resume_at(10)
+    assert (state.offset, state.failures, state.complete) == (10, 0, True)
+    with pytest.raises(ValueError, match="^the server reported offset -1 for a 10-byte upload$"):
+        state.resume_at(-1)
