@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import time
@@ -39,6 +40,13 @@ def _best(fn: Callable[[], Any], repeat: int) -> float:
         fn()
         best = min(best, time.perf_counter() - start)
     return best
+
+
+def _load_note() -> str:
+    try:
+        return f"(1-minute load average {os.getloadavg()[0]:.1f}; {os.cpu_count()} CPUs)"
+    except OSError:  # pragma: no cover - not on Linux/macOS
+        return ""
 
 
 def run_startup(*, quick: bool = False) -> None:
@@ -160,3 +168,4 @@ def run_parse(*, quick: bool = False) -> None:
                 (f"x json.loads <= {PARSE_JSON_FACTOR:g}", factor <= PARSE_JSON_FACTOR),
             ],
         )
+    print(_load_note())

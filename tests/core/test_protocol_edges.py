@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import pytest
 
+from cvat_client.core._protocol.download import DownloadState, ResumeAction
+from cvat_client.core._protocol.pagination import PageCursor
+from cvat_client.core._protocol.polling import PollSchedule
+from cvat_client.core._protocol.retry import RetryPolicy
 from cvat_client.core._protocol.tus import UploadState, encode_metadata, plan_data_upload
+from cvat_client.core._protocol.urls import rebase_url
+from cvat_client.core._protocol.version import Version
 
 # --- TUS metadata and planning --------------------------------------------------------------
 
@@ -95,3 +101,85 @@ def test_resume_without_progress_keeps_the_failure_count() -> None:
     assert (state.offset, state.failures, state.complete) == (10, 0, True)
     with pytest.raises(ValueError, match="^the server reported offset -1 for a 10-byte upload$"):
         state.resume_at(-1)
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def test_a_first_answer_with_a_range_is_used_only_from_byte_0() -> None:
+    state = DownloadState()
+    assert state.on_response(206, "bytes 0-99/*", "100") is ResumeAction.APPEND
+    assert (state.received, state.total) == (0, None)
+    assert state.on_response(206, "bytes 0-99/100", "100") is ResumeAction.APPEND
+    assert state.total == 100
+    for wrong in ("bytes 1-99/100", None, "nonsense"):
+        assert DownloadState().on_response(206, wrong, "99") is ResumeAction.FAIL
+
+
+def test_a_resumed_answer_keeps_the_known_total() -> None:
+    state = DownloadState(received=1, total=100)
+    assert state.on_response(206, "bytes 1-99/*", "99") is ResumeAction.APPEND
+    assert state.total == 100
+    assert state.on_response(206, "bytes 1-99/120", "99") is ResumeAction.APPEND
+    assert state.total == 120
+    assert state.on_response(206, "bytes 0-99/120", "100") is ResumeAction.FAIL
+    assert state.on_response(206, None, "99") is ResumeAction.FAIL
+    # a whole body instead: start over, with its length as the total
+    assert state.on_response(200, None, "120") is ResumeAction.RESTART
+    assert (state.received, state.total) == (0, 120)
+    assert state.on_response(200, None, "x") is ResumeAction.RESTART
+    assert state.total is None
+
+
+# --- retries --------------------------------------------------------------------------------
+
+
+def test_backoff_stops_doubling_after_60_attempts() -> None:
+    policy = RetryPolicy(backoff=1.0, max_backoff=float("inf"))
+    assert policy.backoff_delay(100_000, lambda: 1.0) == 2.0**60
+    assert policy.backoff_delay(60, lambda: 0.0) == 2.0**59
+
+
+# --- versions -------------------------------------------------------------------------------
+
+
+def test_versions_compare_by_number_then_suffix() -> None:
+    assert Version("2.0") == Version("2") == Version("2.0.0")
+    assert hash(Version("2.0")) == hash(Version("2")) == hash(Version("2.0.0"))
+    assert len({Version("2.73"), Version("2.73.0"), Version("2.73.1")}) == 2
+    assert Version("0") == Version("0.0")
+    assert Version("2.9") < "2.10"
+    assert not Version("2.73") < "2.73.0"
+    assert not Version("2.73") < Version("2.73-rc1")
+    assert Version("2.73-rc1") < Version("2.73-rc2") < Version("2.73")
+    assert Version("2.73").__lt__(2.73) is NotImplemented
+    assert repr(Version("v2.73.1-rc1")) == "Version('2.73.1-rc1')"
+    assert (Version("2").minor, Version("2").micro, Version("2.5.7").micro) == (0, 0, 7)
+
+
+def test_the_first_byte_is_resumed_too() -> None:
+    assert DownloadState(received=1).range_header() == "bytes=1-"
+    assert DownloadState().range_header() is None
+
+
+# --- pagination, polling, URLs ----------------------------------------------------------------
+
+
+def test_a_next_link_to_the_same_page_ends_the_walk() -> None:
+    cursor = PageCursor()
+    cursor.advance("http://h/api/tasks?page=1", 10, 100)
+    assert cursor.done
+    cursor = PageCursor()
+    cursor.advance("http://h/api/tasks?page=2", 10, 100)
+    assert (cursor.done, cursor.page, cursor.seen) == (False, 2, 10)
+
+
+def test_a_zero_poll_period_is_allowed() -> None:
+    assert PollSchedule(period=0).period == 0
+    with pytest.raises(ValueError, match="must not be negative"):
+        PollSchedule(period=-0.1)
+
+
+def test_relative_urls_join_the_host() -> None:
+    assert rebase_url("api/tasks/1", "http://cvat.test:8080") == "http://cvat.test:8080/api/tasks/1"
+    assert rebase_url("/api/tasks/1", "http://cvat.test") == "http://cvat.test/api/tasks/1"
