@@ -6,14 +6,16 @@ message that a small change of the code would move.
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 
 from cvat_client.core._protocol.download import DownloadState, ResumeAction
 from cvat_client.core._protocol.pagination import PageCursor
 from cvat_client.core._protocol.polling import PollSchedule
-from cvat_client.core._protocol.retry import RetryPolicy
+from cvat_client.core._protocol.retry import RetryPolicy, parse_retry_after
 from cvat_client.core._protocol.tus import UploadState, encode_metadata, plan_data_upload
-from cvat_client.core._protocol.urls import rebase_url
+from cvat_client.core._protocol.urls import normalize_host, rebase_url
 from cvat_client.core._protocol.version import Version
 
 # --- TUS metadata and planning --------------------------------------------------------------
@@ -23,7 +25,7 @@ def test_metadata_keys_and_values() -> None:
     # only spaces and commas are refused in keys
     assert encode_metadata({"XX": "é"}) == "XX w6k="
     for bad in ("a b", "a,b", ""):
-        with pytest.raises(ValueError, match=f"^Bad upload metadata key {bad!r}$"):
+        with pytest.raises(ValueError, match=rf"^Bad upload metadata key {bad!r}$"):
             encode_metadata({bad: "v"})
 
 
@@ -69,9 +71,9 @@ def test_state_bounds() -> None:
     empty = UploadState(length=0, chunk_size=1)
     assert empty.complete
     assert empty.next_chunk() == (0, 0)
-    with pytest.raises(ValueError, match="^length must not be negative, got -1$"):
+    with pytest.raises(ValueError, match=r"^length must not be negative, got -1$"):
         UploadState(length=-1, chunk_size=1)
-    with pytest.raises(ValueError, match="^chunk size must be positive, got 0$"):
+    with pytest.raises(ValueError, match=r"^chunk size must be positive, got 0$"):
         UploadState(length=1, chunk_size=0)
 
 
@@ -85,7 +87,9 @@ def test_confirm_without_progress_keeps_the_failure_count() -> None:
     assert (state.offset, state.failures) == (8, 0)
     state.confirm(10, 2)
     assert state.complete
-    with pytest.raises(ValueError, match="^the server reported offset 11 after a chunk sent at 10"):
+    with pytest.raises(
+        ValueError, match=r"^the server reported offset 11 after a chunk sent at 10"
+    ):
         state.confirm(11, 1)
 
 
@@ -99,7 +103,7 @@ def test_resume_without_progress_keeps_the_failure_count() -> None:
     assert (state.offset, state.failures) == (0, 2)
     state.resume_at(10)
     assert (state.offset, state.failures, state.complete) == (10, 0, True)
-    with pytest.raises(ValueError, match="^the server reported offset -1 for a 10-byte upload$"):
+    with pytest.raises(ValueError, match=r"^the server reported offset -1 for a 10-byte upload$"):
         state.resume_at(-1)
 
 
@@ -183,3 +187,56 @@ def test_a_zero_poll_period_is_allowed() -> None:
 def test_relative_urls_join_the_host() -> None:
     assert rebase_url("api/tasks/1", "http://cvat.test:8080") == "http://cvat.test:8080/api/tasks/1"
     assert rebase_url("/api/tasks/1", "http://cvat.test") == "http://cvat.test/api/tasks/1"
+
+
+def test_poll_timeout_bounds() -> None:
+    assert PollSchedule(timeout=0).timeout == 0
+    with pytest.raises(ValueError, match=r"^timeout must not be negative, got -1$"):
+        PollSchedule(timeout=-1)
+
+
+@pytest.mark.parametrize(
+    ("host", "port", "message"),
+    [
+        ("  ", None, "The server address is empty"),
+        ("http://", None, "No host name in 'http://'"),
+        ("http://user@cvat.test", None, "Put credentials in credentials= or access_token="),
+        ("http://:pw@cvat.test", None, "Put credentials in credentials= or access_token="),
+        ("http://cvat.test:99999", None, "Bad port in 'http://cvat.test:99999'"),
+        ("http://cvat.test:8080", 8080, "The port is given twice: in the address and as port="),
+        ("cvat.test", 0, "Bad port 0"),
+        ("cvat.test", 65536, "Bad port 65536"),
+    ],
+)
+def test_bad_server_addresses(host: str, port: int | None, message: str) -> None:
+    with pytest.raises(ValueError) as info:
+        normalize_host(host, port)
+    assert str(info.value).startswith(message)
+
+
+def test_server_addresses() -> None:
+    assert normalize_host("cvat.test", 1) == "https://cvat.test:1"
+    assert normalize_host("cvat.test", 65535) == "https://cvat.test:65535"
+    assert normalize_host("HTTP://cvat.test/boX/") == "http://cvat.test/boX"
+    assert normalize_host("http://cvat.test/sub/api/") == "http://cvat.test/sub"
+
+
+# --- Retry-After ------------------------------------------------------------------------------
+
+
+def test_retry_after_dates() -> None:
+    noon = datetime.datetime(2015, 10, 21, 7, 27, 0, tzinfo=datetime.UTC)
+    # "-0000" gives a date without a time zone: it is UTC
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 -0000", now=noon) == 60.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=noon) == 60.0
+    # without ``now``: the current time (a date long past means no wait)
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+def test_retry_after_up_to_the_longest_backoff_is_waited() -> None:
+    policy = RetryPolicy(max_backoff=30.0)
+    assert policy.for_status("GET", 503, 30.0, 0, lambda: 0.0) == 30.0
+    assert policy.for_status("GET", 503, 30.5, 0, lambda: 0.0) is None
+    # at most one second of jitter on top
+    assert policy.for_status("GET", 503, 20.0, 0, lambda: 1.0) == 21.0
+    assert policy.for_status("GET", 503, 5.0, 0, lambda: 1.0) == 5.5
