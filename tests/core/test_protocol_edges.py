@@ -158,6 +158,7 @@ def test_versions_compare_by_number_then_suffix() -> None:
     assert Version("2.73-rc1") < Version("2.73-rc2") < Version("2.73")
     assert Version("2.73").__lt__(2.73) is NotImplemented
     assert repr(Version("v2.73.1-rc1")) == "Version('2.73.1-rc1')"
+    assert str(Version("2.73.0Xdev")) == "2.73.0-Xdev"  # only separators are stripped
     assert (Version("2").minor, Version("2").micro, Version("2.5.7").micro) == (0, 0, 7)
 
 
