@@ -22,6 +22,7 @@ import pytest
 from cvat_client import Config, make_client
 from cvat_client.core.downloading import Downloader, server_file_name
 from cvat_client.core.exceptions import UnauthorizedException, UploadError
+from cvat_client.core.progress import BaseProgressReporter
 from cvat_client.core.uploading import Uploader
 from cvat_client.testing import CvatTestServer
 from cvat_client.testing.bridge import ASGIBridgeTransport
@@ -237,3 +238,65 @@ def test_control_characters_never_reach_a_file_name(header: str) -> None:
     # the name is refused: the download keeps the name the caller chose
     assert server_file_name(header) is None
     assert server_file_name("attachment; filename*=UTF-8''%C3%A9t%C3%A9.zip") == "été.zip"
+
+
+# --- progress -----------------------------------------------------------------------------
+
+
+class _Progress(BaseProgressReporter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: list[tuple[int, dict[str, Any]]] = []
+        self.done: list[int] = []
+
+    def _begin(self, total: int, options: dict[str, Any]) -> None:
+        self.runs.append((total, options))
+
+    def finish(self) -> None:
+        self.done.append(self.progress)
+        super().finish()
+
+
+def test_transfers_report_bytes_to_the_given_reporter(
+    cvat_server: CvatTestServer, tmp_path: Path, images: list[Path]
+) -> None:
+    path = _payload(tmp_path, 2 * CHUNK + 5)
+    with _client(ASGIBridgeTransport(cvat_server.app)) as client:
+        task = client.tasks.create({"name": "t", "labels": [{"name": "a"}]})
+        url = f"/api/tasks/{task.id}/data/"
+        uploader = Uploader(client)
+        uploader._post_marker(url, "Upload-Start")
+        sent = _Progress()
+        uploader.upload_file(url, path, meta={"filename": path.name}, pbar=sent)
+        byte_options = {"unit": "B", "unit_scale": True, "unit_divisor": 1024}
+        assert sent.runs == [
+            (path.stat().st_size, {"desc": "Uploading payload.bin", **byte_options})
+        ]
+        assert sent.done == [path.stat().st_size]
+
+        with_data = client.tasks.create_from_data(
+            {"name": "d", "labels": [{"name": "a"}]}, resources=[str(p) for p in images]
+        )
+        backup = tmp_path / "backup.zip"
+        with_data.download_backup(backup)
+        got = _Progress()
+        restored = uploader.upload_file_and_wait(
+            "/api/tasks/backup/", backup, upload_id_param="filename", pbar=got
+        )
+        assert restored.status.value == "finished"
+        assert [total for total, _ in got.runs] == [backup.stat().st_size]
+        assert got.done == [backup.stat().st_size]
+
+        export = client.api_client.tasks_api.create_dataset_export_endpoint
+        fetched = _Progress()
+        out = Downloader(client).prepare_and_download_file_from_endpoint(
+            export,
+            tmp_path / "coco.zip",
+            url_params={"id": with_data.id},
+            query_params={"format": "COCO 1.0", "save_images": False},
+            pbar=fetched,
+        )
+        size = out.stat().st_size
+        assert fetched.runs[0][0] == size
+        assert fetched.runs[0][1]["desc"] == "Downloading coco.zip"
+        assert fetched.done == [size]
