@@ -300,3 +300,28 @@ def test_transfers_report_bytes_to_the_given_reporter(
         assert fetched.runs[0][0] == size
         assert fetched.runs[0][1]["desc"] == "Downloading coco.zip"
         assert fetched.done == [size]
+
+
+def test_a_refused_connection_is_tried_again_by_the_downloader(tmp_path: Path) -> None:
+    data = os.urandom(5000)
+    seen: list[httpx.Request] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        if len(seen) == 1:
+            raise httpx.ConnectError("connection refused", request=request)
+        return httpx.Response(200, headers={"content-length": str(len(data))}, content=data)
+
+    client = make_client(
+        "http://cvat.test",
+        transport=httpx.MockTransport(handle),
+        check_server_version=False,
+        config=Config(retries=0),  # the transport gives up at once: the downloader retries
+    )
+    with client:
+        target = tmp_path / "new" / "nested" / "f.bin"  # missing folders are made
+        out = Downloader(client).download_file("/api/x/download", target)
+    assert out == target
+    assert target.read_bytes() == data
+    assert len(seen) == 2
+    assert sorted(p.name for p in target.parent.iterdir()) == ["f.bin"]
