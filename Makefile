@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 SCHEMA ?= openapi/cvat.schema.yml
 DEST   ?= src/cvat_client/api_client
 
-.PHONY: all venv generate check-generated generate-async check-async test lint format typecheck bench demo docs wheel-check clean
+.PHONY: all venv generate check-generated generate-async check-async test lint format typecheck bench demo docs wheel-check clean mutate
 
 all: test
 
@@ -53,6 +53,14 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py $(BENCH_ARGS)
+
+## Mutation testing of the transfer protocol, uploads, downloads, retries and response
+## parsing (scope in pyproject's [tool.mutmut]); slow, not part of `make test`.
+## Narrow it with globs: make mutate MUTATE_ARGS='"cvat_client.core._protocol.*"'
+mutate: $(STAMP)
+	$(PY) -m pip install --quiet "mutmut==3.8.1"
+	$(VENV)/bin/mutmut run $(MUTATE_ARGS)
+	$(VENV)/bin/mutmut results
 
 ## The main job: the quick-start example against the embedded test server
 ## (or against a real server when CVAT_HOST and credentials are set).

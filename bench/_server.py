@@ -77,6 +77,11 @@ class ServerProcess:
             raise
         return self
 
+    @property
+    def uploads_dir(self) -> Path:
+        """Where the server keeps uploaded files until it processes them."""
+        return self.media_dir / "uploads"
+
     def clear_uploads(self) -> None:
         """Remove uploaded files (the server never processes them with ``NEVER``)."""
         shutil.rmtree(self.media_dir / "uploads", ignore_errors=True)

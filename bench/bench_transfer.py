@@ -37,6 +37,12 @@ if str(HERE) not in sys.path:
     sys.path.insert(0, str(HERE))
 
 from _memory import children_peak_rss, cpu_seconds, peak_growth, reset_peak  # noqa: E402
+from _verdicts import (  # noqa: E402
+    CURL_SHARE,
+    file_digest,
+    median,
+    print_verdict,
+)
 
 CLIENT = "cvat-client"
 SDK = "cvat-sdk 2.73"
@@ -44,7 +50,7 @@ CURL = "curl"
 CURL_MULTIPART = "curl, Upload-Multiple"
 MiB = 1024 * 1024
 RSS_TARGET = 64 * MiB
-CURL_SHARE_TARGET = 0.8
+CURL_SHARE_TARGET = CURL_SHARE
 
 _CHILD_TIMEOUT = 600.0  # seconds for one measurement, whatever happens
 _SETUP_TIMEOUT = 600.0  # seconds for the server to process data or make an export
@@ -136,6 +142,7 @@ def _child_download(job: dict[str, Any]) -> dict[str, Any]:
             return {
                 "seconds": seconds,
                 "bytes": target.stat().st_size,
+                "digest": file_digest([target]),
                 "cpu": cpu_seconds(children=True) - cpu,
                 "curl_rss": children_peak_rss(),
             }
@@ -153,7 +160,13 @@ def _child_download(job: dict[str, Any]) -> dict[str, Any]:
             cpu = cpu_seconds() - cpu
             growth = peak_growth(baseline)
         size = target.stat().st_size
-        return {"seconds": seconds, "bytes": size, "cpu": cpu, "rss_growth": growth}
+        return {
+            "seconds": seconds,
+            "bytes": size,
+            "digest": file_digest([target]),
+            "cpu": cpu,
+            "rss_growth": growth,
+        }
 
 
 def _child_list(job: dict[str, Any]) -> dict[str, Any]:
@@ -220,16 +233,26 @@ def _measure(job: dict[str, Any]) -> dict[str, Any]:
 
 
 def _measure_all(
-    impls: Sequence[str], reps: int, job: Callable[[str], dict[str, Any]], after: Callable[[], None]
+    impls: Sequence[str],
+    reps: int,
+    job: Callable[[str], dict[str, Any]],
+    after: Callable[[], None],
+    check: Callable[[dict[str, Any]], str | None] = lambda _: None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Each implementation ``reps`` times, interleaved (so drifts in load spread evenly)."""
+    """Each implementation ``reps`` times, interleaved (so drifts in load spread evenly).
+
+    ``check`` verifies what a run transferred (before ``after`` cleans up); a run whose
+    transfer is wrong counts as failed.
+    """
     results: dict[str, list[dict[str, Any]]] = {impl: [] for impl in impls}
     for _ in range(reps):
         for impl in impls:
             if results[impl] and "error" in results[impl][-1]:
                 continue  # a failure repeats; do not spend the time again
             os.sync()  # no earlier write is flushed to disk during a measurement
-            results[impl].append(_measure(job(impl)))
+            result = _measure(job(impl))
+            problem = None if "error" in result else check(result)
+            results[impl].append({"error": problem} if problem else result)
             after()
     return results
 
@@ -239,8 +262,7 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     if not good:
         return None
     best = dict(min(good, key=lambda r: r["seconds"]))
-    ordered = sorted(r["seconds"] for r in good)
-    best["median"] = ordered[len(ordered) // 2]
+    best["median"] = median([r["seconds"] for r in good])
     growths = [r["rss_growth"] for r in good if "rss_growth" in r]
     if growths:
         best["rss_growth"] = max(growths)  # the worst run: a peak is what matters
@@ -300,15 +322,15 @@ def _throughput_table(
         ["", "best s", "median s", "MiB/s", "of curl", "client CPU s", "peak RSS growth MiB"],
         rows,
     )
-    _verdict(best)
+    _verdict(best, title)
     print(_load_note(load))
     return best
 
 
-def _verdict(best: dict[str, dict[str, Any] | None]) -> None:
+def _verdict(best: dict[str, dict[str, Any] | None], title: str) -> None:
     ours, theirs, curl = best.get(CLIENT), best.get(SDK), best.get(CURL)
     if ours is None:
-        print("cvat-client: no figure (see the error above)")
+        print(f"verdict, {title}: no cvat-client figure (see the error above)")
         return
 
     def rate(r: dict[str, Any]) -> float:
@@ -319,16 +341,21 @@ def _verdict(best: dict[str, dict[str, Any] | None]) -> None:
         checks.append(("throughput >= cvat-sdk's", rate(ours) >= rate(theirs)))
     if curl is not None:
         checks.append(("throughput >= 80% of curl's", rate(ours) >= CURL_SHARE_TARGET * rate(curl)))
-    checks.append(("peak RSS growth <= 64 MiB", ours.get("rss_growth", 0) <= RSS_TARGET))
-    print(
-        "cvat-client targets: " + "; ".join(f"{n}: {'met' if ok else 'MISSED'}" for n, ok in checks)
-    )
     same = best.get(CURL_MULTIPART)
     if same is not None:
-        print(
-            "cvat-client vs curl sending the same Upload-Multiple batches: "
-            f"{rate(ours) / rate(same) * 100:.0f}%"
+        checks.append(
+            (
+                "throughput >= 80% of curl's sending the same Upload-Multiple batches",
+                rate(ours) >= CURL_SHARE_TARGET * rate(same),
+            )
         )
+    checks.append(("peak RSS growth <= 64 MiB", ours.get("rss_growth", 0) <= RSS_TARGET))
+    print_verdict(title, checks)
+    shares = [f"{rate(ours) / rate(theirs) * 100:.0f}% of cvat-sdk's"] if theirs else []
+    shares += [f"{rate(ours) / rate(curl) * 100:.0f}% of curl's"] if curl else []
+    shares += [f"{rate(ours) / rate(same) * 100:.0f}% of curl Upload-Multiple"] if same else []
+    if shares:
+        print(f"cvat-client throughput (best runs): {', '.join(shares)}")
 
 
 @contextlib.contextmanager
@@ -398,8 +425,19 @@ def run_upload(*, quick: bool = False) -> None:
                     "files": [str(p) for p in files],
                 }
 
+            expected = file_digest(files)
+
+            def check(_: dict[str, Any], expected: list[tuple[int, str]] = expected) -> str | None:
+                received = file_digest(p for p in server.uploads_dir.rglob("*") if p.is_file())
+                if received != expected:
+                    return (
+                        f"the server received {len(received)} files of {sum(n for n, _ in received)}"
+                        f" bytes, not the {len(expected)} files sent (or not the same bytes)"
+                    )
+                return None
+
             load = _load()
-            results = _measure_all(impls, reps, job, server.clear_uploads)
+            results = _measure_all(impls, reps, job, server.clear_uploads, check)
             _throughput_table(f"Upload: {title}, {_mib(size)}", results, reps, load)
 
 
@@ -422,6 +460,25 @@ def _prepare_result_url(server: Any, zip_path: Path) -> str:
     return str(result_url)
 
 
+def _reference_digest(server: Any, result_url: str, scratch: Path) -> list[tuple[int, str]]:
+    """Size and hash of the file behind ``result_url``, fetched once with plain httpx."""
+    import httpx
+
+    target = scratch / "reference.bin"
+    with (
+        httpx.Client(auth=tuple(server.auth), timeout=600) as http,
+        http.stream("GET", result_url, headers={"Accept-Encoding": "identity"}) as response,
+        target.open("wb") as out,
+    ):
+        response.raise_for_status()
+        for block in response.iter_raw():
+            out.write(block)
+    try:
+        return file_digest([target])
+    finally:
+        target.unlink()
+
+
 def run_download(*, quick: bool = False) -> None:
     """Download the ``result_url`` of a task backup holding the big zip's images."""
     from _server import ServerProcess
@@ -437,7 +494,14 @@ def run_download(*, quick: bool = False) -> None:
         print("\n(preparing the download: task from the zip, then its backup ...)", flush=True)
         start = time.perf_counter()
         result_url = _prepare_result_url(server, payloads.zip)
+        reference = _reference_digest(server, result_url, Path(scratch))
         print(f"(prepared in {time.perf_counter() - start:.0f} s)", flush=True)
+
+        def check(result: dict[str, Any]) -> str | None:
+            got = [tuple(d) for d in result.get("digest", [])]
+            if got != reference:
+                return f"downloaded {got or 'nothing'}, not the {reference} the server serves"
+            return None
 
         def job(impl: str) -> dict[str, Any]:
             return {
@@ -450,11 +514,8 @@ def run_download(*, quick: bool = False) -> None:
             }
 
         load = _load()
-        results = _measure_all((CLIENT, SDK, CURL), reps, job, lambda: None)
-        sizes = {r["bytes"] for runs in results.values() for r in runs if "bytes" in r}
-        size = f", {_mib(max(sizes))}" if sizes else ""
-        if len(sizes) > 1:
-            print(f"warning: the downloads differ in size: {sorted(sizes)}")
+        results = _measure_all((CLIENT, SDK, CURL), reps, job, lambda: None, check)
+        size = f", {_mib(reference[0][0])}"
         _throughput_table(f"Download: task backup result_url{size}", results, reps, load)
 
 
@@ -490,6 +551,7 @@ def run_pagination(*, quick: bool = False) -> None:
         _create_tasks(server.url, server.auth, count)
         print(f"\n(created {count} tasks in {time.perf_counter() - start:.0f} s)", flush=True)
         rows: list[list[object]] = []
+        verdicts: list[tuple[str, float, float]] = []
         load = _load()
         for label, params in variants:
 
@@ -505,6 +567,9 @@ def run_pagination(*, quick: bool = False) -> None:
 
             results = _measure_all((CLIENT, SDK), reps, job, lambda: None)
             best = {impl: _best(runs) for impl, runs in results.items()}
+            ours, theirs = best.get(CLIENT), best.get(SDK)
+            if ours is not None and theirs is not None:
+                verdicts.append((label, ours["seconds"], theirs["seconds"]))
             for impl, runs in results.items():
                 result = best[impl]
                 if result is None:
@@ -531,6 +596,9 @@ def run_pagination(*, quick: bool = False) -> None:
             ["", "best s", "median s", "time / cvat-sdk", "client CPU s", "peak RSS growth MiB"],
             rows,
         )
+        for label, ours_s, theirs_s in verdicts:
+            print_verdict(f"pagination, {label}", [("time <= cvat-sdk's", ours_s <= theirs_s)])
+            print(f"cvat-client, {label}: {theirs_s / ours_s:.1f}x as fast as cvat-sdk (best runs)")
         print(_load_note(load))
 
 

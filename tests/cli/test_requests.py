@@ -41,8 +41,9 @@ def test_ls_wait_cancel(
     assert finished.stderr.startswith(f"Request {rq_id} finished; result: ")
     assert ok_json(run_cli("--json", "request", "ls", "--status", "finished"))
 
-    cvat_server.worker.delay = 1.0
+    gate = cvat_server.worker.hold()
     first = start_export(cvat_http, task["id"])  # keeps the worker busy
+    assert gate.wait_held()[1] == "queued"
     cvat_http.post(f"/api/tasks/{task['id']}/backup/export")
     queued = [
         r
@@ -53,7 +54,7 @@ def test_ls_wait_cancel(
     ok(run_cli("request", "cancel", queued[0]["id"]))
     line = failed(run_cli("request", "wait", first, "--timeout", "0.05"))
     assert f"Request {first} is still" in line
-    cvat_server.worker.delay = 0
+    gate.open()
 
 
 def test_missing_request(run_cli: Run) -> None:

@@ -188,17 +188,19 @@ def test_register_and_password_change(client_for) -> None:
     created = http.post(
         "/api/auth/register",
         json={
-            "username": "u2",
-            "email": "u2@x.test",
+            "username": "user2",
+            "email": "user2@x.test",
             "password1": "pw12345!",
             "password2": "pw12345!",
         },
     )
     assert created.status_code == 201
-    user = client_for(auth=("u2", "pw12345!"))
+    user = client_for(auth=("user2", "pw12345!"))
     changed = user.post(
         "/api/auth/password/change",
         json={"old_password": "pw12345!", "new_password1": "n3w!pass", "new_password2": "n3w!pass"},
     )
     assert changed.status_code == 200
-    assert client_for(auth=("u2", "n3w!pass")).get("/api/users/self").json()["username"] == "u2"
+    assert (
+        client_for(auth=("user2", "n3w!pass")).get("/api/users/self").json()["username"] == "user2"
+    )

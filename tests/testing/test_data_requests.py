@@ -234,7 +234,7 @@ def test_request_lifecycle_and_exports(
     cvat_server: CvatTestServer, cvat_http: httpx.Client, image_files: list[Path]
 ) -> None:
     tid = create_task(cvat_http, cvat_server, image_files)["id"]
-    cvat_server.worker.delay = 0.2
+    gate = cvat_server.worker.hold()
     export = f"/api/tasks/{tid}/dataset/export?format=COCO%201.0&save_images=false"
     first = cvat_http.post(export)
     assert first.status_code == 202
@@ -246,10 +246,14 @@ def test_request_lifecycle_and_exports(
     repeated = cvat_http.post(export)
     assert repeated.status_code == 409
     assert repeated.json() == {"rq_id": rq_id}
+    assert gate.wait_held()[1] == "queued"
     queued = cvat_http.get("/api/requests/" + quote(rq_id, safe=""))
-    assert queued.json()["status"] in ("queued", "started")
+    assert queued.json()["status"] == "queued"
     assert "no-store" in queued.headers["cache-control"]
-    cvat_server.worker.delay = 0.0
+    gate.step()
+    assert gate.wait_held()[1] == "started"
+    assert cvat_http.post(export).json() == {"rq_id": rq_id}  # still running: 409
+    gate.open()
     done = _poll(cvat_http, rq_id)
     assert done["status"] == "finished"
     assert done["operation"]["format"] == "COCO 1.0"
@@ -301,10 +305,14 @@ def test_cancel_queued_request(
     cvat_server: CvatTestServer, cvat_http: httpx.Client, image_files: list[Path]
 ) -> None:
     tid = create_task(cvat_http, cvat_server, image_files)["id"]
-    cvat_server.worker.delay = 0.3
+    gate = cvat_server.worker.hold()
     rq_id = cvat_http.post(f"/api/tasks/{tid}/backup/export").json()["rq_id"]
     assert rq_id == f"action=export&target=task&target_id={tid}&user_id=1&subresource=backup"
+    assert gate.wait_held()[1] == "queued"
     assert cvat_http.post("/api/requests/" + quote(rq_id, safe="") + "/cancel").status_code == 200
+    assert cvat_http.get("/api/requests/" + quote(rq_id, safe="")).status_code == 404
+    gate.open()
+    assert cvat_server.wait_idle()
     assert cvat_http.get("/api/requests/" + quote(rq_id, safe="")).status_code == 404
 
 

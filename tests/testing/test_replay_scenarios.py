@@ -113,13 +113,13 @@ def test_06_export_and_download(cvat_server: CvatTestServer, admin_http: httpx.C
     running_polls(replay)
 
     # the same export posted twice at once: the second must find the first still running
-    def slow() -> None:
-        cvat_server.worker.delay = 0.3
+    def hold() -> None:
+        cvat_server.worker.hold()  # the worker waits until record 14
 
     # the test server serves two formats where CVAT lists 31 importers and 33 exporters
     replay.loose[1] = {"length", "name"}
-    replay.hooks[12] = slow
-    replay.hooks[14] = lambda: setattr(cvat_server.worker, "delay", 0.0)
+    replay.hooks[12] = hold
+    replay.hooks[14] = cvat_server.worker.release
     replay.run()
     replay.check()
 

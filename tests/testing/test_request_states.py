@@ -1,11 +1,8 @@
-"""Background request states and progress (recordings 03/06), nginx-served downloads (06),
-and the schema recorder of the live-HTTP tests."""
+"""Background request states and progress (recordings 03/06), nginx-served downloads (06)."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -13,37 +10,40 @@ from urllib.parse import quote
 import httpx
 
 from cvat_client.testing import CvatTestServer
+from cvat_client.testing.background import Gate
 
 from .conftest import create_task
-from .schema_check import SchemaRecorder
 
 _RECORDINGS = Path(__file__).resolve().parents[3] / "shared" / "cvat-exchanges"
 
 
-def _watch(http: httpx.Client, rq_id: str) -> list[dict[str, Any]]:
-    """Poll a request until it ends; every distinct (status, message, progress) seen, in order."""
-    seen: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        body = http.get("/api/requests/" + quote(rq_id, safe="")).json()
-        state = {k: body[k] for k in ("status", "message", "progress")}
-        if not seen or seen[-1] != state:
-            seen.append(state)
-        if body["status"] in ("finished", "failed"):
-            return seen
-        time.sleep(0.01)
-    raise AssertionError(f"the request did not end: {seen}")
+def _state(http: httpx.Client, rq_id: str) -> dict[str, Any]:
+    body = http.get("/api/requests/" + quote(rq_id, safe="")).json()
+    return {k: body[k] for k in ("status", "message", "progress")}
 
 
-def test_states_under_worker_delay(
+def _walk(server: CvatTestServer, http: httpx.Client, gate: Gate, rq_id: str) -> list[Any]:
+    """The states of a request at each stage the held worker stands at, then when done."""
+    seen: list[Any] = []
+    for stage in ("queued", "started"):
+        request, at = gate.wait_held()
+        assert (request.id, at) == (rq_id, stage)
+        seen.append(_state(http, rq_id))
+        gate.step()
+    assert server.wait_idle()
+    seen.append(_state(http, rq_id))
+    return seen
+
+
+def test_states_step_by_step(
     cvat_server: CvatTestServer, cvat_http: httpx.Client, image_files: list[Path]
 ) -> None:
-    cvat_server.worker.delay = 0.2
+    gate = cvat_server.worker.hold()
     task = cvat_http.post("/api/tasks", json={"name": "t", "labels": [{"name": "a"}]}).json()
     files = {"client_files[0]": ("a.jpg", image_files[0].read_bytes(), "image/jpeg")}
     rq_id = cvat_http.post(f"/api/tasks/{task['id']}/data/", files=files).json()["rq_id"]
     # as recorded in 03: the creation is "started" with CVAT's message, progress stays 0.0
-    assert _watch(cvat_http, rq_id) == [
+    assert _walk(cvat_server, cvat_http, gate, rq_id) == [
         {"status": "queued", "message": "", "progress": 0.0},
         {"status": "started", "message": "Task is being saved in database", "progress": 0.0},
         {"status": "finished", "message": "", "progress": 0.0},
@@ -52,7 +52,11 @@ def test_states_under_worker_delay(
         f"/api/tasks/{task['id']}/dataset/export", params={"format": "COCO 1.0"}
     ).json()["rq_id"]
     # as recorded in 06: exports show an empty message and progress 0.0 throughout
-    assert [s["status"] for s in _watch(cvat_http, export)] == ["queued", "started", "finished"]
+    assert _walk(cvat_server, cvat_http, gate, export) == [
+        {"status": "queued", "message": "", "progress": 0.0},
+        {"status": "started", "message": "", "progress": 0.0},
+        {"status": "finished", "message": "", "progress": 0.0},
+    ]
     body = cvat_http.get("/api/requests/" + quote(export, safe="")).json()
     assert isinstance(body["progress"], float)
     assert body["started_date"] is not None
@@ -89,20 +93,19 @@ def test_project_import_reports_progress(
         return original(kind)
 
     cvat_server.store.next_id = spy  # type: ignore[method-assign]
-    cvat_server.worker.delay = 0.1
+    gate = cvat_server.worker.hold()
     rq_import = cvat_http.post(
         f"/api/projects/{copy}/dataset/",
         params={"format": "COCO 1.0"},
         files={"dataset_file": ("d.zip", dataset)},
     ).json()["rq_id"]
-    states = _watch(cvat_http, rq_import)
-    assert states[0] == {"status": "queued", "message": "", "progress": 0.0}
-    assert states[1] == {
-        "status": "started",
-        "message": "Dataset import has been started...",
-        "progress": 0.0,
-    }
-    assert states[-1]["status"] == "finished"
+    states = _walk(cvat_server, cvat_http, gate, rq_import)
+    assert states == [
+        {"status": "queued", "message": "", "progress": 0.0},
+        {"status": "started", "message": "Dataset import has been started...", "progress": 0.0},
+        # progress stays at the share reported when the last subset started
+        {"status": "finished", "message": "", "progress": 0.5},
+    ]
     # CVAT reports the share of subsets done when it starts the next one
     assert progress == [0.0, 0.5]
 
@@ -134,26 +137,3 @@ def test_result_download_has_no_django_headers(
     missing = cvat_http.get(f"/api/tasks/{tid}/dataset/download?rq_id=nope")
     assert missing.status_code == 404
     assert {"allow", "vary", "x-request-id", "x-frame-options"} <= set(missing.headers)
-
-
-def test_schema_recorder_finds_problems() -> None:
-    async def app(scope: Any, receive: Any, send: Any) -> None:
-        body = json.dumps({"name": 1}).encode()
-        headers = [(b"content-type", b"application/vnd.cvat+json")]
-        await send({"type": "http.response.start", "status": 200, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-    recorder = SchemaRecorder(app)
-
-    async def call() -> None:
-        scope = {"type": "http", "method": "GET", "path": "/api/server/about"}
-
-        async def send(message: Any) -> None:
-            return None
-
-        await recorder(scope, None, send)  # type: ignore[arg-type]
-
-    asyncio.run(call())
-    problems = recorder.problems()
-    assert problems
-    assert any("name" in p for p in problems)

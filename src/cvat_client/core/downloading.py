@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.message
 import os
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -158,10 +159,12 @@ class Downloader:
                 if response.status_code not in (200, 206):
                     read_capped(response, ERROR_BODY_LIMIT, truncate=True)
                     raise exception_for_response(response)
+                encoded = response.headers.get("content-encoding", "identity").lower()
+                # the length of an encoded body is not the length of the file it decodes to
+                identity = encoded in ("", "identity")
+                length = response.headers.get("content-length") if identity else None
                 action = state.on_response(
-                    response.status_code,
-                    response.headers.get("content-range"),
-                    response.headers.get("content-length"),
+                    response.status_code, response.headers.get("content-range"), length
                 )
                 if action is ResumeAction.FAIL:
                     raise DownloadError(
@@ -187,11 +190,10 @@ class Downloader:
                         # back to 0 with advance(): cvat-sdk's reporters need not
                         # implement report_status
                         reporter.advance(-written)
-                encoded = response.headers.get("content-encoding", "identity").lower()
                 self._copy(response, file, state, reporter, self._stall_rule(target))
             except _Dropped as exc:
                 last_error = exc.__cause__ or exc
-                if encoded not in ("", "identity"):
+                if not identity:
                     state.received = 0  # byte ranges of an encoded body cannot be resumed
                 continue
             finally:
@@ -313,7 +315,12 @@ def server_file_name(content_disposition: str | None) -> str | None:
     if not name:
         return None
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name or name.startswith(".") or len(name) > 254 or any(ord(c) < 32 for c in name):
+    if (
+        not name
+        or name.startswith(".")
+        or len(name) > 254
+        or any(unicodedata.category(c) == "Cc" for c in name)  # C0, DEL and C1 controls
+    ):
         return None
     return name
 

@@ -69,6 +69,58 @@ class BackgroundRequest:
         return self.status in ("queued", "started")
 
 
+class Gate:
+    """Holds the worker at each stage of each request until the test lets it go on.
+
+    Made by :meth:`Worker.hold`. The worker stops before starting a request (it is seen
+    ``queued``) and before running its work (it is seen ``started``): :meth:`wait_held` waits
+    until it stands at one of these stages, :meth:`step` lets it pass one, :meth:`open` lets
+    everything through.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._permits = 0
+        self._held: tuple[BackgroundRequest, str] | None = None
+        self._open = False
+
+    def pass_stage(self, request: BackgroundRequest, stage: str) -> None:
+        """Worker side: stand at ``stage`` of ``request`` until let through."""
+        with self._cond:
+            if self._open:
+                return
+            self._held = (request, stage)
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self._permits > 0 or self._open)
+            if not self._open:
+                self._permits -= 1
+            self._held = None
+            self._cond.notify_all()
+
+    def wait_held(self, timeout: float = 30.0) -> tuple[BackgroundRequest, str]:
+        """Wait until the worker stands at a stage; returns the request and the stage
+        (``"queued"`` or ``"started"``)."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: self._held is not None, timeout):
+                raise TimeoutError("the worker did not reach a stage")
+            assert self._held is not None
+            return self._held
+
+    def step(self, timeout: float = 30.0) -> None:
+        """Let the worker pass the stage it stands at (waits until it has)."""
+        held = self.wait_held(timeout)
+        with self._cond:
+            self._permits += 1
+            self._cond.notify_all()
+            self._cond.wait_for(lambda: self._held is not held or self._open, timeout)
+
+    def open(self) -> None:
+        """Stop holding the worker."""
+        with self._cond:
+            self._open = True
+            self._cond.notify_all()
+
+
 class Worker:
     """Runs background requests one at a time on a daemon thread."""
 
@@ -80,6 +132,21 @@ class Worker:
         self._thread: threading.Thread | None = None
         self._idle = threading.Condition()
         self._pending = 0
+        self._gate: Gate | None = None
+
+    def hold(self) -> Gate:
+        """Hold every request at each of its stages until the returned gate lets it go on
+        (for tests that watch the states; ``gate.open()`` ends it)."""
+        if self._gate is not None:
+            self._gate.open()
+        self._gate = Gate()
+        return self._gate
+
+    def release(self) -> None:
+        """Stop holding requests (see :meth:`hold`)."""
+        if self._gate is not None:
+            self._gate.open()
+            self._gate = None
 
     def submit(self, request: BackgroundRequest) -> None:
         """Queue a request (replacing a finished one with the same id)."""
@@ -111,8 +178,11 @@ class Worker:
         # with a delay, a request is seen ``queued`` for its first half and ``started`` (with
         # the message CVAT shows at that stage) for its second half, then its work runs
         delay = self.delay
+        gate = self._gate
         if delay > 0:
             time.sleep(delay / 2)
+        if gate is not None:
+            gate.pass_stage(request, "queued")
         with self._lock:
             if request.cancelled:
                 return
@@ -121,6 +191,8 @@ class Worker:
             request.message = request.started_message
         if delay > 0:
             time.sleep(delay / 2)
+        if gate is not None:
+            gate.pass_stage(request, "started")
         try:
             if request.work is not None:
                 request.work(request)
@@ -146,6 +218,8 @@ class Worker:
 
     def stop(self) -> None:
         """Stop the thread after the current request."""
+        if self._gate is not None:
+            self._gate.open()
         if self._thread is not None and self._thread.is_alive():
             self._queue.put(None)
             self._thread.join(timeout=10)

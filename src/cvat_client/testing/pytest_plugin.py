@@ -9,21 +9,93 @@
 * ``cvat_api_client``: a low-level :class:`cvat_client.api_client.ApiClient` logged in as
   the admin (Basic auth), talking to ``cvat_server`` in-process;
 * ``cvat_admin``: the ``(username, password)`` of the seeded superuser.
+
+Schema conformance (opt-in): with ``--cvat-check-schema`` on the command line or
+``cvat_check_schema = true`` in the pytest configuration, every test server created during a
+test (these fixtures' and any other ``CvatTestServer``) checks each answer it sends against
+CVAT's OpenAPI schema (see :mod:`cvat_client.testing.conformance`), and a test whose servers
+sent anything the schema does not allow fails at teardown with the list of problems.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
+from cvat_client.testing import conformance
 from cvat_client.testing.live import LiveServer
 from cvat_client.testing.server import DEFAULT_ADMIN, CvatTestServer
 
 if TYPE_CHECKING:
     from cvat_client.api_client import ApiClient
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """The schema conformance switch (command line and ini)."""
+    parser.addoption(
+        "--cvat-check-schema",
+        action="store_true",
+        default=False,
+        help="check every answer of the CVAT test server against the CVAT OpenAPI schema",
+    )
+    parser.addini(
+        "cvat_check_schema",
+        type="bool",
+        default=False,
+        help="check every answer of the CVAT test server against the CVAT OpenAPI schema",
+    )
+
+
+_TOTALS = pytest.StashKey[list[int]]()
+
+
+def _schema_check_enabled(config: pytest.Config) -> bool:
+    return bool(config.getoption("--cvat-check-schema") or config.getini("cvat_check_schema"))
+
+
+@pytest.fixture(autouse=True)
+def _cvat_schema_conformance(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail the test when a test server answered anything the CVAT schema does not allow."""
+    if not _schema_check_enabled(request.config) or request.node.get_closest_marker(
+        "cvat_no_schema_check"
+    ):
+        yield
+        return
+    with conformance.collecting() as collector:
+        yield
+    totals = request.config.stash.setdefault(_TOTALS, [0, 0])
+    totals[0] += collector.checked
+    totals[1] += len(collector.problems)
+    if collector.problems:
+        shown = "\n  ".join(collector.problems[:20])
+        more = len(collector.problems) - 20
+        tail = f"\n  ... and {more} more" if more > 0 else ""
+        pytest.fail(
+            f"the test server sent {len(collector.problems)} answers the CVAT schema does "
+            f"not allow:\n  {shown}{tail}",
+            pytrace=False,
+        )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the marker that exempts a test from the schema check."""
+    config.addinivalue_line(
+        "markers",
+        "cvat_no_schema_check: the test sends malformed answers on purpose (no schema check)",
+    )
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    """Say how many test server answers the schema check saw."""
+    totals = config.stash.get(_TOTALS, None)
+    if totals is not None:
+        terminalreporter.write_line(
+            f"cvat schema check: {totals[0]} test server answers checked, "
+            f"{totals[1]} problems found"
+        )
 
 
 @pytest.fixture

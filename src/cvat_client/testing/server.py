@@ -13,11 +13,11 @@ from typing import Any
 
 import httpx
 from PIL import Image
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from cvat_client.testing import iam
+from cvat_client.testing import conformance, iam
 from cvat_client.testing._context import Ctx
 from cvat_client.testing._http import (
     HTML,
@@ -77,7 +77,9 @@ class CvatTestServer:
     ``app`` is the ASGI application. ``admin`` names the superuser created at start;
     ``worker_delay`` delays every background request (to observe the ``queued`` state);
     ``media_dir`` keeps uploaded and generated files (a temporary directory by default,
-    removed by :meth:`close`).
+    removed by :meth:`close`). ``check_schema`` checks every answer against CVAT's schema
+    as it is sent (see :mod:`cvat_client.testing.conformance`; by default only while the
+    pytest plugin's check is on); ``conformance.problems`` then lists what was wrong.
     """
 
     def __init__(
@@ -86,6 +88,7 @@ class CvatTestServer:
         admin: tuple[str, str] = DEFAULT_ADMIN,
         worker_delay: float = 0.0,
         media_dir: Path | str | None = None,
+        check_schema: bool | None = None,
     ) -> None:
         _preload()
         self.store = Store()
@@ -95,7 +98,11 @@ class CvatTestServer:
         self._media_dir = Path(media_dir) if media_dir is not None else None
         self.router = Router(all_routes())
         self.admin = self.store.add_user(admin[0], admin[1], superuser=True)
-        self.app = FaultMiddleware(self._asgi, self.faults)
+        if check_schema is None:
+            check_schema = conformance.enabled_by_default()
+        #: The schema check of every answer (``check_schema``), else None.
+        self.conformance = conformance.SchemaConformance(self._asgi) if check_schema else None
+        self.app = FaultMiddleware(self.conformance or self._asgi, self.faults)
 
     # -- public helpers -----------------------------------------------------------------------------
 
@@ -132,11 +139,22 @@ class CvatTestServer:
         )
 
     def close(self) -> None:
-        """Stop the worker and remove the temporary media directory."""
+        """Stop the worker and remove the temporary media directory.
+
+        With ``CVAT_TESTING_CHECK_SCHEMA=1`` in the environment, raises ``AssertionError``
+        when an answer did not conform to CVAT's schema.
+        """
         self.worker.stop()
         if self._own_media and self._media_dir is not None:
             shutil.rmtree(self._media_dir, ignore_errors=True)
             self._media_dir = None
+        if self.conformance and self.conformance.problems and conformance.strict_by_environment():
+            problems = self.conformance.problems
+            self.conformance.problems = []
+            raise AssertionError(
+                "the test server sent answers the CVAT schema does not allow:\n  "
+                + "\n  ".join(problems[:20])
+            )
 
     def __enter__(self) -> CvatTestServer:
         return self
@@ -190,6 +208,9 @@ class CvatTestServer:
             response = await self._dispatch(ctx, route)
         except ApiError as error:
             response = error.to_response()
+        except ClientDisconnect:
+            # the client hung up mid-body: nobody reads this, and nothing was stored
+            response = Response(b"", status_code=400)
         except Exception:
             log.exception("test server error on %s %s", request.method, path)
             response = Response(SERVER_ERROR_HTML.encode(), status_code=500, media_type=HTML)

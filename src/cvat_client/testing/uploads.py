@@ -188,6 +188,9 @@ def _tus_create(ctx: Ctx, session: UploadSession, prefix: str, *, filename_is_id
     if length > TUS_MAX_SIZE:
         raise ApiError(413, None, headers=TUS_HEADERS)
     metadata = parse_metadata(ctx.request.headers.get("upload-metadata", ""))
+    if not filename_is_id and not metadata.get("filename"):
+        # task data keeps the uploaded names: CVAT requires one
+        raise ApiError(400, "Metadata is expected to contain 'filename' key", headers=TUS_HEADERS)
     upload_id = f"{ctx.me.id}_{uuid.uuid4()}"
     filename = safe_name(metadata.get("filename", upload_id))
     path = session.directory / f"{upload_id}.part"

@@ -96,6 +96,8 @@ async def register(ctx: Ctx) -> Response:
     username = str(body.get("username") or "")
     if username and not _USERNAME.match(username):
         errors["username"] = ["Enter a valid username."]
+    elif username and len(username) < 5:  # allauth's ACCOUNT_USERNAME_MIN_LENGTH in CVAT
+        errors["username"] = ["Ensure this field has at least 5 characters."]
     if username and ctx.store.find_user(username):
         errors["username"] = ["A user with that username already exists."]
     if body.get("password1") and body.get("password1") != body.get("password2"):
