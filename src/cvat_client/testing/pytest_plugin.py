@@ -25,12 +25,21 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from cvat_client.testing import conformance
-from cvat_client.testing.live import LiveServer
-from cvat_client.testing.server import DEFAULT_ADMIN, CvatTestServer
-
 if TYPE_CHECKING:
     from cvat_client.api_client import ApiClient
+    from cvat_client.testing.live import LiveServer
+    from cvat_client.testing.server import CvatTestServer
+
+# The plugin is registered with pytest whenever cvat-client is installed, with or without the
+# ``testing`` extra: the test server is imported only by a fixture that needs it, so pytest
+# keeps working without the extra and a fixture used without it fails with one line naming it.
+_TESTING_MODULES = ("starlette", "uvicorn", "yaml", "PIL")
+
+
+def _require_testing_extra() -> None:
+    from cvat_client._extras import require
+
+    require("The CVAT test server's pytest fixtures", "testing", *_TESTING_MODULES)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -64,6 +73,9 @@ def _cvat_schema_conformance(request: pytest.FixtureRequest) -> Iterator[None]:
     ):
         yield
         return
+    _require_testing_extra()
+    from cvat_client.testing import conformance
+
     with conformance.collecting() as collector:
         yield
     totals = request.config.stash.setdefault(_TOTALS, [0, 0])
@@ -101,12 +113,17 @@ def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> Non
 @pytest.fixture
 def cvat_admin() -> tuple[str, str]:
     """Credentials of the test server's superuser."""
+    _require_testing_extra()
+    from cvat_client.testing.server import DEFAULT_ADMIN
+
     return DEFAULT_ADMIN
 
 
 @pytest.fixture
 def cvat_server(cvat_admin: tuple[str, str]) -> Iterator[CvatTestServer]:
     """A fresh, empty test server for one test."""
+    from cvat_client.testing.server import CvatTestServer
+
     server = CvatTestServer(admin=cvat_admin)
     try:
         yield server
@@ -133,6 +150,8 @@ async def cvat_async_http(
 @pytest.fixture
 def cvat_live_server(cvat_server: CvatTestServer) -> Iterator[LiveServer]:
     """``cvat_server`` over real HTTP on 127.0.0.1 (ephemeral port)."""
+    from cvat_client.testing.live import LiveServer
+
     with LiveServer(cvat_server) as live:
         yield live
 
