@@ -225,11 +225,20 @@ def _labeled(store: Store, spec: dict[str, Any], kind: str, keep_id: bool) -> di
 
 def _shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
     return {
+        **_element_shape(store, spec, keep_id=keep_id),
+        "elements": [
+            _element_shape(store, e, keep_id=keep_id) for e in spec.get("elements", []) or []
+        ],
+    }
+
+
+def _element_shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+    """A ``SubLabeledShape``: a shape without elements of its own (CVAT ignores any sent)."""
+    return {
         **_geometry(spec),
         **_labeled(store, spec, "shape", keep_id),
         "score": spec.get("score", 1),
         "attributes": _attributes(spec),
-        "elements": [_shape(store, e, keep_id=keep_id) for e in spec.get("elements", []) or []],
     }
 
 
@@ -256,10 +265,19 @@ def _track_shape(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[s
 
 def _track(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
     return {
+        **_element_track(store, spec, keep_id=keep_id),
+        "elements": [
+            _element_track(store, e, keep_id=keep_id) for e in spec.get("elements", []) or []
+        ],
+    }
+
+
+def _element_track(store: Store, spec: dict[str, Any], *, keep_id: bool) -> dict[str, Any]:
+    """A ``SubLabeledTrack``: a track without elements of its own."""
+    return {
         **_labeled(store, spec, "track", keep_id),
         "attributes": _attributes(spec),
         "shapes": [_track_shape(store, s, keep_id=keep_id) for s in spec.get("shapes", [])],
-        "elements": [_track(store, e, keep_id=keep_id) for e in spec.get("elements", []) or []],
     }
 
 

@@ -121,6 +121,18 @@ def _storage(value: dict[str, Any] | None) -> dict[str, Any] | None:
     return value
 
 
+def sublabel(lb: Label) -> dict[str, Any]:
+    """``Sublabel``: a skeleton's point as its parent label lists it (no ids of its owner)."""
+    return {
+        "id": lb.id,
+        "name": lb.name,
+        "color": lb.color,
+        "attributes": [dict(a) for a in lb.attributes],
+        "type": lb.type,
+        "has_parent": lb.parent_id is not None,
+    }
+
+
 def label(ctx: Ctx, lb: Label) -> dict[str, Any]:
     """``Label`` with its attributes and sub-labels."""
     body: dict[str, Any] = {
@@ -130,7 +142,7 @@ def label(ctx: Ctx, lb: Label) -> dict[str, Any]:
         "attributes": [dict(a) for a in lb.attributes],
         "type": lb.type,
         "sublabels": [
-            label(ctx, child)
+            sublabel(child)
             for child in sorted(ctx.store.labels.values(), key=lambda x: x.id)
             if child.parent_id == lb.id
         ],
