@@ -44,9 +44,13 @@ SECRET = "s3cret-Pa55"
         ("localhost", 8080, "https://localhost:8080"),
         ("HTTPS://cvat.example/api", None, "https://cvat.example"),
         ("https://example.com/cvat/", None, "https://example.com/cvat"),
+        # as cvat-sdk: a port as text (CVAT's own tests pass one), and 0 or "" as none
+        ("http://localhost", "8081", "http://localhost:8081"),
+        ("http://localhost", "", "http://localhost"),
+        ("http://localhost", 0, "http://localhost"),
     ],
 )
-def test_host_normalization(given: str, port: int | None, expected: str) -> None:
+def test_host_normalization(given: str, port: int | str | None, expected: str) -> None:
     assert normalize_host(given, port) == expected
 
 
@@ -58,9 +62,10 @@ def test_host_normalization(given: str, port: int | None, expected: str) -> None
         ("localhost:80", 8080, "given twice"),
         ("https://user:pw@cvat.example", None, "credentials"),
         ("localhost", 70000, "Bad port"),
+        ("localhost", "http", "Bad port"),
     ],
 )
-def test_bad_hosts_are_explained(given: str, port: int | None, reason: str) -> None:
+def test_bad_hosts_are_explained(given: str, port: int | str | None, reason: str) -> None:
     with pytest.raises(InvalidHostException, match=reason) as info:
         make_client(given, port=port)
     assert isinstance(info.value, ValueError)

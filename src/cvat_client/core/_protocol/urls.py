@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 __all__ = ["normalize_host", "rebase_url"]
 
 
-def normalize_host(host: str, port: int | None = None) -> str:
+def normalize_host(host: str, port: int | str | None = None) -> str:
     """``scheme://host[:port][/prefix]`` from what the user typed.
 
     No scheme means ``https``. Raises :class:`ValueError` (with the reason) for an empty
@@ -30,14 +30,15 @@ def normalize_host(host: str, port: int | None = None) -> str:
         given_port = parts.port
     except ValueError as exc:
         raise ValueError(f"Bad port in {host!r}") from exc
-    if port is not None:
+    number = _port_number(port)
+    if number is not None:
         if given_port is not None:
             raise ValueError("The port is given twice: in the address and as port=")
-        if not 0 < port < 65536:
-            raise ValueError(f"Bad port {port}")
+        if not 0 < number < 65536:
+            raise ValueError(f"Bad port {port!r}")
     netloc = parts.netloc
-    if port is not None:
-        netloc = f"{netloc}:{port}"
+    if number is not None:
+        netloc = f"{netloc}:{number}"
     path = parts.path.rstrip("/")
     if path.endswith("/api"):
         path = path[: -len("/api")]
@@ -61,3 +62,17 @@ def rebase_url(url: str, host: str) -> str:
         return url
     query = f"?{parts.query}" if parts.query else ""
     return f"{own.scheme}://{own.netloc}{parts.path}{query}"
+
+
+def _port_number(port: int | str | None) -> int | None:
+    """The port as a number; like cvat-sdk, an empty or zero port means none, and a port
+    given as text (from a configuration file or the environment) is accepted."""
+    if port is None or port == 0 or port == "":
+        return None
+    if isinstance(port, bool):
+        raise ValueError(f"Bad port {port!r}")
+    if isinstance(port, str):
+        if not port.strip().isdigit():
+            raise ValueError(f"Bad port {port!r}")
+        return int(port)
+    return int(port)
