@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from cvat_client._lowlevel.body import ERROR_BODY_LIMIT
 from cvat_client.core.client import AccessTokenCredentials, Config, make_client
 from cvat_client.exceptions import (
     LoginError,
@@ -108,3 +111,56 @@ def test_failed_relogin_raises_an_error_about_the_users_call(cvat_server: CvatTe
     assert "GET" in message and "/api/users/self" in message
     assert "/api/auth/login" not in message
     assert "bob" in message and PASSWORD not in message
+
+
+class _EndlessBody(httpx.SyncByteStream):
+    """A body that never ends; counts what was taken from it."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def __iter__(self) -> Iterator[bytes]:
+        block = b"x" * 65536
+        while True:
+            self.taken += len(block)
+            yield block
+
+
+class _ExpiredWithEndless401(httpx.BaseTransport):
+    """The test server, except that the first ``GET /api/users/self`` after ``arm()``
+    answers 401 with an endless body (a broken proxy in front of an expired session)."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self.inner = inner
+        self.body: _EndlessBody | None = None
+
+    def arm(self) -> None:
+        self.body = _EndlessBody()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.body is not None and request.url.path == "/api/users/self" and not self.body.taken:
+            return httpx.Response(
+                401, headers={"Content-Type": "application/json"}, stream=self.body
+            )
+        return self.inner.handle_request(request)
+
+
+def test_endless_401_before_a_relogin_is_read_under_the_error_cap(
+    cvat_server: CvatTestServer,
+) -> None:
+    cvat_server.add_user("carol", PASSWORD)
+    transport = _ExpiredWithEndless401(ASGIBridgeTransport(cvat_server.app))
+    with make_client(
+        "http://testserver", credentials=("carol", PASSWORD), transport=transport
+    ) as client:
+        transport.arm()
+        tracemalloc.start()
+        try:
+            user = client.users.retrieve_current_user()  # 401, re-login, then the answer
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert user.username == "carol"
+    assert transport.body is not None
+    assert 0 < transport.body.taken <= ERROR_BODY_LIMIT + 65536  # not the endless body
+    assert peak < 8 * ERROR_BODY_LIMIT

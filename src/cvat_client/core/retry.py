@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 
 from cvat_client._lowlevel import deadline
+from cvat_client._lowlevel.body import ERROR_BODY_LIMIT, read_capped
 from cvat_client.core._protocol.retry import FailureKind, RetryPolicy, parse_retry_after
 
 if TYPE_CHECKING:
@@ -161,6 +162,9 @@ class SessionRenewal(httpx.Auth):
         response = yield request
         if response.status_code != 401 or not self._renewable(request):
             return
+        # httpx reads an answer whole before sending the next request of an auth flow:
+        # read (at most the error cap of) the 401 first, so an endless one stays bounded
+        read_capped(response, ERROR_BODY_LIMIT, truncate=True)
         with self._lock:
             if self._client._session_generation == generation:
                 login = self._client._build_login_request()
@@ -171,7 +175,7 @@ class SessionRenewal(httpx.Auth):
                 # deletes the session cookie) no longer change the cookie jar.
                 self._client._session_generation += 1
                 login_response = yield login
-                login_response.read()
+                read_capped(login_response, ERROR_BODY_LIMIT, truncate=True)
                 if not login_response.is_success:
                     self._client.logger.warning(
                         "Logging in again failed (%d)", login_response.status_code
