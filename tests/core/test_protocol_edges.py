@@ -205,11 +205,12 @@ def test_poll_timeout_bounds() -> None:
         ("http://:pw@cvat.test", None, "Put credentials in credentials= or access_token="),
         ("http://cvat.test:99999", None, "Bad port in 'http://cvat.test:99999'"),
         ("http://cvat.test:8080", 8080, "The port is given twice: in the address and as port="),
-        ("cvat.test", 0, "Bad port 0"),
+        ("cvat.test", -1, "Bad port -1"),
         ("cvat.test", 65536, "Bad port 65536"),
+        ("cvat.test", "80a", "Bad port '80a'"),
     ],
 )
-def test_bad_server_addresses(host: str, port: int | None, message: str) -> None:
+def test_bad_server_addresses(host: str, port: int | str | None, message: str) -> None:
     with pytest.raises(ValueError) as info:
         normalize_host(host, port)
     assert str(info.value).startswith(message)
@@ -218,6 +219,7 @@ def test_bad_server_addresses(host: str, port: int | None, message: str) -> None
 def test_server_addresses() -> None:
     assert normalize_host("cvat.test", 1) == "https://cvat.test:1"
     assert normalize_host("cvat.test", 65535) == "https://cvat.test:65535"
+    assert normalize_host("cvat.test", 0) == "https://cvat.test"  # as cvat-sdk: no port
     assert normalize_host("HTTP://cvat.test/boX/") == "http://cvat.test/boX"
     assert normalize_host("http://cvat.test/sub/api/") == "http://cvat.test/sub"
 
