@@ -205,7 +205,7 @@ def test_poll_timeout_bounds() -> None:
         ("http://:pw@cvat.test", None, "Put credentials in credentials= or access_token="),
         ("http://cvat.test:99999", None, "Bad port in 'http://cvat.test:99999'"),
         ("http://cvat.test:8080", 8080, "The port is given twice: in the address and as port="),
-        ("cvat.test", 0, "Bad port 0"),
+        ("cvat.test", -1, "Bad port -1"),
         ("cvat.test", 65536, "Bad port 65536"),
     ],
 )

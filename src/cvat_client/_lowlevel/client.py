@@ -354,11 +354,11 @@ class _ClientCore(SdkHelpersMixin):
             return None, response
         return parser(response), response
 
-    @staticmethod
-    def _log(response: httpx.Response) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
+    def _log(self, response: httpx.Response) -> None:
+        package_logger = self.configuration.logger.get("package_logger", logger)
+        if package_logger.isEnabledFor(logging.DEBUG):
             request = response.request
-            logger.debug(
+            package_logger.debug(
                 "%s %s -> %d",
                 request.method,
                 request.url.copy_with(query=None),
