@@ -85,8 +85,9 @@ class AsyncClient(AsyncClientRuntime):
         return cast("AsyncBulk", self._wrap(self._sync.bulk))
 
     async def check_server_version(self, fail_if_unsupported: bool | None = None) -> None:
-        """Check that the server speaks the API this client was made for (the same
-        major.minor version or the next minor one).
+        """Check that the server speaks the API this client was made for: its version is a
+        compatible release (PEP 440 ``~=``) of one of :attr:`SUPPORTED_SERVER_VERSIONS`
+        (the same major.minor version or the next minor one; not a pre-release).
 
         Logs a warning otherwise, or raises :class:`IncompatibleVersionException` when
         ``fail_if_unsupported`` (default: ``not config.allow_unsupported_server``).
