@@ -57,9 +57,9 @@ def test_host_normalization(given: str, port: int | str | None, expected: str) -
 @pytest.mark.parametrize(
     ("given", "port", "reason"),
     [
-        ("ftp://cvat.example", None, "Unsupported scheme 'ftp'"),
+        ("ftp://cvat.example", None, "Invalid url schema 'ftp'"),
         ("", None, "empty"),
-        ("localhost:80", 8080, "given twice"),
+        ("localhost:80", 8080, "Please specify only one port"),
         ("https://user:pw@cvat.example", None, "credentials"),
         ("localhost", 70000, "Bad port"),
         ("localhost", "http", "Bad port"),
@@ -182,7 +182,9 @@ def test_access_token_and_legacy_token(cvat_server: CvatTestServer) -> None:
         assert not client.has_credentials()
         with pytest.raises(UnauthorizedException):
             client.users.retrieve_current_user()
-    with pytest.raises(ApiValueError, match="either credentials or access_token"):
+    with pytest.raises(
+        ApiValueError, match="'credentials' and 'access_token' cannot be used together"
+    ):
         _local(cvat_server, credentials=("a", "b"), access_token="x")
     with _local(cvat_server) as client, pytest.raises(ApiValueError, match="credentials must be"):
         client.login(("only-user",))  # type: ignore[arg-type]

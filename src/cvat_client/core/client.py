@@ -672,7 +672,9 @@ def make_client(
             ``config.allow_unsupported_server=False``.
     """
     if credentials is not None and access_token is not None:
-        raise ApiValueError("Pass either credentials or access_token, not both")
+        raise ApiValueError(
+            "'credentials' and 'access_token' cannot be used together. Please use only one."
+        )
     try:
         url = normalize_host(host, port)
     except ValueError as exc:
