@@ -396,8 +396,16 @@ class AsyncTask(AsyncFace[Task]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -790,8 +798,16 @@ class AsyncTasksRepo(AsyncFace[TasksRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -952,8 +968,16 @@ class AsyncProject(AsyncFace[Project]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1197,8 +1221,16 @@ class AsyncProjectsRepo(AsyncFace[ProjectsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1324,8 +1356,16 @@ class AsyncJob(AsyncFace[Job]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1624,8 +1664,16 @@ class AsyncJobsRepo(AsyncFace[JobsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1681,8 +1729,16 @@ class AsyncUser(AsyncFace[User]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1731,8 +1787,16 @@ class AsyncUsersRepo(AsyncFace[UsersRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1792,8 +1856,16 @@ class AsyncMembership(AsyncFace[Membership]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1842,8 +1914,16 @@ class AsyncOrganization(AsyncFace[Organization]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1898,8 +1978,16 @@ class AsyncOrganizationsRepo(AsyncFace[OrganizationsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1972,8 +2060,16 @@ class AsyncIssue(AsyncFace[Issue]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2026,8 +2122,16 @@ class AsyncIssuesRepo(AsyncFace[IssuesRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2090,8 +2194,16 @@ class AsyncComment(AsyncFace[Comment]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2140,8 +2252,16 @@ class AsyncCommentsRepo(AsyncFace[CommentsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2204,8 +2324,16 @@ class AsyncLabel(AsyncFace[Label]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2254,8 +2382,16 @@ class AsyncLabelsRepo(AsyncFace[LabelsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2319,8 +2455,16 @@ class AsyncCloudStorage(AsyncFace[CloudStorage]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2413,8 +2557,16 @@ class AsyncCloudStoragesRepo(AsyncFace[CloudStoragesRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2487,8 +2639,16 @@ class AsyncRequest(AsyncFace[Request]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     async def cancel(self) -> None:
         """Cancel the request if it has not started yet (or stop it)."""
@@ -2549,8 +2709,16 @@ class AsyncRequestsRepo(AsyncFace[RequestsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     async def cancel(self, rq_id: str) -> None:
         """Cancel the request with this id."""
