@@ -539,6 +539,7 @@ def render(schema_path: Path, dest: Path) -> None:
         shutil.rmtree(dest)
     (dest / "models").mkdir(parents=True)
     (dest / "apis").mkdir()
+    (dest / "api").mkdir()
 
     INT_ENUMS.update(e.class_info.name for e in data.enums if e.value_type is int)
     models = [model_view(m) for m in data.models]
@@ -579,10 +580,15 @@ def render(schema_path: Path, dest: Path) -> None:
             dest / "apis" / f"{api['module']}.py",
             env.get_template("api_module.py.jinja").render(api=api, **ctx),
         )
+        write(
+            dest / "api" / f"{api['module']}.py",
+            env.get_template("api_alias_module.py.jinja").render(api=api, **ctx),
+        )
     write(
         dest / "apis" / "__init__.py",
         env.get_template("apis_init.py.jinja").render(apis=apis, **ctx),
     )
+    write(dest / "api" / "__init__.py", env.get_template("api_alias_init.py.jinja").render(**ctx))
     write(dest / "api_client.py", env.get_template("api_client.py.jinja").render(apis=apis, **ctx))
     write(dest / "exceptions.py", env.get_template("exceptions.py.jinja").render(**ctx))
     write(dest / "model_utils.py", env.get_template("model_utils.py.jinja").render(**ctx))

@@ -57,9 +57,9 @@ def test_host_normalization(given: str, port: int | str | None, expected: str) -
 @pytest.mark.parametrize(
     ("given", "port", "reason"),
     [
-        ("ftp://cvat.example", None, "Unsupported scheme 'ftp'"),
+        ("ftp://cvat.example", None, "Invalid url schema 'ftp'"),
         ("", None, "empty"),
-        ("localhost:80", 8080, "given twice"),
+        ("localhost:80", 8080, "Please specify only one port"),
         ("https://user:pw@cvat.example", None, "credentials"),
         ("localhost", 70000, "Bad port"),
         ("localhost", "http", "Bad port"),
@@ -182,7 +182,9 @@ def test_access_token_and_legacy_token(cvat_server: CvatTestServer) -> None:
         assert not client.has_credentials()
         with pytest.raises(UnauthorizedException):
             client.users.retrieve_current_user()
-    with pytest.raises(ApiValueError, match="either credentials or access_token"):
+    with pytest.raises(
+        ApiValueError, match="'credentials' and 'access_token' cannot be used together"
+    ):
         _local(cvat_server, credentials=("a", "b"), access_token="x")
     with _local(cvat_server) as client, pytest.raises(ApiValueError, match="credentials must be"):
         client.login(("only-user",))  # type: ignore[arg-type]
@@ -225,14 +227,14 @@ def _about(version: str | None, status: int = 200) -> httpx.MockTransport:
 def test_version_check(caplog: pytest.LogCaptureFixture) -> None:
     with make_client("http://cvat.test", transport=_about("2.74.3")) as client:
         assert client.get_server_version() == Version("2.74.3")
-    assert "not supported" not in caplog.text
+    assert "not compatible" not in caplog.text
     with make_client("http://cvat.test", transport=_about("2.90.0")):
         pass
-    assert "Server version 2.90.0 is not supported" in caplog.text
+    assert "Server version '2.90.0' is not compatible with SDK version" in caplog.text
     strict = Config(allow_unsupported_server=False)
-    with pytest.raises(IncompatibleVersionException, match=r"made for CVAT 2\.73"):
+    with pytest.raises(IncompatibleVersionException, match=r"'2\.90\.0' is not compatible"):
         make_client("http://cvat.test", transport=_about("2.90.0"), config=strict)
-    with pytest.raises(IncompatibleVersionException, match="Could not read the server version"):
+    with pytest.raises(IncompatibleVersionException, match="Failed to retrieve server API version"):
         make_client("http://cvat.test", transport=_about(None, status=404), config=strict)
     with (
         make_client("http://cvat.test", transport=_about("garbage")) as client,
@@ -303,3 +305,33 @@ def test_imports_stay_lazy() -> None:
     )
     subprocess.run([sys.executable, "-c", code], check=True)
     assert set(cvat_client.__all__) >= {"make_client", "Client", "Config"}
+
+
+@pytest.mark.parametrize(
+    ("server", "supported", "expected"),
+    [
+        ("3.2", "2.0", False),
+        ("2", "2.1", False),
+        ("2.1", "2.1", True),
+        ("2.1a", "2.1", False),
+        ("2.1.post1", "2.1", True),
+        ("2.1", "2.1.pre1", True),
+        ("2.1.1", "2.1", True),
+        ("2.2", "2.1", False),
+        ("2.1.0", "2.1.2", False),
+        ("2.1.0.dev123", "2.1.post2", False),
+        ("1!1.3", "2.1", False),
+        ("1!1.3.1", "1!1.3", True),
+        ("1!1.1.dev12", "1!1.1", False),
+        ("v2.73.0", "2.73", True),
+        ("2.73.0+local.1", "2.73", True),
+        ("not a version", "2.73", False),
+    ],
+)
+def test_compatible_release_follows_pep440(server: str, supported: str, expected: bool) -> None:
+    from cvat_client.core._protocol.version import compatible_release
+
+    assert compatible_release(server, supported) is expected
+    assert compatible_release(Version(server) if server[0].isdigit() else server, supported) is (
+        expected
+    )

@@ -196,3 +196,27 @@ def test_real_server_answers_the_same(text: str, status: int, message: str) -> N
     )
     assert response.status_code == status
     assert message in response.text
+
+
+def test_list_goes_through_a_replaced_api(
+    local_client: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from unittest import mock
+
+    from cvat_client.core.proxies import model_proxy
+
+    repo = local_client.projects
+    fake_api = mock.Mock()
+    repo.api = fake_api  # as cvat-sdk's proxies allow (tests replace it with a double)
+    calls: list[tuple[Any, dict[str, Any]]] = []
+    monkeypatch.setattr(
+        model_proxy,
+        "get_paginated_collection",
+        lambda endpoint, **kwargs: calls.append((endpoint, kwargs)) or [],
+    )
+    assert repo.list(name="a", id__in=[1, 2]) == []
+    endpoint, kwargs = calls[0]
+    assert endpoint is fake_api.list_endpoint
+    assert kwargs["name"] == "a"
+    assert json.loads(kwargs["filter"]) == {"in": [{"var": "id"}, [1, 2]]}
+    assert local_client.projects.api is fake_api  # the repo is the client's own

@@ -204,7 +204,11 @@ def test_poll_timeout_bounds() -> None:
         ("http://user@cvat.test", None, "Put credentials in credentials= or access_token="),
         ("http://:pw@cvat.test", None, "Put credentials in credentials= or access_token="),
         ("http://cvat.test:99999", None, "Bad port in 'http://cvat.test:99999'"),
-        ("http://cvat.test:8080", 8080, "The port is given twice: in the address and as port="),
+        (
+            "http://cvat.test:8080",
+            8080,
+            "The 'host' with a port and the 'port' argument cannot be used together",
+        ),
         ("cvat.test", -1, "Bad port -1"),
         ("cvat.test", 65536, "Bad port 65536"),
         ("cvat.test", "80a", "Bad port '80a'"),

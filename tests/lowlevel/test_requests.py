@@ -726,6 +726,25 @@ async def test_default_headers_and_set_default_header(make_client, server: MockS
     assert "x-extra" not in server.last.headers
 
 
+async def test_call_api_header_params_override_and_none_removes(
+    make_client, server: MockServer
+) -> None:
+    client = make_client(Configuration(HOST))
+    client.set_default_header("X-Organization", "default-org")
+    client.set_default_header("X-Remove-Me", "default-value")
+    await resolve(
+        client.call_api(
+            "/api/server/about",
+            "GET",
+            header_params={"x-organization": "request-org", "X-Remove-Me": None},
+            _parse_response=False,
+        )
+    )
+    headers = server.last.headers
+    assert headers.get_list("X-Organization") == ["request-org"]
+    assert "X-Remove-Me" not in headers
+
+
 # --- no secrets anywhere -----------------------------------------------------------------
 
 

@@ -206,17 +206,23 @@ class _ClientCore(SdkHelpersMixin):
         url: str,
         *,
         params: Sequence[tuple[str, str]] = (),
-        headers: Mapping[str, str] | None = None,
+        headers: Mapping[str, str | None] | None = None,
         sets_organization: bool = False,
         authenticate: bool = True,
     ) -> tuple[httpx.URL, list[tuple[str, Any]], dict[str, str]]:
+        """URL, query and headers of a request; a header given as ``None`` is left out
+        (also a default one, such as ``X-Organization``), as in cvat-sdk."""
         import httpx
 
         full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
         all_headers = dict(self.default_headers)
         if self._organization is not None and not sets_organization:
             all_headers["X-Organization"] = self._organization
-        all_headers.update(headers or {})
+        for name, value in (headers or {}).items():
+            for old in [k for k in all_headers if k.lower() == name.lower()]:
+                del all_headers[old]
+            if value is not None:
+                all_headers[name] = value
         # httpx replaces a URL's query with ``params`` when both are given: keep both
         query: list[tuple[str, Any]] = [*full.params.multi_items(), *params]
         full = full.copy_with(query=None)
@@ -354,11 +360,11 @@ class _ClientCore(SdkHelpersMixin):
             return None, response
         return parser(response), response
 
-    @staticmethod
-    def _log(response: httpx.Response) -> None:
-        if logger.isEnabledFor(logging.DEBUG):
+    def _log(self, response: httpx.Response) -> None:
+        package_logger = self.configuration.logger.get("package_logger", logger)
+        if package_logger.isEnabledFor(logging.DEBUG):
             request = response.request
-            logger.debug(
+            package_logger.debug(
                 "%s %s -> %d",
                 request.method,
                 request.url.copy_with(query=None),
@@ -580,7 +586,7 @@ class BaseApiClient(_ClientCore):
         method: str,
         path_params: Mapping[str, Any] | None = None,
         query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
-        header_params: Mapping[str, str] | None = None,
+        header_params: Mapping[str, str | None] | None = None,
         body: Any = None,
         post_params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         files: Any = None,
@@ -753,7 +759,7 @@ class BaseAsyncApiClient(_ClientCore):
         method: str,
         path_params: Mapping[str, Any] | None = None,
         query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
-        header_params: Mapping[str, str] | None = None,
+        header_params: Mapping[str, str | None] | None = None,
         body: Any = None,
         post_params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         files: Any = None,
@@ -864,7 +870,7 @@ def _build_custom_request(
     method: str,
     path_params: Mapping[str, Any] | None,
     query_params: Any,
-    header_params: Mapping[str, str] | None,
+    header_params: Mapping[str, str | None] | None,
     body: Any,
     post_params: Any,
     files: Any,
@@ -876,7 +882,7 @@ def _build_custom_request(
     path = resource_path
     if path_params:
         path = path.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
-    headers = dict(header_params or {})
+    headers: dict[str, str | None] = dict(header_params or {})
     kwargs = _body_kwargs(body, post_params, files, content_type)
     if "content" in kwargs and not any(k.lower() == "content-type" for k in headers):
         is_raw = isinstance(body, bytes | bytearray | memoryview) or not isinstance(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import functools
+import logging
 import os
 import sys
 from collections.abc import Mapping
@@ -80,6 +81,12 @@ class Configuration:
         max_response_size: the largest JSON answer accepted, in bytes (default 64 MiB).
         max_annotations_response_size: the same for the annotation endpoints
             (default 1 GiB).
+
+    Attributes:
+        logger: the loggers of the client, by role (cvat-sdk shape): ``"package_logger"``
+            (the ``cvat_client`` logger, which logs each request at DEBUG level) and
+            ``"urllib3_logger"`` (the transport's: httpx logs to the ``httpx`` logger).
+            Replacing ``"package_logger"`` sends the request log elsewhere.
     """
 
     def __init__(
@@ -121,6 +128,10 @@ class Configuration:
             raise ApiValueError("The CVAT schema has one server (index 0): give its URL as host")
         if server_variables or any((server_operation_variables or {}).values()):
             raise ApiValueError("The CVAT schema's server has no variables")
+        self.logger: dict[str, logging.Logger] = {
+            "package_logger": logging.getLogger("cvat_client"),
+            "urllib3_logger": logging.getLogger("httpx"),
+        }
         self.discard_unknown_keys = discard_unknown_keys
         self.disabled_client_side_validations = disabled_client_side_validations
         if not isinstance(host, str) or not host.strip():
@@ -277,6 +288,7 @@ class Configuration:
         new.api_key = dict(self.api_key)
         new.api_key_prefix = dict(self.api_key_prefix)
         new.headers = dict(self.headers)
+        new.logger = dict(self.logger)
         return new
 
 

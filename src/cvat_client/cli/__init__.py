@@ -11,7 +11,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
         "The cvat-client command line needs its extra: pip install 'cvat-client[cli]'"
     ) from exc
 
-from cvat_client.cli.app import cli, main
+from cvat_client.cli.app import cli, logger, main
 from cvat_client.cli.connection import CliEnvironment
 
-__all__ = ["CliEnvironment", "cli", "main"]
+__all__ = ["CliEnvironment", "cli", "logger", "main"]

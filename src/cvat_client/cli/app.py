@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
+from collections.abc import Sequence
 from typing import Any
 
 import click
@@ -22,7 +23,12 @@ from cvat_client.cli.errors import EXIT_INTERRUPTED, CliError, describe
 from cvat_client.cli.output import Output
 from cvat_client.cli.state import CliState
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "logger", "main"]
+
+logger = logging.getLogger("cvat_client")
+"""The logger whose records the command line shows on stderr (cvat-cli's
+``cvat_cli.__main__.logger``): the client's progress messages, and everything with
+``--debug``."""
 
 _CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -146,7 +152,7 @@ def _setup_logging(debug: bool, progress: bool | None) -> None:
         logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s")
     )
     level = logging.DEBUG if debug else logging.INFO if show_progress else logging.WARNING
-    _install(logging.getLogger("cvat_client"), handler if level < logging.WARNING else None, level)
+    _install(logger, handler if level < logging.WARNING else None, level)
     # httpx logs request lines only (no headers, no bodies): safe to show with --debug.
     _install(logging.getLogger("httpx"), handler if debug else None, logging.INFO)
 
@@ -292,10 +298,33 @@ def _register() -> None:
 _register()
 
 
-def main(args: list[str] | None = None) -> None:
-    """Run the command line (the ``cvat-client`` console script)."""
+def main(args: Sequence[str] | None = None) -> int:
+    """Run the command line with ``args`` (``None``: ``sys.argv[1:]``) and return its exit
+    status, as cvat-cli's ``main`` does: 0 on success, 1 when the command failed (the error
+    is printed on stderr).
+
+    A command line that cannot be parsed raises ``SystemExit(2)`` after printing the usage
+    error, as argparse does in cvat-cli. The ``cvat-client`` console script exits with the
+    returned status.
+    """
     try:
-        cli.main(args=args, prog_name="cvat-client")
+        try:
+            rv = cli.main(
+                args=list(args) if args is not None else None,
+                prog_name="cvat-client",
+                standalone_mode=False,
+            )
+        except click.UsageError as exc:
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        except click.ClickException as exc:
+            exc.show()
+            return exc.exit_code
+        except click.Abort:
+            click.echo("Aborted!", err=True)
+            return 1
     except BrokenPipeError:  # pragma: no cover - raised while click flushes its output
         _quiet_stdout()
-        sys.exit(0)
+        return 0
+    # click returns the status of ``ctx.exit(n)`` (e.g. ``--help``) or the command's result.
+    return rv if isinstance(rv, int) and not isinstance(rv, bool) else 0

@@ -85,8 +85,9 @@ class AsyncClient(AsyncClientRuntime):
         return cast("AsyncBulk", self._wrap(self._sync.bulk))
 
     async def check_server_version(self, fail_if_unsupported: bool | None = None) -> None:
-        """Check that the server speaks the API this client was made for (the same
-        major.minor version or the next minor one).
+        """Check that the server speaks the API this client was made for: its version is a
+        compatible release (PEP 440 ``~=``) of one of :attr:`SUPPORTED_SERVER_VERSIONS`
+        (the same major.minor version or the next minor one; not a pre-release).
 
         Logs a warning otherwise, or raises :class:`IncompatibleVersionException` when
         ``fail_if_unsupported`` (default: ``not config.allow_unsupported_server``).
@@ -395,8 +396,16 @@ class AsyncTask(AsyncFace[Task]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -789,8 +798,16 @@ class AsyncTasksRepo(AsyncFace[TasksRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -951,8 +968,16 @@ class AsyncProject(AsyncFace[Project]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1196,8 +1221,16 @@ class AsyncProjectsRepo(AsyncFace[ProjectsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1323,8 +1356,16 @@ class AsyncJob(AsyncFace[Job]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1623,8 +1664,16 @@ class AsyncJobsRepo(AsyncFace[JobsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1680,8 +1729,16 @@ class AsyncUser(AsyncFace[User]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1730,8 +1787,16 @@ class AsyncUsersRepo(AsyncFace[UsersRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1791,8 +1856,16 @@ class AsyncMembership(AsyncFace[Membership]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1841,8 +1914,16 @@ class AsyncOrganization(AsyncFace[Organization]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1897,8 +1978,16 @@ class AsyncOrganizationsRepo(AsyncFace[OrganizationsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -1971,8 +2060,16 @@ class AsyncIssue(AsyncFace[Issue]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2025,8 +2122,16 @@ class AsyncIssuesRepo(AsyncFace[IssuesRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2089,8 +2194,16 @@ class AsyncComment(AsyncFace[Comment]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2139,8 +2252,16 @@ class AsyncCommentsRepo(AsyncFace[CommentsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2203,8 +2324,16 @@ class AsyncLabel(AsyncFace[Label]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2253,8 +2382,16 @@ class AsyncLabelsRepo(AsyncFace[LabelsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2318,8 +2455,16 @@ class AsyncCloudStorage(AsyncFace[CloudStorage]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2412,8 +2557,16 @@ class AsyncCloudStoragesRepo(AsyncFace[CloudStoragesRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     @property
     def client(self) -> AsyncClient:
@@ -2486,8 +2639,16 @@ class AsyncRequest(AsyncFace[Request]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     async def cancel(self) -> None:
         """Cancel the request if it has not started yet (or stop it)."""
@@ -2548,8 +2709,16 @@ class AsyncRequestsRepo(AsyncFace[RequestsRepo]):
 
     @property
     def api(self) -> Any:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
         return self._wrap(self._sync.api)
+
+    @api.setter
+    def api(self, value: Any) -> None:
+        self._sync.api = value
 
     async def cancel(self, rq_id: str) -> None:
         """Cancel the request with this id."""

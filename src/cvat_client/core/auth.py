@@ -329,7 +329,7 @@ def make_client_from_cli(
         )
         try:
             factory = params.auth if params.auth is not None else default_auth_factory()
-            client.login(factory(client.host))
+            client.login(factory(client.api_client.configuration.host))
         except BaseException:
             client.close()
             raise

@@ -21,7 +21,7 @@ from cvat_client._version import __version__
 from cvat_client.api_client import SCHEMA_VERSION
 from cvat_client.core._protocol.retry import RetryPolicy
 from cvat_client.core._protocol.urls import normalize_host
-from cvat_client.core._protocol.version import Version, compatible
+from cvat_client.core._protocol.version import Version, compatible_release
 from cvat_client.core.config import Config
 from cvat_client.core.exceptions import (
     IncompatibleVersionException,
@@ -408,33 +408,36 @@ class Client:
         return Version(SCHEMA_VERSION)
 
     def check_server_version(self, fail_if_unsupported: bool | None = None) -> None:
-        """Check that the server speaks the API this client was made for (the same
-        major.minor version or the next minor one).
+        """Check that the server speaks the API this client was made for: its version is a
+        compatible release (PEP 440 ``~=``) of one of :attr:`SUPPORTED_SERVER_VERSIONS`
+        (the same major.minor version or the next minor one; not a pre-release).
 
         Logs a warning otherwise, or raises :class:`IncompatibleVersionException` when
         ``fail_if_unsupported`` (default: ``not config.allow_unsupported_server``).
         """
         if fail_if_unsupported is None:
             fail_if_unsupported = not self.config.allow_unsupported_server
-        target = self.supported_server_version()
         try:
             version = self.get_server_version()
         except (ApiException, ValueError) as exc:
             if isinstance(exc, ApiException) and exc.status is None:
                 raise  # no answer at all: the address is wrong or the server is down
             message = (
-                f"Could not read the server version ({exc}); some functions may not work "
-                "with this server."
+                f"Failed to retrieve server API version: {exc}. "
+                "Some SDK functions may not work properly with this server."
             )
             self.logger.warning(message)
             if fail_if_unsupported:
                 raise IncompatibleVersionException(message) from None
             return
-        if not compatible(version, target):
+        if not any(
+            compatible_release(version, supported) for supported in self.SUPPORTED_SERVER_VERSIONS
+        ):
             message = (
-                f"Server version {version} is not supported by this client (made for "
-                f"CVAT {target.major}.{target.minor}); some functions may not work. "
-                "Install a cvat-client release made for this server."
+                f"Server version '{version}' is not compatible with SDK version "
+                f"'{__version__}'. Some SDK functions may not work properly with this server. "
+                "You can continue using this SDK, or you can try to update with "
+                "'pip install -U cvat-client'."
             )
             self.logger.warning(message)
             if fail_if_unsupported:
@@ -669,7 +672,9 @@ def make_client(
             ``config.allow_unsupported_server=False``.
     """
     if credentials is not None and access_token is not None:
-        raise ApiValueError("Pass either credentials or access_token, not both")
+        raise ApiValueError(
+            "'credentials' and 'access_token' cannot be used together. Please use only one."
+        )
     try:
         url = normalize_host(host, port)
     except ValueError as exc:

@@ -21,7 +21,9 @@ def normalize_host(host: str, port: int | str | None = None) -> str:
     parts = urlsplit(text)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
-        raise ValueError(f"Unsupported scheme {parts.scheme!r}: use http:// or https://")
+        raise ValueError(
+            f"Invalid url schema '{parts.scheme}', expected one of <none>, https, http"
+        )
     if not parts.hostname:
         raise ValueError(f"No host name in {host!r}")
     if parts.username or parts.password:
@@ -33,7 +35,10 @@ def normalize_host(host: str, port: int | str | None = None) -> str:
     number = _port_number(port)
     if number is not None:
         if given_port is not None:
-            raise ValueError("The port is given twice: in the address and as port=")
+            raise ValueError(
+                "The 'host' with a port and the 'port' argument cannot be used together. "
+                "Please specify only one port."
+            )
         if not 0 < number < 65536:
             raise ValueError(f"Bad port {port!r}")
     netloc = parts.netloc

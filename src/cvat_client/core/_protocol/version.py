@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["Version", "compatible"]
+__all__ = ["Version", "compatible", "compatible_release"]
 
 _PATTERN = re.compile(r"^\s*v?(\d+(?:\.\d+)*)(.*)$", re.IGNORECASE)
 
@@ -18,7 +18,7 @@ class Version:
     suffix (``2.73.0-dev``, ``2.73.0rc1``) sorts before the plain release.
     """
 
-    __slots__ = ("release", "suffix")
+    __slots__ = ("_text", "release", "suffix")
 
     def __init__(self, text: str) -> None:
         found = _PATTERN.match(text)
@@ -26,6 +26,7 @@ class Version:
             raise ValueError(f"Not a version number: {text!r}")
         self.release: tuple[int, ...] = tuple(int(p) for p in found.group(1).split("."))
         self.suffix: str = found.group(2).strip().lstrip("-+.")
+        self._text = text.strip()
 
     @property
     def major(self) -> int:
@@ -83,3 +84,55 @@ class Version:
 def compatible(server: Version, target: Version) -> bool:
     """Whether ``server`` speaks the API of ``target``: same major and minor, or the next minor."""
     return server.major == target.major and server.minor in (target.minor, target.minor + 1)
+
+
+# PEP 440 public versions (with an optional local part), as cvat-sdk's ``packaging`` reads them
+_PEP440 = re.compile(
+    r"""^\s*v?
+    (?:(?P<epoch>\d+)!)?
+    (?P<release>\d+(?:\.\d+)*)
+    (?P<pre>[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?\d*)?
+    (?P<post>-\d+|[-_.]?(?:post|rev|r)[-_.]?\d*)?
+    (?P<dev>[-_.]?dev[-_.]?\d*)?
+    (?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?
+    \s*$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+
+def _pep440(text: str) -> tuple[int, tuple[int, ...], bool] | None:
+    """``(epoch, release, is_prerelease)`` of a PEP 440 version; ``None``: not one."""
+    found = _PEP440.match(text)
+    if found is None:
+        return None
+    release = tuple(int(p) for p in found.group("release").split("."))
+    prerelease = bool(found.group("pre") or found.group("dev"))
+    return int(found.group("epoch") or 0), release, prerelease
+
+
+def _padded(release: tuple[int, ...], length: int) -> tuple[int, ...]:
+    return release + (0,) * (length - len(release))
+
+
+def _text_of(version: object) -> str:
+    return version._text if isinstance(version, Version) else str(version)
+
+
+def compatible_release(server: object, target: object) -> bool:
+    """Whether version ``server`` is in ``~= E!X.Y.Z``, the compatible release of ``target``
+    (its epoch and first three numbers), as cvat-sdk's check reads it (PEP 440).
+
+    That is ``server >= X.Y.Z`` with the same epoch and the same ``X.Y``; pre-releases and
+    development releases (``2.1a``, ``2.1.dev3``) are never compatible. Both may be text,
+    :class:`Version` or ``packaging.version.Version``.
+    """
+    parsed_server = _pep440(_text_of(server))
+    parsed_target = _pep440(_text_of(target))
+    if parsed_server is None or parsed_target is None:
+        return False
+    epoch, release, prerelease = parsed_server
+    target_epoch, target_release, _ = parsed_target
+    if prerelease or epoch != target_epoch:
+        return False
+    base = _padded(target_release, 3)[:3]
+    return _padded(release, 2)[:2] == base[:2] and _padded(release, 3) >= base

@@ -27,6 +27,7 @@ from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client._lowlevel.model_support import encode
 from cvat_client._lowlevel.unset import UNSET
 from cvat_client.core.filters import build_filter_param, pop_lookup_conditions
+from cvat_client.core.helpers import get_paginated_collection, iter_paginated
 from cvat_client.core.proxies.types import Location
 
 if TYPE_CHECKING:
@@ -79,8 +80,19 @@ class ModelProxy(Generic[ApiT]):
 
     @property
     def api(self) -> ApiT:
-        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``)."""
+        """The low-level API of this kind (e.g. ``client.api_client.tasks_api``).
+
+        It may be replaced (``repo.api = other``), e.g. by a test double; the
+        replacement serves this object's calls.
+        """
+        override = self.__dict__.get("_api_override")
+        if override is not None:
+            return cast("ApiT", override)
         return self.get_api(self._client)
+
+    @api.setter
+    def api(self, value: ApiT) -> None:
+        self.__dict__["_api_override"] = value
 
     @property
     def client(self) -> Client:
@@ -227,8 +239,6 @@ class ModelListMixin(Repo[EntityT, ApiT]):
         cvat-sdk does). For a lazy alternative that fetches a page only when needed,
         use :meth:`iter`.
         """
-        from cvat_client.core.helpers import get_paginated_collection
-
         params = _list_params(self._lowlevel.list_endpoint, kwargs)
         if return_json:
             results = get_paginated_collection(
@@ -243,8 +253,6 @@ class ModelListMixin(Repo[EntityT, ApiT]):
 
         A page is requested only when the previous one has been consumed.
         """
-        from cvat_client.core.helpers import iter_paginated
-
         params = _list_params(self._lowlevel.list_endpoint, kwargs)
         for model in iter_paginated(self._lowlevel.list_endpoint, **params):
             yield self._wrap(model)
