@@ -93,26 +93,12 @@ def read_capped(response: httpx.Response, limit: int | None, *, truncate: bool =
     first ``limit`` bytes and drop the rest. The response is closed either way; its
     ``content`` is what was kept. Transport errors propagate as httpx raises them.
     """
-    declared = _declared_length(response)
     try:
-        if limit is None:
-            limit = _NO_LIMIT
-        if declared is not None and declared > limit and not truncate:
-            raise _too_large(response, limit, declared, b"")
-        chunks: list[bytes] = []
-        size = 0
+        body = _CappedBody(response, limit, truncate)
         for chunk in response.iter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                body = b"".join(chunks)
-                if not truncate:
-                    raise _too_large(response, limit, declared, body)
-                response._content = body[:limit]
-                return response._content
-            _check_deadline(response)
-        response._content = b"".join(chunks)
-        return response._content
+            if body.add(chunk):
+                break
+        return body.result()
     finally:
         response.close()
 
@@ -121,28 +107,46 @@ async def aread_capped(
     response: httpx.Response, limit: int | None, *, truncate: bool = False
 ) -> bytes:
     """:func:`read_capped` for an async response."""
-    declared = _declared_length(response)
     try:
-        if limit is None:
-            limit = _NO_LIMIT
-        if declared is not None and declared > limit and not truncate:
-            raise _too_large(response, limit, declared, b"")
-        chunks: list[bytes] = []
-        size = 0
+        body = _CappedBody(response, limit, truncate)
         async for chunk in response.aiter_bytes():
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > limit:
-                body = b"".join(chunks)
-                if not truncate:
-                    raise _too_large(response, limit, declared, body)
-                response._content = body[:limit]
-                return response._content
-            _check_deadline(response)
-        response._content = b"".join(chunks)
-        return response._content
+            if body.add(chunk):
+                break
+        return body.result()
     finally:
         await response.aclose()
+
+
+class _CappedBody:
+    """The steps both capped reads share: the announced length, the cap, the deadline."""
+
+    def __init__(self, response: httpx.Response, limit: int | None, truncate: bool) -> None:
+        self.response = response
+        self.limit = _NO_LIMIT if limit is None else limit
+        self.truncate = truncate
+        self.declared = _declared_length(response)
+        if self.declared is not None and self.declared > self.limit and not truncate:
+            raise _too_large(response, self.limit, self.declared, b"")
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep ``chunk``; ``True`` once the cap is passed with ``truncate`` (stop reading)."""
+        self.chunks.append(chunk)
+        self.size += len(chunk)
+        if self.size > self.limit:
+            if not self.truncate:
+                body = b"".join(self.chunks)
+                raise _too_large(self.response, self.limit, self.declared, body)
+            return True
+        _check_deadline(self.response)
+        return False
+
+    def result(self) -> bytes:
+        """The body kept, set as the response's ``content``."""
+        body = b"".join(self.chunks)
+        self.response._content = body[: self.limit] if self.size > self.limit else body
+        return self.response._content
 
 
 def load_json(response: httpx.Response, content: bytes) -> Any:
