@@ -335,7 +335,15 @@ def frames(
     )
 
 
-def _import_annotations(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
+@task.command("import-annotations")
+@click.argument("task_id", metavar="TASK_ID", type=int)
+@click.argument("filename", metavar="FILE", type=EXISTING_FILE)
+@format_option("CVAT 1.1", "annotation")
+@period_option
+@json_option
+@pass_state
+def import_annotations(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
+    """Import annotations into a task from FILE (`import-dataset` is cvat-cli's name)."""
     check_file(filename, "Annotation file")
     entity = retrieve(state.client().tasks, task_id, KIND)
     check_format(state, format_name, "import")
@@ -346,29 +354,7 @@ def _import_annotations(state: CliState, task_id: int, filename: Path, format_na
     )
 
 
-@task.command("import-annotations")
-@click.argument("task_id", metavar="ID", type=int)
-@click.argument("filename", metavar="FILE", type=EXISTING_FILE)
-@format_option("CVAT 1.1", "annotation")
-@period_option
-@json_option
-@pass_state
-def import_annotations(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
-    """Import annotations from FILE into a task."""
-    _import_annotations(state, task_id, filename, format_name)
-
-
-@task.command("import-dataset")
-@click.argument("task_id", metavar="TASK_ID", type=int)
-@click.argument("filename", metavar="FILE", type=EXISTING_FILE)
-@format_option("CVAT 1.1", "annotation")
-@period_option
-@json_option
-@pass_state
-def import_dataset(state: CliState, task_id: int, filename: Path, format_name: str) -> None:
-    """Import annotations into a task from a dataset FILE (cvat-cli's name of
-    import-annotations)."""
-    _import_annotations(state, task_id, filename, format_name)
+task.add_command(import_annotations, "import-dataset")  # cvat-cli's name, the same command
 
 
 from cvat_client.cli.commands.auto_annotate import auto_annotate  # noqa: E402
