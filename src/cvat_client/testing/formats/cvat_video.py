@@ -32,11 +32,10 @@ from ._common import (
 from .cvat_xml import (
     _TAGS,
     XML_NAME,
-    _labels_meta,
     _Meta,
-    _now,
     _shape_attrs,
     _task_meta,
+    _write_head,
     _Writer,
     write_video_frames,
 )
@@ -133,24 +132,7 @@ def write_video_xml(
     """Write the "CVAT for video 1.1" ``annotations.xml`` of one task or a project's tasks."""
     index = LabelIndex(labels)
     writer = _Writer(out)
-    writer.start_document("annotations")
-    writer.text_element("version", "1.1")
-    writer.open("meta")
-    if len(tasks) == 1:
-        writer.open("task")
-        writer.meta(_video_meta(tasks[0], index))
-        writer.close("task")
-    else:
-        writer.open("project")
-        project: _Meta = [
-            ("name", name),
-            ("labels", _labels_meta(index)),
-            ("tasks", [("task", _video_meta(task, None)) for task in tasks]),
-        ]
-        writer.meta(project)
-        writer.close("project")
-    writer.text_element("dumped", _now())
-    writer.close("meta")
+    _write_head(writer, name, index, tasks, _video_meta)
     track_id = 0
     for task in tasks:
         extra = {} if len(tasks) == 1 else {"task_id": str(task.id), "subset": task.subset}

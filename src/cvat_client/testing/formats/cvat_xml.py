@@ -12,7 +12,7 @@ shapes they produce on each frame, as "CVAT for images" does; the importer also 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -277,30 +277,41 @@ def _by_frame(task: TaskExport) -> tuple[dict[int, list[FlatShape]], dict[int, l
     return shapes, tags
 
 
-def write_annotations_xml(
-    out: IO[bytes], *, name: str, labels: Sequence[JSON], tasks: Sequence[TaskExport]
+def _write_head(
+    writer: _Writer,
+    name: str,
+    index: LabelIndex,
+    tasks: Sequence[TaskExport],
+    task_meta: Callable[[TaskExport, LabelIndex | None], _Meta],
 ) -> None:
-    """Write ``annotations.xml`` for one task (task meta) or several (project meta)."""
-    index = LabelIndex(labels)
-    writer = _Writer(out)
+    """Open the document and write its ``version`` and ``meta`` (a task's, or a project's)."""
     writer.start_document("annotations")
     writer.text_element("version", "1.1")
     writer.open("meta")
     if len(tasks) == 1:
         writer.open("task")
-        writer.meta(_task_meta(tasks[0], index))
+        writer.meta(task_meta(tasks[0], index))
         writer.close("task")
     else:
         writer.open("project")
         project: _Meta = [
             ("name", name),
             ("labels", _labels_meta(index)),
-            ("tasks", [("task", _task_meta(task, None)) for task in tasks]),
+            ("tasks", [("task", task_meta(task, None)) for task in tasks]),
         ]
         writer.meta(project)
         writer.close("project")
     writer.text_element("dumped", _now())
     writer.close("meta")
+
+
+def write_annotations_xml(
+    out: IO[bytes], *, name: str, labels: Sequence[JSON], tasks: Sequence[TaskExport]
+) -> None:
+    """Write ``annotations.xml`` for one task (task meta) or several (project meta)."""
+    index = LabelIndex(labels)
+    writer = _Writer(out)
+    _write_head(writer, name, index, tasks, _task_meta)
     image_id = 0
     for task in tasks:
         shapes, tags = _by_frame(task)
