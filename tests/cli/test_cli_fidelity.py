@@ -207,3 +207,26 @@ def test_interruption_without_a_server_request_says_only_that(
     result = run_cli("task", "ls")
     assert result.exit_code == 130
     assert result.stderr == "Error: interrupted\n"
+
+
+def test_project_whose_dataset_import_fails_is_deleted_again(run_cli: Run, tmp_path: Path) -> None:
+    import zipfile
+
+    bogus = tmp_path / "bogus.zip"
+    with zipfile.ZipFile(bogus, "w") as archive:
+        archive.writestr("readme.txt", "not a dataset")
+    result = run_cli(
+        "project",
+        "create",
+        "p",
+        "--labels",
+        "car",
+        "--dataset_path",
+        str(bogus),
+        "--dataset_format",
+        "CVAT 1.1",
+    )
+    line = failed(result)
+    assert "The new project #1 was deleted again" in line
+    assert result.stdout == ""
+    assert ok(run_cli("project", "ls")).stdout == ""
