@@ -230,3 +230,70 @@ def test_project_whose_dataset_import_fails_is_deleted_again(run_cli: Run, tmp_p
     assert "The new project #1 was deleted again" in line
     assert result.stdout == ""
     assert ok(run_cli("project", "ls")).stdout == ""
+
+
+def test_task_without_labels_as_cvat_cli(run_cli: Run, images: Path) -> None:
+    """cvat-cli's --labels defaults to [] (the server accepts a task without labels)."""
+    assert ok(run_cli("task", "create", "t", "local", str(images))).stdout == "1\n"
+    (listed,) = json.loads(ok(run_cli("task", "ls", "--json")).stdout)
+    assert listed["size"] == 4
+    assert ok(run_cli("task", "create", "u", str(images / "img_0.jpg"))).stdout == "2\n"
+
+
+def _refused_certificate(request: Any) -> Any:
+    import ssl
+
+    import httpx
+
+    try:
+        raise ssl.SSLCertVerificationError(1, "[SSL: CERTIFICATE_VERIFY_FAILED] self-signed")
+    except ssl.SSLError as exc:
+        raise httpx.ConnectError(
+            "[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed "
+            "certificate (_ssl.c:1006)",
+            request=request,
+        ) from exc
+
+
+def test_a_refused_certificate_is_not_retried() -> None:
+    import httpx
+
+    from cvat_client.core.retry import RetryTransport
+
+    attempts: list[str] = []
+    pauses: list[float] = []
+
+    class Inner(httpx.BaseTransport):
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            attempts.append(request.method)
+            return _refused_certificate(request)  # type: ignore[no-any-return]
+
+    transport = RetryTransport(Inner(), sleep=pauses.append)
+    with pytest.raises(httpx.ConnectError):
+        transport.handle_request(httpx.Request("GET", "https://cvat.example/api/server/about"))
+    assert attempts == ["GET"] and pauses == []
+
+
+def test_a_refused_certificate_fails_once_with_a_hint(
+    run_cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import httpx
+
+    from cvat_client.cli import CliEnvironment, cli
+
+    calls: list[str] = []
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        calls.append(str(request.url))
+        return _refused_certificate(request)  # type: ignore[no-any-return]
+
+    environment = CliEnvironment(transport=httpx.MockTransport(refuse))
+    result = CliRunner().invoke(
+        cli,
+        ["--server-host", "https://cvat.example", "--auth", "a:b", "task", "ls"],
+        obj=environment,
+        env={"HOME": "/nonexistent", "XDG_CONFIG_HOME": "/nonexistent"},
+    )
+    assert result.exit_code == 1
+    assert "use --insecure to skip the check" in result.stderr
+    assert len(calls) == 1

@@ -58,6 +58,11 @@ def describe(exc: BaseException) -> str:
     text = _describe(exc)
     if any(marker in text for marker in _PLAIN_TO_TLS):
         text += ". The server expects HTTPS: use https:// in --server-host"
+    elif "CERTIFICATE_VERIFY_FAILED" in text:
+        text += (
+            ". The server's TLS certificate could not be verified: check the address, or "
+            "use --insecure to skip the check"
+        )
     return text
 
 

@@ -46,11 +46,27 @@ _NO_RELOGIN = "cvat_client.no_relogin"
 
 def failure_kind(exc: httpx.TransportError) -> FailureKind:
     """Classify a transport error: was the request sent, did it time out?"""
+    if _certificate_refused(exc):
+        return FailureKind.REFUSED
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return FailureKind.NOT_SENT
     if isinstance(exc, httpx.TimeoutException):
         return FailureKind.TIMEOUT
     return FailureKind.BROKEN
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from a TLS certificate that failed verification."""
+    import ssl
+
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx -> httpcore -> ssl: a short chain
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _replayable(request: httpx.Request) -> bool:

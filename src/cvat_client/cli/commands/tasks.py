@@ -135,7 +135,8 @@ def _split_resource_type(
     "--labels",
     "labels_text",
     metavar="JSON|FILE|NAMES",
-    help='The labels: JSON (\'[{"name": "car"}]\'), a JSON file, or names (car,person).',
+    help='The labels: JSON (\'[{"name": "car"}]\'), a JSON file, or names (car,person). '
+    "Default: none (a task in a project has the project's labels).",
 )
 @option("--project_id", type=int, help="Put the task in this project (and use its labels).")
 @option("--bug_tracker", "--bug", help="A bug tracker URL.")
@@ -212,8 +213,6 @@ def create(
       cvat-client task create clip local clip.mp4 --labels car --frame_step 5 --use_zip_chunks
     """
     kind, resources = _split_resource_type(resource_type, resources)
-    if labels_text is None and project_id is None:
-        raise CliError("Give either --labels or --project_id (a task in a project has its labels)")
     spec: dict[str, Any] = {
         "name": name,
         "labels": parse_labels(labels_text) if labels_text is not None else [],
