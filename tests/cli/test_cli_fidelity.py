@@ -297,3 +297,26 @@ def test_a_refused_certificate_fails_once_with_a_hint(
     assert result.exit_code == 1
     assert "use --insecure to skip the check" in result.stderr
     assert len(calls) == 1
+
+
+def test_cookies_folded_by_a_proxy_are_all_taken() -> None:
+    """A proxy may join the server's Set-Cookie headers into one (cvat-sdk copes)."""
+    import httpx
+
+    from cvat_client.core.retry import SessionCookieJar
+
+    folded = (
+        "csrftoken=abc; expires=Thu, 01 Jan 2099 00:00:00 GMT; Max-Age=1209600; Path=/; "
+        "SameSite=Lax, sessionid=xyz; expires=Thu, 01 Jan 2099 00:00:00 GMT; HttpOnly; "
+        "Max-Age=1209600; Path=/; SameSite=Lax"
+    )
+    request = httpx.Request("POST", "https://cvat.example/api/auth/login")
+    response = httpx.Response(200, headers=[("Set-Cookie", folded)], request=request)
+    cookies = httpx.Cookies(SessionCookieJar(lambda: 0))
+    cookies.extract_cookies(response)
+    assert {cookie.name: cookie.value for cookie in cookies.jar} == {
+        "csrftoken": "abc",
+        "sessionid": "xyz",
+    }
+    expiry = {cookie.name: cookie.expires for cookie in cookies.jar}
+    assert expiry["sessionid"] == expiry["csrftoken"] and expiry["sessionid"]
