@@ -172,7 +172,10 @@ def test_interrupted_task_creation_names_the_request_and_the_task(
         "(request action=create&target=task&target_id=1)" in result.stderr
     )
     assert "cvat-client request wait 'action=create&target=task&target_id=1'" in result.stderr
-    assert "Note: Task #1 was created but not finished" in result.stderr
+    assert (
+        "Note: Task #1 was created but not finished; delete it with 'cvat-client task delete 1'"
+        in result.stderr
+    )
     assert result.stderr.endswith("Error: interrupted\n")
 
 

@@ -252,15 +252,25 @@ def create(
     from cvat_client.core.proxies.tasks import ResourceType
 
     client = state.client()
-    created = client.tasks.create_from_data(
-        spec,
-        files,
-        resource_type=ResourceType[kind.upper()],
-        data_params=data_params,
-        annotation_path=annotation_path,
-        annotation_format=annotation_format,
-        pbar=state.reporter(f"Upload {name}"),
-    )
+    try:
+        created = client.tasks.create_from_data(
+            spec,
+            files,
+            resource_type=ResourceType[kind.upper()],
+            data_params=data_params,
+            annotation_path=annotation_path,
+            annotation_format=annotation_format,
+            pbar=state.reporter(f"Upload {name}"),
+        )
+    except KeyboardInterrupt as exc:
+        task_id = getattr(exc, "task_id", None)
+        if task_id is not None and getattr(exc, "task_deleted", None) is False:
+            program = click.get_current_context().find_root().info_name or "cvat-client"
+            exc.__notes__ = [
+                f"Task #{task_id} was created but not finished; delete it with "
+                f"'{program} task delete {task_id}'"
+            ]
+        raise
     jobs = getattr(created.jobs, "count", None)
     state.output.created(
         created.id,
