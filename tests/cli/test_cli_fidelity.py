@@ -323,3 +323,18 @@ def test_cookies_folded_by_a_proxy_are_all_taken() -> None:
     }
     expiry = {cookie.name: cookie.expires for cookie in cookies.jar}
     assert expiry["sessionid"] == expiry["csrftoken"] and expiry["sessionid"]
+
+
+def test_logging_is_left_as_it_was(run_cli: Run) -> None:
+    """A program running the command line in-process keeps its loggers unchanged."""
+    client_logger = logging.getLogger("cvat_client")
+    client_logger.setLevel(logging.ERROR)
+    try:
+        before = (list(client_logger.handlers), client_logger.level, client_logger.propagate)
+        ok(run_cli("ls"))
+        ok(run_cli("--debug", "task", "ls"))
+        after = (list(client_logger.handlers), client_logger.level, client_logger.propagate)
+    finally:
+        client_logger.setLevel(logging.NOTSET)
+    assert after == before
+    assert logging.getLogger("httpx").handlers == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -161,10 +161,21 @@ class _Formatter(logging.Formatter):
         return text
 
 
-def _setup_logging(debug: bool, progress: bool | None) -> None:
+def _setup_logging(debug: bool, progress: bool | None) -> Callable[[], None]:
     """Show warnings on stderr; with progress display also the client's progress messages
     (INFO); with ``--debug`` everything. Records still reach logging's other handlers (as
-    in cvat-cli)."""
+    in cvat-cli). Returns what restores the loggers as they were (for a program running
+    the command line in-process)."""
+    loggers = [logger, logging.getLogger("httpx")]
+    saved = [(each, each.level, each.propagate) for each in loggers]
+
+    def restore() -> None:
+        for each, level, propagate in saved:
+            for old in [h for h in each.handlers if isinstance(h, _TqdmHandler)]:
+                each.removeHandler(old)
+            each.setLevel(level)
+            each.propagate = propagate
+
     show_progress = sys.stderr.isatty() if progress is None else progress
     handler = _TqdmHandler()
     handler.setFormatter(
@@ -175,6 +186,7 @@ def _setup_logging(debug: bool, progress: bool | None) -> None:
     _install(logger, handler, level)
     # httpx logs request lines only (no headers, no bodies): safe to show with --debug.
     _install(logging.getLogger("httpx"), handler if debug else None, logging.INFO)
+    return restore
 
 
 def _install(logger: logging.Logger, handler: logging.Handler | None, level: int) -> None:
@@ -278,7 +290,7 @@ def cli(
         # CVAT_PORT goes with CVAT_HOST: a host given otherwise (the command line, a
         # profile, the default server) keeps its own port, as cvat-cli's command lines expect
         server_port = None
-    _setup_logging(debug, progress)
+    ctx.call_on_close(_setup_logging(debug, progress))  # undone after the command
     ctx.obj = CliState(
         ConnectionSettings(
             host=server_host,
