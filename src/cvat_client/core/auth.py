@@ -167,14 +167,18 @@ def ask_secret(prompt: str) -> str | None:
     if stdin is None:
         return None
     if _is_terminal(stdin):
-        return getpass.getpass(prompt)
+        try:
+            return getpass.getpass(prompt)
+        except EOFError:  # Ctrl-D
+            return None
     if not _has_terminal():
         # getpass reads standard input itself; only its warnings are left out
         with _getpass_quietly():
             try:
                 return getpass.getpass(prompt)
             except EOFError:
-                sys.stderr.write("\n")
+                if sys.stderr is not None:
+                    sys.stderr.write("\n")
                 return None
     # A pipe while a terminal exists: getpass would ask on the terminal; read the pipe.
     if sys.stderr is not None:
