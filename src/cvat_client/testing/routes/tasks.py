@@ -150,7 +150,7 @@ async def tasks_create(ctx: Ctx) -> Response:
         project = visible_project(ctx, project_id, change=True)
         org_id = project.org_id
         if specs:
-            raise bad_request({"project_id": ["Task labels are taken from the project."]})
+            raise bad_request(["Task must have only one of Label set or project_id"])
     # no labels and no project: CVAT 2.73 makes the task (labels can be added later)
     with store.lock:
         task = Task(
