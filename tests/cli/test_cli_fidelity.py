@@ -338,3 +338,27 @@ def test_logging_is_left_as_it_was(run_cli: Run) -> None:
         client_logger.setLevel(logging.NOTSET)
     assert after == before
     assert logging.getLogger("httpx").handlers == []
+
+
+@pytest.mark.parametrize(
+    ("argv0", "program"),
+    [
+        ("/usr/local/bin/cvat-client", "cvat-client"),
+        ("/opt/bin/cvat-cli", "cvat-cli"),  # a link kept for old scripts
+        ("/x/cvat_client/__main__.py", "cvat-client"),  # python -m cvat_client
+    ],
+)
+def test_hints_name_the_program_run(
+    argv0: str,
+    program: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from cvat_client.cli import main
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setattr("sys.argv", [argv0, "profile", "default", "ghost"])
+    assert main() == 1
+    assert f"Run '{program} profile list'." in capsys.readouterr().err

@@ -339,6 +339,21 @@ def _register() -> None:
 _register()
 
 
+def _program_name(args: Sequence[str] | None) -> str:
+    """The name the program was run by, for usage lines and hints: the command's file
+    name (``cvat-client``, or another name linked to it) when the arguments come from
+    the command line, else ``cvat-client``."""
+    import os
+
+    if args is None and sys.argv and sys.argv[0]:
+        name = os.path.basename(sys.argv[0])
+        if name.endswith(".exe"):
+            name = name[:-4]
+        if name and not name.endswith(".py") and name != "-c":
+            return name
+    return "cvat-client"
+
+
 def main(args: Sequence[str] | None = None) -> int:
     """Run the command line with ``args`` (``None``: ``sys.argv[1:]``) and return its exit
     status, as cvat-cli's ``main`` does: 0 on success, 1 when the command failed (the error
@@ -352,7 +367,7 @@ def main(args: Sequence[str] | None = None) -> int:
         try:
             rv = cli.main(
                 args=list(args) if args is not None else None,
-                prog_name="cvat-client",
+                prog_name=_program_name(args),
                 standalone_mode=False,
             )
         except click.UsageError as exc:
