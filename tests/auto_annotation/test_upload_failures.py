@@ -121,3 +121,28 @@ def test_refused_replacement_leaves_the_task_unchanged(
         _run(ours, task_id, clear_existing=True)
     assert caught.value.frames_on_server == []
     assert snapshot(ours, task_id) == before
+
+
+def test_interrupted_upload_says_what_is_on_the_server(
+    ours: Any, make_task: Callable[..., int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C while batches are sent: the note names the frames stored, in flight, not sent."""
+    task_id = make_task("interrupted")
+    send = _upload._send
+    calls = 0
+
+    def interrupted_third(*args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise KeyboardInterrupt
+        send(*args, **kwargs)
+
+    monkeypatch.setattr(_upload, "_send", interrupted_third)
+    with pytest.raises(KeyboardInterrupt) as caught:
+        _run(ours, task_id)
+    on_server = sorted({item[1] for item in snapshot(ours, task_id)})
+    (note,) = caught.value.__notes__
+    assert note.startswith(f"Upload to task {task_id} interrupted: the results of frames ")
+    assert f"frames {_upload.frame_ranges(on_server)} are on the server" in note
+    assert "may or may not be" in note and "are not" in note

@@ -229,3 +229,43 @@ def test_exactly_one_function_source(run_cli: Run, tmp_path: Path) -> None:
         "task", "auto-annotate", "1", "--function-module", "m", "--function-file", "f.py"
     )
     assert result.exit_code == 2
+
+
+def test_interrupted_upload_says_what_is_on_the_server(
+    run_cli: Run, task_id: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Auto-annotation sends its results synchronously (no server request to name): after
+    Ctrl-C the command says which frames' results are stored."""
+    from cvat_client.auto_annotation import _upload
+
+    monkeypatch.setattr(_upload, "BATCH_BYTES", 300)  # about a frame per batch
+    monkeypatch.setattr(_upload, "ONE_REQUEST_BYTES", 300)
+    send = _upload._send
+    calls = 0
+
+    def interrupted_second(*args: Any, **kwargs: Any) -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 2:
+            raise KeyboardInterrupt
+        send(*args, **kwargs)
+
+    monkeypatch.setattr(_upload, "_send", interrupted_second)
+    function = tmp_path / "boxes.py"
+    function.write_text(FUNCTION)
+    result = run_cli(
+        "task",
+        "auto-annotate",
+        str(task_id),
+        "--function-file",
+        str(function),
+        "-p",
+        "label=str:car",
+        "-p",
+        "count=int:2",
+    )
+    assert result.exit_code == 130
+    assert f"Note: Upload to task {task_id} interrupted: the results of frames 0 are on " in (
+        result.stderr
+    )
+    assert result.stderr.endswith("Error: interrupted\n")

@@ -165,7 +165,7 @@ def test_interrupted_export_names_the_server_request(
     result = run_cli("task", "export-dataset", "1", "ds.zip")
     assert result.exit_code == 130
     assert "the export may go on on the server (request action=export" in result.stderr
-    assert "request cancel action=export" in result.stderr
+    assert "request cancel 'action=export&target=task&target_id=1" in result.stderr
     assert not (Path.cwd() / "ds.zip").exists()
 
 

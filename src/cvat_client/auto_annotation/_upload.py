@@ -209,6 +209,23 @@ class _Uploader:
         error.__cause__ = cause
         return error
 
+    def note_interrupted(self, exc: BaseException, in_flight: set[int]) -> None:
+        """Say on ``exc`` (Ctrl-C while ``in_flight`` frames were being sent) which frames'
+        results are on the server, which may be, and which are not."""
+        on_server = sorted(self._done)
+        uncertain = sorted(in_flight - self._done)
+        missing = sorted(set(self._all_frames) - self._done - in_flight)
+        parts = [
+            f"the results of frames {frame_ranges(on_server)} are on the server"
+            if on_server
+            else "no results are on the server yet",
+        ]
+        if uncertain:
+            parts.append(f"those of frames {frame_ranges(uncertain)} may or may not be")
+        if missing:
+            parts.append(f"those of frames {frame_ranges(missing)} are not")
+        exc.add_note(f"Upload to task {self._task_id} interrupted: " + "; ".join(parts))
+
     def send(self, records: list[Record]) -> None:
         frames = {r.frame for r in records}
         # Batches hold whole frames, so only this batch's stored objects can be on its frames
@@ -320,6 +337,12 @@ def upload(
             try:
                 _send(client, "PUT", task_id, body)
                 return
+            except KeyboardInterrupt as exc:
+                exc.add_note(
+                    f"Upload to task {task_id} interrupted: its annotations may or may not "
+                    "have been replaced"
+                )
+                raise
             except ApiException as exc:
                 # A replacement is idempotent: after a lost answer it is simply sent again.
                 if not _uncertain(exc) or attempt == MAX_ATTEMPTS - 1:
@@ -349,4 +372,8 @@ def upload(
 
     uploader = _Uploader(client, task_id, logger, baseline, all_frames)
     for records in _batches(spool, BATCH_BYTES):
-        uploader.send(records)
+        try:
+            uploader.send(records)
+        except KeyboardInterrupt as exc:
+            uploader.note_interrupted(exc, {record.frame for record in records})
+            raise

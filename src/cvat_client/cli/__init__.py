@@ -5,6 +5,7 @@ Run ``cvat-client --help`` (or ``python -m cvat_client --help``); see ``docs/cli
 
 try:
     import click as _click  # noqa: F401
+    import jsonc as _jsonc  # noqa: F401
     import tqdm as _tqdm  # noqa: F401
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError(

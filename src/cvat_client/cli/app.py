@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import click
@@ -19,7 +19,7 @@ from cvat_client.cli.connection import (
     CliEnvironment,
     ConnectionSettings,
 )
-from cvat_client.cli.errors import EXIT_INTERRUPTED, CliError, describe
+from cvat_client.cli.errors import EXIT_INTERRUPTED, CliError, describe, interrupted_request
 from cvat_client.cli.output import Output
 from cvat_client.cli.state import CliState
 
@@ -48,7 +48,13 @@ class _CvatGroup(click.Group):
             if _debug(ctx) and not isinstance(exc, click.UsageError):
                 traceback.print_exc(file=sys.stderr)
             raise
-        except KeyboardInterrupt:
+        except KeyboardInterrupt as exc:
+            state = ctx.find_object(CliState)
+            if state is not None and state.pending_request:
+                program = ctx.info_name or "cvat-client"
+                click.echo("\n" + interrupted_request(state.pending_request, program), err=True)
+            for note in getattr(exc, "__notes__", ()):  # e.g. a task created but not finished
+                click.echo(f"Note: {note}", err=True)
             click.echo("Error: interrupted", err=True)
             ctx.exit(EXIT_INTERRUPTED)
         except Exception as exc:
@@ -100,7 +106,8 @@ def _legacy_alias(group: click.Group, legacy: str) -> click.Command | None:
     callback = target.callback
 
     def run(**kwargs: Any) -> Any:
-        click.echo(f'Warning: This command is deprecated. Use "{replacement}" instead.', err=True)
+        # cvat-cli's warning, a log record as there: on stderr, and seen by logging's handlers
+        logger.warning('This command is deprecated. Use "%s" instead.', replacement)
         return callback(**kwargs)
 
     return click.Command(
@@ -144,33 +151,58 @@ class _TqdmHandler(logging.Handler):
             self.handleError(record)
 
 
-def _setup_logging(debug: bool, progress: bool | None) -> None:
-    """Debug: everything; with progress display: the client's progress messages (INFO)."""
+class _Formatter(logging.Formatter):
+    """The bare message for progress; ``Warning: ...`` and ``Error: ...`` for problems."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = super().format(record)
+        if record.levelno >= logging.WARNING:
+            return f"{record.levelname.capitalize()}: {text}"
+        return text
+
+
+def _setup_logging(debug: bool, progress: bool | None) -> Callable[[], None]:
+    """Show warnings on stderr; with progress display also the client's progress messages
+    (INFO); with ``--debug`` everything. Records still reach logging's other handlers (as
+    in cvat-cli). Returns what restores the loggers as they were (for a program running
+    the command line in-process)."""
+    loggers = [logger, logging.getLogger("httpx")]
+    saved = [(each, each.level, each.propagate) for each in loggers]
+
+    def restore() -> None:
+        for each, level, propagate in saved:
+            for old in [h for h in each.handlers if isinstance(h, _TqdmHandler)]:
+                each.removeHandler(old)
+            each.setLevel(level)
+            each.propagate = propagate
+
     show_progress = sys.stderr.isatty() if progress is None else progress
     handler = _TqdmHandler()
     handler.setFormatter(
-        logging.Formatter("%(levelname)s %(name)s: %(message)s" if debug else "%(message)s")
+        logging.Formatter("%(levelname)s %(name)s: %(message)s") if debug else _Formatter()
     )
     level = logging.DEBUG if debug else logging.INFO if show_progress else logging.WARNING
-    _install(logger, handler if level < logging.WARNING else None, level)
+    handler.setLevel(level)
+    _install(logger, handler, level)
     # httpx logs request lines only (no headers, no bodies): safe to show with --debug.
     _install(logging.getLogger("httpx"), handler if debug else None, logging.INFO)
+    return restore
 
 
 def _install(logger: logging.Logger, handler: logging.Handler | None, level: int) -> None:
-    """Route ``logger`` to ``handler`` at ``level``, or undo that (``handler=None``)."""
+    """Route ``logger`` to ``handler`` from ``level`` on, or undo that (``handler=None``).
+
+    The logger's own level is lowered only below WARNING (and reset otherwise), so that
+    a program running the command line in-process keeps its logging as it was."""
     for old in [h for h in logger.handlers if isinstance(h, _TqdmHandler)]:
         logger.removeHandler(old)
-    if handler is None:
-        logger.propagate = True
-        logger.setLevel(logging.NOTSET)
-        return
-    logger.addHandler(handler)
-    logger.propagate = False
-    logger.setLevel(level)
+    logger.propagate = True
+    logger.setLevel(level if handler is not None and level < logging.WARNING else logging.NOTSET)
+    if handler is not None:
+        logger.addHandler(handler)
 
 
-@click.group(cls=_CvatGroup, context_settings=_CONTEXT_SETTINGS)
+@click.group("cvat-client", cls=_CvatGroup, context_settings=_CONTEXT_SETTINGS)
 @click.option(
     "--server-host",
     envvar=ENV_HOST,
@@ -184,7 +216,8 @@ def _install(logger: logging.Logger, handler: logging.Handler | None, level: int
     envvar=ENV_PORT,
     type=click.IntRange(1, 65535),
     show_envvar=True,
-    help="The server's port, if not in --server-host (default: 80 for http, 443 for https).",
+    help="The server's port, if not in --server-host (default: 80 for http, 443 for https). "
+    "CVAT_PORT is used only with CVAT_HOST.",
 )
 @click.option(
     "--auth",
@@ -249,7 +282,15 @@ def cli(
     to stderr. The exit status is 0 on success, 1 on failure and 2 for a wrong command line.
     """
     environment = ctx.obj if isinstance(ctx.obj, CliEnvironment) else CliEnvironment()
-    _setup_logging(debug, progress)
+    from_env = click.core.ParameterSource.ENVIRONMENT
+    if (
+        ctx.get_parameter_source("server_port") == from_env
+        and ctx.get_parameter_source("server_host") != from_env
+    ):
+        # CVAT_PORT goes with CVAT_HOST: a host given otherwise (the command line, a
+        # profile, the default server) keeps its own port, as cvat-cli's command lines expect
+        server_port = None
+    ctx.call_on_close(_setup_logging(debug, progress))  # undone after the command
     ctx.obj = CliState(
         ConnectionSettings(
             host=server_host,
@@ -298,6 +339,21 @@ def _register() -> None:
 _register()
 
 
+def _program_name(args: Sequence[str] | None) -> str:
+    """The name the program was run by, for usage lines and hints: the command's file
+    name (``cvat-client``, or another name linked to it) when the arguments come from
+    the command line, else ``cvat-client``."""
+    import os
+
+    if args is None and sys.argv and sys.argv[0]:
+        name = os.path.basename(sys.argv[0])
+        if name.endswith(".exe"):
+            name = name[:-4]
+        if name and not name.endswith(".py") and name != "-c":
+            return name
+    return "cvat-client"
+
+
 def main(args: Sequence[str] | None = None) -> int:
     """Run the command line with ``args`` (``None``: ``sys.argv[1:]``) and return its exit
     status, as cvat-cli's ``main`` does: 0 on success, 1 when the command failed (the error
@@ -311,7 +367,7 @@ def main(args: Sequence[str] | None = None) -> int:
         try:
             rv = cli.main(
                 args=list(args) if args is not None else None,
-                prog_name="cvat-client",
+                prog_name=_program_name(args),
                 standalone_mode=False,
             )
         except click.UsageError as exc:

@@ -240,11 +240,10 @@ def probe(url: str, *, timeout: float = PROBE_TIMEOUT) -> None:
 
 def _password_factory(user: str, password: str) -> Callable[[str], Credentials]:
     """Credentials of ``user``: ``password``, else ``PASS``, else ``CVAT_PASSWORD``, else
-    asked for (the terminal, or the first line of standard input)."""
-    from cvat_client.core.auth import read_password
-    from cvat_client.core.client import PasswordCredentials
+    asked for (see :func:`cvat_client.core.auth.read_password`), made by
+    :func:`cvat_client.core.auth.get_auth_factory` as in cvat-cli."""
+    from cvat_client.core import auth
 
-    known = password or os.environ.get(ENV_PASS) or os.environ.get(ENV_PASSWORD) or ""
-    if known:
-        return lambda _url: PasswordCredentials(user, known)
-    return lambda url: PasswordCredentials(user, read_password(f"Password for {user} at {url}: "))
+    if not password and not os.environ.get(ENV_PASS):
+        password = os.environ.get(ENV_PASSWORD) or ""
+    return auth.get_auth_factory(f"{user}:{password}" if password else user)

@@ -14,7 +14,14 @@ from cvat_client._lowlevel.exceptions import (
 )
 from cvat_client.core.exceptions import CvatSdkException
 
-__all__ = ["EXIT_ERROR", "EXIT_INTERRUPTED", "EXIT_USAGE", "CliError", "describe"]
+__all__ = [
+    "EXIT_ERROR",
+    "EXIT_INTERRUPTED",
+    "EXIT_USAGE",
+    "CliError",
+    "describe",
+    "interrupted_request",
+]
 
 EXIT_ERROR = 1
 """The exit status of a failed command (server error, missing file, bad input data)."""
@@ -51,6 +58,11 @@ def describe(exc: BaseException) -> str:
     text = _describe(exc)
     if any(marker in text for marker in _PLAIN_TO_TLS):
         text += ". The server expects HTTPS: use https:// in --server-host"
+    elif "CERTIFICATE_VERIFY_FAILED" in text:
+        text += (
+            ". The server's TLS certificate could not be verified: check the address, or "
+            "use --insecure to skip the check"
+        )
     return text
 
 
@@ -77,3 +89,27 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError | ValueError | TimeoutError) and text:
         return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+_OPERATIONS = {
+    "export": "export",
+    "import": "import",
+    "create": "processing of the task data",
+}
+
+
+def interrupted_request(rq_id: str, program: str = "cvat-client") -> str:
+    """What to tell after Ctrl-C while the server works on the background request
+    ``rq_id``: it goes on there, and the command lines (of ``program``) to wait for it or
+    to stop it."""
+    import shlex
+    from urllib.parse import parse_qs
+
+    action = parse_qs(rq_id).get("action", [""])[0]
+    operation = _OPERATIONS.get(action, "request")
+    quoted = shlex.quote(rq_id)
+    return (
+        f"Interrupted: the {operation} may go on on the server (request {rq_id}).\n"
+        f"  wait for it: {program} request wait {quoted}\n"
+        f"  stop it:     {program} request cancel {quoted}"
+    )

@@ -38,12 +38,21 @@ class CliState:
         self.debug = debug
         self.progress = progress
         self._client: Client | None = None
+        self.pending_request: str | None = None
+        """The id of the server-side request being waited for (``None``: none)."""
 
     def client(self, *, require_auth: bool = True) -> Client:
-        """The client, connected (and logged in) on the first call; closed at exit."""
+        """The client, connected (and logged in) on the first call; closed at exit.
+
+        As cvat-cli, warns (without failing) when the server's version is not one this
+        client was made for. The background request the client waits for is tracked in
+        :attr:`pending_request`."""
         if self._client is None:
-            self._client = self.settings.connect(self.environment, require_auth=require_auth)
+            client = self.settings.connect(self.environment, require_auth=require_auth)
+            self._client = client
             click.get_current_context().find_root().call_on_close(self._close)
+            client.check_server_version(fail_if_unsupported=False)
+            _track_waits(client, self)
         return self._client
 
     def reporter(self, desc: str) -> TqdmReporter:
@@ -67,6 +76,28 @@ class CliState:
         if self._client is not None:
             self._client.close()
             self._client = None
+
+
+def _track_waits(client: Client, state: CliState) -> None:
+    """Record in ``state.pending_request`` the request ``client`` waits for, so that an
+    interruption can name the server-side work that goes on without us. Every wait of
+    the client (imports, exports, backups, task data, uploads) goes through
+    ``wait_for_request``."""
+    wait = client.wait_for_request
+
+    def tracked(rq_id: str, **kwargs: Any) -> Any:
+        state.pending_request = rq_id
+        try:
+            result = wait(rq_id, **kwargs)
+        except KeyboardInterrupt:
+            raise  # the request goes on: keep its id for the message
+        except BaseException:
+            state.pending_request = None
+            raise
+        state.pending_request = None
+        return result
+
+    client.wait_for_request = tracked  # type: ignore[method-assign]
 
 
 pass_state = click.make_pass_decorator(CliState)

@@ -142,28 +142,102 @@ def get_auth_store_path() -> Path:
 
 
 def read_password(prompt: str) -> str:
-    """A password: asked for on the terminal without echo, or, without a terminal, the
-    first line of standard input (as ``getpass`` does, without its warning).
+    """A password, asked for without echo as cvat-sdk does (``getpass.getpass``: on the
+    terminal; without one, the first line of standard input, here without getpass's
+    warning). One difference: when standard input is a pipe while a terminal exists,
+    the pipe is read (``echo secret | cvat-client ...``).
 
     Raises:
         AuthStoreError: there is no terminal and standard input is empty.
     """
-    stdin = sys.stdin
-    if stdin is not None and stdin.isatty():
-        return getpass.getpass(prompt)
-    if sys.stderr is not None:
-        sys.stderr.write(prompt)
-        sys.stderr.flush()
-    line = stdin.readline() if stdin is not None else ""
-    if sys.stderr is not None:
-        sys.stderr.write("\n")
-    if not line:
+    answer = ask_secret(prompt)
+    if answer is None:
         raise AuthStoreError(
             f"{prompt.strip().rstrip(':')}: no terminal to ask on and nothing on standard "
             f"input; give USER:PASSWORD, set the {PASSWORD_ENV_VAR} environment variable, "
             "or use a profile or an access token"
         )
-    return line.rstrip("\r\n")
+    return answer
+
+
+def ask_secret(prompt: str) -> str | None:
+    """A secret typed without echo (see :func:`read_password`); ``None`` when standard
+    input ended before a line could be read."""
+    stdin = sys.stdin
+    if stdin is None:
+        return None
+    if _is_terminal(stdin):
+        try:
+            return getpass.getpass(prompt)
+        except EOFError:  # Ctrl-D
+            return None
+    if not _has_terminal():
+        # getpass reads standard input itself; only its warnings are left out
+        with _getpass_quietly():
+            try:
+                return getpass.getpass(prompt)
+            except EOFError:
+                if sys.stderr is not None:
+                    sys.stderr.write("\n")
+                return None
+    # A pipe while a terminal exists: getpass would ask on the terminal; read the pipe.
+    if sys.stderr is not None:
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+    line = stdin.readline()
+    if sys.stderr is not None:
+        sys.stderr.write("\n")
+    return line.rstrip("\r\n") if line else None
+
+
+_ECHO_WARNING = "Warning: Password input may be echoed."
+
+
+class _WithoutEchoWarning:
+    """A text stream passing everything to ``stream`` but getpass's echo warning line."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._after_warning = False
+
+    def write(self, text: str) -> int:
+        dropped = text == _ECHO_WARNING or (self._after_warning and text == "\n")
+        self._after_warning = text == _ECHO_WARNING
+        return len(text) if dropped else int(self._stream.write(text))
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _getpass_quietly() -> Any:
+    """No ``GetPassWarning`` and no "input may be echoed" line: without a terminal there is
+    nothing to echo to."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", getpass.GetPassWarning)
+        with contextlib.redirect_stderr(_WithoutEchoWarning(sys.stderr)):
+            yield
+
+
+def _is_terminal(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _has_terminal() -> bool:
+    """Whether the process has a terminal getpass would ask on instead of standard input."""
+    if sys.platform == "win32":
+        return True  # getpass reads the console even when standard input is redirected
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR | os.O_NOCTTY)
+    except OSError:
+        return False
+    os.close(fd)
+    return True
 
 
 def get_auth_factory(s: str) -> Callable[[str], Credentials]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import http.cookiejar
 import logging
 import random
+import re
 import threading
 import time
 from collections.abc import Callable, Generator
@@ -46,11 +47,27 @@ _NO_RELOGIN = "cvat_client.no_relogin"
 
 def failure_kind(exc: httpx.TransportError) -> FailureKind:
     """Classify a transport error: was the request sent, did it time out?"""
+    if _certificate_refused(exc):
+        return FailureKind.REFUSED
     if isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout):
         return FailureKind.NOT_SENT
     if isinstance(exc, httpx.TimeoutException):
         return FailureKind.TIMEOUT
     return FailureKind.BROKEN
+
+
+def _certificate_refused(exc: BaseException) -> bool:
+    """Whether ``exc`` comes from a TLS certificate that failed verification."""
+    import ssl
+
+    seen: BaseException | None = exc
+    for _ in range(8):  # httpx -> httpcore -> ssl: a short chain
+        if seen is None:
+            return False
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 def _replayable(request: httpx.Request) -> bool:
@@ -227,6 +244,38 @@ class SessionCookieJar(http.cookiejar.CookieJar):
         if generation is not None and generation < self._current_generation():
             return
         super().extract_cookies(response, request)
+
+    def make_cookies(self, response: Any, request: Any) -> Any:
+        """The cookies of an answer, also when a proxy folded several ``Set-Cookie``
+        headers into one, comma-separated (cvat-sdk reads those too)."""
+        info = response.info()
+        values = info.get_all("Set-Cookie") or []
+        unfolded = [part for value in values for part in _FOLDED_COOKIES.split(value)]
+        if len(unfolded) > len(values):
+            response = _UnfoldedResponse(info, unfolded)
+        return super().make_cookies(response, request)
+
+
+_FOLDED_COOKIES = re.compile(r",\s*(?=[^;,\s=]+=)")
+"""A comma starting a new cookie (``..., sessionid=...``), not one inside an expiry date
+(``expires=Mon, 14 Dec 2026 ...``)."""
+
+
+class _UnfoldedResponse:
+    """A response for :mod:`http.cookiejar` with ``Set-Cookie`` headers one cookie each."""
+
+    def __init__(self, info: Any, set_cookie: list[str]) -> None:
+        import email.message
+
+        self._info = email.message.Message()
+        for name, value in info.items():
+            if name.lower() != "set-cookie":
+                self._info[name] = value
+        for value in set_cookie:
+            self._info["Set-Cookie"] = value
+
+    def info(self) -> Any:
+        return self._info
 
 
 def _renewal_error(

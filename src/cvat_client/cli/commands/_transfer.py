@@ -92,15 +92,9 @@ def _export(
     from cvat_client.core.downloading import Downloader
 
     rq_id = _start_export(endpoint, id=obj_id, location="local", **query)
-    try:
-        request = state.wait(rq_id, desc=f"Exporting {kind.lower()} #{obj_id}")
-    except KeyboardInterrupt:
-        click.echo(
-            f"\nInterrupted: the export may go on on the server (request {rq_id}). "
-            f"Wait for it with 'request wait {rq_id}' or stop it with 'request cancel {rq_id}'.",
-            err=True,
-        )
-        raise
+    state.pending_request = rq_id  # named if interrupted from now on
+    request = state.wait(rq_id, desc=f"Exporting {kind.lower()} #{obj_id}")
+    state.pending_request = None
     result_url = getattr(request, "result_url", None)
     if not isinstance(result_url, str) or not result_url:
         raise CliError(f"The export {rq_id} finished without a file to download")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,13 +13,19 @@ import click
 from cvat_client.cli.errors import CliError
 from cvat_client.cli.state import CliState, pass_state
 
-__all__ = ["config", "profile", "read_token_file", "strip_json_comments"]
+__all__ = ["config", "profile", "read_token_file"]
 
 
 def _store() -> Any:
     from cvat_client.core.auth import AuthStore
 
     return AuthStore()
+
+
+def _unknown_profile(name: str) -> CliError:
+    """cvat-cli's message, naming the program as it was invoked (``cvat-client``)."""
+    program = click.get_current_context().find_root().info_name or "cvat-client"
+    return CliError(f"Unknown profile '{name}'. Run '{program} profile list'.")
 
 
 @click.group()
@@ -60,7 +65,7 @@ def default_profile(name: str | None, unset: bool) -> None:
         try:
             store.set_default_profile(name)
         except KeyError:
-            raise CliError(f"Unknown profile '{name}'. Run 'cvat-client profile list'.") from None
+            raise _unknown_profile(name) from None
         click.echo(f"Default profile is now '{name}'.")
     else:
         current = store.get_default_profile()
@@ -77,45 +82,14 @@ def delete_profile(name: str) -> None:
     try:
         store.remove_profile(name)
     except KeyError:
-        raise CliError(f"Unknown profile '{name}'. Run 'cvat-client profile list'.") from None
+        raise _unknown_profile(name) from None
     click.echo(f"Removed profile '{name}'.")
 
 
-def strip_json_comments(text: str) -> str:
-    """``text`` without ``//`` and ``/* */`` comments outside strings (JSONC to JSON)."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    in_string = False
-    while i < n:
-        char = text[i]
-        if in_string:
-            out.append(char)
-            if char == "\\" and i + 1 < n:
-                out.append(text[i + 1])
-                i += 1
-            elif char == '"':
-                in_string = False
-        elif char == '"':
-            in_string = True
-            out.append(char)
-        elif text.startswith("//", i):
-            end = text.find("\n", i)
-            i = n if end < 0 else end
-            continue
-        elif text.startswith("/*", i):
-            end = text.find("*/", i + 2)
-            i = n if end < 0 else end + 2
-            out.append(" ")
-            continue
-        else:
-            out.append(char)
-        i += 1
-    return "".join(out)
-
-
 def read_token_file(path: Path) -> tuple[str, str | None, str | None]:
-    """``(token, server, name)`` from a token file: the plain token, or a JSON (with
-    comments) object with ``token`` and optional ``server`` and ``name``.
+    """``(token, server, name)`` from a token file: the plain token, or a JSONC object
+    (JSON with comments and trailing commas, read as cvat-cli reads it) with ``token`` and
+    optional ``server`` and ``name``.
 
     Raises:
         ValueError: not a regular file, or an object with fields of the wrong type.
@@ -125,8 +99,10 @@ def read_token_file(path: Path) -> tuple[str, str | None, str | None]:
     text = path.read_text(encoding="utf-8")
     if not text:
         return "", None, None
+    import jsonc
+
     try:
-        doc = json.loads(strip_json_comments(text))
+        doc = jsonc.loads(text)
     except json.JSONDecodeError:
         return text.strip(), None, None
     if not isinstance(doc, dict):
@@ -144,14 +120,9 @@ def read_token_file(path: Path) -> tuple[str, str | None, str | None]:
 
 
 def _read_token(prompt: str) -> str:
-    if sys.stdin is not None and sys.stdin.isatty():
-        import getpass
+    from cvat_client.core.auth import ask_secret
 
-        return getpass.getpass(prompt)
-    click.echo(prompt, err=True, nl=False)
-    line = sys.stdin.readline() if sys.stdin is not None else ""
-    click.echo("", err=True)
-    return line.rstrip("\r\n")
+    return ask_secret(prompt) or ""
 
 
 @profile.command("create")

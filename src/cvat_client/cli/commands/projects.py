@@ -19,6 +19,7 @@ from cvat_client.cli.commands._common import (
 from cvat_client.cli.commands._options import option, period_option
 from cvat_client.cli.commands.formats import check_format
 from cvat_client.cli.commands.tasks import list_objects
+from cvat_client.cli.errors import CliError, describe
 from cvat_client.cli.output import Column
 from cvat_client.cli.state import CliState, json_option, pass_state
 
@@ -102,18 +103,36 @@ def create(
         check_file(Path(dataset_path), "Dataset file")
         check_format(state, dataset_format, "import")
     client = state.client()
-    if not dataset_path:
-        created = client.projects.create(spec)
-    else:
-        created = client.projects.create_from_dataset(
-            spec,
-            dataset_path=dataset_path,
-            dataset_format=dataset_format,
-            pbar=state.reporter(f"Upload {Path(dataset_path).name}"),
-        )
+    created = client.projects.create(spec)
+    if dataset_path:
+        _import_into_new(state, created, Path(dataset_path), dataset_format)
+        created.fetch()
     state.output.created(
         created.id, f"Created project #{created.id} {created.name!r}", created.to_dict()
     )
+
+
+def _import_into_new(state: CliState, created: Any, path: Path, format_name: str) -> None:
+    """Import the dataset of ``project create``; when that fails, the new project is
+    deleted (kept, and named, when the command is interrupted)."""
+    try:
+        created.import_dataset(format_name, path, pbar=state.reporter(f"Upload {path.name}"))
+    except KeyboardInterrupt as exc:
+        exc.add_note(
+            f"Project #{created.id} was created; the dataset may not be (fully) imported "
+            "into it yet"
+        )
+        raise
+    except Exception as exc:
+        try:
+            created.remove()
+        except Exception as cleanup_error:
+            raise CliError(
+                f"{describe(exc)}. Project #{created.id} was created but could not be "
+                f"deleted ({describe(cleanup_error)}): delete it with 'project delete "
+                f"{created.id}'"
+            ) from exc
+        raise CliError(f"{describe(exc)}. The new project #{created.id} was deleted again") from exc
 
 
 @project.command("import-dataset")

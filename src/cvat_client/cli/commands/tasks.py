@@ -135,7 +135,8 @@ def _split_resource_type(
     "--labels",
     "labels_text",
     metavar="JSON|FILE|NAMES",
-    help='The labels: JSON (\'[{"name": "car"}]\'), a JSON file, or names (car,person).',
+    help='The labels: JSON (\'[{"name": "car"}]\'), a JSON file, or names (car,person). '
+    "Default: none (a task in a project has the project's labels).",
 )
 @option("--project_id", type=int, help="Put the task in this project (and use its labels).")
 @option("--bug_tracker", "--bug", help="A bug tracker URL.")
@@ -212,8 +213,6 @@ def create(
       cvat-client task create clip local clip.mp4 --labels car --frame_step 5 --use_zip_chunks
     """
     kind, resources = _split_resource_type(resource_type, resources)
-    if labels_text is None and project_id is None:
-        raise CliError("Give either --labels or --project_id (a task in a project has its labels)")
     spec: dict[str, Any] = {
         "name": name,
         "labels": parse_labels(labels_text) if labels_text is not None else [],
@@ -253,15 +252,25 @@ def create(
     from cvat_client.core.proxies.tasks import ResourceType
 
     client = state.client()
-    created = client.tasks.create_from_data(
-        spec,
-        files,
-        resource_type=ResourceType[kind.upper()],
-        data_params=data_params,
-        annotation_path=annotation_path,
-        annotation_format=annotation_format,
-        pbar=state.reporter(f"Upload {name}"),
-    )
+    try:
+        created = client.tasks.create_from_data(
+            spec,
+            files,
+            resource_type=ResourceType[kind.upper()],
+            data_params=data_params,
+            annotation_path=annotation_path,
+            annotation_format=annotation_format,
+            pbar=state.reporter(f"Upload {name}"),
+        )
+    except KeyboardInterrupt as exc:
+        task_id = getattr(exc, "task_id", None)
+        if task_id is not None and getattr(exc, "task_deleted", None) is False:
+            program = click.get_current_context().find_root().info_name or "cvat-client"
+            exc.__notes__ = [
+                f"Task #{task_id} was created but not finished; delete it with "
+                f"'{program} task delete {task_id}'"
+            ]
+        raise
     jobs = getattr(created.jobs, "count", None)
     state.output.created(
         created.id,

@@ -35,6 +35,9 @@ class FailureKind(enum.Enum):
     #: The server did not answer in time: not retried (another attempt would only
     #: multiply the wait the caller asked for).
     TIMEOUT = "timeout"
+    #: The connection cannot be made as configured (the server's TLS certificate failed
+    #: verification): not retried, another attempt would fail the same way.
+    REFUSED = "refused"
 
 
 def parse_retry_after(value: str | None, *, now: _dt.datetime | None = None) -> float | None:
@@ -87,7 +90,7 @@ class RetryPolicy:
         self, method: str, kind: FailureKind, attempt: int, rng: Callable[[], float]
     ) -> float | None:
         """The delay before retrying a request that got no answer, or ``None`` to give up."""
-        if attempt >= self.retries or kind is FailureKind.TIMEOUT:
+        if attempt >= self.retries or kind in (FailureKind.TIMEOUT, FailureKind.REFUSED):
             return None
         if kind is FailureKind.BROKEN and method.upper() not in IDEMPOTENT_METHODS:
             return None

@@ -150,9 +150,8 @@ async def tasks_create(ctx: Ctx) -> Response:
         project = visible_project(ctx, project_id, change=True)
         org_id = project.org_id
         if specs:
-            raise bad_request({"project_id": ["Task labels are taken from the project."]})
-    elif not specs:
-        raise bad_request({"label_set": ["Label set or project_id must be present"]})
+            raise bad_request(["Task must have only one of Label set or project_id"])
+    # no labels and no project: CVAT 2.73 makes the task (labels can be added later)
     with store.lock:
         task = Task(
             id=store.next_id("task"),
