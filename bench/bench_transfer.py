@@ -39,6 +39,8 @@ if str(HERE) not in sys.path:
 from _memory import children_peak_rss, cpu_seconds, peak_growth, reset_peak  # noqa: E402
 from _verdicts import (  # noqa: E402
     CURL_SHARE,
+    DOWNLOAD_CPU_FACTOR,
+    DOWNLOAD_CURL_SHARE,
     file_digest,
     median,
     print_verdict,
@@ -49,6 +51,7 @@ SDK = "cvat-sdk 2.73"
 CURL = "curl"
 CURL_MULTIPART = "curl, Upload-Multiple"
 MiB = 1024 * 1024
+GiB = 1024 * MiB
 RSS_TARGET = 64 * MiB
 CURL_SHARE_TARGET = CURL_SHARE
 
@@ -272,6 +275,7 @@ def _best(runs: list[dict[str, Any]]) -> dict[str, Any] | None:
     cpus = [r["cpu"] for r in good if "cpu" in r]
     if cpus:
         best["cpu"] = min(cpus)  # CPU time varies less with other load than wall time
+        best["cpu_median"] = median(cpus)
     return best
 
 
@@ -309,17 +313,37 @@ def _throughput_table(
     for impl, runs in results.items():
         result = best[impl]
         if result is None:
-            rows.append([impl, _error(runs), "", "", "", "", ""])
+            rows.append([impl, _error(runs), "", "", "", "", "", ""])
             continue
         rate = result["bytes"] / result["seconds"]
         share = f"{rate / curl_rate * 100:.0f}%" if curl_rate else "-"
         cpu = result.get("cpu", "-")
+        per_gib = result["cpu_median"] / (result["bytes"] / GiB) if "cpu_median" in result else "-"
         rows.append(
-            [impl, result["seconds"], result["median"], rate / MiB, share, cpu, _rss_cell(result)]
+            [
+                impl,
+                result["seconds"],
+                result["median"],
+                rate / MiB,
+                share,
+                cpu,
+                per_gib,
+                _rss_cell(result),
+            ]
         )
     print_table(
-        f"{title} ({reps} runs; MiB/s from the best; CPU: least; RSS: worst run)",
-        ["", "best s", "median s", "MiB/s", "of curl", "client CPU s", "peak RSS growth MiB"],
+        f"{title} ({reps} runs; MiB/s from the best; CPU: least, and median per GiB; "
+        "RSS: worst run)",
+        [
+            "",
+            "best s",
+            "median s",
+            "MiB/s",
+            "of curl",
+            "client CPU s",
+            "CPU s/GiB",
+            "peak RSS growth MiB",
+        ],
         rows,
     )
     _verdict(best, title)
@@ -336,10 +360,22 @@ def _verdict(best: dict[str, dict[str, Any] | None], title: str) -> None:
     def rate(r: dict[str, Any]) -> float:
         return float(r["bytes"]) / float(r["seconds"])
 
+    def median_rate(r: dict[str, Any]) -> float:
+        return float(r["bytes"]) / float(r["median"])
+
+    def cpu_per_gib(r: dict[str, Any]) -> float:
+        return float(r["cpu_median"]) / (float(r["bytes"]) / GiB)
+
     checks = []
     if theirs is not None:
         checks.append(("throughput >= cvat-sdk's", rate(ours) >= rate(theirs)))
-    if curl is not None:
+    if curl is not None and title.startswith("Download"):
+        by_time = median_rate(ours) >= DOWNLOAD_CURL_SHARE * median_rate(curl)
+        by_cpu = cpu_per_gib(ours) <= DOWNLOAD_CPU_FACTOR * cpu_per_gib(curl)
+        checks.append(("median throughput >= 85% of curl's", by_time))
+        checks.append(("client CPU per GiB <= 1.1x curl's", by_cpu))
+        checks.append(("download target (either of the two)", by_time or by_cpu))
+    elif curl is not None:
         checks.append(("throughput >= 80% of curl's", rate(ours) >= CURL_SHARE_TARGET * rate(curl)))
     same = best.get(CURL_MULTIPART)
     if same is not None:
@@ -356,6 +392,11 @@ def _verdict(best: dict[str, dict[str, Any] | None], title: str) -> None:
     shares += [f"{rate(ours) / rate(same) * 100:.0f}% of curl Upload-Multiple"] if same else []
     if shares:
         print(f"cvat-client throughput (best runs): {', '.join(shares)}")
+    if curl is not None and title.startswith("Download"):
+        print(
+            f"cvat-client median throughput: {median_rate(ours) / median_rate(curl) * 100:.0f}% "
+            f"of curl's; CPU per GiB: {cpu_per_gib(ours) / cpu_per_gib(curl):.2f}x curl's"
+        )
 
 
 @contextlib.contextmanager
@@ -485,7 +526,7 @@ def run_download(*, quick: bool = False) -> None:
     from make_payloads import make_payloads
 
     payloads = make_payloads(quick=quick)
-    reps = 2 if quick else 5
+    reps = 2 if quick else 7
     with (
         _terminate_cleanly(),
         ServerProcess() as server,
