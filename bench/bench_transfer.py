@@ -347,6 +347,12 @@ def _throughput_table(
         rows,
     )
     _verdict(best, title)
+    for impl, runs in results.items():
+        good = [r for r in runs if "error" not in r]
+        if good:
+            walls = ", ".join(f"{r['seconds']:.2f}" for r in good)
+            cpus = ", ".join(f"{r['cpu']:.2f}" for r in good if "cpu" in r)
+            print(f"runs, {impl}: wall s {walls}; CPU s {cpus}")
     print(_load_note(load))
     return best
 
