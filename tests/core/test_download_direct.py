@@ -121,9 +121,25 @@ def test_sizes_around_the_buffer_size(
     monkeypatch.setattr(_body_copy, "_read_socket", sized)
     with _client(live) as client:
         out = Downloader(client).download_file(live.url, tmp_path / "backup.zip")
+        # the connection read around h11 was closed, not returned to the pool
+        assert client._retry.inner._pool.connections == []
     assert seen and seen[0] > PAST_FIRST_PIECE  # read directly, most of it
     assert out.read_bytes() == live.body
     assert _leftovers(tmp_path) == ["backup.zip"]
+
+
+def test_body_h11_still_holds_goes_on_through_httpx(
+    live: Served, tmp_path: Path, direct_reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If h11 kept some of the body after the first piece, the socket is not read around
+    it: the rest comes through httpx, and the connection is reused afterwards."""
+    monkeypatch.setattr(_body_copy, "_drained", lambda response: False)
+    with _client(live) as client:
+        out = Downloader(client).download_file(live.url, tmp_path / "backup.zip")
+        pool = client._retry.inner._pool
+        assert len(pool.connections) == 1 and pool.connections[0].is_idle()
+    assert direct_reads == []
+    assert out.read_bytes() == live.body
 
 
 def test_body_cut_in_the_direct_part_resumes_with_range(
