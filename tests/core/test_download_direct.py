@@ -290,22 +290,34 @@ def _response(
 
 
 @pytest.mark.parametrize(
-    ("headers", "extra", "version"),
+    ("headers", "extra", "version", "h11", "direct"),
     [
-        ({"content-length": "10"}, {"ssl_object": object()}, b"HTTP/1.1"),  # TLS
-        ({"content-length": "10"}, {}, b"HTTP/2"),
-        ({"content-length": "10", "content-encoding": "gzip"}, {}, b"HTTP/1.1"),
-        ({"transfer-encoding": "chunked"}, {}, b"HTTP/1.1"),
-        ({}, {"socket": None}, b"HTTP/1.1"),
+        ({"content-length": "10"}, {}, b"HTTP/1.1", True, True),  # the one case read directly
+        ({"content-length": "10"}, {"ssl_object": object()}, b"HTTP/1.1", True, False),
+        ({"content-length": "10"}, {}, b"HTTP/2", True, False),
+        ({"content-length": "10", "content-encoding": "gzip"}, {}, b"HTTP/1.1", True, False),
+        ({"transfer-encoding": "chunked"}, {}, b"HTTP/1.1", True, False),
+        ({"content-length": "10"}, {"socket": None}, b"HTTP/1.1", True, False),
+        ({"content-length": "10"}, {}, b"HTTP/1.1", False, False),
     ],
-    ids=["tls", "http2", "encoded", "chunked", "no-socket"],
+    ids=["plain", "tls", "http2", "encoded", "chunked", "no-socket", "no-h11"],
 )
 def test_only_plain_identity_http11_bodies_are_read_directly(
-    headers: dict[str, str], extra: dict[str, Any], version: bytes
+    monkeypatch: pytest.MonkeyPatch,
+    headers: dict[str, str],
+    extra: dict[str, Any],
+    version: bytes,
+    h11: bool,
+    direct: bool,
 ) -> None:
+    """Each condition alone keeps a body away from the direct read (the h11 connection
+    under a real response is stood in for, so only the condition tested can refuse)."""
+    if h11:
+        monkeypatch.setattr(_body_copy, "_h11_connection", lambda response: object())
     response = _response(headers, extra, version)
     try:
-        assert _body_copy.direct_socket(response) is None
+        found = _body_copy.direct_socket(response)
+        assert (found is not None) is direct
     finally:
         sock = response.extensions["network_stream"].extra.get("socket")
         if sock is not None:
