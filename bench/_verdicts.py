@@ -15,6 +15,8 @@ STARTUP_SHARE = 0.5  # cvat-client's start-up at most half of cvat-sdk's
 PARSE_SPEEDUP = 20.0  # parsing at least 20x cvat-sdk
 PARSE_JSON_FACTOR = 2.5  # parsing at most 2.5x json.loads
 CURL_SHARE = 0.8  # transfer throughput at least 80% of curl's
+DOWNLOAD_CURL_SHARE = 0.85  # download: median throughput at least 85% of curl's median ...
+DOWNLOAD_CPU_FACTOR = 1.1  # ... or client CPU per GiB at most 1.1x curl's
 RSS_GROWTH_MIB = 64.0  # peak RSS growth at most 64 MiB
 
 

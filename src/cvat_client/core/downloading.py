@@ -19,6 +19,7 @@ from cvat_client._lowlevel.exceptions import (
     ApiValueError,
     exception_for_response,
 )
+from cvat_client.core._body_copy import copy_body
 from cvat_client.core._files import open_temp_beside
 from cvat_client.core._protocol.download import DownloadState, ResumeAction
 from cvat_client.core._protocol.urls import rebase_url
@@ -218,12 +219,13 @@ class Downloader:
         reporter: ProgressReporter,
         stall: _StallRule,
     ) -> None:
+        def written(size: int) -> None:
+            state.add(size)
+            reporter.advance(size)
+            stall.check(size)
+
         try:
-            for block in response.iter_bytes():
-                file.write(block)
-                state.add(len(block))
-                reporter.advance(len(block))
-                stall.check(len(block))
+            copy_body(response, file, written)
         except httpx.TimeoutException as exc:
             raise DownloadError(f"The download timed out: {exc}. Pass a longer timeout.") from exc
         except httpx.TransportError as exc:

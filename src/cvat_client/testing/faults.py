@@ -7,7 +7,14 @@ fires on the requests listed in ``on`` (1-based; empty means every request) and 
   ``Retry-After`` when ``retry_after`` is set;
 * ``drop_after``: lets the handler run and drops the connection after that many bytes of the
   response body;
-* ``delay``: waits that many seconds before handling the request.
+* ``delay``: waits that many seconds before handling the request;
+* ``pause_after`` with ``pause``: sends that many bytes of the response body, then waits
+  ``pause`` seconds before sending the rest (a transfer that stalls and recovers);
+* ``chunked``: leaves out the ``Content-Length`` of the answer, so it goes out with
+  ``Transfer-Encoding: chunked`` (as from a proxy or a streaming view);
+* ``encoding``: ``"gzip"`` or ``"deflate"``: compresses the body and announces it with
+  ``Content-Encoding``, whatever the request's ``Accept-Encoding`` says (as a misconfigured
+  proxy might).
 """
 
 from __future__ import annotations
@@ -15,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import re
 import threading
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -40,6 +48,10 @@ class FaultRule:
     body: Any = None
     drop_after: int | None = None
     delay: float = 0.0
+    pause_after: int | None = None
+    pause: float = 0.0
+    chunked: bool = False
+    encoding: str | None = None
     seen: int = 0
     fired: int = 0
     _regex: re.Pattern[str] = field(init=False, repr=False)
@@ -72,8 +84,14 @@ class Faults:
         body: Any = None,
         drop_after: int | None = None,
         delay: float = 0.0,
+        pause_after: int | None = None,
+        pause: float = 0.0,
+        chunked: bool = False,
+        encoding: str | None = None,
     ) -> FaultRule:
         """Add a rule; ``on`` is a request number or numbers (1-based) or None for all."""
+        if encoding not in (None, "gzip", "deflate"):
+            raise ValueError(f"encoding must be 'gzip' or 'deflate', not {encoding!r}")
         numbers = frozenset([on] if isinstance(on, int) else (on or ()))
         rule = FaultRule(
             path,
@@ -84,6 +102,10 @@ class Faults:
             body=body,
             drop_after=drop_after,
             delay=delay,
+            pause_after=pause_after,
+            pause=pause,
+            chunked=chunked,
+            encoding=encoding,
         )
         with self._lock:
             self.rules.append(rule)
@@ -127,12 +149,22 @@ class FaultMiddleware:
         if failing is not None:
             await self._fail(failing, send)
             return
-        dropping = next((r for r in rules if r.drop_after is not None), None)
-        if dropping is None:
-            await self.app(scope, receive, send)
-            return
-        assert dropping.drop_after is not None
-        await self.app(scope, receive, _Cutter(send, dropping.drop_after))
+        # innermost first: the wire sees the compressed body, paused, cut, sent chunked
+        if any(rule.chunked for rule in rules):
+            send = _Unsized(send)
+        for rule in rules:
+            if rule.drop_after is not None:
+                send = _Cutter(send, rule.drop_after)
+                break
+        for rule in rules:
+            if rule.pause_after is not None:
+                send = _Pauser(send, rule.pause_after, rule.pause)
+                break
+        for rule in rules:
+            if rule.encoding is not None:
+                send = _Encoder(send, rule.encoding)
+                break
+        await self.app(scope, receive, send)
 
     @staticmethod
     async def _fail(rule: FaultRule, send: Send) -> None:
@@ -172,3 +204,81 @@ class _Cutter:
             {"type": "http.response.body", "body": body[: self._left], "more_body": True}
         )
         raise DroppedConnection("connection dropped by a fault rule")
+
+
+class _Pauser:
+    """A ``send`` wrapper that waits ``seconds`` once ``limit`` body bytes went out."""
+
+    def __init__(self, send: Send, limit: int, seconds: float) -> None:
+        self._send = send
+        self._left = limit
+        self._seconds = seconds
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] != "http.response.body" or self._left < 0:
+            await self._send(message)
+            return
+        body: bytes = message.get("body", b"")
+        if len(body) < self._left:
+            self._left -= len(body)
+            await self._send(message)
+            return
+        head, tail = body[: self._left], body[self._left :]
+        self._left = -1
+        if head:
+            await self._send({"type": "http.response.body", "body": head, "more_body": True})
+        await asyncio.sleep(self._seconds)
+        await self._send({**message, "body": tail})
+
+
+def _without_length(message: Message) -> Message:
+    headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"content-length"]
+    return {**message, "headers": headers}
+
+
+class _Unsized:
+    """A ``send`` wrapper that removes ``Content-Length``: the body goes out chunked."""
+
+    def __init__(self, send: Send) -> None:
+        self._send = send
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            message = _without_length(message)
+        await self._send(message)
+
+
+class _Encoder:
+    """A ``send`` wrapper that compresses the whole body (``gzip`` or ``deflate``) and
+    announces it with ``Content-Encoding`` and the compressed ``Content-Length``."""
+
+    def __init__(self, send: Send, encoding: str) -> None:
+        self._send = send
+        self._encoding = encoding
+        self._start: Message | None = None
+        self._body: list[bytes] = []
+
+    async def __call__(self, message: Message) -> None:
+        if message["type"] == "http.response.start":
+            self._start = message
+            return
+        if message["type"] != "http.response.body" or self._start is None:
+            await self._send(message)
+            return
+        self._body.append(message.get("body", b""))
+        if message.get("more_body"):
+            return
+        wbits = 16 + zlib.MAX_WBITS if self._encoding == "gzip" else zlib.MAX_WBITS
+        compressor = zlib.compressobj(6, zlib.DEFLATED, wbits)
+        payload = compressor.compress(b"".join(self._body)) + compressor.flush()
+        headers = [
+            (k, v)
+            for k, v in _without_length(self._start)["headers"]
+            if k.lower() != b"content-encoding"
+        ]
+        headers += [
+            (b"content-encoding", self._encoding.encode()),
+            (b"content-length", str(len(payload)).encode()),
+        ]
+        await self._send({**self._start, "headers": headers})
+        await self._send({"type": "http.response.body", "body": payload})
