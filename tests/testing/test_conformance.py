@@ -208,6 +208,28 @@ def test_the_plugin_fails_a_test_whose_server_answered_wrong(pytester: pytest.Py
     result.assert_outcomes(passed=2)
 
 
+@pytest.mark.cvat_no_schema_check  # the inner run's server answers wrong on purpose
+def test_a_server_of_a_module_scoped_fixture_is_checked(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        "import pytest\n"
+        "from cvat_client.testing import CvatTestServer\n"
+        "@pytest.fixture(scope='module')\n"
+        "def server():\n"
+        "    server = CvatTestServer()\n"
+        "    server.store.users[server.admin.id].email = 'nope'\n"
+        "    yield server\n"
+        "    server.close()\n"
+        "def test_broken(server):\n"
+        "    with server.sync_client(auth=('admin', 'admin')) as http:\n"
+        "        assert http.get('/api/users/self').status_code == 200\n"
+    )
+    result = pytester.runpytest_inprocess("--cvat-check-schema", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*GET /api/users/self: $.email: 'nope' is not a valid email*"])
+    # the outer run's own switch is back as it was
+    assert conformance.enabled_by_default()
+
+
 def test_schema_checks_are_compiled_once() -> None:
     schema = _ref("IssueRead")
     assert conformance._COMPILER.check(schema) is conformance._COMPILER.check(schema)

@@ -537,10 +537,25 @@ def strict_by_environment() -> bool:
     return os.environ.get(ENV_SWITCH, "") == "1"
 
 
+_session = False
+
+
+def check_every_server(enabled: bool = True) -> bool:
+    """Make every server created from now on check its answers, also outside a collector.
+
+    The pytest plugin calls this when the check is on for the run, so servers made by
+    module- or session-scoped fixtures check too; their answers count for the test that
+    is running when they are sent.
+    """
+    global _session
+    previous, _session = _session, enabled
+    return previous
+
+
 def enabled_by_default() -> bool:
-    """Whether servers created now check their answers (while a collector is active, or
-    when the environment asks for it)."""
-    return bool(_active) or strict_by_environment()
+    """Whether servers created now check their answers (while a collector is active, for
+    the whole run (see :func:`check_every_server`), or when the environment asks for it)."""
+    return bool(_active) or _session or strict_by_environment()
 
 
 class SchemaConformance:

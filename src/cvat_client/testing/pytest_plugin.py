@@ -59,6 +59,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 _TOTALS = pytest.StashKey[list[int]]()
+_EVERY_SERVER_BEFORE = pytest.StashKey[bool]()
 
 
 def _schema_check_enabled(config: pytest.Config) -> bool:
@@ -93,11 +94,26 @@ def _cvat_schema_conformance(request: pytest.FixtureRequest) -> Iterator[None]:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Register the marker that exempts a test from the schema check."""
+    """Register the marker that exempts a test from the schema check; with the check on,
+    servers made outside a test (module- or session-scoped fixtures) check too."""
     config.addinivalue_line(
         "markers",
         "cvat_no_schema_check: the test sends malformed answers on purpose (no schema check)",
     )
+    if _schema_check_enabled(config):
+        try:
+            from cvat_client.testing import conformance
+        except ImportError:
+            return  # the autouse fixture names the missing extra
+        config.stash[_EVERY_SERVER_BEFORE] = conformance.check_every_server()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave the process as it was (pytest can run in-process, e.g. under ``pytester``)."""
+    if _EVERY_SERVER_BEFORE in config.stash:
+        from cvat_client.testing import conformance
+
+        conformance.check_every_server(config.stash[_EVERY_SERVER_BEFORE])
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
