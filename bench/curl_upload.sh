@@ -5,7 +5,10 @@
 #   CVAT_AUTH=user:password bench/curl_upload.sh [--multipart] BASE_URL TASK_ID FILE...
 #
 # Steps: Upload-Start; a TUS create per file (one curl run, one connection); one PATCH per
-# file with the whole file (one curl run); Upload-Finish with the data parameters.
+# file with the whole file (one curl run); Upload-Finish with the data parameters. A file
+# over CVAT's request body limit (nginx's client_max_body_size, 1 GiB; CURL_PATCH_LIMIT
+# bytes) goes in PATCHes of at most that size, each streamed from a piece of the file cut
+# before the clock starts.
 #
 # The PATCH body is streamed from the file (--upload-file with -X PATCH), not given with
 # --data-binary @file: that reads the whole file into memory first, refuses files over
@@ -35,6 +38,9 @@ shift 2
 url="$base/api/tasks/$task/data/"
 common=(-sS -u "$CVAT_AUTH" -H "Expect:")
 batch_limit=$((10 * 1024 * 1024))
+patch_limit=${CURL_PATCH_LIMIT:-$((1024 * 1024 * 1024))}
+pieces_dir=$(mktemp -d)
+trap 'rm -rf -- "$pieces_dir"' EXIT
 
 check() { # check EXPECTED_CODE CODE...
     local expected=$1 code
@@ -51,6 +57,7 @@ check() { # check EXPECTED_CODE CODE...
 create_args=()
 batch_args=()
 patch_files=()
+patch_sizes=()
 batch_size=0
 batch_index=0
 for file in "$@"; do
@@ -73,6 +80,7 @@ for file in "$@"; do
             -H "Upload-Metadata: filename $name" -o /dev/null
             -w '%{http_code} %header{location}\n' "$url" --next)
         patch_files+=("$file")
+        patch_sizes+=("$size")
     fi
 done
 if ((multipart)); then
@@ -80,6 +88,22 @@ if ((multipart)); then
 else
     unset 'create_args[${#create_args[@]}-1]' # the trailing --next
 fi
+
+# Prepared before timing: files over the body limit cut into pieces (the rest sent whole).
+pieces=()
+piece_start=()
+piece_count=()
+for i in "${!patch_files[@]}"; do
+    piece_start+=("${#pieces[@]}")
+    if ((patch_sizes[i] > patch_limit)); then
+        split -b "$patch_limit" -d -a 4 -- "${patch_files[$i]}" "$pieces_dir/$i."
+        mapfile -t cut < <(ls -- "$pieces_dir/$i".*)
+        pieces+=("${cut[@]}")
+    else
+        pieces+=("${patch_files[$i]}")
+    fi
+    piece_count+=($((${#pieces[@]} - piece_start[i])))
+done
 
 start=$EPOCHREALTIME
 
@@ -104,10 +128,14 @@ else
 
     patch_args=()
     for i in "${!patch_files[@]}"; do
-        patch_args+=("${common[@]}" -X PATCH -H "Tus-Resumable: 1.0.0"
-            -H "Content-Type: application/offset+octet-stream" -H "Upload-Offset: 0"
-            --upload-file "${patch_files[$i]}" -o /dev/null -w '%{http_code}\n'
-            "${locations[$i]}" --next)
+        offset=0
+        for piece in "${pieces[@]:${piece_start[$i]}:${piece_count[$i]}}"; do
+            patch_args+=("${common[@]}" -X PATCH -H "Tus-Resumable: 1.0.0"
+                -H "Content-Type: application/offset+octet-stream" -H "Upload-Offset: $offset"
+                --upload-file "$piece" -o /dev/null -w '%{http_code}\n'
+                "${locations[$i]}" --next)
+            offset=$((offset + $(stat -c %s -- "$piece")))
+        done
     done
     unset 'patch_args[${#patch_args[@]}-1]'
     mapfile -t codes < <(curl "${patch_args[@]}")
