@@ -8,13 +8,17 @@ Layout, under ``Config.cache_dir``::
                                     annotations.json  {"stamp": ..., "data": {...}}
                                     chunks/<n>.zip    an original-quality chunk, as the server sent it
                                     chunks/<n>.json   its size, the server's X-Checksum and X-Updated-Date
+    datasets-v1/<server>/tasks/<id>.lock              marks the task in use (shared locks)
     datasets-v1/<server>/projects/<id>/project.json
+    datasets-v1/<server>/projects/<id>.lock
 
 ``<server>`` is the server URL, base64url-encoded. A metadata file is used only if its stamp is
 the task's current ``updated_date``; a chunk only if its recorded size and checksum match the
 file and its ``X-Updated-Date`` is the data's ``chunks_updated_date``. Every file is written to
 a temporary file beside it and renamed into place, so a reader never sees half a file. A lock
-file per chunk keeps two processes from downloading the same chunk at once.
+file per chunk keeps two processes from downloading the same chunk at once; the lock file
+beside an entry's directory is held shared by every process using it, against the clean-up
+of ``cvat_client.datasets.cache`` (see ``_locking``).
 """
 
 from __future__ import annotations

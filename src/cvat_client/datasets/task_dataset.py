@@ -386,6 +386,10 @@ class TaskDataset:
 
         if task is not None:
             cache.write(task_dir / "task.json", model.to_dict())
+        if client.config.max_cache_size is not None:  # this task is in use: it stays
+            from cvat_client.datasets.cache import clean_cache
+
+            clean_cache(client.config.cache_dir, max_size=client.config.max_cache_size)
 
     def _distribute(
         self,
