@@ -239,3 +239,25 @@ def test_an_open_waits_for_a_removal_under_way(client: Any, tmp_path: Path) -> N
     lock.release()
     thread.join(timeout=60)
     assert len(images(opened[0])) == FRAME_COUNT  # downloaded again, whole
+
+
+def test_a_cache_that_cannot_be_locked_is_read_without_locks(
+    client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # e.g. a read-only copy of a cache (a root user cannot make a directory read-only here)
+    (task_id,) = tasks(client, tmp_path / "img", 1)
+    expected = images(TaskDataset(client, task_id))
+    gc.collect()
+    attempts: list[Path] = []
+
+    def refuse(self: _locking.InterProcessLock) -> int:
+        attempts.append(self.path)
+        raise PermissionError(13, "Read-only file system", str(self.path))
+
+    monkeypatch.setattr(_locking.InterProcessLock, "_open", refuse)
+    offline = TaskDataset(client, task_id, update_policy=UpdatePolicy.NEVER)
+    assert attempts == [offline._task_dir.with_name(f"{task_id}.lock")]
+    assert images(offline) == expected
+    copy = pickle.loads(pickle.dumps(offline))  # as in a data loader worker
+    assert images(copy) == expected
+    assert len(attempts) == 1  # tried once, not again for every frame

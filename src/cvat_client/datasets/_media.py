@@ -128,13 +128,15 @@ class ChunkSource:
     def use(self, path: Path, held: InterProcessLock | None) -> None:
         """Mark the task in use with the shared lock ``path`` (see ``DatasetCache.use``):
         ``held`` in this process, and in any process a copy of this source is read in."""
-        self.usage_path = path
+        self.usage_path = path if held is not None else None  # None: the cache is read-only
         self._usage = held
 
     def ensure(self, index: int) -> None:
         """Make sure chunk ``index`` is cached whole."""
         if self._usage is None and self.usage_path is not None:  # a copy in a new process
             self._usage = hold_usage_lock(self.usage_path)
+            if self._usage is None:  # a read-only cache: read without a lock, ask no more
+                self.usage_path = None
         ensure_chunk(self.store, self.fetcher, index)
 
     def read(self, frame_index: int) -> bytes:
