@@ -261,3 +261,17 @@ def test_a_cache_that_cannot_be_locked_is_read_without_locks(
     copy = pickle.loads(pickle.dumps(offline))  # as in a data loader worker
     assert images(copy) == expected
     assert len(attempts) == 1  # tried once, not again for every frame
+
+
+def test_a_file_system_without_locks_still_gets_its_chunks(
+    client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (task_id,) = tasks(client, tmp_path / "img", 1)
+
+    def refuse(self: _locking.InterProcessLock) -> int:
+        raise OSError(37, "No locks available", str(self.path))
+
+    monkeypatch.setattr(_locking.InterProcessLock, "_open", refuse)
+    dataset = TaskDataset(client, task_id)
+    assert len(images(dataset)) == FRAME_COUNT
+    assert len(list((dataset._task_dir / "chunks").glob("*.zip"))) == 3

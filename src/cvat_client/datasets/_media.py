@@ -100,9 +100,18 @@ def ensure_chunk(store: ChunkStore, fetcher: ChunkFetcher | None, index: int) ->
             "fetched here: open the dataset with network access and "
             "MediaDownloadPolicy.PRELOAD_ALL first"
         )
-    with store.lock(index):
+    lock = store.lock(index)
+    try:
+        locked = lock.acquire()
+    except OSError as exc:  # a file system without locks: at worst a chunk comes twice
+        _logger.debug("Chunk #%d is downloaded without a lock: %s", index, exc)
+        locked = False
+    try:
         if not store.is_valid(index):  # another process may have fetched it meanwhile
             fetcher.fetch(store, index)
+    finally:
+        if locked:
+            lock.release()
 
 
 class ChunkSource:
