@@ -129,3 +129,9 @@ class Config:
 
     transfer_stall_bytes: int = attrs.field(default=16 * 1024, validator=_positive)
     """The least progress, in bytes per :attr:`transfer_stall_timeout`, of a live download."""
+
+    max_cache_size: int | None = attrs.field(default=None, validator=_positive)
+    """The most bytes the datasets cache under :attr:`cache_dir` may take. After a dataset
+    (``cvat_client.datasets``, ``cvat_client.pytorch``) is opened, the least recently used
+    tasks and projects that no process is using are removed until it fits (see
+    ``cvat_client.datasets.cache``); ``None``: no bound."""

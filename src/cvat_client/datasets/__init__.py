@@ -6,6 +6,7 @@ cvat-sdk's ``cvat_sdk.datasets`` under the same names, plus :class:`ProjectDatas
 
 from cvat_client.datasets._media import ChunkDownloadError
 from cvat_client.datasets._tracks import TrackInterpolationError
+from cvat_client.datasets.cache import CacheEntry, cache_entries, clean_cache
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
     FrameAnnotations,
@@ -20,6 +21,7 @@ from cvat_client.datasets.project_dataset import ProjectDataset
 from cvat_client.datasets.task_dataset import TaskDataset
 
 __all__ = [
+    "CacheEntry",
     "ChunkDownloadError",
     "DatasetCacheMissError",
     "FrameAnnotations",
@@ -32,4 +34,6 @@ __all__ = [
     "TrackInterpolationError",
     "UnsupportedDatasetError",
     "UpdatePolicy",
+    "cache_entries",
+    "clean_cache",
 ]

@@ -8,29 +8,36 @@ Layout, under ``Config.cache_dir``::
                                     annotations.json  {"stamp": ..., "data": {...}}
                                     chunks/<n>.zip    an original-quality chunk, as the server sent it
                                     chunks/<n>.json   its size, the server's X-Checksum and X-Updated-Date
+    datasets-v1/<server>/tasks/<id>.lock              marks the task in use (shared locks)
     datasets-v1/<server>/projects/<id>/project.json
+    datasets-v1/<server>/projects/<id>.lock
 
 ``<server>`` is the server URL, base64url-encoded. A metadata file is used only if its stamp is
 the task's current ``updated_date``; a chunk only if its recorded size and checksum match the
 file and its ``X-Updated-Date`` is the data's ``chunks_updated_date``. Every file is written to
 a temporary file beside it and renamed into place, so a reader never sees half a file. A lock
-file per chunk keeps two processes from downloading the same chunk at once.
+file per chunk keeps two processes from downloading the same chunk at once; the lock file
+beside an entry's directory is held shared by every process using it, against the clean-up
+of ``cvat_client.datasets.cache`` (see ``_locking``).
 """
 
 from __future__ import annotations
 
 import base64
-import contextlib
 import json
+import logging
 import os
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from cvat_client.core._files import atomic_write
+from cvat_client.datasets._locking import InterProcessLock
 
-__all__ = ["ChunkStore", "DatasetCache", "cvat_checksum", "file_lock"]
+__all__ = ["ChunkStore", "DatasetCache", "cvat_checksum"]
+
+_logger = logging.getLogger("cvat_client.datasets")
 
 CACHE_ROOT = "datasets-v1"
 _CHECKSUM_HEAD = 1000  # CVAT checksums a chunk's size and its first 1000 bytes
@@ -41,34 +48,18 @@ def cvat_checksum(size: int, head: bytes) -> str:
     return str(zlib.crc32(head[:_CHECKSUM_HEAD], zlib.crc32(str(size).encode())))
 
 
-@contextlib.contextmanager
-def file_lock(path: Path) -> Iterator[None]:
-    """An exclusive lock between processes on ``path`` (created if missing).
-
-    POSIX ``flock``; on platforms without it, ``msvcrt.locking``.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+def hold_usage_lock(path: Path) -> InterProcessLock | None:
+    """A shared lock on ``path``, acquired, its file's time set to now (the time of last use);
+    ``None`` if the lock file cannot be written."""
+    lock = InterProcessLock(path, shared=True)
     try:
-        try:
-            import fcntl
-        except ImportError:  # pragma: no cover - Windows
-            import msvcrt
-
-            msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
-            try:
-                yield
-            finally:
-                os.lseek(fd, 0, os.SEEK_SET)
-                msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+        lock.acquire()
+        os.utime(path)
+    except OSError as exc:
+        lock.release()
+        _logger.debug("The datasets cache is used without a lock: %s", exc)
+        return None
+    return lock
 
 
 def _read_json(path: Path) -> Any:
@@ -99,6 +90,19 @@ class DatasetCache:
     def project_dir(self, project_id: int) -> Path:
         """The directory of a project."""
         return self.root / "projects" / str(project_id)
+
+    @staticmethod
+    def usage_lock_path(directory: Path) -> Path:
+        """The lock file that marks the task or project in ``directory`` in use."""
+        return directory.with_name(directory.name + ".lock")
+
+    def use(self, directory: Path) -> InterProcessLock | None:
+        """Mark the task or project in ``directory`` in use by this process (a shared lock,
+        held until the returned object is released or garbage-collected) and record the
+        time of use. The cache clean-up never removes what is in use; it waits for a
+        clean-up that is removing this entry right now. ``None`` if the cache is not
+        writable (read-only caches are used without a lock)."""
+        return hold_usage_lock(self.usage_lock_path(directory))
 
     @staticmethod
     def read(path: Path) -> Any:
@@ -148,9 +152,9 @@ class ChunkStore:
     def _info_path(self, index: int) -> Path:
         return self.directory / f"{index}.json"
 
-    def lock(self, index: int) -> contextlib.AbstractContextManager[None]:
+    def lock(self, index: int) -> InterProcessLock:
         """The lock that one process holds while it downloads chunk ``index``."""
-        return file_lock(self.directory / f".{index}.lock")
+        return InterProcessLock(self.directory / f".{index}.lock")
 
     def is_valid(self, index: int) -> bool:
         """Whether chunk ``index`` is cached whole, with the checksum the server gave."""

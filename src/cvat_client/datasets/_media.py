@@ -5,11 +5,12 @@ from __future__ import annotations
 import io
 import logging
 import zipfile
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from cvat_client._extras import require
 from cvat_client.core.exceptions import CvatSdkException
-from cvat_client.datasets._cache import ChunkStore
+from cvat_client.datasets._cache import ChunkStore, hold_usage_lock
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
     MediaElement,
@@ -19,7 +20,9 @@ from cvat_client.datasets.common import (
 if TYPE_CHECKING:
     from PIL.Image import Image
 
+    from cvat_client.api_client.apis import TasksApi
     from cvat_client.core.proxies.tasks import Task
+    from cvat_client.datasets._locking import InterProcessLock
 
 __all__ = ["ChunkFetcher", "ChunkSource", "FrameSource", "TaskMediaElement"]
 
@@ -40,13 +43,14 @@ def _open_image(data: bytes) -> Image:
 class ChunkFetcher:
     """Downloads a task's original-quality chunks, checking CVAT's ``X-Checksum``."""
 
-    def __init__(self, task: Task, attempts: int) -> None:
-        self._task = task
+    def __init__(self, tasks_api: TasksApi, task_id: int, attempts: int) -> None:
+        self._api = tasks_api
+        self._task_id = task_id
         self._attempts = attempts
 
     def _download(self, index: int, write: Any) -> tuple[str | None, str | None]:
-        _, response = self._task.api.retrieve_data(
-            self._task.id, type="chunk", number=index, quality="original", _stream=True
+        _, response = self._api.retrieve_data(
+            self._task_id, type="chunk", number=index, quality="original", _stream=True
         )
         try:
             for block in response.iter_bytes():
@@ -63,7 +67,7 @@ class ChunkFetcher:
 
         error: BaseException | None = None
         for attempt in range(1, self._attempts + 1):
-            _logger.info("Downloading chunk #%d of task #%d...", index, self._task.id)
+            _logger.info("Downloading chunk #%d of task #%d...", index, self._task_id)
             try:
                 if store.store(index, lambda write: self._download(index, write)):
                     return
@@ -71,7 +75,7 @@ class ChunkFetcher:
                 _logger.warning(
                     "Chunk #%d of task #%d did not match its checksum (attempt %d of %d)",
                     index,
-                    self._task.id,
+                    self._task_id,
                     attempt,
                     self._attempts,
                 )
@@ -79,10 +83,35 @@ class ChunkFetcher:
                 error = exc
                 _logger.warning("Downloading chunk #%d failed: %s", index, exc)
         raise ChunkDownloadError(
-            f"Chunk #{index} of task #{self._task.id} could not be downloaded whole "
+            f"Chunk #{index} of task #{self._task_id} could not be downloaded whole "
             f"in {self._attempts} attempts"
             + (f": {error}" if error is not None else " (its checksum never matched)")
         ) from error
+
+
+def ensure_chunk(store: ChunkStore, fetcher: ChunkFetcher | None, index: int) -> None:
+    """Make sure chunk ``index`` is cached whole in ``store``, downloading it if needed (one
+    process at a time: another waits and finds it cached)."""
+    if store.is_valid(index):
+        return
+    if fetcher is None:
+        raise DatasetCacheMissError(
+            f"Chunk #{index} is not in the cache ({store.directory}) and cannot be "
+            "fetched here: open the dataset with network access and "
+            "MediaDownloadPolicy.PRELOAD_ALL first"
+        )
+    lock = store.lock(index)
+    try:
+        locked = lock.acquire()
+    except OSError as exc:  # a file system without locks: at worst a chunk comes twice
+        _logger.debug("Chunk #%d is downloaded without a lock: %s", index, exc)
+        locked = False
+    try:
+        if not store.is_valid(index):  # another process may have fetched it meanwhile
+            fetcher.fetch(store, index)
+    finally:
+        if locked:
+            lock.release()
 
 
 class ChunkSource:
@@ -96,25 +125,28 @@ class ChunkSource:
         self.store = store
         self.chunk_size = chunk_size
         self.fetcher = fetcher
+        self.usage_path: Path | None = None
+        self._usage: InterProcessLock | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state["fetcher"] = None
+        state["_usage"] = None  # a lock belongs to its process: a copy takes its own
         return state
+
+    def use(self, path: Path, held: InterProcessLock | None) -> None:
+        """Mark the task in use with the shared lock ``path`` (see ``DatasetCache.use``):
+        ``held`` in this process, and in any process a copy of this source is read in."""
+        self.usage_path = path if held is not None else None  # None: the cache is read-only
+        self._usage = held
 
     def ensure(self, index: int) -> None:
         """Make sure chunk ``index`` is cached whole."""
-        if self.store.is_valid(index):
-            return
-        if self.fetcher is None:
-            raise DatasetCacheMissError(
-                f"Chunk #{index} is not in the cache ({self.store.directory}) and cannot be "
-                "fetched here: open the dataset with network access and "
-                "MediaDownloadPolicy.PRELOAD_ALL first"
-            )
-        with self.store.lock(index):
-            if not self.store.is_valid(index):  # another process may have fetched it meanwhile
-                self.fetcher.fetch(self.store, index)
+        if self._usage is None and self.usage_path is not None:  # a copy in a new process
+            self._usage = hold_usage_lock(self.usage_path)
+            if self._usage is None:  # a read-only cache: read without a lock, ask no more
+                self.usage_path = None
+        ensure_chunk(self.store, self.fetcher, index)
 
     def read(self, frame_index: int) -> bytes:
         """The bytes of a frame, as stored in its chunk."""

@@ -58,6 +58,7 @@ class ProjectDataset:
         logger: logging.Logger = client.logger
         cache = DatasetCache(client.config.cache_dir, client.host)
         path = cache.project_dir(project_id) / "project.json"
+        self._in_use = cache.use(cache.project_dir(project_id))  # the clean-up keeps it
         online = update_policy is not UpdatePolicy.NEVER
         task_models: list[models.TaskRead]
         if online:
@@ -124,6 +125,11 @@ class ProjectDataset:
             for model, dataset in zip(task_models, tasks, strict=True)
             for sample in dataset.samples
         ]
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_in_use"] = None  # a lock belongs to its process (task sources take their own)
+        return state
 
     @property
     def project_id(self) -> int:

@@ -19,7 +19,13 @@ import attrs
 from cvat_client._lowlevel.client import gc_paused
 from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.datasets._cache import ChunkStore, DatasetCache
-from cvat_client.datasets._media import ChunkFetcher, ChunkSource, FrameSource, TaskMediaElement
+from cvat_client.datasets._media import (
+    ChunkFetcher,
+    ChunkSource,
+    FrameSource,
+    TaskMediaElement,
+    ensure_chunk,
+)
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
     FrameAnnotations,
@@ -153,9 +159,22 @@ class TaskDataset:
         cache = DatasetCache(client.config.cache_dir, client.host)
         self._task_id = task_id
         self._task_dir = task_dir = cache.task_dir(task_id)
+        # in use from here on, in this process: the cache clean-up leaves the task alone
+        self._in_use = cache.use(task_dir)
         online = update_policy is not UpdatePolicy.NEVER
+        preload = media_download_policy is MediaDownloadPolicy.PRELOAD_ALL
+        fetcher = (
+            ChunkFetcher(client.api_client.tasks_api, task_id, client.config.download_attempts)
+            if online
+            else None
+        )
+        store = ChunkStore(task_dir / "chunks", None)
         task: Task | None = None
-        pool: ThreadPoolExecutor | None = None
+        # the metadata requests have threads of their own, so that the chunk downloads
+        # always have Config.max_concurrency requests in flight
+        meta_pool: ThreadPoolExecutor | None = None
+        chunk_pool: ThreadPoolExecutor | None = None
+        chunk_futures: dict[int, Future[None]] = {}
         early: dict[str, Future[bytes]] = {}
 
         def fetch_meta() -> bytes:
@@ -170,91 +189,113 @@ class TaskDataset:
             )
             return bytes(response.content)
 
-        if online:
-            from cvat_client.core.proxies.tasks import Task
+        def submit_meta(function: Callable[..., Any], *args: Any) -> Future[Any]:
+            nonlocal meta_pool
+            if meta_pool is None:
+                meta_pool = ThreadPoolExecutor(3, "cvat-dataset")
+            return meta_pool.submit(function, *args)
 
-            if task_model is None:
-                if cache.read(task_dir / "task.json") is None:
-                    # Nothing cached: the meta and annotations are needed whatever the task
-                    # says, so they are asked for together with it (one round trip saved).
-                    pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset")
-                    early["data_meta.json"] = pool.submit(fetch_meta)
+        def start_chunk(index: int) -> None:
+            nonlocal chunk_pool
+            if chunk_pool is None:
+                chunk_pool = ThreadPoolExecutor(self._max_concurrency, "cvat-chunks")
+            chunk_futures[index] = chunk_pool.submit(ensure_chunk, store, fetcher, index)
+
+        fresh = False
+        try:
+            if online:
+                from cvat_client.core.proxies.tasks import Task
+
+                fresh = task_model is None and cache.read(task_dir / "task.json") is None
+                if fresh:
+                    # Nothing cached: the meta and the annotations are needed whatever the
+                    # task says, so they are asked for together with it, and so is chunk 0,
+                    # which every task with data has (one round trip saved for each).
+                    early["data_meta.json"] = submit_meta(fetch_meta)
                     if load_annotations:
-                        early["annotations.json"] = pool.submit(fetch_annotations)
-                self._logger.info("Fetching task %d...", task_id)
-                try:
+                        early["annotations.json"] = submit_meta(fetch_annotations)
+                    if preload:
+                        start_chunk(0)
+                if task_model is None:
+                    self._logger.info("Fetching task %d...", task_id)
                     task = client.tasks.retrieve(task_id)
-                except BaseException:
-                    if pool is not None:
-                        pool.shutdown(wait=True, cancel_futures=True)
-                    raise
+                else:
+                    task = Task(client, task_model)
+                model = task.model
             else:
-                task = Task(client, task_model)
-            model = task.model
-        else:
-            cached = cache.read(task_dir / "task.json")
-            if not isinstance(cached, dict):
-                raise DatasetCacheMissError(
-                    f"Task #{task_id} is not in the cache ({task_dir}): open it once with "
-                    "UpdatePolicy.IF_MISSING_OR_STALE"
+                cached = cache.read(task_dir / "task.json")
+                if not isinstance(cached, dict):
+                    raise DatasetCacheMissError(
+                        f"Task #{task_id} is not in the cache ({task_dir}): open it once with "
+                        "UpdatePolicy.IF_MISSING_OR_STALE"
+                    )
+                model = models.TaskRead.from_dict(cached)
+            self._task_model: models.TaskRead = model
+            stamp = _stamp(model)
+
+            if not model.size or not model.data_chunk_size:
+                raise UnsupportedDatasetError("The task has no data")
+            self._chunk_size: int = model.data_chunk_size
+            is_imageset = str(model.data_original_chunk_type) == "imageset"
+            is_video = str(model.data_original_chunk_type) == "video"
+            if (
+                media_download_policy is not MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND
+                and not is_imageset
+                and not is_video
+            ):
+                raise UnsupportedDatasetError(
+                    "Chunk-based media access is only supported for tasks whose original "
+                    "chunks are image sets; current original chunk type is "
+                    f"{str(model.data_original_chunk_type)!r}"
                 )
-            model = models.TaskRead.from_dict(cached)
-        self._task_model: models.TaskRead = model
-        stamp = _stamp(model)
+            if fresh and preload:
+                # every chunk is needed but those of deleted frames only (cancelled below)
+                if len(chunk_futures) == 1:
+                    self._logger.info(
+                        "Downloading %d chunks...", -(-model.size // self._chunk_size)
+                    )
+                for index in range(1, -(-model.size // self._chunk_size)):
+                    start_chunk(index)
 
-        if not model.size or not model.data_chunk_size:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
-            raise UnsupportedDatasetError("The task has no data")
-        self._chunk_size: int = model.data_chunk_size
+            fetched: set[str] = set()
 
-        fetched: set[str] = set()
+            def ensure(name: str, what: str, download: Callable[[], bytes]) -> Any:
+                path = task_dir / name
+                data = cache.read_stamped(path, stamp)
+                if data is not None:
+                    self._logger.info("Loaded %s from cache", what)
+                    return data
+                if task is None:
+                    raise DatasetCacheMissError(
+                        f"The {what} of task #{task_id} are not in the cache ({path}): open "
+                        "the dataset once with UpdatePolicy.IF_MISSING_OR_STALE"
+                    )
+                self._logger.info("Downloading %s...", what)
+                raw = early[name].result() if name in early else download()
+                cache.write_stamped(path, stamp, raw=raw)
+                fetched.add(name)
+                return json.loads(raw)
 
-        def ensure(name: str, what: str, download: Callable[[], bytes]) -> Any:
-            path = task_dir / name
-            data = cache.read_stamped(path, stamp)
-            if data is not None:
-                self._logger.info("Loaded %s from cache", what)
-                return data
-            if task is None:
-                raise DatasetCacheMissError(
-                    f"The {what} of task #{task_id} are not in the cache ({path}): open the "
-                    "dataset once with UpdatePolicy.IF_MISSING_OR_STALE"
-                )
-            self._logger.info("Downloading %s...", what)
-            raw = early[name].result() if name in early else download()
-            cache.write_stamped(path, stamp, raw=raw)
-            fetched.add(name)
-            return json.loads(raw)
+            def download_labels() -> bytes:
+                assert task is not None
+                return json.dumps([label.to_dict() for label in task.get_labels()]).encode()
 
-        def download_labels() -> bytes:
-            assert task is not None
-            return json.dumps([label.to_dict() for label in task.get_labels()]).encode()
-
-        # Online, the labels, the data meta and the annotations are fetched at once, and the
-        # chunks as soon as the meta says which are needed: Config.max_concurrency in flight.
-        # What the cache holds is read here (no thread is started for it).
-        def start(
-            function: Callable[..., Any], *args: Any, cached: str | None = None
-        ) -> Future[Any]:
-            nonlocal pool
-            done: Future[Any] = Future()
-            if cached is not None:
+            # What the cache holds is read here (no thread is started for it); the rest is
+            # fetched at once, each in a thread of its own.
+            def start(function: Callable[..., Any], *args: Any, cached: str) -> Future[Any]:
+                done: Future[Any] = Future()
                 data = cache.read_stamped(task_dir / cached, stamp)
                 if data is not None:
                     done.set_result(data)
                     return done
-            if online:
-                if pool is None:
-                    pool = ThreadPoolExecutor(self._max_concurrency, "cvat-dataset")
-                return pool.submit(function, *args)
-            try:
-                done.set_result(function(*args))
-            except BaseException as exc:
-                done.set_exception(exc)
-            return done
+                if online:
+                    return submit_meta(function, *args)
+                try:
+                    done.set_result(function(*args))
+                except BaseException as exc:
+                    done.set_exception(exc)
+                return done
 
-        try:
             meta_future = start(
                 ensure, "data_meta.json", "data metadata", fetch_meta, cached="data_meta.json"
             )
@@ -272,44 +313,38 @@ class TaskDataset:
                 if load_annotations
                 else None
             )
-            # the chunks are started from the raw meta; the models are built meanwhile
+            # the chunks are chosen from the raw meta; the models are built meanwhile
             raw_meta = meta_future.result()
             deleted = set(raw_meta.get("deleted_frames") or ())
             active = [index for index in range(model.size) if index not in deleted]
-            is_imageset = str(model.data_original_chunk_type) == "imageset"
-            is_video = str(model.data_original_chunk_type) == "video"
+            needed = sorted({index // self._chunk_size for index in active})
             chunks_updated = raw_meta.get("chunks_updated_date")
-            store = ChunkStore(
-                task_dir / "chunks", chunks_updated if isinstance(chunks_updated, str) else None
-            )
+            chunks_updated = chunks_updated if isinstance(chunks_updated, str) else None
+            for index in set(chunk_futures).difference(needed):
+                chunk_futures.pop(index).cancel()  # only deleted frames (if not begun yet)
+            if not fresh:
+                store.chunks_updated_date = chunks_updated
+                if "data_meta.json" in fetched:  # new meta: chunks of older data go
+                    store.clear_stale()
+                if preload:
+                    missing = [index for index in needed if not store.is_valid(index)]
+                    if missing:
+                        self._logger.info("Downloading %d chunks...", len(missing))
+                    for index in missing:
+                        start_chunk(index)
             self._chunk_store = store
 
             source: ChunkSource | FrameSource
-            chunk_futures: list[Future[Any]] = []
             if media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
                 source = FrameSource(task)
             else:
-                if not is_imageset and not is_video:
-                    raise UnsupportedDatasetError(
-                        "Chunk-based media access is only supported for tasks whose original "
-                        "chunks are image sets; current original chunk type is "
-                        f"{str(model.data_original_chunk_type)!r}"
-                    )
-                fetcher = ChunkFetcher(task, client.config.download_attempts) if task else None
                 if is_video:  # MP4 chunks, decoded with PyAV (beyond cvat-sdk)
                     from cvat_client.datasets._video import VideoChunkSource
 
                     source = VideoChunkSource(store, self._chunk_size, fetcher)
                 else:
                     source = ChunkSource(store, self._chunk_size, fetcher)
-                if "data_meta.json" in fetched:  # new meta: chunks of older data go
-                    store.clear_stale()
-                if media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:
-                    needed = sorted({index // self._chunk_size for index in active})
-                    missing = [index for index in needed if not store.is_valid(index)]
-                    if missing:
-                        self._logger.info("Downloading %d chunks...", len(missing))
-                    chunk_futures = [start(source.ensure, index) for index in missing]
+                source.use(cache.usage_lock_path(task_dir), self._in_use)
             self._source = source
             meta = models.DataMetaRead.from_dict(raw_meta)
             self._data_meta = meta
@@ -332,16 +367,29 @@ class TaskDataset:
                     )
                     for index, annotations in per_frame.items()
                 ]
-            for future in chunk_futures:
+            for future in chunk_futures.values():
                 future.result()
+            if fresh:
+                # these chunks were asked for before the meta told which data they must be
+                # of: what an earlier, interrupted open left of older data is fetched again
+                store.chunks_updated_date = chunks_updated
+                if preload and chunks_updated is not None:
+                    store.clear_stale()
+                    for index in needed:
+                        ensure_chunk(store, fetcher, index)
             if chunk_futures:
                 self._logger.info("All chunks downloaded")
         finally:
-            if pool is not None:
-                pool.shutdown(wait=True, cancel_futures=True)
+            for pool in (meta_pool, chunk_pool):
+                if pool is not None:
+                    pool.shutdown(wait=True, cancel_futures=True)
 
         if task is not None:
             cache.write(task_dir / "task.json", model.to_dict())
+        if client.config.max_cache_size is not None:  # this task is in use: it stays
+            from cvat_client.datasets.cache import clean_cache
+
+            clean_cache(client.config.cache_dir, max_size=client.config.max_cache_size)
 
     def _distribute(
         self,
@@ -374,6 +422,7 @@ class TaskDataset:
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
         state.pop("_logger", None)
+        state["_in_use"] = None  # a lock belongs to its process (the source takes its own)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
