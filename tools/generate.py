@@ -592,6 +592,7 @@ def render(schema_path: Path, dest: Path) -> None:
     write(dest / "api_client.py", env.get_template("api_client.py.jinja").render(apis=apis, **ctx))
     write(dest / "exceptions.py", env.get_template("exceptions.py.jinja").render(**ctx))
     write(dest / "model_utils.py", env.get_template("model_utils.py.jinja").render(**ctx))
+    write(dest / "rest.py", env.get_template("rest.py.jinja").render(**ctx))
     write(dest / "configuration.py", env.get_template("configuration.py.jinja").render(**ctx))
     write(dest / "__init__.py", env.get_template("package_init.py.jinja").render(apis=apis, **ctx))
     write(dest / "py.typed", "")
