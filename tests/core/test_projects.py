@@ -103,7 +103,7 @@ def test_project_import_dataset_logs_cvat_sdk_wording(
     local_client: Any, images: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level("INFO")
-    project, task = _project_with_task(local_client, images)
+    project, _task = _project_with_task(local_client, images)
     dataset = project.export_dataset("COCO 1.0", tmp_path / "p.zip", include_images=True)
     assert dataset is not None
     project.import_dataset("COCO 1.0", dataset)
