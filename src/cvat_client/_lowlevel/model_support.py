@@ -194,7 +194,9 @@ def extra_fields(given: Mapping[str, Any] | None, unknown: Mapping[str, Any]) ->
     the keyword arguments the schema does not declare (cvat-sdk keeps them as well), copied."""
     if not given and not unknown:
         return {}
-    return {key: copy_input(item) for source in (given or {}, unknown) for key, item in source.items()}
+    return {
+        key: copy_input(item) for source in (given or {}, unknown) for key, item in source.items()
+    }
 
 
 def encode(value: Any) -> Any:
