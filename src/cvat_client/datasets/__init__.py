@@ -8,6 +8,7 @@ from cvat_client.datasets._media import ChunkDownloadError
 from cvat_client.datasets._tracks import TrackInterpolationError
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
+    DatasetUsageError,
     FrameAnnotations,
     MediaDownloadPolicy,
     MediaElement,
@@ -22,6 +23,7 @@ from cvat_client.datasets.task_dataset import TaskDataset
 __all__ = [
     "ChunkDownloadError",
     "DatasetCacheMissError",
+    "DatasetUsageError",
     "FrameAnnotations",
     "MediaDownloadPolicy",
     "MediaElement",
