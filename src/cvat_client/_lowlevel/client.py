@@ -507,7 +507,6 @@ class BaseApiClient(_ClientCore):
         _check_status: bool = True,
         _content_type: str | None = None,
         _stream: bool = False,
-        **_ignored: Any,
     ) -> tuple[Any, httpx.Response]:
         """Send a request to any URL of the server with this client's auth and settings.
 
@@ -650,7 +649,6 @@ class BaseAsyncApiClient(_ClientCore):
         _check_status: bool = True,
         _content_type: str | None = None,
         _stream: bool = False,
-        **_ignored: Any,
     ) -> tuple[Any, httpx.Response]:
         """Send a request to any URL of the server; see :meth:`BaseApiClient.call_api`."""
         url, query, headers, body, form = self._custom_request(
