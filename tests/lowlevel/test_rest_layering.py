@@ -164,3 +164,15 @@ def test_rest_client_checks_status_and_leaves_unread_when_asked(server: MockServ
     )
     assert response.status == 404
     assert response.read() == b'{"detail": "nope"}'
+
+
+def test_unread_body_is_read_by_data_as_urllib3_does() -> None:
+    import httpx
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=iter([b'{"a"', b":1}"]))
+
+    api_client = ApiClient(Configuration(host=HOST), transport=httpx.MockTransport(answer))
+    response = api_client.rest_client.GET(HOST + "/api/x", _parse_response=False)
+    assert not hasattr(response, "_content")  # left unread
+    assert response.data == b'{"a":1}'
