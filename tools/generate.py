@@ -207,6 +207,17 @@ def needs_encode(spec: Any) -> bool:
     return True
 
 
+def needs_copy(spec: Any) -> bool:
+    """Whether a field's value may be a list or dict a constructor must copy."""
+    if isinstance(spec, str):
+        return spec == "any"
+    if spec[0] in ("list", "dict", "model"):
+        return True
+    if spec[0] == "union":
+        return any(needs_copy(s) for s in spec[1])
+    return False
+
+
 # --- models ---------------------------------------------------------------------------
 
 
@@ -219,6 +230,7 @@ class FieldView:
     ann: str
     parse: list[str]
     encode: bool
+    copy: bool
     description: str
 
 
@@ -250,6 +262,7 @@ def model_view(model: Any) -> dict[str, Any]:
                 ann=ann,
                 parse=parse_lines(name, t.spec, model.class_info.name, wire),
                 encode=needs_encode(t.spec),
+                copy=needs_copy(t.spec),
                 description=doc(p.description, 12),
             )
         )
@@ -592,6 +605,7 @@ def render(schema_path: Path, dest: Path) -> None:
     write(dest / "api_client.py", env.get_template("api_client.py.jinja").render(apis=apis, **ctx))
     write(dest / "exceptions.py", env.get_template("exceptions.py.jinja").render(**ctx))
     write(dest / "model_utils.py", env.get_template("model_utils.py.jinja").render(**ctx))
+    write(dest / "rest.py", env.get_template("rest.py.jinja").render(**ctx))
     write(dest / "configuration.py", env.get_template("configuration.py.jinja").render(**ctx))
     write(dest / "__init__.py", env.get_template("package_init.py.jinja").render(apis=apis, **ctx))
     write(dest / "py.typed", "")

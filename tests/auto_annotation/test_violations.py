@@ -177,6 +177,22 @@ def test_mask_despite_conv_mask_to_poly(
     assert snapshot(ours, task_id) == before
 
 
+def test_elements_on_non_skeleton_reported_before_geometry(
+    ours: Any, theirs: Any, make_task: Callable[..., int]
+) -> None:
+    """A non-skeleton with elements and no points: both report the elements (cvat-sdk's
+    words), not the missing points."""
+    task_id = _prefilled(ours, make_task)
+
+    def bad(aa: ModuleType, m: ModuleType) -> list[Any]:
+        return [aa.shape(10, type="rectangle", elements=[aa.keypoint(0, [1, 2])])]
+
+    with pytest.raises(sdk_aa.BadFunctionError, match="non-skeleton shape with elements"):
+        sdk_aa.annotate_task(theirs, task_id, LateFailure(sdk_aa, sdk_models, bad, 1))
+    with pytest.raises(our_aa.BadFunctionError, match="non-skeleton shape with elements"):
+        our_aa.annotate_task(ours, task_id, LateFailure(our_aa, our_models, bad, 1))
+
+
 def _spec_cases(aa: ModuleType) -> dict[str, Callable[[], Any]]:
     spec = aa.DetectionFunctionSpec
     return {

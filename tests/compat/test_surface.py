@@ -79,9 +79,19 @@ ALLOWED = [
         "`build_model_bases`",
     ),
     Allowed(
-        "cvat_client.api_client.rest: module missing",
-        "urllib3 transport module; ours is httpx",
+        "cvat_client.api_client.rest.*ipv4*: missing",
+        "urllib3 proxy helpers; proxies are httpx's (Configuration.proxy)",
         "`api_client.rest`",
+    ),
+    Allowed(
+        "cvat_client.api_client.rest.should_bypass_proxies: missing",
+        "urllib3 proxy helpers; proxies are httpx's (Configuration.proxy)",
+        "`api_client.rest`",
+    ),
+    Allowed(
+        "cvat_client.core.uploading.TUS_CHUNK_SIZE: value*",
+        "an upper bound over Config.upload_chunk_size (64 MiB by default), not the chunk size",
+        "`TUS_CHUNK_SIZE`",
     ),
     Allowed(
         "cvat_client.api_client.model_utils.*: missing",

@@ -95,6 +95,21 @@ def test_import_annotations_round_trip(client: Any, images: list[Path], tmp_path
     assert sorted(shape_key(s) for s in got) == sorted(shape_key(s) for s in shapes)
 
 
+def test_import_logs_cvat_sdk_wording(
+    local_client: Any, images: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Scripts look for cvat-sdk's words in the log: "uploaded" after an annotation import,
+    "imported successfully" after a backup import."""
+    caplog.set_level("INFO")
+    task = local_client.tasks.create_from_data({"name": "imp", "labels": LABELS}, images)
+    exported = task.export_dataset("COCO 1.0", tmp_path / "coco.zip", include_images=False)
+    task.import_annotations("COCO 1.0", str(exported))
+    assert f"Annotation file '{exported}' for task #{task.id} uploaded" in caplog.text
+    backup = task.download_backup(tmp_path / "backup.zip")
+    restored = local_client.tasks.create_from_backup(backup)
+    assert f"Task has been imported successfully. Task ID: {restored.id}" in caplog.text
+
+
 def test_import_cvat_xml_via_create_from_data(client: Any, images: list[Path], tmp_path: Path):
     source = client.tasks.create_from_data({"name": "src", "labels": LABELS}, images)
     labels = _labels(source)

@@ -97,3 +97,14 @@ def test_missing_dataset_creates_nothing(client: Any, tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
         client.projects.create_from_backup(tmp_path / "none.zip")
     assert client.projects.list() == []
+
+
+def test_project_import_dataset_logs_cvat_sdk_wording(
+    local_client: Any, images: list[Path], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("INFO")
+    project, _task = _project_with_task(local_client, images)
+    dataset = project.export_dataset("COCO 1.0", tmp_path / "p.zip", include_images=True)
+    assert dataset is not None
+    project.import_dataset("COCO 1.0", dataset)
+    assert f"Annotation file '{dataset}' for project #{project.id} uploaded" in caplog.text

@@ -394,3 +394,13 @@ def test_restore_missing_and_broken_backup(client: Any, tmp_path: Path) -> None:
         client.tasks.create_from_backup(broken)
     assert str(info.value)
     assert client.tasks.list() == []
+
+
+def test_create_from_no_media_raises_cvat_sdk_class_and_creates_nothing(local_client: Any) -> None:
+    from cvat_client.core.exceptions import BackgroundRequestException
+
+    before = len(local_client.tasks.list())
+    with pytest.raises(BackgroundRequestException, match="No media data found") as caught:
+        local_client.tasks.create_from_data({"name": "empty", "labels": LABELS}, resources=[])
+    assert isinstance(caught.value, ValueError)
+    assert len(local_client.tasks.list()) == before

@@ -141,6 +141,31 @@ def test_tus_upload_in_chunks(cvat_server: CvatTestServer, tmp_path: Path) -> No
     assert int(create["upload-length"]) == path.stat().st_size
 
 
+def test_tus_chunks_go_through_rest_client_and_honour_tus_chunk_size(
+    cvat_server: CvatTestServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As in cvat-sdk: every TUS request goes through ``api_client.rest_client.request``
+    (patching the class sees them) and lowering ``uploading.TUS_CHUNK_SIZE`` gives smaller
+    chunks than the configured size."""
+    from cvat_client.api_client.rest import RESTClientObject
+
+    monkeypatch.setattr("cvat_client.core.uploading.TUS_CHUNK_SIZE", CHUNK // 2)
+    original = RESTClientObject.request
+    offsets: list[int] = []
+
+    def counting(self: Any, method: str, *args: Any, headers: Any, **kwargs: Any) -> Any:
+        if method.upper() == "PATCH" and "Upload-Offset" in headers:
+            offsets.append(int(headers["Upload-Offset"]))
+        return original(self, method, *args, headers=headers, **kwargs)
+
+    monkeypatch.setattr(RESTClientObject, "request", counting)
+    path = _payload(tmp_path, 2 * CHUNK + 5)
+    with _client(cvat_server, ASGIBridgeTransport(cvat_server.app)) as client:
+        name = _tus_upload(client, path)
+    assert uploaded_files(cvat_server)[name].read_bytes() == path.read_bytes()
+    assert offsets == [i * (CHUNK // 2) for i in range(5)]
+
+
 @pytest.mark.parametrize("kind", ["half-arrived", "lost-before", "lost-answer", "503", "409"])
 def test_chunk_failure_resumes_from_server_offset(
     cvat_server: CvatTestServer, tmp_path: Path, kind: str

@@ -97,8 +97,55 @@ def test_temporary_chunks_leave_the_cache_empty(rich_task: RichTask, our_client:
             sizes.append(sample.media.load_image().size)
     assert sizes == [FRAMES[s.frame_index][:2] for s in dataset.samples]
     assert not list((dataset._task_dir / "chunks").glob("*.zip"))
-    with pytest.raises(ValueError, match="FETCH_CHUNKS_ON_DEMAND"):
+    with pytest.raises(ValueError, match="FETCH_CHUNKS_ON_DEMAND") as raised:
         TaskDataset(our_client, rich_task.id).iter_samples(temporary_chunks=True).__enter__()
+    assert isinstance(raised.value, AssertionError)  # what cvat-sdk's assert raises
+    # no chunks to make temporary: accepted and ignored, as in cvat-sdk
+    frames = TaskDataset(
+        our_client,
+        rich_task.id,
+        media_download_policy=MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND,
+        load_annotations=False,
+    )
+    with frames.iter_samples(temporary_chunks=True) as samples:
+        assert len(list(samples)) == len(frames.samples)
+
+
+def test_chunks_go_through_ensure_chunk_in_dir(rich_task: RichTask, our_client: Any) -> None:
+    """cvat-sdk's internals that scripts and tests patch: ``_cache_manager.chunk_dir(id)``
+    is ``_chunk_dir``, where the cached chunks are ``<index>.zip``, and every chunk the
+    iterator needs goes through ``_ensure_chunk_in_dir(chunk_dir, index)``."""
+    TaskDataset(our_client, rich_task.id, media_download_policy=MediaDownloadPolicy.PRELOAD_ALL)
+    dataset = TaskDataset(
+        our_client,
+        rich_task.id,
+        media_download_policy=MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND,
+        load_annotations=False,
+    )
+    chunk_dir = dataset._cache_manager.chunk_dir(rich_task.id)
+    assert chunk_dir == dataset._chunk_dir
+    count = -(-len(FRAMES) // CHUNK_SIZE)
+    assert sorted(p.name for p in chunk_dir.glob("*.zip")) == [f"{i}.zip" for i in range(count)]
+    seen: list[tuple[Any, int]] = []
+    original = dataset._ensure_chunk_in_dir
+
+    def spy(where: Any, index: int) -> None:
+        seen.append((where, index))
+        original(where, index)
+
+    dataset._ensure_chunk_in_dir = spy  # type: ignore[method-assign]
+    with dataset.iter_samples() as samples:
+        assert len(list(samples)) == len(dataset.samples)
+    assert sorted(seen, key=lambda s: s[1]) == [(chunk_dir, i) for i in range(count)]
+    seen.clear()
+    with dataset.iter_samples(temporary_chunks=True) as samples:
+        first = next(samples)
+        temp_dir = seen[0][0]
+        assert temp_dir != chunk_dir and (temp_dir / "0.zip").is_file()
+        assert first.media.load_image().size == FRAMES[first.frame_index][:2]
+        rest = list(samples)
+    assert len(rest) == len(dataset.samples) - 1
+    assert {where for where, _ in seen} == {temp_dir} and not temp_dir.exists()
 
 
 def test_offline_policy_reads_the_cache_only(rich_task: RichTask, our_client: Any) -> None:

@@ -1,7 +1,14 @@
 """The low-level API clients: :class:`BaseApiClient` (sync) and :class:`BaseAsyncApiClient`.
 
-Each wraps one pooled httpx client. The generated ``ApiClient`` / ``AsyncApiClient``
-subclass them to add one lazily created ``*_api`` attribute per schema tag.
+Each sends through a ``rest_client`` (:mod:`cvat_client._lowlevel.rest`) that owns one
+pooled httpx client. The generated ``ApiClient`` / ``AsyncApiClient`` subclass them to add
+one lazily created ``*_api`` attribute per schema tag.
+
+A request goes through the same layers as in cvat-sdk: an operation call
+(:meth:`~BaseApiClient.call_endpoint`) -> :meth:`~BaseApiClient.call_api` (URL, default
+headers, organization, authentication) -> :meth:`~BaseApiClient.request` ->
+``rest_client.request`` (sending, reading under the caps and the deadline, status check).
+Replacing any of them at runtime takes effect for every request.
 
 The protocol logic (building requests, authentication, checking and parsing responses)
 lives in :class:`_ClientCore` and the pure modules it calls, so both clients behave the
@@ -13,36 +20,36 @@ from __future__ import annotations
 import gc
 import json
 import logging
+import os
 import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from http.cookies import SimpleCookie
-from typing import TYPE_CHECKING, Any, NoReturn, Self
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Self
 
-from cvat_client._lowlevel import auth, deadline
+from cvat_client._lowlevel import auth
 from cvat_client._lowlevel.body import (
-    ERROR_BODY_LIMIT,
-    aread_capped,
     check_kind,
     is_annotations_path,
     is_binary_type,
     load_json,
-    read_capped,
 )
 from cvat_client._lowlevel.configuration import Configuration, to_httpx_timeout
 from cvat_client._lowlevel.endpoint import EndpointSpec, ResponseSpec
 from cvat_client._lowlevel.exceptions import (
-    ApiConnectionError,
     ApiException,
-    ApiTimeoutError,
     ApiTypeError,
-    DeadlineExceededError,
     InvalidResponseError,
-    exception_for_response,
 )
 from cvat_client._lowlevel.model_support import parse_value, resolver_for, strict_parsing
 from cvat_client._lowlevel.request_building import RequestParts, build_request_parts
+from cvat_client._lowlevel.rest import (
+    AsyncRESTClientObject,
+    ReadPolicy,
+    RESTClientObject,
+    cookie_domain,
+    read_policy,
+)
 from cvat_client._lowlevel.sdk_compat import SdkHelpersMixin
 from cvat_client._lowlevel.validation import Resolver, TypeSpec, check_json
 
@@ -65,16 +72,6 @@ def _user_agent() -> str:
     return f"cvat-client/{__version__}"
 
 
-def _cookie_domain(url: str) -> str:
-    """The domain the cookie jar files the server's own cookies under.
-
-    :mod:`http.cookiejar` matches a dotless host (``localhost``, a Docker service name)
-    as ``<host>.local``; a cookie set for the bare name would never be sent.
-    """
-    host = (urlsplit(url).hostname or "").lower()
-    return host if "." in host or not host else f"{host}.local"
-
-
 class _ClientCore(SdkHelpersMixin):
     """State and logic shared by the sync and async clients."""
 
@@ -95,22 +92,6 @@ class _ClientCore(SdkHelpersMixin):
             **(headers or {}),
         }
         self._organization = None
-
-    def _initial_cookies(self, cookies: Mapping[str, str] | None) -> httpx.Cookies:
-        import httpx
-
-        jar = httpx.Cookies()
-        host = _cookie_domain(self.configuration.host)
-        given = dict(cookies or {})
-        session = self.configuration.api_key.get("sessionAuth")
-        if session is not None:
-            given.setdefault("sessionid", session)
-        csrf = self.configuration.api_key.get("csrfAuth")
-        if csrf is not None:
-            given.setdefault("csrftoken", csrf)
-        for name, value in given.items():
-            jar.set(name, value, domain=host)
-        return jar
 
     # --- headers, organization, auth ---------------------------------------------------
 
@@ -164,7 +145,7 @@ class _ClientCore(SdkHelpersMixin):
 
     def set_cookie(self, name: str, value: str) -> None:
         """Set a cookie sent to the server (e.g. a known ``sessionid``)."""
-        self._jar.set(name, value, domain=_cookie_domain(self.configuration.host))
+        self._jar.set(name, value, domain=cookie_domain(self.configuration.host))
 
     def get_common_headers(self) -> dict[str, str]:
         """Headers to reuse in a custom request: defaults, organization and cookies.
@@ -230,42 +211,6 @@ class _ClientCore(SdkHelpersMixin):
             auth.apply_auth(self.configuration, method, all_headers, query, self._jar.jar)
         return full, query, all_headers
 
-    def _build_endpoint_request(
-        self,
-        client: httpx.Client | httpx.AsyncClient,
-        spec: EndpointSpec,
-        args: Mapping[str, Any],
-        options: Mapping[str, Any],
-    ) -> tuple[httpx.Request, RequestParts]:
-        parts = build_request_parts(
-            spec,
-            args,
-            content_type=options.get("_content_type"),
-            validate=options.get("_validate_inputs", True),
-        )
-        try:
-            url, query, headers = self._prepare(
-                parts.method,
-                parts.path,
-                params=parts.params,
-                headers={**parts.headers, **(options.get("_headers") or {})},
-                sets_organization=parts.sets_organization,
-            )
-            request = client.build_request(
-                parts.method,
-                url,
-                params=query,
-                headers=headers,
-                content=parts.content,
-                data=parts.data,
-                files=parts.files,
-                timeout=self._timeout(options.get("_request_timeout")),
-            )
-        except BaseException:
-            parts.close()
-            raise
-        return request, parts
-
     def _timeout(self, value: TimeoutTypes) -> httpx.Timeout:
         return to_httpx_timeout(value if value is not None else self.configuration.timeout)
 
@@ -323,53 +268,78 @@ class _ClientCore(SdkHelpersMixin):
             strict=options.get("_validate_outputs", False),
         )
 
-    def _raw_request(
-        self,
-        client: httpx.Client | httpx.AsyncClient,
-        method: str,
-        url: str,
-        query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None,
-        headers: Mapping[str, str] | None,
-        post_params: Mapping[str, Any] | None,
-        body: Any,
-        timeout: TimeoutTypes,
-    ) -> httpx.Request:
-        """The request of :meth:`request`: exactly the given headers, no authentication."""
-        import httpx
-
-        full = httpx.URL(url) if "://" in url else httpx.URL(self.configuration.host + url)
-        return client.build_request(
-            method,
-            full.copy_with(query=None),
-            params=[*full.params.multi_items(), *_query_list(query_params)],
-            headers=dict(headers or {}),
-            **_body_kwargs(body, post_params, None, None),
-            timeout=self._timeout(timeout),
+    def _endpoint_call(
+        self, spec: EndpointSpec, args: Mapping[str, Any], options: Mapping[str, Any]
+    ) -> tuple[RequestParts, dict[str, Any], ReadPolicy]:
+        """The :meth:`call_api` arguments of an operation call, and how to read its answer."""
+        parts = build_request_parts(
+            spec,
+            args,
+            content_type=options.get("_content_type"),
+            validate=options.get("_validate_inputs", True),
         )
+        headers: dict[str, str | None] = {**parts.headers, **(options.get("_headers") or {})}
+        if parts.sets_organization and not any(k.lower() == "x-organization" for k in headers):
+            # the call chooses its organization by a parameter: no default header
+            headers["X-Organization"] = None
+        post_params: list[tuple[str, Any]] | None = None
+        if parts.data is not None or parts.files is not None:
+            post_params = [*(parts.data or {}).items(), *(parts.files or [])]
+            headers.setdefault("Content-Type", "multipart/form-data")
+        kwargs: dict[str, Any] = {
+            "query_params": parts.params,
+            "header_params": headers,
+            "body": parts.content,
+            "post_params": post_params,
+            "response_schema": _EndpointResult(self, spec, options),
+            "_parse_response": options.get("_parse_response", True),
+            "_request_timeout": options.get("_request_timeout"),
+            "_check_status": options.get("_check_status", True),
+        }
+        if options.get("_stream", False):
+            kwargs["_stream"] = True
+        policy = ReadPolicy(
+            limit=lambda response: self._size_limit(spec.path, options, response, spec),
+            deadline=self._deadline(options),
+        )
+        return parts, kwargs, policy
 
-    @staticmethod
-    def _result(
-        response: httpx.Response,
-        *,
-        stream: bool,
-        parse: bool,
-        parser: Callable[[httpx.Response], Any],
-    ) -> tuple[Any, httpx.Response]:
-        """``(data, response)`` of a successful call."""
-        if stream or not parse:
-            return None, response
-        return parser(response), response
+    def _custom_request(
+        self,
+        resource_path: str,
+        method: str,
+        path_params: Mapping[str, Any] | None,
+        query_params: Any,
+        header_params: Mapping[str, str | None] | None,
+        body: Any,
+        post_params: Any,
+        files: Any,
+        content_type: str | None,
+    ) -> tuple[str, list[tuple[str, Any]], dict[str, str], Any, Any]:
+        """URL, query, headers (defaults, organization, authentication), body and form of a
+        :meth:`call_api` request, as :meth:`request` takes them."""
+        from urllib.parse import quote
 
-    def _log(self, response: httpx.Response) -> None:
-        package_logger = self.configuration.logger.get("package_logger", logger)
-        if package_logger.isEnabledFor(logging.DEBUG):
-            request = response.request
-            package_logger.debug(
-                "%s %s -> %d",
-                request.method,
-                request.url.copy_with(query=None),
-                response.status_code,
+        path = resource_path
+        if path_params:
+            path = path.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
+        headers: dict[str, str | None] = dict(header_params or {})
+        form: list[tuple[str, Any]] | None = None
+        if post_params or files:
+            items = post_params.items() if isinstance(post_params, Mapping) else post_params
+            form = [*(items or []), *_file_parts(files)]
+            body = None
+        elif body is not None and not any(k.lower() == "content-type" for k in headers):
+            is_raw = isinstance(body, bytes | bytearray | memoryview) or not isinstance(
+                body, dict | list | str | int | float | bool
             )
+            headers["Content-Type"] = content_type or (
+                "application/octet-stream" if is_raw else "application/json"
+            )
+        url, query, all_headers = self._prepare(
+            method.upper(), path, params=query_params_list(query_params), headers=headers
+        )
+        return str(url), query, all_headers, body, form
 
 
 def parse_body(response: httpx.Response, spec: TypeSpec, resolve: Resolver, *, strict: bool) -> Any:
@@ -455,49 +425,12 @@ def gc_paused(size: int) -> Iterator[None]:
                 gc.enable()
 
 
-@contextmanager
-def _transport_errors(request: httpx.Request) -> Iterator[None]:
-    import httpx
-
-    try:
-        yield
-    except httpx.TimeoutException as exc:
-        if deadline.expired():
-            raise DeadlineExceededError(
-                f"{request.method} {request.url.copy_with(query=None)} did not complete "
-                "within its deadline",
-                method=request.method,
-                url=str(request.url.copy_with(query=None)),
-            ) from exc
-        raise ApiTimeoutError(
-            f"{request.method} {request.url.copy_with(query=None)} timed out ({type(exc).__name__})",
-            method=request.method,
-            url=str(request.url.copy_with(query=None)),
-        ) from exc
-    except httpx.TransportError as exc:
-        raise ApiConnectionError(
-            f"{request.method} {request.url.copy_with(query=None)} failed: "
-            f"{type(exc).__name__}: {exc}",
-            method=request.method,
-            url=str(request.url.copy_with(query=None)),
-        ) from exc
-
-
-def _client_kwargs(configuration: Configuration) -> dict[str, Any]:
-    kwargs: dict[str, Any] = {
-        "verify": configuration.ssl_context(),
-        "timeout": to_httpx_timeout(configuration.timeout),
-        "follow_redirects": False,
-    }
-    if configuration.cert is not None:
-        kwargs["cert"] = configuration.cert
-    if configuration.proxy is not None:
-        kwargs["proxy"] = configuration.proxy
-    return kwargs
-
-
 class BaseApiClient(_ClientCore):
     """A synchronous CVAT API client over one pooled :class:`httpx.Client`.
+
+    Requests go, as in cvat-sdk, from an operation through :meth:`call_api` and
+    :meth:`request` to ``rest_client.request`` (a :class:`RESTClientObject`, which owns the
+    connection pool): replacing any of these at runtime takes effect for every request.
 
     Args:
         configuration: host, credentials and connection settings.
@@ -505,6 +438,8 @@ class BaseApiClient(_ClientCore):
         cookies: initial cookies (e.g. ``{"sessionid": ...}``).
         transport: a custom httpx transport (e.g. the in-process test server's).
     """
+
+    rest_client: RESTClientObject
 
     def __init__(
         self,
@@ -515,23 +450,14 @@ class BaseApiClient(_ClientCore):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         self._init_core(configuration, headers)
-        self._cookies = dict(cookies or {})
-        self._transport = transport
-        self._client: httpx.Client | None = None
+        self.rest_client = RESTClientObject(
+            self.configuration, cookies=cookies, transport=transport
+        )
 
     @property
     def client(self) -> httpx.Client:
-        """The underlying :class:`httpx.Client` (created on first use: start-up stays cheap)."""
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.Client(
-                cookies=self._initial_cookies(self._cookies),
-                transport=self._transport,
-                **_client_kwargs(self.configuration),
-            )
-            deadline.install_on_client(self._client)
-        return self._client
+        """The underlying :class:`httpx.Client` (``rest_client.client``, created on first use)."""
+        return self.rest_client.client
 
     @property
     def _jar(self) -> httpx.Cookies:
@@ -545,40 +471,22 @@ class BaseApiClient(_ClientCore):
 
     def close(self) -> None:
         """Close the connection pool."""
-        if self._client is not None:
-            self._client.close()
+        self.rest_client.close()
 
     def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send a prepared request, mapping network failures to :class:`ApiTransportError`."""
-        from cvat_client._lowlevel.response import adopt
-
-        with _transport_errors(request):
-            response = adopt(self.client.send(request, stream=stream))
-        self._log(response)
-        return response
+        return self.rest_client.send(request, stream=stream)
 
     def call_endpoint(
         self, spec: EndpointSpec, args: Mapping[str, Any], options: Mapping[str, Any]
     ) -> tuple[Any, httpx.Response]:
         """Call an operation: build, send, check and parse. Used by the ``*Api`` methods."""
-        request, parts = self._build_endpoint_request(self.client, spec, args, options)
-        stream = bool(options.get("_stream", False))
-        check = options.get("_check_status", True)
-        with deadline.deadline_scope(None if stream else self._deadline(options)):
-            try:
-                response = self.send(request, stream=True)
-            finally:
-                parts.close()
-            if not stream:
-                self._read(response, self._size_limit(spec.path, options, response, spec), check)
-        if check and not response.is_success:
-            self._raise_for(response, stream)
-        return self._result(
-            response,
-            stream=stream,
-            parse=options.get("_parse_response", True),
-            parser=lambda r: self._parse(spec, r, options),
-        )
+        parts, kwargs, policy = self._endpoint_call(spec, args, options)
+        try:
+            with read_policy(policy):
+                return self.call_api(parts.path, parts.method, **kwargs)
+        finally:
+            parts.close()
 
     def call_api(
         self,
@@ -590,8 +498,9 @@ class BaseApiClient(_ClientCore):
         body: Any = None,
         post_params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         files: Any = None,
-        response_schema: type | None = None,
+        response_schema: Any = None,
         auth_settings: Any = None,
+        collection_formats: Any = None,
         *,
         _parse_response: bool = True,
         _request_timeout: TimeoutTypes = None,
@@ -603,27 +512,32 @@ class BaseApiClient(_ClientCore):
 
         ``resource_path`` is a path (``/api/tasks/{id}``, filled from ``path_params``) or an
         absolute URL such as a ``result_url``. Authentication is added only for the
-        configured server. ``body`` is JSON data or bytes/a byte iterator;
-        ``post_params``/``files`` make a multipart form. Returns ``(data, response)``:
-        ``data`` is ``response_schema.from_dict(json)`` when a schema is given, the JSON
-        when the answer is JSON, else ``None``.
+        configured server; a header given as ``None`` is left out (also a default one).
+        ``body`` is JSON data or bytes/a byte iterator; ``post_params``/``files`` make a
+        multipart form. The request goes through :meth:`request`. Returns
+        ``(data, response)``: ``data`` is ``response_schema.from_dict(json)`` when a schema
+        is given, the JSON when the answer is JSON, else ``None``.
         """
-        request = _build_custom_request(
-            self, self.client, resource_path, method, path_params, query_params,
-            header_params, body, post_params, files, _request_timeout, _content_type,
+        url, query, headers, body, form = self._custom_request(
+            resource_path, method, path_params, query_params, header_params, body,
+            post_params, files, _content_type,
         )  # fmt: skip
-        with deadline.deadline_scope(None if _stream else self.configuration.deadline):
-            response = self.send(request, stream=True)
-            if not _stream:
-                self._read(response, self._size_limit(resource_path, {}, response), _check_status)
-        if _check_status and not response.is_success:
-            self._raise_for(response, _stream)
-        return self._result(
-            response,
-            stream=_stream,
-            parse=_parse_response,
-            parser=lambda r: _parse_custom(r, response_schema),
+        extra = {"_stream": True} if _stream else {}
+        response = self.request(
+            method.upper(),
+            url,
+            query_params=query,
+            headers=headers,
+            post_params=form,
+            body=body,
+            _parse_response=_parse_response,
+            _request_timeout=_request_timeout,
+            _check_status=_check_status,
+            **extra,
         )
+        if _stream or not _parse_response:
+            return None, response
+        return _parse_result(response, response_schema), response
 
     def request(
         self,
@@ -631,7 +545,7 @@ class BaseApiClient(_ClientCore):
         url: str,
         query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        post_params: Mapping[str, Any] | None = None,
+        post_params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         body: Any = None,
         *,
         _parse_response: bool = True,
@@ -639,43 +553,35 @@ class BaseApiClient(_ClientCore):
         _check_status: bool = True,
         _stream: bool = False,
     ) -> httpx.Response:
-        """Send a raw request through the pool with exactly the given headers.
+        """Send a raw request through ``rest_client`` with exactly the given headers.
 
         Use :meth:`get_common_headers` and :meth:`update_params_for_auth` to add the
-        client's defaults and credentials. ``_stream=True`` leaves the body unread. An
-        error status raises its `ApiException` (as in cvat-sdk) unless
-        ``_check_status=False``.
+        client's defaults and credentials. The body is read under its size cap unless
+        ``_stream=True`` (then read or close the response). An error status raises its
+        `ApiException` (as in cvat-sdk) unless ``_check_status=False``.
         """
-        request = self._raw_request(
-            self.client, method, url, query_params, headers, post_params, body, _request_timeout
+        return self.rest_client.request(
+            method,
+            url,
+            query_params=query_params,
+            headers=headers,
+            body=body,
+            post_params=post_params,
+            _parse_response=not _stream,
+            _request_timeout=_request_timeout,
+            _check_status=_check_status,
         )
-        with deadline.deadline_scope(None if _stream else self.configuration.deadline):
-            response = self.send(request, stream=True)
-            if not _stream:
-                self._read(response, self._size_limit(url, {}, response), _check_status)
-        if _check_status and not response.is_success:
-            self._raise_for(response, _stream)
-        return response
-
-    def _read(self, response: httpx.Response, limit: int | None, check_status: bool) -> None:
-        """Read a body under its cap; an error answer (when checked) only up to its start."""
-        error = check_status and not response.is_success
-        with _transport_errors(response.request):
-            read_capped(response, ERROR_BODY_LIMIT if error else limit, truncate=error)
-
-    def _raise_for(self, response: httpx.Response, stream: bool) -> NoReturn:
-        """Raise the exception of an error response, reading a streamed body first."""
-        if stream:
-            with _transport_errors(response.request):
-                read_capped(response, ERROR_BODY_LIMIT, truncate=True)
-        raise exception_for_response(response)
 
 
 class BaseAsyncApiClient(_ClientCore):
     """An asynchronous CVAT API client over one pooled :class:`httpx.AsyncClient`.
 
-    The same interface as :class:`BaseApiClient`, with coroutines.
+    The same interface as :class:`BaseApiClient`, with coroutines; requests go through
+    :meth:`call_api`, :meth:`request` and ``rest_client.request`` (an
+    :class:`AsyncRESTClientObject`).
     """
+
+    rest_client: AsyncRESTClientObject
 
     def __init__(
         self,
@@ -686,23 +592,14 @@ class BaseAsyncApiClient(_ClientCore):
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self._init_core(configuration, headers)
-        self._cookies = dict(cookies or {})
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
+        self.rest_client = AsyncRESTClientObject(
+            self.configuration, cookies=cookies, transport=transport
+        )
 
     @property
     def client(self) -> httpx.AsyncClient:
-        """The underlying :class:`httpx.AsyncClient` (created on first use)."""
-        if self._client is None:
-            import httpx
-
-            self._client = httpx.AsyncClient(
-                cookies=self._initial_cookies(self._cookies),
-                transport=self._transport,
-                **_client_kwargs(self.configuration),
-            )
-            deadline.install_on_client(self._client)
-        return self._client
+        """The underlying :class:`httpx.AsyncClient` (``rest_client.client``)."""
+        return self.rest_client.client
 
     @property
     def _jar(self) -> httpx.Cookies:
@@ -716,42 +613,22 @@ class BaseAsyncApiClient(_ClientCore):
 
     async def close(self) -> None:
         """Close the connection pool."""
-        if self._client is not None:
-            await self._client.aclose()
+        await self.rest_client.close()
 
     async def send(self, request: httpx.Request, *, stream: bool = False) -> httpx.Response:
         """Send a prepared request, mapping network failures to :class:`ApiTransportError`."""
-        from cvat_client._lowlevel.response import adopt
-
-        with _transport_errors(request):
-            response = adopt(await self.client.send(request, stream=stream))
-        self._log(response)
-        return response
+        return await self.rest_client.send(request, stream=stream)
 
     async def call_endpoint(
         self, spec: EndpointSpec, args: Mapping[str, Any], options: Mapping[str, Any]
     ) -> tuple[Any, httpx.Response]:
         """Call an operation: build, send, check and parse. Used by the ``Async*Api`` methods."""
-        request, parts = self._build_endpoint_request(self.client, spec, args, options)
-        stream = bool(options.get("_stream", False))
-        check = options.get("_check_status", True)
-        with deadline.deadline_scope(None if stream else self._deadline(options)):
-            try:
-                response = await self.send(request, stream=True)
-            finally:
-                parts.close()
-            if not stream:
-                await self._read(
-                    response, self._size_limit(spec.path, options, response, spec), check
-                )
-        if check and not response.is_success:
-            await self._raise_for(response, stream)
-        return self._result(
-            response,
-            stream=stream,
-            parse=options.get("_parse_response", True),
-            parser=lambda r: self._parse(spec, r, options),
-        )
+        parts, kwargs, policy = self._endpoint_call(spec, args, options)
+        try:
+            with read_policy(policy):
+                return await self.call_api(parts.path, parts.method, **kwargs)
+        finally:
+            parts.close()
 
     async def call_api(
         self,
@@ -763,8 +640,9 @@ class BaseAsyncApiClient(_ClientCore):
         body: Any = None,
         post_params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         files: Any = None,
-        response_schema: type | None = None,
+        response_schema: Any = None,
         auth_settings: Any = None,
+        collection_formats: Any = None,
         *,
         _parse_response: bool = True,
         _request_timeout: TimeoutTypes = None,
@@ -773,24 +651,26 @@ class BaseAsyncApiClient(_ClientCore):
         _stream: bool = False,
     ) -> tuple[Any, httpx.Response]:
         """Send a request to any URL of the server; see :meth:`BaseApiClient.call_api`."""
-        request = _build_custom_request(
-            self, self.client, resource_path, method, path_params, query_params,
-            header_params, body, post_params, files, _request_timeout, _content_type,
+        url, query, headers, body, form = self._custom_request(
+            resource_path, method, path_params, query_params, header_params, body,
+            post_params, files, _content_type,
         )  # fmt: skip
-        with deadline.deadline_scope(None if _stream else self.configuration.deadline):
-            response = await self.send(request, stream=True)
-            if not _stream:
-                await self._read(
-                    response, self._size_limit(resource_path, {}, response), _check_status
-                )
-        if _check_status and not response.is_success:
-            await self._raise_for(response, _stream)
-        return self._result(
-            response,
-            stream=_stream,
-            parse=_parse_response,
-            parser=lambda r: _parse_custom(r, response_schema),
+        extra = {"_stream": True} if _stream else {}
+        response = await self.request(
+            method.upper(),
+            url,
+            query_params=query,
+            headers=headers,
+            post_params=form,
+            body=body,
+            _parse_response=_parse_response,
+            _request_timeout=_request_timeout,
+            _check_status=_check_status,
+            **extra,
         )
+        if _stream or not _parse_response:
+            return None, response
+        return _parse_result(response, response_schema), response
 
     async def request(
         self,
@@ -798,7 +678,7 @@ class BaseAsyncApiClient(_ClientCore):
         url: str,
         query_params: Sequence[tuple[str, Any]] | Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
-        post_params: Mapping[str, Any] | None = None,
+        post_params: Mapping[str, Any] | Sequence[tuple[str, Any]] | None = None,
         body: Any = None,
         *,
         _parse_response: bool = True,
@@ -806,35 +686,39 @@ class BaseAsyncApiClient(_ClientCore):
         _check_status: bool = True,
         _stream: bool = False,
     ) -> httpx.Response:
-        """Send a raw request; see :meth:`BaseApiClient.request`."""
-        request = self._raw_request(
-            self.client, method, url, query_params, headers, post_params, body, _request_timeout
+        """Send a raw request through ``rest_client``; see :meth:`BaseApiClient.request`."""
+        return await self.rest_client.request(
+            method,
+            url,
+            query_params=query_params,
+            headers=headers,
+            body=body,
+            post_params=post_params,
+            _parse_response=not _stream,
+            _request_timeout=_request_timeout,
+            _check_status=_check_status,
         )
-        with deadline.deadline_scope(None if _stream else self.configuration.deadline):
-            response = await self.send(request, stream=True)
-            if not _stream:
-                await self._read(response, self._size_limit(url, {}, response), _check_status)
-        if _check_status and not response.is_success:
-            await self._raise_for(response, _stream)
-        return response
-
-    async def _read(self, response: httpx.Response, limit: int | None, check_status: bool) -> None:
-        """Read a body under its cap; an error answer (when checked) only up to its start."""
-        error = check_status and not response.is_success
-        with _transport_errors(response.request):
-            await aread_capped(response, ERROR_BODY_LIMIT if error else limit, truncate=error)
-
-    async def _raise_for(self, response: httpx.Response, stream: bool) -> NoReturn:
-        """Raise the exception of an error response, reading a streamed body first."""
-        if stream:
-            with _transport_errors(response.request):
-                await aread_capped(response, ERROR_BODY_LIMIT, truncate=True)
-        raise exception_for_response(response)
 
 
-def _query_list(
+class _EndpointResult:
+    """The ``response_schema`` an operation call passes to ``call_api``: parses the answer
+    as the operation's responses describe it."""
+
+    __slots__ = ("core", "options", "spec")
+
+    def __init__(self, core: _ClientCore, spec: EndpointSpec, options: Mapping[str, Any]) -> None:
+        self.core = core
+        self.spec = spec
+        self.options = options
+
+    def parse(self, response: httpx.Response) -> Any:
+        return self.core._parse(self.spec, response, self.options)
+
+
+def query_params_list(
     query: Sequence[tuple[str, Any]] | Mapping[str, Any] | None,
 ) -> list[tuple[str, Any]]:
+    """Query pairs without ``None`` values; booleans as ``true``/``false``, numbers kept."""
     if not query:
         return []
     items = query.items() if isinstance(query, Mapping) else query
@@ -844,64 +728,33 @@ def _query_list(
             continue
         if isinstance(value, bool):
             value = "true" if value else "false"
-        out.append((key, str(value)))
+        elif not isinstance(value, str | int | float):
+            value = str(value)
+        out.append((key, value))
     return out
 
 
-def _body_kwargs(
-    body: Any, post_params: Any, files: Any, content_type: str | None
-) -> dict[str, Any]:
-    if post_params is not None or files is not None:
-        data = dict(post_params) if post_params is not None else None
-        return {"data": data, "files": files}
-    if body is None:
-        return {}
-    if isinstance(body, bytes | bytearray | memoryview) or (
-        hasattr(body, "__iter__") and not isinstance(body, dict | list | str)
-    ):
-        return {"content": body}
-    return {"content": json.dumps(body, separators=(",", ":")).encode()}
+def _file_parts(files: Any) -> list[tuple[str, Any]]:
+    """cvat-sdk's ``files`` (name -> file or list of files) or httpx's (pairs) as form pairs."""
+    if not files:
+        return []
+    items = files.items() if isinstance(files, Mapping) else files
+    out: list[tuple[str, Any]] = []
+    for name, value in items:
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, bytes | bytearray | memoryview):
+                item = ("blob", bytes(item))
+            elif not isinstance(item, tuple):
+                filename = getattr(item, "name", None)
+                item = (os.path.basename(filename) if isinstance(filename, str) else "blob", item)
+            out.append((name, item))
+    return out
 
 
-def _build_custom_request(
-    core: _ClientCore,
-    client: httpx.Client | httpx.AsyncClient,
-    resource_path: str,
-    method: str,
-    path_params: Mapping[str, Any] | None,
-    query_params: Any,
-    header_params: Mapping[str, str | None] | None,
-    body: Any,
-    post_params: Any,
-    files: Any,
-    timeout: TimeoutTypes,
-    content_type: str | None,
-) -> httpx.Request:
-    from urllib.parse import quote
-
-    path = resource_path
-    if path_params:
-        path = path.format(**{k: quote(str(v), safe="") for k, v in path_params.items()})
-    headers: dict[str, str | None] = dict(header_params or {})
-    kwargs = _body_kwargs(body, post_params, files, content_type)
-    if "content" in kwargs and not any(k.lower() == "content-type" for k in headers):
-        is_raw = isinstance(body, bytes | bytearray | memoryview) or not isinstance(
-            body, dict | list | str | int | float | bool
-        )
-        headers["Content-Type"] = content_type or (
-            "application/octet-stream" if is_raw else "application/json"
-        )
-    url, query, all_headers = core._prepare(
-        method.upper(), path, params=_query_list(query_params), headers=headers
-    )
-    return client.build_request(
-        method.upper(),
-        url,
-        params=query,
-        headers=all_headers,
-        **kwargs,
-        timeout=core._timeout(timeout),
-    )
+def _parse_result(response: httpx.Response, response_schema: Any) -> Any:
+    if isinstance(response_schema, _EndpointResult):
+        return response_schema.parse(response)
+    return _parse_custom(response, response_schema)
 
 
 def _parse_custom(response: httpx.Response, response_schema: type | None) -> Any:

@@ -177,6 +177,28 @@ def format_datetime(value: _dt.datetime) -> str:
     return f"{text[:-6]}Z" if text.endswith("+00:00") else text
 
 
+def copy_input(value: Any) -> Any:
+    """A copy of the lists and dicts of a value given to a model's constructor (models,
+    files and scalars are kept): a model does not share containers with its caller's data,
+    as in cvat-sdk."""
+    cls = value.__class__
+    if cls is list:
+        return [copy_input(item) for item in value]
+    if cls is dict:
+        return {key: copy_input(item) for key, item in value.items()}
+    return value
+
+
+def extra_fields(given: Mapping[str, Any] | None, unknown: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``additional_properties`` of a model built by its constructor: those given and
+    the keyword arguments the schema does not declare (cvat-sdk keeps them as well), copied."""
+    if not given and not unknown:
+        return {}
+    return {
+        key: copy_input(item) for source in (given or {}, unknown) for key, item in source.items()
+    }
+
+
 def encode(value: Any) -> Any:
     """Convert a model field value to plain JSON data (models, enums, dates, lists, dicts)."""
     cls = value.__class__

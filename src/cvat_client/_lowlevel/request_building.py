@@ -42,8 +42,9 @@ class RequestParts:
 
     method: str
     path: str
-    params: list[tuple[str, str]] = field(default_factory=list)
-    headers: dict[str, str] = field(default_factory=dict)
+    params: list[tuple[str, str | int]] = field(default_factory=list)
+    #: a header given as ``None`` is left out, also a default one
+    headers: dict[str, str | None] = field(default_factory=dict)
     content: bytes | None = None
     data: dict[str, Any] | None = None
     files: list[tuple[str, Any]] | None = None
@@ -91,9 +92,15 @@ def build_request_parts(
             if value is None:
                 continue
             items = value if isinstance(value, list | tuple) else [value]
-            parts.params.extend((param.wire_name, _scalar_text(item)) for item in items)
+            parts.params.extend(
+                (param.wire_name, item if item.__class__ is int else _scalar_text(item))
+                for item in items
+            )
         elif param.location == "header":
-            if value is None or value is False:
+            if value is None:
+                parts.headers[param.wire_name] = None  # left out, also a default one
+                continue
+            if value is False:
                 # CVAT checks flag headers (Upload-Start, ...) for presence, not value:
                 # a false flag must be left out, not sent as "false".
                 continue
@@ -136,7 +143,7 @@ def _set_body(
         parts.data, parts.files = _multipart_fields(wire, parts.opened)
         if not parts.files:
             # httpx sends a urlencoded form when there are no files: encode it here.
-            parts.content, parts.headers["Content-Type"] = _text_multipart(parts.data)
+            parts.content, parts.headers["Content-Type"] = text_multipart(parts.data)
             parts.data = parts.files = None
         return
     if media_type.endswith("json"):
@@ -158,7 +165,7 @@ def _set_body(
     )
 
 
-def _text_multipart(fields: Mapping[str, str]) -> tuple[bytes, str]:
+def text_multipart(fields: Mapping[str, str]) -> tuple[bytes, str]:
     boundary = os.urandom(16).hex()
     chunks = []
     for name, value in fields.items():

@@ -11,9 +11,8 @@ __all__ = ["Response", "adopt"]
 class Response(httpx.Response):
     """An ``httpx.Response`` with cvat-sdk's (urllib3's) reading names as well.
 
-    ``status`` is ``status_code``, ``data`` is ``content`` (the body must have been
-    read: with ``_stream=True`` call ``read()`` first), ``getheader(name, default)`` and
-    ``getheaders()`` read the headers.
+    ``status`` is ``status_code``, ``data`` is ``content`` (reading an unread body first),
+    ``getheader(name, default)`` and ``getheaders()`` read the headers.
     """
 
     @property
@@ -23,7 +22,10 @@ class Response(httpx.Response):
 
     @property
     def data(self) -> bytes:
-        """The body (``content``)."""
+        """The body (``content``); an unread (streamed) body is read first, as urllib3's
+        ``data`` does."""
+        if not hasattr(self, "_content"):
+            self.read()
         return self.content
 
     @property

@@ -265,6 +265,9 @@ class LabelMapper:
         if shape_type == "mask" and self._conv_mask_to_poly:
             raise BadFunctionError("function output mask shape despite conv_mask_to_poly=True")
         elements = _items(shape, "elements")
+        if elements and shape_type != "skeleton":
+            # before the geometry check: cvat-sdk reports this first
+            raise BadFunctionError("function output non-skeleton shape with elements")
         data: dict[str, Any] = shape.to_dict()
         _check_geometry(data, shape_type, "shape")
         if shape_type == "skeleton":
@@ -279,8 +282,6 @@ class LabelMapper:
                     f" ({len(kept)} vs {label.num_elements})"
                 )
             data["elements"] = kept
-        elif elements:
-            raise BadFunctionError("function output non-skeleton shape with elements")
         return data
 
     def map_frame(

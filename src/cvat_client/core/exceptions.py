@@ -79,6 +79,7 @@ __all__ = [
     "BackgroundRequestTimeout",
     "TransferError",
     "UploadError",
+    "NoMediaError",
     "DownloadError",
     "UnsupportedByServer",
     "AuthStoreError",
@@ -147,6 +148,19 @@ class BackgroundRequestException(CvatSdkException):
         super().__init__(message)
         self.request_id = request_id
         self.request = request
+
+
+class NoMediaError(ApiValueError, BackgroundRequestException):
+    """A task was to be created from no media at all (an empty ``resources`` list).
+
+    Raised before anything is sent, so no empty task is left on the server. cvat-sdk
+    creates the task and the server's data request then fails with "No media data found"
+    (a :class:`BackgroundRequestException`); this error is that class too, with the same
+    words, and an `ApiValueError` (a `ValueError`).
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
 
 
 class BackgroundRequestTimeout(CvatSdkException, TimeoutError):

@@ -30,6 +30,7 @@ from cvat_client._lowlevel.exceptions import (
     ApiValueError,
     exception_for_response,
 )
+from cvat_client._lowlevel.rest import ReadPolicy, read_policy
 from cvat_client.core._protocol.retry import RETRY_STATUSES, RetryPolicy, parse_retry_after
 from cvat_client.core._protocol.tus import (
     OFFSET_CONTENT_TYPE,
@@ -42,7 +43,6 @@ from cvat_client.core._protocol.tus import (
 from cvat_client.core._protocol.urls import rebase_url
 from cvat_client.core.exceptions import UploadError
 from cvat_client.core.progress import NullProgressReporter, ProgressReporter, ThreadSafeProgress
-from cvat_client.core.retry import NO_RETRY
 
 if TYPE_CHECKING:
     import logging
@@ -58,9 +58,14 @@ __all__ = [
     "DatasetUploader",
     "FileSliceStream",
     "UploadAborted",
+    "TUS_CHUNK_SIZE",
 ]
 
 _BLOCK = 1024 * 1024
+#: The largest TUS chunk sent (CVAT's request body limit); a chunk is the smaller of
+#: this and ``Config.upload_chunk_size``. cvat-sdk's name: scripts and tests that lower it
+#: get smaller chunks.
+TUS_CHUNK_SIZE = 100 * _BLOCK
 #: Statuses after which a chunk is resumed from the server's offset.
 _RESUMABLE = RETRY_STATUSES | {409, 423, 500}
 
@@ -270,16 +275,20 @@ class Uploader:
             )
         return rq_id
 
-    def _build(
+    def _send(
         self,
         method: str,
         url: str,
         *,
         headers: Mapping[str, str],
         params: Mapping[str, Any] | None = None,
-        stream: httpx.SyncByteStream | None = None,
-        length: int = 0,
-    ) -> httpx.Request:
+        body: Any = None,
+        post_params: Sequence[tuple[str, Any]] | None = None,
+        length: int | None = None,
+    ) -> httpx.Response:
+        """Send one protocol request through ``api_client.rest_client`` (as cvat-sdk does)
+        with the client's headers and authentication; its answer is read under the size
+        cap (error answers: their start only), its status is checked by the caller."""
         api = self._client.api_client
         full, query, all_headers = api._prepare(
             method,
@@ -287,28 +296,23 @@ class Uploader:
             params=[(k, _query_value(v)) for k, v in (params or {}).items() if v is not None],
             headers=headers,
         )
-        if stream is not None:
+        if length is not None:
             all_headers["Content-Length"] = str(length)
-        request = api.client.build_request(
-            method, full, params=query, headers=all_headers, timeout=api._timeout(None)
-        )
-        if stream is not None:
-            request.stream = stream
-        request.extensions[NO_RETRY] = method == "PATCH"
-        return request
-
-    def _send(self, request: httpx.Request) -> httpx.Response:
-        """Send one protocol request; its answer is read under the size cap (error answers:
-        their start only)."""
-        api = self._client.api_client
-        response = api.send(request, stream=True)
-        api._read(response, api.configuration.max_response_size, True)
-        return response
+        with read_policy(ReadPolicy(truncate_errors=True)):
+            return api.rest_client.request(
+                method,
+                str(full),
+                query_params=query,
+                headers=all_headers,
+                body=body,
+                post_params=post_params,
+                _check_status=False,
+            )
 
     def _tus_create(
         self, url: str, size: int, meta: Mapping[str, str], params: Mapping[str, Any] | None
     ) -> tuple[str, str]:
-        request = self._build(
+        response = self._send(
             "POST",
             url,
             params=params,
@@ -318,7 +322,6 @@ class Uploader:
                 "Upload-Metadata": encode_metadata(meta),
             },
         )
-        response = self._send(request)
         if response.status_code != 201:
             raise exception_for_response(response)
         location = response.headers.get("location")
@@ -338,7 +341,7 @@ class Uploader:
         mark: _Mark,
     ) -> str:
         location, name = self._tus_create(url, size, meta, query_params)
-        state = UploadState(size, self._client.config.upload_chunk_size)
+        state = UploadState(size, min(self._client.config.upload_chunk_size, TUS_CHUNK_SIZE))
         policy = self._policy()
         in_flight_end = 0
         need_sync = False
@@ -355,17 +358,15 @@ class Uploader:
                 offset, length = state.next_chunk()
                 in_flight_end = offset + length
                 response = self._send(
-                    self._build(
-                        "PATCH",
-                        location,
-                        headers={
-                            "Tus-Resumable": TUS_VERSION,
-                            "Upload-Offset": str(offset),
-                            "Content-Type": OFFSET_CONTENT_TYPE,
-                        },
-                        stream=FileSliceStream(path, offset, length, mark=mark, abort=self._abort),
-                        length=length,
-                    )
+                    "PATCH",
+                    location,
+                    headers={
+                        "Tus-Resumable": TUS_VERSION,
+                        "Upload-Offset": str(offset),
+                        "Content-Type": OFFSET_CONTENT_TYPE,
+                    },
+                    body=FileSliceStream(path, offset, length, mark=mark, abort=self._abort),
+                    length=length,
                 )
                 if response.status_code == 204:
                     state.confirm(parse_offset(response.headers.get("upload-offset")), length)
@@ -400,7 +401,7 @@ class Uploader:
 
     def _sync_offset(self, location: str, state: UploadState, in_flight_end: int) -> bool:
         """Ask the server (``HEAD``) where the upload stands; False if it could not answer."""
-        response = self._send(self._build("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}))
+        response = self._send("HEAD", location, headers={"Tus-Resumable": TUS_VERSION})
         if response.status_code == 200:
             offset = parse_offset(response.headers.get("upload-offset"))
             if offset is None:
@@ -507,18 +508,9 @@ class DataUploader(Uploader):
                 opened.append(handle)
                 kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                 parts.append((f"client_files[{index}]", (path.name, handle, kind)))
-            api = self._client.api_client
-            full, query, headers = api._prepare("POST", url, headers={"Upload-Multiple": ""})
-            request = api.client.build_request(
-                "POST",
-                full,
-                params=query,
-                headers=headers,
-                data=fields,
-                files=parts,
-                timeout=api._timeout(None),
+            response = self._send(
+                "POST", url, headers={"Upload-Multiple": ""}, post_params=[*fields.items(), *parts]
             )
-            response = self._send(request)
             if response.status_code != 200:
                 raise exception_for_response(response)
         finally:

@@ -9,6 +9,7 @@ from cvat_client.datasets._tracks import TrackInterpolationError
 from cvat_client.datasets.cache import CacheEntry, cache_entries, clean_cache
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
+    DatasetUsageError,
     FrameAnnotations,
     MediaDownloadPolicy,
     MediaElement,
@@ -24,6 +25,7 @@ __all__ = [
     "CacheEntry",
     "ChunkDownloadError",
     "DatasetCacheMissError",
+    "DatasetUsageError",
     "FrameAnnotations",
     "MediaDownloadPolicy",
     "MediaElement",

@@ -87,6 +87,10 @@ class DatasetCache:
         """The directory of a task."""
         return self.root / "tasks" / str(task_id)
 
+    def chunk_dir(self, task_id: int) -> Path:
+        """The directory of a task's chunks (``<index>.zip``)."""
+        return self.task_dir(task_id) / "chunks"
+
     def project_dir(self, project_id: int) -> Path:
         """The directory of a project."""
         return self.root / "projects" / str(project_id)

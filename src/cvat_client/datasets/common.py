@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.core.exceptions import CvatSdkException
 
 if TYPE_CHECKING:
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DatasetCacheMissError",
+    "DatasetUsageError",
     "FrameAnnotations",
     "MediaDownloadPolicy",
     "MediaElement",
@@ -28,6 +30,16 @@ __all__ = [
 
 class UnsupportedDatasetError(CvatSdkException):
     """The task or project cannot be read as a dataset (no data, video chunks...)."""
+
+
+class DatasetUsageError(ApiValueError, AssertionError):
+    """A combination of options the dataset cannot honour (``iter_samples(temporary_chunks=True)``
+    with ``MediaDownloadPolicy.PRELOAD_ALL``, ``FETCH_FRAMES_ON_DEMAND`` with
+    ``UpdatePolicy.NEVER``).
+
+    An `ApiValueError` (a `ValueError`) with a message, and the `AssertionError` cvat-sdk's
+    ``assert`` raises in these cases.
+    """
 
 
 class DatasetCacheMissError(CvatSdkException, FileNotFoundError):

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from cvat_client._lowlevel.client import gc_paused
-from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.datasets._cache import ChunkStore, DatasetCache
 from cvat_client.datasets._media import (
     ChunkFetcher,
@@ -28,6 +27,7 @@ from cvat_client.datasets._media import (
 )
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
+    DatasetUsageError,
     FrameAnnotations,
     MediaDownloadPolicy,
     Sample,
@@ -149,7 +149,7 @@ class TaskDataset:
             media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND
             and update_policy is UpdatePolicy.NEVER
         ):
-            raise ApiValueError(
+            raise DatasetUsageError(
                 "MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND needs the network and cannot be "
                 "used with UpdatePolicy.NEVER"
             )
@@ -168,7 +168,7 @@ class TaskDataset:
             if online
             else None
         )
-        store = ChunkStore(task_dir / "chunks", None)
+        store = ChunkStore(cache.chunk_dir(task_id), None)
         task: Task | None = None
         # the metadata requests have threads of their own, so that the chunk downloads
         # always have Config.max_concurrency requests in flight
@@ -333,6 +333,9 @@ class TaskDataset:
                     for index in missing:
                         start_chunk(index)
             self._chunk_store = store
+            #: cvat-sdk's names: the cache (``chunk_dir(task_id)``) and the task's chunk folder
+            self._cache_manager = cache
+            self._chunk_dir = store.directory
 
             source: ChunkSource | FrameSource
             if media_download_policy is MediaDownloadPolicy.FETCH_FRAMES_ON_DEMAND:
@@ -458,16 +461,16 @@ class TaskDataset:
         With ``MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND`` the iterator fetches the chunks
         ahead of the caller (up to ``Config.max_concurrency`` at once), so downloading overlaps
         with the caller's work on the current chunk. If ``temporary_chunks`` is true (only with
-        that policy), the chunks go to a temporary directory instead of the cache and each is
-        deleted once the iterator moves past it.
+        that policy; ``FETCH_FRAMES_ON_DEMAND`` has no chunks and ignores it, ``PRELOAD_ALL``
+        raises :class:`DatasetUsageError`), the chunks go to a temporary directory instead of the
+        cache and each is deleted once the iterator moves past it.
 
         Finish using a sample's media before advancing the iterator.
         """
-        if temporary_chunks and self._media_download_policy is not (
-            MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND
-        ):
-            raise ApiValueError(
-                "temporary_chunks=True needs MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND"
+        if temporary_chunks and self._media_download_policy is MediaDownloadPolicy.PRELOAD_ALL:
+            raise DatasetUsageError(
+                "temporary_chunks=True needs MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND: "
+                "PRELOAD_ALL keeps every chunk in the cache"
             )
         if self._media_download_policy is not MediaDownloadPolicy.FETCH_CHUNKS_ON_DEMAND:
             yield iter(self._samples)
@@ -490,6 +493,22 @@ class TaskDataset:
             temp_source.close()
             shutil.rmtree(temp_dir, ignore_errors=True)
 
+    def _ensure_chunk_in_dir(self, chunk_dir: Path, chunk_index: int) -> None:
+        """Make sure chunk ``chunk_index`` is stored whole in ``chunk_dir`` (the cache's chunk
+        directory, ``_chunk_dir``, or a temporary one), fetching it if needed.
+
+        The one step through which :meth:`iter_samples` gets its chunks (cvat-sdk's name).
+        """
+        source = self._source
+        assert isinstance(source, ChunkSource)
+        if chunk_dir != source.store.directory:
+            source = type(source)(
+                ChunkStore(chunk_dir, source.store.chunks_updated_date),
+                source.chunk_size,
+                source.fetcher,
+            )
+        source.ensure(chunk_index)
+
     def _prefetching(self, source: ChunkSource, *, temporary: bool) -> Iterator[Sample]:
         groups: list[tuple[int, list[Sample]]] = []
         for sample in self._samples:
@@ -506,7 +525,13 @@ class TaskDataset:
             try:
                 for index, samples in groups:
                     while submitted < len(groups) and len(pending) < ahead:
-                        pending.append(pool.submit(source.ensure, groups[submitted][0]))
+                        pending.append(
+                            pool.submit(
+                                self._ensure_chunk_in_dir,
+                                source.store.directory,
+                                groups[submitted][0],
+                            )
+                        )
                         submitted += 1
                     pending.popleft().result()
                     for sample in samples:

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     parse_datetime,
     resolver_for,
     unknown_fields,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class AccessTokenRead:
     """AccessTokenRead
 
@@ -61,6 +64,36 @@ class AccessTokenRead:
         ("owner", "owner", False, ("model", "BasicUser")),
         ("value", "value", False, "str"),
     )
+
+    def __init__(
+        self,
+        id: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        expiry_date: datetime.datetime | Unset | None = UNSET,
+        last_used_date: datetime.datetime | Unset | None = UNSET,
+        read_only: bool | Unset = UNSET,
+        owner: BasicUser | Unset = UNSET,
+        value: str | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            id,
+            name,
+            created_date,
+            updated_date,
+            expiry_date,
+            last_used_date,
+            read_only,
+            copy_input(owner),
+            value,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -126,7 +159,9 @@ class AccessTokenRead:
             last_used_date = parse_datetime(last_used_date, cls, "last_used_date")
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             id,
             name,
             created_date,
@@ -138,6 +173,7 @@ class AccessTokenRead:
             value,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -12,6 +12,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -20,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class AccessTokenWriteRequest:
     """AccessTokenWriteRequest
 
@@ -44,6 +46,24 @@ class AccessTokenWriteRequest:
         ("expiry_date", "expiry_date", False, ("union", ("datetime", "none"))),
         ("read_only", "read_only", False, "bool"),
     )
+
+    def __init__(
+        self,
+        name: str,
+        expiry_date: datetime.datetime | Unset | None = UNSET,
+        read_only: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            name,
+            expiry_date,
+            read_only,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -79,12 +99,15 @@ class AccessTokenWriteRequest:
                 missing_required(cls, src, ("name",))
         if expiry_date.__class__ is str:
             expiry_date = parse_datetime(expiry_date, cls, "expiry_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             name,
             expiry_date,
             read_only,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("name", "expiry_date", "read_only"))

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class AnnotationConflict:
     """AnnotationConflict
 
@@ -59,6 +62,30 @@ class AnnotationConflict:
         ("report_id", "report_id", False, "int"),
         ("severity", "severity", False, ("enum", "AnnotationConflictSeverity")),
     )
+
+    def __init__(
+        self,
+        annotation_ids: list[AnnotationId],
+        id: int | Unset = UNSET,
+        frame: int | Unset = UNSET,
+        type: AnnotationConflictType | str | Unset = UNSET,
+        report_id: int | Unset = UNSET,
+        severity: AnnotationConflictSeverity | str | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(annotation_ids),
+            id,
+            frame,
+            type,
+            report_id,
+            severity,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -116,7 +143,9 @@ class AnnotationConflict:
                 if _m is not None
                 else unknown_enum(AnnotationConflictSeverity, severity, cls, "severity")
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             annotation_ids,
             id,
             frame,
@@ -125,6 +154,7 @@ class AnnotationConflict:
             severity,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

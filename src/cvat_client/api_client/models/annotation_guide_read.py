@@ -12,6 +12,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     parse_datetime,
     resolver_for,
     unknown_fields,
@@ -19,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class AnnotationGuideRead:
     """AnnotationGuideRead
 
@@ -51,6 +53,30 @@ class AnnotationGuideRead:
         ("updated_date", "updated_date", False, "datetime"),
         ("markdown", "markdown", False, "str"),
     )
+
+    def __init__(
+        self,
+        id: int | Unset = UNSET,
+        task_id: int | Unset | None = UNSET,
+        project_id: int | Unset | None = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        markdown: str | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            id,
+            task_id,
+            project_id,
+            created_date,
+            updated_date,
+            markdown,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -98,7 +124,9 @@ class AnnotationGuideRead:
             created_date = parse_datetime(created_date, cls, "created_date")
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             id,
             task_id,
             project_id,
@@ -107,6 +135,7 @@ class AnnotationGuideRead:
             markdown,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     resolver_for,
     unknown_enum,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class AnnotationId:
     """AnnotationId
 
@@ -46,6 +48,26 @@ class AnnotationId:
         ("type", "type", False, ("enum", "AnnotationConflictAnnotationType")),
         ("shape_type", "shape_type", False, ("union", (("enum", "ShapeType"), "none"))),
     )
+
+    def __init__(
+        self,
+        obj_id: int | Unset = UNSET,
+        job_id: int | Unset = UNSET,
+        type: AnnotationConflictAnnotationType | str | Unset = UNSET,
+        shape_type: ShapeType | str | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            obj_id,
+            job_id,
+            type,
+            shape_type,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -93,13 +115,16 @@ class AnnotationId:
             shape_type = (
                 _m if _m is not None else unknown_enum(ShapeType, shape_type, cls, "shape_type")
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             obj_id,
             job_id,
             type,
             shape_type,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("obj_id", "job_id", "type", "shape_type"))

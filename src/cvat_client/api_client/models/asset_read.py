@@ -12,7 +12,9 @@ from uuid import UUID
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     parse_uuid,
@@ -22,9 +24,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class AssetRead:
     """AssetRead
 
@@ -51,6 +54,28 @@ class AssetRead:
         ("owner", "owner", False, ("model", "BasicUser")),
         ("guide_id", "guide_id", False, "int"),
     )
+
+    def __init__(
+        self,
+        filename: str,
+        uuid: UUID | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        owner: BasicUser | Unset = UNSET,
+        guide_id: int | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            filename,
+            uuid,
+            created_date,
+            copy_input(owner),
+            guide_id,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -98,7 +123,9 @@ class AssetRead:
             created_date = parse_datetime(created_date, cls, "created_date")
         if owner.__class__ is dict:
             owner = BasicUser.from_dict(owner)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             filename,
             uuid,
             created_date,
@@ -106,6 +133,7 @@ class AssetRead:
             guide_id,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("filename", "uuid", "created_date", "owner", "guide_id"))

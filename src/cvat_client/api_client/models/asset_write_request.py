@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -19,9 +20,10 @@ from cvat_client._lowlevel.types import FileContent
 from cvat_client._lowlevel.unset import UNSET
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class AssetWriteRequest:
     """AssetWriteRequest
 
@@ -39,6 +41,22 @@ class AssetWriteRequest:
         ("guide_id", "guide_id", True, "int"),
         ("file", "file", True, "file"),
     )
+
+    def __init__(
+        self,
+        guide_id: int,
+        file: FileContent,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            guide_id,
+            file,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -68,11 +86,14 @@ class AssetWriteRequest:
             _extra = True
             if guide_id is UNSET or file is UNSET:
                 missing_required(cls, src, ("guide_id", "file"))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             guide_id,
             file,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("guide_id", "file"))

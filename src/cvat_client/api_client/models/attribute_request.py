@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class AttributeRequest:
     """AttributeRequest
 
@@ -58,6 +61,32 @@ class AttributeRequest:
         ("default_value", "default_value", False, "str"),
         ("deleted", "deleted", False, "bool"),
     )
+
+    def __init__(
+        self,
+        name: str,
+        mutable: bool,
+        input_type: InputTypeEnum | str,
+        values: list[str],
+        id: int | Unset = UNSET,
+        default_value: str | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            name,
+            mutable,
+            input_type,
+            copy_input(values),
+            id,
+            default_value,
+            deleted,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -112,7 +141,9 @@ class AttributeRequest:
             input_type = (
                 _m if _m is not None else unknown_enum(InputTypeEnum, input_type, cls, "input_type")
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             name,
             mutable,
             input_type,
@@ -122,6 +153,7 @@ class AttributeRequest:
             deleted,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

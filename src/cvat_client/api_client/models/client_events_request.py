@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -20,9 +22,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class ClientEventsRequest:
     """ClientEventsRequest
 
@@ -43,6 +46,24 @@ class ClientEventsRequest:
         ("events", "events", False, ("list", ("model", "EventRequest"))),
         ("previous_event", "previous_event", False, ("union", (("model", "EventRequest"), "none"))),
     )
+
+    def __init__(
+        self,
+        timestamp: datetime.datetime,
+        events: list[EventRequest] | Unset = UNSET,
+        previous_event: EventRequest | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            timestamp,
+            copy_input(events),
+            copy_input(previous_event),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -82,12 +103,15 @@ class ClientEventsRequest:
             events = list(map(EventRequest.from_dict, events))
         if previous_event.__class__ is dict:
             previous_event = EventRequest.from_dict(previous_event)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             timestamp,
             events,
             previous_event,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("timestamp", "events", "previous_event"))

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class CloudStorageRead:
     """CloudStorageRead
 
@@ -77,6 +80,42 @@ class CloudStorageRead:
         ("description", "description", False, "str"),
         ("organization", "organization", False, ("union", ("int", "none"))),
     )
+
+    def __init__(
+        self,
+        provider_type: ProviderTypeEnum | str,
+        resource: str,
+        display_name: str,
+        credentials_type: CredentialsTypeEnum | str,
+        id: int | Unset = UNSET,
+        owner: BasicUser | Unset | None = UNSET,
+        manifests: list[str] | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        specific_attributes: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        organization: int | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            provider_type,
+            resource,
+            display_name,
+            credentials_type,
+            id,
+            copy_input(owner),
+            copy_input(manifests),
+            created_date,
+            updated_date,
+            specific_attributes,
+            description,
+            organization,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -173,7 +212,9 @@ class CloudStorageRead:
             created_date = parse_datetime(created_date, cls, "created_date")
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             provider_type,
             resource,
             display_name,
@@ -188,6 +229,7 @@ class CloudStorageRead:
             organization,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -20,9 +22,10 @@ from cvat_client._lowlevel.types import FileContent
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class CloudStorageWriteRequest:
     """CloudStorageWriteRequest
 
@@ -82,6 +85,46 @@ class CloudStorageWriteRequest:
         ("description", "description", False, "str"),
         ("manifests", "manifests", False, ("list", "str")),
     )
+
+    def __init__(
+        self,
+        provider_type: ProviderTypeEnum | str,
+        resource: str,
+        display_name: str,
+        credentials_type: CredentialsTypeEnum | str,
+        owner: BasicUserRequest | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        account_name: str | Unset = UNSET,
+        key: str | Unset = UNSET,
+        secret_key: str | Unset = UNSET,
+        connection_string: str | Unset = UNSET,
+        key_file: FileContent | Unset = UNSET,
+        specific_attributes: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        manifests: list[str] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            provider_type,
+            resource,
+            display_name,
+            credentials_type,
+            copy_input(owner),
+            session_token,
+            account_name,
+            key,
+            secret_key,
+            connection_string,
+            key_file,
+            specific_attributes,
+            description,
+            copy_input(manifests),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -182,7 +225,9 @@ class CloudStorageWriteRequest:
             )
         if owner.__class__ is dict:
             owner = BasicUserRequest.from_dict(owner)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             provider_type,
             resource,
             display_name,
@@ -199,6 +244,7 @@ class CloudStorageWriteRequest:
             manifests,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

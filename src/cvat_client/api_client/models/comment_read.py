@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     parse_datetime,
     resolver_for,
     unknown_fields,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class CommentRead:
     """CommentRead
 
@@ -51,6 +54,30 @@ class CommentRead:
         ("created_date", "created_date", False, "datetime"),
         ("updated_date", "updated_date", False, "datetime"),
     )
+
+    def __init__(
+        self,
+        id: int | Unset = UNSET,
+        issue: int | Unset = UNSET,
+        owner: BasicUser | Unset | None = UNSET,
+        message: str | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            id,
+            issue,
+            copy_input(owner),
+            message,
+            created_date,
+            updated_date,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -100,7 +127,9 @@ class CommentRead:
             created_date = parse_datetime(created_date, cls, "created_date")
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             id,
             issue,
             owner,
@@ -109,6 +138,7 @@ class CommentRead:
             updated_date,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

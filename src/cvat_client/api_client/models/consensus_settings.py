@@ -11,15 +11,17 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class ConsensusSettings:
     """ConsensusSettings
 
@@ -40,6 +42,24 @@ class ConsensusSettings:
         ("task_id", "task_id", False, "int"),
         ("iou_threshold", "iou_threshold", False, "float"),
     )
+
+    def __init__(
+        self,
+        id: int | Unset = UNSET,
+        task_id: int | Unset = UNSET,
+        iou_threshold: float | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            id,
+            task_id,
+            iou_threshold,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -71,12 +91,15 @@ class ConsensusSettings:
             task_id = _get("task_id", UNSET)
             iou_threshold = _get("iou_threshold", UNSET)
             _extra = True
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             id,
             task_id,
             iou_threshold,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("id", "task_id", "iou_threshold"))

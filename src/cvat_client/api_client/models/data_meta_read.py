@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class DataMetaRead:
     """DataMetaRead
 
@@ -76,6 +79,44 @@ class DataMetaRead:
         ("storage", "storage", False, ("enum", "StorageType")),
         ("cloud_storage_id", "cloud_storage_id", False, ("union", ("int", "none"))),
     )
+
+    def __init__(
+        self,
+        chunks_updated_date: datetime.datetime,
+        frames: list[FrameMeta] | None,
+        deleted_frames: list[int],
+        chapters: list[Chapter] | Unset | None = UNSET,
+        chunk_size: int | Unset | None = UNSET,
+        size: int | Unset = UNSET,
+        image_quality: int | Unset = UNSET,
+        start_frame: int | Unset = UNSET,
+        stop_frame: int | Unset = UNSET,
+        frame_filter: str | Unset = UNSET,
+        included_frames: list[int] | Unset | None = UNSET,
+        storage: StorageType | str | Unset = UNSET,
+        cloud_storage_id: int | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            chunks_updated_date,
+            copy_input(frames),
+            copy_input(deleted_frames),
+            copy_input(chapters),
+            chunk_size,
+            size,
+            image_quality,
+            start_frame,
+            stop_frame,
+            frame_filter,
+            copy_input(included_frames),
+            storage,
+            cloud_storage_id,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -158,7 +199,9 @@ class DataMetaRead:
         if storage.__class__ is str:
             _m = _VALUES_StorageType.get(storage)
             storage = _m if _m is not None else unknown_enum(StorageType, storage, cls, "storage")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             chunks_updated_date,
             frames,
             deleted_frames,
@@ -174,6 +217,7 @@ class DataMetaRead:
             cloud_storage_id,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     parse_value,
     resolver_for,
     unknown_enum,
@@ -20,9 +22,10 @@ from cvat_client._lowlevel.types import FileContent
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class DataRequest:
     """Read more about parameters here:
     https://docs.cvat.ai/docs/manual/basics/create-annotation-task/#advanced-configuration
@@ -149,6 +152,56 @@ class DataRequest:
         ),
     )
 
+    def __init__(
+        self,
+        chunk_size: int | Unset | None = UNSET,
+        image_quality: int | Unset = UNSET,
+        start_frame: int | Unset = UNSET,
+        stop_frame: int | Unset = UNSET,
+        frame_filter: str | Unset = UNSET,
+        client_files: list[FileContent] | Unset = UNSET,
+        server_files: list[str] | Unset = UNSET,
+        remote_files: list[str] | Unset = UNSET,
+        use_zip_chunks: bool | Unset = UNSET,
+        server_files_exclude: list[str] | Unset = UNSET,
+        cloud_storage_id: int | Unset | None = UNSET,
+        use_cache: bool | Unset = UNSET,
+        copy_data: bool | Unset = UNSET,
+        storage_method: StorageMethod | str | Unset = UNSET,
+        sorting_method: SortingMethod | str | Unset = UNSET,
+        filename_pattern: str | Unset | None = UNSET,
+        job_file_mapping: list[list[str]] | Unset = UNSET,
+        upload_file_order: list[str] | Unset = UNSET,
+        validation_params: ValidationParamsRequest | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            chunk_size,
+            image_quality,
+            start_frame,
+            stop_frame,
+            frame_filter,
+            copy_input(client_files),
+            copy_input(server_files),
+            copy_input(remote_files),
+            use_zip_chunks,
+            copy_input(server_files_exclude),
+            cloud_storage_id,
+            use_cache,
+            copy_data,
+            storage_method,
+            sorting_method,
+            filename_pattern,
+            copy_input(job_file_mapping),
+            copy_input(upload_file_order),
+            copy_input(validation_params),
+            extra_fields(additional_properties, kwargs),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
         d: dict[str, Any] = {}
@@ -262,7 +315,9 @@ class DataRequest:
         )
         if validation_params.__class__ is dict:
             validation_params = ValidationParamsRequest.from_dict(validation_params)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             chunk_size,
             image_quality,
             start_frame,
@@ -284,6 +339,7 @@ class DataRequest:
             validation_params,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class DatasetFormat:
     """DatasetFormat
 
@@ -47,6 +49,28 @@ class DatasetFormat:
         ("enabled", "enabled", True, "bool"),
         ("dimension", "dimension", True, "str"),
     )
+
+    def __init__(
+        self,
+        name: str,
+        ext: str,
+        version: str,
+        enabled: bool,
+        dimension: str,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            name,
+            ext,
+            version,
+            enabled,
+            dimension,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -94,7 +118,9 @@ class DatasetFormat:
                 or dimension is UNSET
             ):
                 missing_required(cls, src, ("name", "ext", "version", "enabled", "dimension"))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             name,
             ext,
             version,
@@ -102,6 +128,7 @@ class DatasetFormat:
             dimension,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("name", "ext", "version", "enabled", "dimension"))

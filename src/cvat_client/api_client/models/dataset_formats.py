@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class DatasetFormats:
     """DatasetFormats
 
@@ -38,6 +41,22 @@ class DatasetFormats:
         ("importers", "importers", True, ("list", ("model", "DatasetFormat"))),
         ("exporters", "exporters", True, ("list", ("model", "DatasetFormat"))),
     )
+
+    def __init__(
+        self,
+        importers: list[DatasetFormat],
+        exporters: list[DatasetFormat],
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(importers),
+            copy_input(exporters),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -71,11 +90,14 @@ class DatasetFormats:
             importers = list(map(DatasetFormat.from_dict, importers))
         if exporters.__class__ is list:
             exporters = list(map(DatasetFormat.from_dict, exporters))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             importers,
             exporters,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("importers", "exporters"))

@@ -12,6 +12,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -20,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class EventRequest:
     """EventRequest
 
@@ -85,6 +87,52 @@ class EventRequest:
         ("org_slug", "org_slug", False, ("union", ("str", "none"))),
         ("payload", "payload", False, ("union", ("str", "none"))),
     )
+
+    def __init__(
+        self,
+        scope: str,
+        timestamp: datetime.datetime,
+        obj_name: str | Unset | None = UNSET,
+        obj_id: int | Unset | None = UNSET,
+        obj_val: str | Unset | None = UNSET,
+        source: str | Unset | None = UNSET,
+        count: int | Unset | None = UNSET,
+        duration: int | Unset = UNSET,
+        project_id: int | Unset | None = UNSET,
+        task_id: int | Unset | None = UNSET,
+        job_id: int | Unset | None = UNSET,
+        user_id: int | Unset | None = UNSET,
+        user_name: str | Unset | None = UNSET,
+        user_email: str | Unset | None = UNSET,
+        org_id: int | Unset | None = UNSET,
+        org_slug: str | Unset | None = UNSET,
+        payload: str | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            scope,
+            timestamp,
+            obj_name,
+            obj_id,
+            obj_val,
+            source,
+            count,
+            duration,
+            project_id,
+            task_id,
+            job_id,
+            user_id,
+            user_name,
+            user_email,
+            org_id,
+            org_slug,
+            payload,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -176,7 +224,9 @@ class EventRequest:
                 missing_required(cls, src, ("scope", "timestamp"))
         if timestamp.__class__ is str:
             timestamp = parse_datetime(timestamp, cls, "timestamp")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             scope,
             timestamp,
             obj_name,
@@ -196,6 +246,7 @@ class EventRequest:
             payload,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

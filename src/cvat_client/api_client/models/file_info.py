@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class FileInfo:
     """FileInfo
 
@@ -43,6 +45,24 @@ class FileInfo:
         ("type", "type", True, ("enum", "FileInfoTypeEnum")),
         ("mime_type", "mime_type", True, "str"),
     )
+
+    def __init__(
+        self,
+        name: str,
+        type: FileInfoTypeEnum | str,
+        mime_type: str,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            name,
+            type,
+            mime_type,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -79,12 +99,15 @@ class FileInfo:
         if type.__class__ is str:
             _m = _VALUES_FileInfoTypeEnum.get(type)
             type = _m if _m is not None else unknown_enum(FileInfoTypeEnum, type, cls, "type")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             name,
             type,
             mime_type,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("name", "type", "mime_type"))

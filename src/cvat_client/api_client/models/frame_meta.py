@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class FrameMeta:
     """FrameMeta
 
@@ -47,6 +49,28 @@ class FrameMeta:
         ("height", "height", False, "int"),
         ("has_related_context", "has_related_context", False, "bool"),
     )
+
+    def __init__(
+        self,
+        name: str,
+        related_files: int,
+        width: int | Unset = UNSET,
+        height: int | Unset = UNSET,
+        has_related_context: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            name,
+            related_files,
+            width,
+            height,
+            has_related_context,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -88,7 +112,9 @@ class FrameMeta:
             _extra = True
             if name is UNSET or related_files is UNSET:
                 missing_required(cls, src, ("name", "related_files"))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             name,
             related_files,
             width,
@@ -96,6 +122,7 @@ class FrameMeta:
             has_related_context,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -20,9 +22,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class FunctionCall:
     """FunctionCall
 
@@ -58,6 +61,34 @@ class FunctionCall:
         ("progress", "progress", False, ("union", ("int", "none"))),
         ("exc_info", "exc_info", False, ("union", ("str", "none"))),
     )
+
+    def __init__(
+        self,
+        id: str,
+        function: FunctionCallParams,
+        status: str | None,
+        enqueued: datetime.datetime | None,
+        started: datetime.datetime | None,
+        ended: datetime.datetime | None,
+        progress: int | Unset | None = UNSET,
+        exc_info: str | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            id,
+            copy_input(function),
+            status,
+            enqueued,
+            started,
+            ended,
+            progress,
+            exc_info,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -128,7 +159,9 @@ class FunctionCall:
             started = parse_datetime(started, cls, "started")
         if ended.__class__ is str:
             ended = parse_datetime(ended, cls, "ended")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             id,
             function,
             status,
@@ -139,6 +172,7 @@ class FunctionCall:
             exc_info,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

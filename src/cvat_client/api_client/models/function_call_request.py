@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class FunctionCallRequest:
     """FunctionCallRequest
 
@@ -62,6 +65,38 @@ class FunctionCallRequest:
         ("mapping", "mapping", False, ("dict", "any")),
         ("roi", "roi", False, ("list", "int")),
     )
+
+    def __init__(
+        self,
+        function: str,
+        task: int,
+        job: int | Unset = UNSET,
+        max_distance: int | Unset = UNSET,
+        threshold: float | Unset = UNSET,
+        cleanup: bool | Unset = UNSET,
+        conv_mask_to_poly: bool | Unset = UNSET,
+        conv_mask_to_poly_: bool | Unset = UNSET,
+        mapping: dict[str, Any] | Unset = UNSET,
+        roi: list[int] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            function,
+            task,
+            job,
+            max_distance,
+            threshold,
+            cleanup,
+            conv_mask_to_poly,
+            conv_mask_to_poly_,
+            copy_input(mapping),
+            copy_input(roi),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -123,7 +158,9 @@ class FunctionCallRequest:
             _extra = True
             if function is UNSET or task is UNSET:
                 missing_required(cls, src, ("function", "task"))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             function,
             task,
             job,
@@ -136,6 +173,7 @@ class FunctionCallRequest:
             roi,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class InvitationRead:
     """InvitationRead
 
@@ -65,6 +68,36 @@ class InvitationRead:
         ("expired", "expired", False, ("union", ("bool", "none"))),
         ("accepted", "accepted", False, "bool"),
     )
+
+    def __init__(
+        self,
+        owner: BasicUser | None,
+        role: RoleEnum | str,
+        user: BasicUser,
+        organization: int,
+        organization_info: BasicOrganization,
+        key: str | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        expired: bool | Unset | None = UNSET,
+        accepted: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(owner),
+            role,
+            copy_input(user),
+            organization,
+            copy_input(organization_info),
+            key,
+            created_date,
+            expired,
+            accepted,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -141,7 +174,9 @@ class InvitationRead:
             organization_info = BasicOrganization.from_dict(organization_info)
         if created_date.__class__ is str:
             created_date = parse_datetime(created_date, cls, "created_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             owner,
             role,
             user,
@@ -153,6 +188,7 @@ class InvitationRead:
             accepted,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

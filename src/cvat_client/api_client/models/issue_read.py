@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -20,9 +22,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class IssueRead:
     """IssueRead
 
@@ -64,6 +67,38 @@ class IssueRead:
         ("updated_date", "updated_date", False, ("union", ("datetime", "none"))),
         ("resolved", "resolved", False, "bool"),
     )
+
+    def __init__(
+        self,
+        position: list[float],
+        comments: CommentsSummary,
+        id: int | Unset = UNSET,
+        frame: int | Unset = UNSET,
+        job: int | Unset = UNSET,
+        owner: BasicUser | Unset | None = UNSET,
+        assignee: BasicUser | Unset | None = UNSET,
+        created_date: datetime.datetime | Unset | None = UNSET,
+        updated_date: datetime.datetime | Unset | None = UNSET,
+        resolved: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(position),
+            copy_input(comments),
+            id,
+            frame,
+            job,
+            copy_input(owner),
+            copy_input(assignee),
+            created_date,
+            updated_date,
+            resolved,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -135,7 +170,9 @@ class IssueRead:
             created_date = parse_datetime(created_date, cls, "created_date")
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             position,
             comments,
             id,
@@ -148,6 +185,7 @@ class IssueRead:
             resolved,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class IssueWriteRequest:
     """IssueWriteRequest
 
@@ -50,6 +53,30 @@ class IssueWriteRequest:
         ("assignee", "assignee", False, ("union", ("int", "none"))),
         ("resolved", "resolved", False, "bool"),
     )
+
+    def __init__(
+        self,
+        frame: int,
+        position: list[float],
+        job: int,
+        message: str,
+        assignee: int | Unset | None = UNSET,
+        resolved: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            frame,
+            copy_input(position),
+            job,
+            message,
+            assignee,
+            resolved,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -95,7 +122,9 @@ class IssueWriteRequest:
             _extra = True
             if frame is UNSET or position is UNSET or job is UNSET or message is UNSET:
                 missing_required(cls, src, ("frame", "position", "job", "message"))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             frame,
             position,
             job,
@@ -104,6 +133,7 @@ class IssueWriteRequest:
             resolved,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("frame", "position", "job", "message", "assignee", "resolved"))

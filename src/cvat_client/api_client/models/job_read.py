@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class JobRead:
     """JobRead
 
@@ -147,6 +150,84 @@ class JobRead:
         ("consensus_replicas", "consensus_replicas", False, "int"),
         ("replicas_count", "replicas_count", False, "int"),
     )
+
+    def __init__(
+        self,
+        issues: IssuesSummary,
+        labels: LabelsSummary,
+        url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        task_id: int | Unset = UNSET,
+        task_name: str | Unset | None = UNSET,
+        project_id: int | Unset | None = UNSET,
+        project_name: str | Unset | None = UNSET,
+        assignee: BasicUser | Unset | None = UNSET,
+        guide_id: int | Unset | None = UNSET,
+        dimension: str | Unset = UNSET,
+        mode: str | Unset = UNSET,
+        media_type: str | Unset = UNSET,
+        bug_tracker: str | Unset | None = UNSET,
+        status: JobStatus | str | Unset = UNSET,
+        stage: JobStage | str | Unset = UNSET,
+        state: OperationStatus | str | Unset = UNSET,
+        frame_count: int | Unset = UNSET,
+        start_frame: int | Unset = UNSET,
+        stop_frame: int | Unset = UNSET,
+        data_chunk_size: int | Unset | None = UNSET,
+        data_compressed_chunk_type: ChunkType | str | Unset = UNSET,
+        data_original_chunk_type: ChunkType | str | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        type: JobType | str | Unset = UNSET,
+        organization: int | Unset | None = UNSET,
+        target_storage: Storage | Unset | None = UNSET,
+        source_storage: Storage | Unset | None = UNSET,
+        assignee_updated_date: datetime.datetime | Unset | None = UNSET,
+        parent_job_id: int | Unset | None = UNSET,
+        consensus_replicas: int | Unset = UNSET,
+        replicas_count: int | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(issues),
+            copy_input(labels),
+            url,
+            id,
+            task_id,
+            task_name,
+            project_id,
+            project_name,
+            copy_input(assignee),
+            guide_id,
+            dimension,
+            mode,
+            media_type,
+            bug_tracker,
+            status,
+            stage,
+            state,
+            frame_count,
+            start_frame,
+            stop_frame,
+            data_chunk_size,
+            data_compressed_chunk_type,
+            data_original_chunk_type,
+            created_date,
+            updated_date,
+            type,
+            organization,
+            copy_input(target_storage),
+            copy_input(source_storage),
+            assignee_updated_date,
+            parent_job_id,
+            consensus_replicas,
+            replicas_count,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -348,7 +429,9 @@ class JobRead:
             assignee_updated_date = parse_datetime(
                 assignee_updated_date, cls, "assignee_updated_date"
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             issues,
             labels,
             url,
@@ -384,6 +467,7 @@ class JobRead:
             replicas_count,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,16 +10,19 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class JobValidationLayoutRead:
     """JobValidationLayoutRead
 
@@ -40,6 +43,24 @@ class JobValidationLayoutRead:
         ("honeypot_frames", "honeypot_frames", False, ("list", "int")),
         ("honeypot_real_frames", "honeypot_real_frames", False, ("list", "int")),
     )
+
+    def __init__(
+        self,
+        honeypot_count: int | Unset = UNSET,
+        honeypot_frames: list[int] | Unset = UNSET,
+        honeypot_real_frames: list[int] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            honeypot_count,
+            copy_input(honeypot_frames),
+            copy_input(honeypot_real_frames),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -71,12 +92,15 @@ class JobValidationLayoutRead:
             honeypot_frames = _get("honeypot_frames", UNSET)
             honeypot_real_frames = _get("honeypot_real_frames", UNSET)
             _extra = True
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             honeypot_count,
             honeypot_frames,
             honeypot_real_frames,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("honeypot_count", "honeypot_frames", "honeypot_real_frames"))

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class JobWriteRequest:
     """JobWriteRequest
 
@@ -90,6 +93,42 @@ class JobWriteRequest:
         ("random_seed", "random_seed", False, "int"),
         ("frames", "frames", False, ("list", "int")),
     )
+
+    def __init__(
+        self,
+        type: JobType | str,
+        task_id: int,
+        assignee: int | Unset | None = UNSET,
+        stage: JobStage | str | Unset = UNSET,
+        state: OperationStatus | str | Unset = UNSET,
+        frame_selection_method: FrameSelectionMethod | str | Unset = UNSET,
+        frame_count: int | Unset = UNSET,
+        frame_share: float | Unset = UNSET,
+        frames_per_job_count: int | Unset = UNSET,
+        frames_per_job_share: float | Unset = UNSET,
+        random_seed: int | Unset = UNSET,
+        frames: list[int] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            type,
+            task_id,
+            assignee,
+            stage,
+            state,
+            frame_selection_method,
+            frame_count,
+            frame_share,
+            frames_per_job_count,
+            frames_per_job_share,
+            random_seed,
+            copy_input(frames),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -177,7 +216,9 @@ class JobWriteRequest:
                     FrameSelectionMethod, frame_selection_method, cls, "frame_selection_method"
                 )
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             type,
             task_id,
             assignee,
@@ -192,6 +233,7 @@ class JobWriteRequest:
             frames,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class Label:
     """Label
 
@@ -76,6 +79,40 @@ class Label:
         ("parent_id", "parent_id", False, ("union", ("int", "none"))),
         ("has_parent", "has_parent", False, "bool"),
     )
+
+    def __init__(
+        self,
+        name: str,
+        id: int | Unset = UNSET,
+        color: str | Unset = UNSET,
+        attributes: list[Attribute] | Unset = UNSET,
+        type: LabelType | str | Unset = UNSET,
+        svg: str | Unset = UNSET,
+        sublabels: list[Sublabel] | Unset = UNSET,
+        project_id: int | Unset | None = UNSET,
+        task_id: int | Unset | None = UNSET,
+        parent_id: int | Unset | None = UNSET,
+        has_parent: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            name,
+            id,
+            color,
+            copy_input(attributes),
+            type,
+            svg,
+            copy_input(sublabels),
+            project_id,
+            task_id,
+            parent_id,
+            has_parent,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -148,7 +185,9 @@ class Label:
             type = _m if _m is not None else unknown_enum(LabelType, type, cls, "type")
         if sublabels.__class__ is list:
             sublabels = list(map(Sublabel.from_dict, sublabels))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             name,
             id,
             color,
@@ -162,6 +201,7 @@ class Label:
             has_parent,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

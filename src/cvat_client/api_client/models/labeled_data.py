@@ -10,16 +10,19 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class LabeledData:
     """LabeledData
 
@@ -46,6 +49,28 @@ class LabeledData:
         ("tracks", "tracks", False, ("list", ("model", "LabeledTrack"))),
         ("intervals", "intervals", False, ("list", ("model", "LabeledInterval"))),
     )
+
+    def __init__(
+        self,
+        version: int | Unset = UNSET,
+        tags: list[LabeledImage] | Unset = UNSET,
+        shapes: list[LabeledShape] | Unset = UNSET,
+        tracks: list[LabeledTrack] | Unset = UNSET,
+        intervals: list[LabeledInterval] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            version,
+            copy_input(tags),
+            copy_input(shapes),
+            copy_input(tracks),
+            copy_input(intervals),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -93,7 +118,9 @@ class LabeledData:
             tracks = list(map(LabeledTrack.from_dict, tracks))
         if intervals.__class__ is list:
             intervals = list(map(LabeledInterval.from_dict, intervals))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             version,
             tags,
             shapes,
@@ -101,6 +128,7 @@ class LabeledData:
             intervals,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("version", "tags", "shapes", "tracks", "intervals"))

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class LabeledIntervalRequest:
     """LabeledIntervalRequest
 
@@ -56,6 +59,34 @@ class LabeledIntervalRequest:
         ("attributes", "attributes", False, ("list", ("model", "AttributeValRequest"))),
         ("score", "score", False, "float"),
     )
+
+    def __init__(
+        self,
+        label_id: int,
+        start: int,
+        stop: int | None,
+        id: int | Unset | None = UNSET,
+        group: int | Unset | None = UNSET,
+        source: str | Unset = UNSET,
+        attributes: list[AttributeValRequest] | Unset = UNSET,
+        score: float | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            label_id,
+            start,
+            stop,
+            id,
+            group,
+            source,
+            copy_input(attributes),
+            score,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -111,7 +142,9 @@ class LabeledIntervalRequest:
                 missing_required(cls, src, ("label_id", "start", "stop"))
         if attributes.__class__ is list:
             attributes = list(map(AttributeValRequest.from_dict, attributes))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             label_id,
             start,
             stop,
@@ -122,6 +155,7 @@ class LabeledIntervalRequest:
             score,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

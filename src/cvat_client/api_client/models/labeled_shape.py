@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class LabeledShape:
     """LabeledShape
 
@@ -82,6 +85,46 @@ class LabeledShape:
         ("score", "score", False, "float"),
         ("elements", "elements", False, ("list", ("model", "SubLabeledShape"))),
     )
+
+    def __init__(
+        self,
+        type: ShapeType | str,
+        label_id: int,
+        frame: int,
+        occluded: bool | Unset = UNSET,
+        outside: bool | Unset = UNSET,
+        z_order: int | Unset = UNSET,
+        rotation: float | Unset = UNSET,
+        points: list[float] | Unset = UNSET,
+        id: int | Unset | None = UNSET,
+        group: int | Unset | None = UNSET,
+        source: str | Unset = UNSET,
+        attributes: list[AttributeVal] | Unset = UNSET,
+        score: float | Unset = UNSET,
+        elements: list[SubLabeledShape] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            type,
+            label_id,
+            frame,
+            occluded,
+            outside,
+            z_order,
+            rotation,
+            copy_input(points),
+            id,
+            group,
+            source,
+            copy_input(attributes),
+            score,
+            copy_input(elements),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -166,7 +209,9 @@ class LabeledShape:
             attributes = list(map(AttributeVal.from_dict, attributes))
         if elements.__class__ is list:
             elements = list(map(SubLabeledShape.from_dict, elements))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             type,
             label_id,
             frame,
@@ -183,6 +228,7 @@ class LabeledShape:
             elements,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class LabeledTrack:
     """LabeledTrack
 
@@ -56,6 +59,34 @@ class LabeledTrack:
         ("attributes", "attributes", False, ("list", ("model", "AttributeVal"))),
         ("elements", "elements", False, ("list", ("model", "SubLabeledTrack"))),
     )
+
+    def __init__(
+        self,
+        label_id: int,
+        frame: int,
+        shapes: list[TrackedShape],
+        id: int | Unset | None = UNSET,
+        group: int | Unset | None = UNSET,
+        source: str | Unset = UNSET,
+        attributes: list[AttributeVal] | Unset = UNSET,
+        elements: list[SubLabeledTrack] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            label_id,
+            frame,
+            copy_input(shapes),
+            id,
+            group,
+            source,
+            copy_input(attributes),
+            copy_input(elements),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -115,7 +146,9 @@ class LabeledTrack:
             attributes = list(map(AttributeVal.from_dict, attributes))
         if elements.__class__ is list:
             elements = list(map(SubLabeledTrack.from_dict, elements))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             label_id,
             frame,
             shapes,
@@ -126,6 +159,7 @@ class LabeledTrack:
             elements,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class MembershipRead:
     """MembershipRead
 
@@ -59,6 +62,32 @@ class MembershipRead:
         ("role", "role", False, ("enum", "RoleEnum")),
         ("invitation", "invitation", False, ("union", ("str", "none"))),
     )
+
+    def __init__(
+        self,
+        user: BasicUser,
+        id: int | Unset = UNSET,
+        organization: int | Unset = UNSET,
+        is_active: bool | Unset = UNSET,
+        joined_date: datetime.datetime | Unset | None = UNSET,
+        role: RoleEnum | str | Unset = UNSET,
+        invitation: str | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(user),
+            id,
+            organization,
+            is_active,
+            joined_date,
+            role,
+            invitation,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -115,7 +144,9 @@ class MembershipRead:
         if role.__class__ is str:
             _m = _VALUES_RoleEnum.get(role)
             role = _m if _m is not None else unknown_enum(RoleEnum, role, cls, "role")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             user,
             id,
             organization,
@@ -125,6 +156,7 @@ class MembershipRead:
             invitation,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

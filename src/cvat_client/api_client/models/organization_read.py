@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -20,9 +22,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class OrganizationRead:
     """OrganizationRead
 
@@ -58,6 +61,34 @@ class OrganizationRead:
         ("updated_date", "updated_date", False, "datetime"),
         ("contact", "contact", False, "any"),
     )
+
+    def __init__(
+        self,
+        owner: BasicUser | None,
+        id: int | Unset = UNSET,
+        slug: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        contact: Any | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(owner),
+            id,
+            slug,
+            name,
+            description,
+            created_date,
+            updated_date,
+            copy_input(contact),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -117,7 +148,9 @@ class OrganizationRead:
             created_date = parse_datetime(created_date, cls, "created_date")
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             owner,
             id,
             slug,
@@ -128,6 +161,7 @@ class OrganizationRead:
             contact,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class OrganizationWriteRequest:
     """OrganizationWriteRequest
 
@@ -44,6 +47,26 @@ class OrganizationWriteRequest:
         ("description", "description", False, "str"),
         ("contact", "contact", False, "any"),
     )
+
+    def __init__(
+        self,
+        slug: str,
+        name: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        contact: Any | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            slug,
+            name,
+            description,
+            copy_input(contact),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -81,13 +104,16 @@ class OrganizationWriteRequest:
             _extra = True
             if slug is UNSET:
                 missing_required(cls, src, ("slug",))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             slug,
             name,
             description,
             contact,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("slug", "name", "description", "contact"))

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PaginatedIssueReadList:
     """PaginatedIssueReadList
 
@@ -44,6 +47,26 @@ class PaginatedIssueReadList:
         ("next", "next", False, ("union", ("str", "none"))),
         ("previous", "previous", False, ("union", ("str", "none"))),
     )
+
+    def __init__(
+        self,
+        count: int,
+        results: list[IssueRead],
+        next: str | Unset | None = UNSET,
+        previous: str | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            count,
+            copy_input(results),
+            next,
+            previous,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -83,13 +106,16 @@ class PaginatedIssueReadList:
                 missing_required(cls, src, ("count", "results"))
         if results.__class__ is list:
             results = list(map(IssueRead.from_dict, results))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             count,
             results,
             next,
             previous,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("count", "results", "next", "previous"))

@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PasswordResetConfirmRequest:
     """Serializer for confirming a password reset attempt.
 
@@ -44,6 +46,26 @@ class PasswordResetConfirmRequest:
         ("uid", "uid", True, "str"),
         ("token", "token", True, "str"),
     )
+
+    def __init__(
+        self,
+        new_password1: str,
+        new_password2: str,
+        uid: str,
+        token: str,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            new_password1,
+            new_password2,
+            uid,
+            token,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -81,13 +103,16 @@ class PasswordResetConfirmRequest:
             _extra = True
             if new_password1 is UNSET or new_password2 is UNSET or uid is UNSET or token is UNSET:
                 missing_required(cls, src, ("new_password1", "new_password2", "uid", "token"))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             new_password1,
             new_password2,
             uid,
             token,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("new_password1", "new_password2", "uid", "token"))

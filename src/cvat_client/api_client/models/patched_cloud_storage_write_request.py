@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_enum,
     unknown_fields,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.types import FileContent
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedCloudStorageWriteRequest:
     """PatchedCloudStorageWriteRequest
 
@@ -81,6 +84,46 @@ class PatchedCloudStorageWriteRequest:
         ("description", "description", False, "str"),
         ("manifests", "manifests", False, ("list", "str")),
     )
+
+    def __init__(
+        self,
+        provider_type: ProviderTypeEnum | str | Unset = UNSET,
+        resource: str | Unset = UNSET,
+        display_name: str | Unset = UNSET,
+        owner: BasicUserRequest | Unset = UNSET,
+        credentials_type: CredentialsTypeEnum | str | Unset = UNSET,
+        session_token: str | Unset = UNSET,
+        account_name: str | Unset = UNSET,
+        key: str | Unset = UNSET,
+        secret_key: str | Unset = UNSET,
+        connection_string: str | Unset = UNSET,
+        key_file: FileContent | Unset = UNSET,
+        specific_attributes: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        manifests: list[str] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            provider_type,
+            resource,
+            display_name,
+            copy_input(owner),
+            credentials_type,
+            session_token,
+            account_name,
+            key,
+            secret_key,
+            connection_string,
+            key_file,
+            specific_attributes,
+            description,
+            copy_input(manifests),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -172,7 +215,9 @@ class PatchedCloudStorageWriteRequest:
                 if _m is not None
                 else unknown_enum(CredentialsTypeEnum, credentials_type, cls, "credentials_type")
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             provider_type,
             resource,
             display_name,
@@ -189,6 +234,7 @@ class PatchedCloudStorageWriteRequest:
             manifests,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,16 +10,19 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedDataMetaWriteRequest:
     """PatchedDataMetaWriteRequest
 
@@ -37,6 +40,22 @@ class PatchedDataMetaWriteRequest:
         ("deleted_frames", "deleted_frames", False, ("list", "int")),
         ("cloud_storage_id", "cloud_storage_id", False, ("union", ("int", "none"))),
     )
+
+    def __init__(
+        self,
+        deleted_frames: list[int] | Unset = UNSET,
+        cloud_storage_id: int | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(deleted_frames),
+            cloud_storage_id,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -64,11 +83,14 @@ class PatchedDataMetaWriteRequest:
             deleted_frames = _get("deleted_frames", UNSET)
             cloud_storage_id = _get("cloud_storage_id", UNSET)
             _extra = True
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             deleted_frames,
             cloud_storage_id,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("deleted_frames", "cloud_storage_id"))

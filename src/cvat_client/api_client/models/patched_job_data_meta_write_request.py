@@ -10,16 +10,19 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedJobDataMetaWriteRequest:
     """PatchedJobDataMetaWriteRequest
 
@@ -34,6 +37,20 @@ class PatchedJobDataMetaWriteRequest:
     __cvat_fields__: ClassVar[tuple[tuple[str, str, bool, Any], ...]] = (
         ("deleted_frames", "deleted_frames", False, ("list", "int")),
     )
+
+    def __init__(
+        self,
+        deleted_frames: list[int] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(deleted_frames),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -57,10 +74,13 @@ class PatchedJobDataMetaWriteRequest:
             _get = src.get
             deleted_frames = _get("deleted_frames", UNSET)
             _extra = True
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             deleted_frames,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("deleted_frames",))

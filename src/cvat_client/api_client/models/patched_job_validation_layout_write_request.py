@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_enum,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedJobValidationLayoutWriteRequest:
     """PatchedJobValidationLayoutWriteRequest
 
@@ -45,6 +48,22 @@ class PatchedJobValidationLayoutWriteRequest:
         ),
         ("honeypot_real_frames", "honeypot_real_frames", False, ("list", "int")),
     )
+
+    def __init__(
+        self,
+        frame_selection_method: FrameSelectionMethod | str | Unset = UNSET,
+        honeypot_real_frames: list[int] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            frame_selection_method,
+            copy_input(honeypot_real_frames),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -81,11 +100,14 @@ class PatchedJobValidationLayoutWriteRequest:
                     FrameSelectionMethod, frame_selection_method, cls, "frame_selection_method"
                 )
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             frame_selection_method,
             honeypot_real_frames,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("frame_selection_method", "honeypot_real_frames"))

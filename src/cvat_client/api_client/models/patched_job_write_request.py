@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     resolver_for,
     unknown_enum,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedJobWriteRequest:
     """PatchedJobWriteRequest
 
@@ -46,6 +48,24 @@ class PatchedJobWriteRequest:
         ("stage", "stage", False, ("enum", "JobStage")),
         ("state", "state", False, ("enum", "OperationStatus")),
     )
+
+    def __init__(
+        self,
+        assignee: int | Unset | None = UNSET,
+        stage: JobStage | str | Unset = UNSET,
+        state: OperationStatus | str | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            assignee,
+            stage,
+            state,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -83,12 +103,15 @@ class PatchedJobWriteRequest:
         if state.__class__ is str:
             _m = _VALUES_OperationStatus.get(state)
             state = _m if _m is not None else unknown_enum(OperationStatus, state, cls, "state")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             assignee,
             stage,
             state,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("assignee", "stage", "state"))

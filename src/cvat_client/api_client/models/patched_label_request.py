@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_enum,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedLabelRequest:
     """PatchedLabelRequest
 
@@ -66,6 +69,34 @@ class PatchedLabelRequest:
         ("svg", "svg", False, "str"),
         ("sublabels", "sublabels", False, ("list", ("model", "SublabelRequest"))),
     )
+
+    def __init__(
+        self,
+        id: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+        color: str | Unset = UNSET,
+        attributes: list[AttributeRequest] | Unset = UNSET,
+        deleted: bool | Unset = UNSET,
+        type: LabelType | str | Unset = UNSET,
+        svg: str | Unset = UNSET,
+        sublabels: list[SublabelRequest] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            id,
+            name,
+            color,
+            copy_input(attributes),
+            deleted,
+            type,
+            svg,
+            copy_input(sublabels),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -124,7 +155,9 @@ class PatchedLabelRequest:
             type = _m if _m is not None else unknown_enum(LabelType, type, cls, "type")
         if sublabels.__class__ is list:
             sublabels = list(map(SublabelRequest.from_dict, sublabels))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             id,
             name,
             color,
@@ -135,6 +168,7 @@ class PatchedLabelRequest:
             sublabels,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,16 +10,19 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedOrganizationWriteRequest:
     """PatchedOrganizationWriteRequest
 
@@ -43,6 +46,26 @@ class PatchedOrganizationWriteRequest:
         ("description", "description", False, "str"),
         ("contact", "contact", False, "any"),
     )
+
+    def __init__(
+        self,
+        slug: str | Unset = UNSET,
+        name: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        contact: Any | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            slug,
+            name,
+            description,
+            copy_input(contact),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -78,13 +101,16 @@ class PatchedOrganizationWriteRequest:
             description = _get("description", UNSET)
             contact = _get("contact", UNSET)
             _extra = True
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             slug,
             name,
             description,
             contact,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("slug", "name", "description", "contact"))

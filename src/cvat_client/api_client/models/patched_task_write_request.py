@@ -10,16 +10,19 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedTaskWriteRequest:
     """PatchedTaskWriteRequest
 
@@ -61,6 +64,38 @@ class PatchedTaskWriteRequest:
         ("source_storage", "source_storage", False, ("model", "StorageRequest")),
         ("organization_id", "organization_id", False, ("union", ("int", "none"))),
     )
+
+    def __init__(
+        self,
+        name: str | Unset = UNSET,
+        project_id: int | Unset | None = UNSET,
+        owner_id: int | Unset | None = UNSET,
+        assignee_id: int | Unset | None = UNSET,
+        bug_tracker: str | Unset = UNSET,
+        labels: list[PatchedLabelRequest] | Unset = UNSET,
+        subset: str | Unset = UNSET,
+        target_storage: StorageRequest | Unset = UNSET,
+        source_storage: StorageRequest | Unset = UNSET,
+        organization_id: int | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            name,
+            project_id,
+            owner_id,
+            assignee_id,
+            bug_tracker,
+            copy_input(labels),
+            subset,
+            copy_input(target_storage),
+            copy_input(source_storage),
+            organization_id,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -126,7 +161,9 @@ class PatchedTaskWriteRequest:
             target_storage = StorageRequest.from_dict(target_storage)
         if source_storage.__class__ is dict:
             source_storage = StorageRequest.from_dict(source_storage)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             name,
             project_id,
             owner_id,
@@ -139,6 +176,7 @@ class PatchedTaskWriteRequest:
             organization_id,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,16 +10,19 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedUserRequest:
     """PatchedUserRequest
 
@@ -55,6 +58,34 @@ class PatchedUserRequest:
         ("is_superuser", "is_superuser", False, "bool"),
         ("is_active", "is_active", False, "bool"),
     )
+
+    def __init__(
+        self,
+        username: str | Unset = UNSET,
+        first_name: str | Unset = UNSET,
+        last_name: str | Unset = UNSET,
+        email: str | Unset = UNSET,
+        groups: list[str] | Unset = UNSET,
+        is_staff: bool | Unset = UNSET,
+        is_superuser: bool | Unset = UNSET,
+        is_active: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            username,
+            first_name,
+            last_name,
+            email,
+            copy_input(groups),
+            is_staff,
+            is_superuser,
+            is_active,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -106,7 +137,9 @@ class PatchedUserRequest:
             is_superuser = _get("is_superuser", UNSET)
             is_active = _get("is_active", UNSET)
             _extra = True
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             username,
             first_name,
             last_name,
@@ -117,6 +150,7 @@ class PatchedUserRequest:
             is_active,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

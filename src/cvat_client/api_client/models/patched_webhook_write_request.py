@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     parse_value,
     resolver_for,
     unknown_enum,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class PatchedWebhookWriteRequest:
     """PatchedWebhookWriteRequest
 
@@ -54,6 +57,32 @@ class PatchedWebhookWriteRequest:
         ("enable_ssl", "enable_ssl", False, "bool"),
         ("events", "events", False, ("list", ("enum", "EventsEnum"))),
     )
+
+    def __init__(
+        self,
+        target_url: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        content_type: WebhookContentType | str | Unset = UNSET,
+        secret: str | Unset = UNSET,
+        is_active: bool | Unset = UNSET,
+        enable_ssl: bool | Unset = UNSET,
+        events: list[EventsEnum | str] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            target_url,
+            description,
+            content_type,
+            secret,
+            is_active,
+            enable_ssl,
+            copy_input(events),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -109,7 +138,9 @@ class PatchedWebhookWriteRequest:
                 else unknown_enum(WebhookContentType, content_type, cls, "content_type")
             )
         events = parse_value(events, ("list", ("enum", "EventsEnum")), _resolve, cls, "events")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             target_url,
             description,
             content_type,
@@ -119,6 +150,7 @@ class PatchedWebhookWriteRequest:
             events,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class ProjectRead:
     """ProjectRead
 
@@ -94,6 +97,56 @@ class ProjectRead:
         ("source_storage", "source_storage", False, ("union", (("model", "Storage"), "none"))),
         ("assignee_updated_date", "assignee_updated_date", False, ("union", ("datetime", "none"))),
     )
+
+    def __init__(
+        self,
+        tasks: TasksSummary,
+        labels: LabelsSummary,
+        url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+        owner: BasicUser | Unset | None = UNSET,
+        assignee: BasicUser | Unset | None = UNSET,
+        guide_id: int | Unset | None = UNSET,
+        bug_tracker: str | Unset = UNSET,
+        task_subsets: list[str] | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        status: JobStatus | str | Unset = UNSET,
+        dimension: str | Unset | None = UNSET,
+        organization: int | Unset | None = UNSET,
+        organization_id: int | Unset | None = UNSET,
+        target_storage: Storage | Unset | None = UNSET,
+        source_storage: Storage | Unset | None = UNSET,
+        assignee_updated_date: datetime.datetime | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(tasks),
+            copy_input(labels),
+            url,
+            id,
+            name,
+            copy_input(owner),
+            copy_input(assignee),
+            guide_id,
+            bug_tracker,
+            copy_input(task_subsets),
+            created_date,
+            updated_date,
+            status,
+            dimension,
+            organization,
+            organization_id,
+            copy_input(target_storage),
+            copy_input(source_storage),
+            assignee_updated_date,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -214,7 +267,9 @@ class ProjectRead:
             assignee_updated_date = parse_datetime(
                 assignee_updated_date, cls, "assignee_updated_date"
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             tasks,
             labels,
             url,
@@ -236,6 +291,7 @@ class ProjectRead:
             assignee_updated_date,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

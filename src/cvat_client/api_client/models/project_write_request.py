@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class ProjectWriteRequest:
     """ProjectWriteRequest
 
@@ -53,6 +56,32 @@ class ProjectWriteRequest:
         ("target_storage", "target_storage", False, ("model", "StorageRequest")),
         ("source_storage", "source_storage", False, ("model", "StorageRequest")),
     )
+
+    def __init__(
+        self,
+        name: str,
+        labels: list[PatchedLabelRequest] | Unset = UNSET,
+        owner_id: int | Unset | None = UNSET,
+        assignee_id: int | Unset | None = UNSET,
+        bug_tracker: str | Unset = UNSET,
+        target_storage: StorageRequest | Unset = UNSET,
+        source_storage: StorageRequest | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            name,
+            copy_input(labels),
+            owner_id,
+            assignee_id,
+            bug_tracker,
+            copy_input(target_storage),
+            copy_input(source_storage),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -108,7 +137,9 @@ class ProjectWriteRequest:
             target_storage = StorageRequest.from_dict(target_storage)
         if source_storage.__class__ is dict:
             source_storage = StorageRequest.from_dict(source_storage)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             name,
             labels,
             owner_id,
@@ -118,6 +149,7 @@ class ProjectWriteRequest:
             source_storage,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class QualityReport:
     """QualityReport
 
@@ -70,6 +73,40 @@ class QualityReport:
         ("gt_last_updated", "gt_last_updated", False, ("union", ("datetime", "none"))),
         ("assignee", "assignee", False, ("union", (("model", "BasicUser"), "none"))),
     )
+
+    def __init__(
+        self,
+        target: QualityReportTarget | str,
+        summary: QualityReportSummary,
+        id: int | Unset = UNSET,
+        job_id: int | Unset | None = UNSET,
+        task_id: int | Unset | None = UNSET,
+        project_id: int | Unset | None = UNSET,
+        parent_id: int | Unset | None = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        target_last_updated: datetime.datetime | Unset = UNSET,
+        gt_last_updated: datetime.datetime | Unset | None = UNSET,
+        assignee: BasicUser | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            target,
+            copy_input(summary),
+            id,
+            job_id,
+            task_id,
+            project_id,
+            parent_id,
+            created_date,
+            target_last_updated,
+            gt_last_updated,
+            copy_input(assignee),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -150,7 +187,9 @@ class QualityReport:
             gt_last_updated = parse_datetime(gt_last_updated, cls, "gt_last_updated")
         if assignee.__class__ is dict:
             assignee = BasicUser.from_dict(assignee)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             target,
             summary,
             id,
@@ -164,6 +203,7 @@ class QualityReport:
             assignee,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

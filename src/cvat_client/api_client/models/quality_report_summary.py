@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class QualityReportSummary:
     """QualityReportSummary
 
@@ -86,6 +89,54 @@ class QualityReportSummary:
         ("tasks", "tasks", False, ("model", "QualityReportTasksSummary")),
         ("jobs", "jobs", False, ("model", "QualityReportJobsSummary")),
     )
+
+    def __init__(
+        self,
+        total_frames: int,
+        validation_frames: int,
+        validation_frame_share: float,
+        conflict_count: int,
+        warning_count: int,
+        error_count: int,
+        conflicts_by_type: dict[str, Any],
+        valid_count: int,
+        ds_count: int,
+        gt_count: int,
+        total_count: int,
+        accuracy: float,
+        precision: float,
+        recall: float,
+        frame_count: int | Unset = UNSET,
+        frame_share: float | Unset = UNSET,
+        tasks: QualityReportTasksSummary | Unset = UNSET,
+        jobs: QualityReportJobsSummary | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            total_frames,
+            validation_frames,
+            validation_frame_share,
+            conflict_count,
+            warning_count,
+            error_count,
+            copy_input(conflicts_by_type),
+            valid_count,
+            ds_count,
+            gt_count,
+            total_count,
+            accuracy,
+            precision,
+            recall,
+            frame_count,
+            frame_share,
+            copy_input(tasks),
+            copy_input(jobs),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -217,7 +268,9 @@ class QualityReportSummary:
             tasks = QualityReportTasksSummary.from_dict(tasks)
         if jobs.__class__ is dict:
             jobs = QualityReportJobsSummary.from_dict(jobs)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             total_frames,
             validation_frames,
             validation_frame_share,
@@ -238,6 +291,7 @@ class QualityReportSummary:
             jobs,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

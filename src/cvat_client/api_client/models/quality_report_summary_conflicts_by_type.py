@@ -11,14 +11,16 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     resolver_for,
     unknown_fields,
 )
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class QualityReportSummaryConflictsByType:
     """QualityReportSummaryConflictsByType"""
 
@@ -26,6 +28,18 @@ class QualityReportSummaryConflictsByType:
     """Fields the schema does not declare (kept from the server, sent back as they are)."""
 
     __cvat_fields__: ClassVar[tuple[tuple[str, str, bool, Any], ...]] = ()
+
+    def __init__(
+        self,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -38,7 +52,9 @@ class QualityReportSummaryConflictsByType:
     @classmethod
     def from_dict(cls, src: Mapping[str, Any]) -> Self:
         """Build the model from JSON data, tolerating deviations from the schema."""
-        return cls(unknown_fields(cls, src, _KNOWN) if src else {})
+        self = _new(cls)
+        self.__attrs_init__(unknown_fields(cls, src, _KNOWN) if src else {})
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(())

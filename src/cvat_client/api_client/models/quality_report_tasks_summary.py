@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class QualityReportTasksSummary:
     """QualityReportTasksSummary
 
@@ -47,6 +49,28 @@ class QualityReportTasksSummary:
         ("excluded", "excluded", True, "int"),
         ("included", "included", True, "int"),
     )
+
+    def __init__(
+        self,
+        total: int,
+        custom: int,
+        not_configured: int,
+        excluded: int,
+        included: int,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            total,
+            custom,
+            not_configured,
+            excluded,
+            included,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -96,7 +120,9 @@ class QualityReportTasksSummary:
                 missing_required(
                     cls, src, ("total", "custom", "not_configured", "excluded", "included")
                 )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             total,
             custom,
             not_configured,
@@ -104,6 +130,7 @@ class QualityReportTasksSummary:
             included,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("total", "custom", "not_configured", "excluded", "included"))

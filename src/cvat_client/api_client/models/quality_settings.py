@@ -12,6 +12,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     parse_datetime,
     resolver_for,
     unknown_enum,
@@ -20,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class QualitySettings:
     """QualitySettings
 
@@ -127,6 +129,66 @@ class QualitySettings:
         ("created_date", "created_date", False, "datetime"),
         ("updated_date", "updated_date", False, "datetime"),
     )
+
+    def __init__(
+        self,
+        id: int | Unset = UNSET,
+        task_id: int | Unset | None = UNSET,
+        project_id: int | Unset | None = UNSET,
+        job_filter: str | Unset = UNSET,
+        inherit: bool | Unset = UNSET,
+        target_metric: QualityTargetMetric | str | Unset = UNSET,
+        target_metric_threshold: float | Unset = UNSET,
+        max_validations_per_job: int | Unset = UNSET,
+        iou_threshold: float | Unset = UNSET,
+        oks_sigma: float | Unset = UNSET,
+        point_size_base: QualityPointSizeBase | str | Unset = UNSET,
+        line_thickness: float | Unset = UNSET,
+        low_overlap_threshold: float | Unset = UNSET,
+        compare_line_orientation: bool | Unset = UNSET,
+        line_orientation_threshold: float | Unset = UNSET,
+        compare_groups: bool | Unset = UNSET,
+        group_match_threshold: float | Unset = UNSET,
+        check_covered_annotations: bool | Unset = UNSET,
+        object_visibility_threshold: float | Unset = UNSET,
+        panoptic_comparison: bool | Unset = UNSET,
+        compare_attributes: bool | Unset = UNSET,
+        empty_is_annotated: bool | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            id,
+            task_id,
+            project_id,
+            job_filter,
+            inherit,
+            target_metric,
+            target_metric_threshold,
+            max_validations_per_job,
+            iou_threshold,
+            oks_sigma,
+            point_size_base,
+            line_thickness,
+            low_overlap_threshold,
+            compare_line_orientation,
+            line_orientation_threshold,
+            compare_groups,
+            group_match_threshold,
+            check_covered_annotations,
+            object_visibility_threshold,
+            panoptic_comparison,
+            compare_attributes,
+            empty_is_annotated,
+            created_date,
+            updated_date,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -260,7 +322,9 @@ class QualitySettings:
             created_date = parse_datetime(created_date, cls, "created_date")
         if updated_date.__class__ is str:
             updated_date = parse_datetime(updated_date, cls, "updated_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             id,
             task_id,
             project_id,
@@ -287,6 +351,7 @@ class QualitySettings:
             updated_date,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class RegisterSerializerExRequest:
     """RegisterSerializerExRequest
 
@@ -50,6 +52,30 @@ class RegisterSerializerExRequest:
         ("first_name", "first_name", False, "str"),
         ("last_name", "last_name", False, "str"),
     )
+
+    def __init__(
+        self,
+        username: str,
+        password1: str,
+        password2: str,
+        email: str | Unset = UNSET,
+        first_name: str | Unset = UNSET,
+        last_name: str | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            username,
+            password1,
+            password2,
+            email,
+            first_name,
+            last_name,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -95,7 +121,9 @@ class RegisterSerializerExRequest:
             _extra = True
             if username is UNSET or password1 is UNSET or password2 is UNSET:
                 missing_required(cls, src, ("username", "password1", "password2"))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             username,
             password1,
             password2,
@@ -104,6 +132,7 @@ class RegisterSerializerExRequest:
             last_name,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

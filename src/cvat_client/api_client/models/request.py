@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class Request:
     """Request
 
@@ -74,6 +77,42 @@ class Request:
         ("result_url", "result_url", False, ("union", ("str", "none"))),
         ("result_id", "result_id", False, ("union", ("int", "none"))),
     )
+
+    def __init__(
+        self,
+        status: RequestStatus | str,
+        id: str,
+        operation: RequestDataOperation,
+        created_date: datetime.datetime,
+        message: str | Unset = UNSET,
+        progress: float | Unset | None = UNSET,
+        started_date: datetime.datetime | Unset | None = UNSET,
+        finished_date: datetime.datetime | Unset | None = UNSET,
+        expiry_date: datetime.datetime | Unset | None = UNSET,
+        owner: UserIdentifiers | Unset = UNSET,
+        result_url: str | Unset | None = UNSET,
+        result_id: int | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            status,
+            id,
+            copy_input(operation),
+            created_date,
+            message,
+            progress,
+            started_date,
+            finished_date,
+            expiry_date,
+            copy_input(owner),
+            result_url,
+            result_id,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -158,7 +197,9 @@ class Request:
             expiry_date = parse_datetime(expiry_date, cls, "expiry_date")
         if owner.__class__ is dict:
             owner = UserIdentifiers.from_dict(owner)
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             status,
             id,
             operation,
@@ -173,6 +214,7 @@ class Request:
             result_id,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

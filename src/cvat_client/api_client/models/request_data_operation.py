@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class RequestDataOperation:
     """RequestDataOperation
 
@@ -59,6 +61,36 @@ class RequestDataOperation:
         ("function_id", "function_id", False, ("union", ("str", "none"))),
         ("lightweight", "lightweight", False, ("union", ("bool", "none"))),
     )
+
+    def __init__(
+        self,
+        type: str,
+        target: str,
+        project_id: int | Unset | None = UNSET,
+        task_id: int | Unset | None = UNSET,
+        job_id: int | Unset | None = UNSET,
+        org_id: int | Unset | None = UNSET,
+        format: str | Unset | None = UNSET,
+        function_id: str | Unset | None = UNSET,
+        lightweight: bool | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            type,
+            target,
+            project_id,
+            task_id,
+            job_id,
+            org_id,
+            format,
+            function_id,
+            lightweight,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -116,7 +148,9 @@ class RequestDataOperation:
             _extra = True
             if type is UNSET or target is UNSET:
                 missing_required(cls, src, ("type", "target"))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             type,
             target,
             project_id,
@@ -128,6 +162,7 @@ class RequestDataOperation:
             lightweight,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +19,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class RqId:
     """RqId
 
@@ -35,6 +37,20 @@ class RqId:
     __cvat_fields__: ClassVar[tuple[tuple[str, str, bool, Any], ...]] = (
         ("rq_id", "rq_id", True, "str"),
     )
+
+    def __init__(
+        self,
+        rq_id: str,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            rq_id,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -60,10 +76,13 @@ class RqId:
             _extra = True
             if rq_id is UNSET:
                 missing_required(cls, src, ("rq_id",))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             rq_id,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("rq_id",))

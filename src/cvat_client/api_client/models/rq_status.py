@@ -11,6 +11,7 @@ from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class RqStatus:
     """RqStatus
 
@@ -45,6 +47,24 @@ class RqStatus:
         ("message", "message", False, "str"),
         ("progress", "progress", False, "float"),
     )
+
+    def __init__(
+        self,
+        state: RqStatusStateEnum | str,
+        message: str | Unset = UNSET,
+        progress: float | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            state,
+            message,
+            progress,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -81,12 +101,15 @@ class RqStatus:
         if state.__class__ is str:
             _m = _VALUES_RqStatusStateEnum.get(state)
             state = _m if _m is not None else unknown_enum(RqStatusStateEnum, state, cls, "state")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             state,
             message,
             progress,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(("state", "message", "progress"))

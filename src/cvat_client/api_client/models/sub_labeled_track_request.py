@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class SubLabeledTrackRequest:
     """SubLabeledTrackRequest
 
@@ -53,6 +56,32 @@ class SubLabeledTrackRequest:
         ("source", "source", False, "str"),
         ("attributes", "attributes", False, ("list", ("model", "AttributeValRequest"))),
     )
+
+    def __init__(
+        self,
+        label_id: int,
+        frame: int,
+        shapes: list[TrackedShapeRequest],
+        id: int | Unset | None = UNSET,
+        group: int | Unset | None = UNSET,
+        source: str | Unset = UNSET,
+        attributes: list[AttributeValRequest] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            label_id,
+            frame,
+            copy_input(shapes),
+            id,
+            group,
+            source,
+            copy_input(attributes),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -106,7 +135,9 @@ class SubLabeledTrackRequest:
             shapes = list(map(TrackedShapeRequest.from_dict, shapes))
         if attributes.__class__ is list:
             attributes = list(map(AttributeValRequest.from_dict, attributes))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             label_id,
             frame,
             shapes,
@@ -116,6 +147,7 @@ class SubLabeledTrackRequest:
             attributes,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -21,9 +23,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class TaskRead:
     """TaskRead
 
@@ -143,6 +146,86 @@ class TaskRead:
         ("validation_mode", "validation_mode", False, ("union", ("str", "none"))),
         ("consensus_enabled", "consensus_enabled", False, "bool"),
     )
+
+    def __init__(
+        self,
+        jobs: JobsSummary,
+        labels: LabelsSummary,
+        url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        name: str | Unset = UNSET,
+        project_id: int | Unset | None = UNSET,
+        project_name: str | Unset | None = UNSET,
+        owner: BasicUser | Unset | None = UNSET,
+        assignee: BasicUser | Unset | None = UNSET,
+        bug_tracker: str | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        overlap: int | Unset | None = UNSET,
+        segment_size: int | Unset = UNSET,
+        status: JobStatus | str | Unset = UNSET,
+        data_chunk_size: int | Unset | None = UNSET,
+        data_original_chunk_type: ChunkType | str | Unset = UNSET,
+        data_compressed_chunk_type: ChunkType | str | Unset = UNSET,
+        data_cloud_storage_id: int | Unset | None = UNSET,
+        guide_id: int | Unset | None = UNSET,
+        size: int | Unset = UNSET,
+        image_quality: int | Unset = UNSET,
+        data: int | Unset | None = UNSET,
+        dimension: str | Unset = UNSET,
+        mode: str | Unset = UNSET,
+        media_type: str | Unset = UNSET,
+        subset: str | Unset = UNSET,
+        organization_id: int | Unset | None = UNSET,
+        organization: int | Unset | None = UNSET,
+        target_storage: Storage | Unset | None = UNSET,
+        source_storage: Storage | Unset | None = UNSET,
+        assignee_updated_date: datetime.datetime | Unset | None = UNSET,
+        validation_mode: str | Unset | None = UNSET,
+        consensus_enabled: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            copy_input(jobs),
+            copy_input(labels),
+            url,
+            id,
+            name,
+            project_id,
+            project_name,
+            copy_input(owner),
+            copy_input(assignee),
+            bug_tracker,
+            created_date,
+            updated_date,
+            overlap,
+            segment_size,
+            status,
+            data_chunk_size,
+            data_original_chunk_type,
+            data_compressed_chunk_type,
+            data_cloud_storage_id,
+            guide_id,
+            size,
+            image_quality,
+            data,
+            dimension,
+            mode,
+            media_type,
+            subset,
+            organization_id,
+            organization,
+            copy_input(target_storage),
+            copy_input(source_storage),
+            assignee_updated_date,
+            validation_mode,
+            consensus_enabled,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -341,7 +424,9 @@ class TaskRead:
             assignee_updated_date = parse_datetime(
                 assignee_updated_date, cls, "assignee_updated_date"
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             jobs,
             labels,
             url,
@@ -378,6 +463,7 @@ class TaskRead:
             consensus_enabled,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

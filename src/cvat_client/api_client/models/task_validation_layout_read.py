@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     resolver_for,
     unknown_enum,
     unknown_fields,
@@ -18,9 +20,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class TaskValidationLayoutRead:
     """TaskValidationLayoutRead
 
@@ -53,6 +56,32 @@ class TaskValidationLayoutRead:
         ("honeypot_frames", "honeypot_frames", False, ("list", "int")),
         ("honeypot_real_frames", "honeypot_real_frames", False, ("list", "int")),
     )
+
+    def __init__(
+        self,
+        mode: ValidationMode | str | Unset | None = UNSET,
+        frames_per_job_count: int | Unset | None = UNSET,
+        validation_frames: list[int] | Unset = UNSET,
+        disabled_frames: list[int] | Unset = UNSET,
+        honeypot_count: int | Unset = UNSET,
+        honeypot_frames: list[int] | Unset = UNSET,
+        honeypot_real_frames: list[int] | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            mode,
+            frames_per_job_count,
+            copy_input(validation_frames),
+            copy_input(disabled_frames),
+            honeypot_count,
+            copy_input(honeypot_frames),
+            copy_input(honeypot_real_frames),
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -103,7 +132,9 @@ class TaskValidationLayoutRead:
         if mode.__class__ is str:
             _m = _VALUES_ValidationMode.get(mode)
             mode = _m if _m is not None else unknown_enum(ValidationMode, mode, cls, "mode")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             mode,
             frames_per_job_count,
             validation_frames,
@@ -113,6 +144,7 @@ class TaskValidationLayoutRead:
             honeypot_real_frames,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class TrackedShape:
     """TrackedShape
 
@@ -67,6 +70,36 @@ class TrackedShape:
         ("attributes", "attributes", False, ("list", ("model", "AttributeVal"))),
         ("id", "id", False, ("union", ("int", "none"))),
     )
+
+    def __init__(
+        self,
+        type: ShapeType | str,
+        frame: int,
+        occluded: bool | Unset = UNSET,
+        outside: bool | Unset = UNSET,
+        z_order: int | Unset = UNSET,
+        rotation: float | Unset = UNSET,
+        points: list[float] | Unset = UNSET,
+        attributes: list[AttributeVal] | Unset = UNSET,
+        id: int | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            type,
+            frame,
+            occluded,
+            outside,
+            z_order,
+            rotation,
+            copy_input(points),
+            copy_input(attributes),
+            id,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -129,7 +162,9 @@ class TrackedShape:
             type = _m if _m is not None else unknown_enum(ShapeType, type, cls, "type")
         if attributes.__class__ is list:
             attributes = list(map(AttributeVal.from_dict, attributes))
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             type,
             frame,
             occluded,
@@ -141,6 +176,7 @@ class TrackedShape:
             id,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

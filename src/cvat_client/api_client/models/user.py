@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     resolver_for,
@@ -20,9 +22,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class User:
     """User
 
@@ -73,6 +76,44 @@ class User:
         ("date_joined", "date_joined", False, "datetime"),
         ("has_analytics_access", "has_analytics_access", False, "bool"),
     )
+
+    def __init__(
+        self,
+        username: str,
+        groups: list[str],
+        url: str | Unset = UNSET,
+        id: int | Unset = UNSET,
+        first_name: str | Unset = UNSET,
+        last_name: str | Unset = UNSET,
+        email: str | Unset = UNSET,
+        is_staff: bool | Unset = UNSET,
+        is_superuser: bool | Unset = UNSET,
+        is_active: bool | Unset = UNSET,
+        last_login: datetime.datetime | Unset | None = UNSET,
+        date_joined: datetime.datetime | Unset = UNSET,
+        has_analytics_access: bool | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            username,
+            copy_input(groups),
+            url,
+            id,
+            first_name,
+            last_name,
+            email,
+            is_staff,
+            is_superuser,
+            is_active,
+            last_login,
+            date_joined,
+            has_analytics_access,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -150,7 +191,9 @@ class User:
             last_login = parse_datetime(last_login, cls, "last_login")
         if date_joined.__class__ is str:
             date_joined = parse_datetime(date_joined, cls, "date_joined")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             username,
             groups,
             url,
@@ -166,6 +209,7 @@ class User:
             has_analytics_access,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     resolver_for,
     unknown_enum,
@@ -19,9 +21,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class ValidationParamsRequest:
     """ValidationParamsRequest
 
@@ -74,6 +77,34 @@ class ValidationParamsRequest:
         ("frames_per_job_count", "frames_per_job_count", False, "int"),
         ("frames_per_job_share", "frames_per_job_share", False, "float"),
     )
+
+    def __init__(
+        self,
+        mode: ValidationMode | str,
+        frame_selection_method: FrameSelectionMethod | str | Unset = UNSET,
+        random_seed: int | Unset = UNSET,
+        frames: list[str] | Unset = UNSET,
+        frame_count: int | Unset = UNSET,
+        frame_share: float | Unset = UNSET,
+        frames_per_job_count: int | Unset = UNSET,
+        frames_per_job_share: float | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            mode,
+            frame_selection_method,
+            random_seed,
+            copy_input(frames),
+            frame_count,
+            frame_share,
+            frames_per_job_count,
+            frames_per_job_share,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -139,7 +170,9 @@ class ValidationParamsRequest:
                     FrameSelectionMethod, frame_selection_method, cls, "frame_selection_method"
                 )
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             mode,
             frame_selection_method,
             random_seed,
@@ -150,6 +183,7 @@ class ValidationParamsRequest:
             frames_per_job_share,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

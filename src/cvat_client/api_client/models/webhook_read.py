@@ -11,7 +11,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_datetime,
     parse_value,
@@ -22,9 +24,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class WebhookRead:
     """WebhookRead
 
@@ -85,6 +88,50 @@ class WebhookRead:
         ("last_status", "last_status", False, "int"),
         ("last_delivery_date", "last_delivery_date", False, "datetime"),
     )
+
+    def __init__(
+        self,
+        type: WebhookType | str,
+        content_type: WebhookContentType | str,
+        id: int | Unset = UNSET,
+        url: str | Unset = UNSET,
+        target_url: str | Unset = UNSET,
+        description: str | Unset = UNSET,
+        is_active: bool | Unset = UNSET,
+        enable_ssl: bool | Unset = UNSET,
+        created_date: datetime.datetime | Unset = UNSET,
+        updated_date: datetime.datetime | Unset = UNSET,
+        owner: BasicUser | Unset | None = UNSET,
+        project_id: int | Unset | None = UNSET,
+        organization: int | Unset | None = UNSET,
+        events: list[EventsEnum | str] | Unset = UNSET,
+        last_status: int | Unset = UNSET,
+        last_delivery_date: datetime.datetime | Unset = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            type,
+            content_type,
+            id,
+            url,
+            target_url,
+            description,
+            is_active,
+            enable_ssl,
+            created_date,
+            updated_date,
+            copy_input(owner),
+            project_id,
+            organization,
+            copy_input(events),
+            last_status,
+            last_delivery_date,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -189,7 +236,9 @@ class WebhookRead:
         events = parse_value(events, ("list", ("enum", "EventsEnum")), _resolve, cls, "events")
         if last_delivery_date.__class__ is str:
             last_delivery_date = parse_datetime(last_delivery_date, cls, "last_delivery_date")
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             type,
             content_type,
             id,
@@ -208,6 +257,7 @@ class WebhookRead:
             last_delivery_date,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

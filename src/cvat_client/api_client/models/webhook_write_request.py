@@ -10,7 +10,9 @@ from typing import Any, ClassVar, Self
 from attrs import define, field
 
 from cvat_client._lowlevel.model_support import (
+    copy_input,
     encode,
+    extra_fields,
     missing_required,
     parse_value,
     resolver_for,
@@ -20,9 +22,10 @@ from cvat_client._lowlevel.model_support import (
 from cvat_client._lowlevel.unset import UNSET, Unset
 
 _resolve = resolver_for(__name__.rpartition(".")[0])
+_new = object.__new__
 
 
-@define(slots=True, eq=True, repr=True)
+@define(slots=True, eq=True, repr=True, init=False)
 class WebhookWriteRequest:
     """WebhookWriteRequest
 
@@ -62,6 +65,36 @@ class WebhookWriteRequest:
         ("enable_ssl", "enable_ssl", False, "bool"),
         ("project_id", "project_id", False, ("union", ("int", "none"))),
     )
+
+    def __init__(
+        self,
+        target_url: str,
+        type: WebhookType | str,
+        events: list[EventsEnum | str],
+        description: str | Unset = UNSET,
+        content_type: WebhookContentType | str | Unset = UNSET,
+        secret: str | Unset = UNSET,
+        is_active: bool | Unset = UNSET,
+        enable_ssl: bool | Unset = UNSET,
+        project_id: int | Unset | None = UNSET,
+        additional_properties: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Build the model from its fields. Lists and dicts given are copied; keyword
+        arguments the schema does not declare are kept in ``additional_properties`` (as
+        cvat-sdk keeps them)."""
+        self.__attrs_init__(
+            target_url,
+            type,
+            copy_input(events),
+            description,
+            content_type,
+            secret,
+            is_active,
+            enable_ssl,
+            project_id,
+            extra_fields(additional_properties, kwargs),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """This model as JSON data (omitted fields left out)."""
@@ -130,7 +163,9 @@ class WebhookWriteRequest:
                 if _m is not None
                 else unknown_enum(WebhookContentType, content_type, cls, "content_type")
             )
-        return cls(
+        # parsed values are fresh: no copies, no constructor checks
+        self = _new(cls)
+        self.__attrs_init__(
             target_url,
             type,
             events,
@@ -142,6 +177,7 @@ class WebhookWriteRequest:
             project_id,
             unknown_fields(cls, src, _KNOWN) if _extra else {},
         )
+        return self
 
 
 _KNOWN: frozenset[str] = frozenset(

@@ -137,8 +137,12 @@ class AnnotationCrudMixin(Entity[ModelT, ApiT]):
             pbar=pbar,
             status_check_period=status_check_period,
         )
+        # cvat-sdk's wording: scripts look for "uploaded" in the log
         self._client.logger.info(
-            "Annotation file %s imported into %s #%s", path, type(self).__name__.lower(), self._id
+            "Annotation file '%s' for %s #%s uploaded",
+            os.fspath(filename),
+            type(self).__name__.lower(),
+            self._id,
         )
 
 

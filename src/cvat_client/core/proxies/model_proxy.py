@@ -320,7 +320,8 @@ class CreateFromBackupMixin(Repo[EntityT, ApiT]):
             raise ApiValueError(
                 f"The server finished the restore without naming the new {kind.lower()}"
             )
-        self._client.logger.info("%s #%s restored from %s", kind, obj_id, path)
+        # cvat-sdk's wording for this event
+        self._client.logger.info("%s has been imported successfully. %s ID: %s", kind, kind, obj_id)
         return self._wrap(self._lowlevel.retrieve(obj_id)[0])
 
 

@@ -74,7 +74,10 @@ class Project(
             pbar=pbar,
             status_check_period=status_check_period,
         )
-        self._client.logger.info("Dataset %s imported into project #%s", path, self.id)
+        # cvat-sdk's wording for this event
+        self._client.logger.info(
+            "Annotation file '%s' for project #%s uploaded", os.fspath(filename), self.id
+        )
 
     def get_annotations(self) -> models.LabeledData:
         """Not available with CVAT 2.73: the server removed ``GET /api/projects/{id}/annotations``

@@ -66,7 +66,9 @@ def expand_local_resources(resources: Sequence[StrPath]) -> list[Path]:
 
     Raises:
         FileNotFoundError: a path does not exist or a pattern matches no file.
-        ApiValueError: there is nothing to upload, or two files would share a name.
+        NoMediaError: there is nothing to upload (an `ApiValueError`, and cvat-sdk's
+            `BackgroundRequestException`).
+        ApiValueError: two files would share a name.
     """
     if isinstance(resources, str | os.PathLike):
         raise ApiValueError(
@@ -96,7 +98,9 @@ def expand_local_resources(resources: Sequence[StrPath]) -> list[Path]:
         else:
             raise FileNotFoundError(f"File {text!r} does not exist: nothing was sent")
     if not files:
-        raise ApiValueError("No files to upload: resources is empty")
+        from cvat_client.core.exceptions import NoMediaError
+
+        raise NoMediaError("No media data found: resources is empty (nothing was sent)")
     seen: dict[str, Path] = {}
     for file in files:
         other = seen.setdefault(file.name, file)
