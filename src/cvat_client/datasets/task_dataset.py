@@ -264,12 +264,11 @@ class TaskDataset:
                     f"{str(model.data_original_chunk_type)!r}"
                 )
             if fresh and preload:
-                # every chunk is needed but those of deleted frames only (cancelled below)
-                if len(chunk_futures) == 1:
-                    self._logger.info(
-                        "Downloading %d chunks...", -(-model.size // self._chunk_size)
-                    )
-                for index in range(1, -(-model.size // self._chunk_size)):
+                # every chunk is needed but those of deleted frames only (cancelled below);
+                # chunk 0 is under way already
+                count = -(-model.size // self._chunk_size)
+                self._logger.info("Downloading %d chunks...", count)
+                for index in range(1, count):
                     start_chunk(index)
 
             fetched: set[str] = set()
