@@ -265,7 +265,9 @@ def test_a_removal_cut_short_is_finished_by_the_next_listing(client: Any, tmp_pa
     assert not leftover.exists()
 
 
-def test_an_open_waits_for_a_removal_under_way(client: Any, tmp_path: Path) -> None:
+def test_an_open_waits_for_a_removal_under_way(
+    client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the clean-up holds the entry's lock while it renames it away; an open waits for it
     (task_id,) = tasks(client, tmp_path / "img", 1)
     task_dir = TaskDataset(client, task_id)._task_dir
@@ -274,9 +276,18 @@ def test_an_open_waits_for_a_removal_under_way(client: Any, tmp_path: Path) -> N
     assert lock.acquire(blocking=False)  # as clean_cache does
     import threading
 
+    waiting = threading.Event()  # the open has reached its (blocking) lock, whatever the load
+    real_acquire = _locking.FlockBackend.acquire
+
+    def acquire(backend: Any, fd: int, shared: bool) -> object:
+        waiting.set()
+        return real_acquire(backend, fd, shared)
+
+    monkeypatch.setattr(_locking.FlockBackend, "acquire", acquire)
     opened: list[TaskDataset] = []
     thread = threading.Thread(target=lambda: opened.append(TaskDataset(client, task_id)))
     thread.start()
+    assert waiting.wait(60)
     time.sleep(0.05)
     assert not opened  # cannot be: the lock is held
     task_dir.rename(task_dir.with_name(".removing-x"))
