@@ -378,8 +378,9 @@ def _verdict(best: dict[str, dict[str, Any] | None], title: str) -> None:
     if curl is not None and title.startswith("Download"):
         by_time = median_rate(ours) >= DOWNLOAD_CURL_SHARE * median_rate(curl)
         by_cpu = cpu_per_gib(ours) <= DOWNLOAD_CPU_FACTOR * cpu_per_gib(curl)
-        checks.append(("median throughput >= 85% of curl's", by_time))
-        checks.append(("client CPU per GiB <= 1.1x curl's", by_cpu))
+        share = f"{DOWNLOAD_CURL_SHARE * 100:.0f}%"
+        checks.append((f"median throughput >= {share} of curl's", by_time))
+        checks.append((f"client CPU per GiB <= {DOWNLOAD_CPU_FACTOR}x curl's", by_cpu))
         checks.append(("download target (either of the two)", by_time or by_cpu))
     elif curl is not None:
         checks.append(("throughput >= 80% of curl's", rate(ours) >= CURL_SHARE_TARGET * rate(curl)))

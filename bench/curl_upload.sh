@@ -91,6 +91,7 @@ fi
 
 # Prepared before timing: files over the body limit cut into pieces (the rest sent whole).
 pieces=()
+piece_offsets=()
 piece_start=()
 piece_count=()
 for i in "${!patch_files[@]}"; do
@@ -99,8 +100,12 @@ for i in "${!patch_files[@]}"; do
         split -b "$patch_limit" -d -a 4 -- "${patch_files[$i]}" "$pieces_dir/$i."
         mapfile -t cut < <(ls -- "$pieces_dir/$i".*)
         pieces+=("${cut[@]}")
+        for ((k = 0; k < ${#cut[@]}; k++)); do
+            piece_offsets+=($((k * patch_limit)))
+        done
     else
         pieces+=("${patch_files[$i]}")
+        piece_offsets+=(0)
     fi
     piece_count+=($((${#pieces[@]} - piece_start[i])))
 done
@@ -128,13 +133,12 @@ else
 
     patch_args=()
     for i in "${!patch_files[@]}"; do
-        offset=0
-        for piece in "${pieces[@]:${piece_start[$i]}:${piece_count[$i]}}"; do
+        for ((j = piece_start[i]; j < piece_start[i] + piece_count[i]; j++)); do
             patch_args+=("${common[@]}" -X PATCH -H "Tus-Resumable: 1.0.0"
-                -H "Content-Type: application/offset+octet-stream" -H "Upload-Offset: $offset"
-                --upload-file "$piece" -o /dev/null -w '%{http_code}\n'
+                -H "Content-Type: application/offset+octet-stream"
+                -H "Upload-Offset: ${piece_offsets[$j]}"
+                --upload-file "${pieces[$j]}" -o /dev/null -w '%{http_code}\n'
                 "${locations[$i]}" --next)
-            offset=$((offset + $(stat -c %s -- "$piece")))
         done
     done
     unset 'patch_args[${#patch_args[@]}-1]'

@@ -154,14 +154,13 @@ def test_annotations_put_with_an_archive_points_to_import(
 def test_interrupted_export_names_the_server_request(
     run_cli: Run, images: Path, monkeypatch: Any
 ) -> None:
-    from cvat_client.cli.state import CliState
-
     ok(run_cli("task", "create", "t", "local", str(images), "--labels", "car"))
 
     def interrupted(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(CliState, "wait", interrupted)
+    # the client's own wait, as every command's: the CLI tracks it there
+    monkeypatch.setattr("cvat_client.core.requests_polling.wait_for_request", interrupted)
     result = run_cli("task", "export-dataset", "1", "ds.zip")
     assert result.exit_code == 130
     assert "the export may go on on the server (request action=export" in result.stderr

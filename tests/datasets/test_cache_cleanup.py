@@ -17,14 +17,21 @@ from typing import Any
 
 import pytest
 
+import cvat_client.datasets.cache
 from cvat_client import Config, make_client
-from cvat_client.datasets import DatasetCacheMissError, TaskDataset, UpdatePolicy, _locking
+from cvat_client.datasets import (
+    DatasetCacheMissError,
+    ProjectDataset,
+    TaskDataset,
+    UpdatePolicy,
+    _locking,
+)
 from cvat_client.datasets.cache import CacheEntry, cache_entries, clean_cache
 from cvat_client.testing import CvatTestServer
 from cvat_client.testing.live import LiveServer
 from tests.datasets import fake_msvcrt
 from tests.datasets.conftest import ADMIN
-from tests.datasets.test_cache import FRAME_COUNT, images, live, make_task
+from tests.datasets.test_cache import FRAME_COUNT, images, live, make_task, noisy_png
 
 __all__ = ["live"]
 
@@ -210,6 +217,43 @@ def test_config_max_cache_size_applies_after_each_open(
         Config(max_cache_size=0)
 
 
+def test_a_project_dataset_bounds_the_cache_once(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # each clean-up reads the whole cache: a project of many tasks must not run one per task
+    _, running = live
+    config = Config(cache_dir=tmp_path / "c", max_cache_size=2**40)
+    with make_client(running.url, credentials=ADMIN, config=config) as client:
+        project = client.projects.create({"name": "cache", "labels": [{"name": "a"}]})
+        for index in range(3):
+            paths = []
+            for frame in range(FRAME_COUNT):
+                path = tmp_path / "img" / str(index) / f"{frame}.png"
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(noisy_png(index * FRAME_COUNT + frame))
+                paths.append(path)
+            client.tasks.create_from_data(
+                {"name": f"cache {index}", "project_id": project.id}, resources=paths
+            )
+        calls: list[int | None] = []
+        real = cvat_client.datasets.cache.clean_cache
+
+        def counted(*args: Any, max_size: int | None = None, **kwargs: Any) -> Any:
+            calls.append(max_size)
+            return real(*args, max_size=max_size, **kwargs)
+
+        monkeypatch.setattr(cvat_client.datasets.cache, "clean_cache", counted)
+        dataset = ProjectDataset(client, project.id)
+        assert len(dataset.samples) == 3 * FRAME_COUNT
+        assert calls == [2**40]
+        offline = ProjectDataset(client, project.id, update_policy=UpdatePolicy.NEVER)
+        assert len(offline.samples) == 3 * FRAME_COUNT
+        assert calls == [2**40, 2**40]
+        calls.clear()
+        TaskDataset(client, offline.tasks[0].task_id)
+        assert calls == [2**40]  # a task opened on its own bounds the cache itself
+
+
 def test_a_removal_cut_short_is_finished_by_the_next_listing(client: Any, tmp_path: Path) -> None:
     (task_id,) = tasks(client, tmp_path / "img", 1)
     task_dir = TaskDataset(client, task_id)._task_dir
@@ -221,7 +265,9 @@ def test_a_removal_cut_short_is_finished_by_the_next_listing(client: Any, tmp_pa
     assert not leftover.exists()
 
 
-def test_an_open_waits_for_a_removal_under_way(client: Any, tmp_path: Path) -> None:
+def test_an_open_waits_for_a_removal_under_way(
+    client: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     # the clean-up holds the entry's lock while it renames it away; an open waits for it
     (task_id,) = tasks(client, tmp_path / "img", 1)
     task_dir = TaskDataset(client, task_id)._task_dir
@@ -230,9 +276,18 @@ def test_an_open_waits_for_a_removal_under_way(client: Any, tmp_path: Path) -> N
     assert lock.acquire(blocking=False)  # as clean_cache does
     import threading
 
+    waiting = threading.Event()  # the open has reached its (blocking) lock, whatever the load
+    real_acquire = _locking.FlockBackend.acquire
+
+    def acquire(backend: Any, fd: int, shared: bool) -> object:
+        waiting.set()
+        return real_acquire(backend, fd, shared)
+
+    monkeypatch.setattr(_locking.FlockBackend, "acquire", acquire)
     opened: list[TaskDataset] = []
     thread = threading.Thread(target=lambda: opened.append(TaskDataset(client, task_id)))
     thread.start()
+    assert waiting.wait(60)
     time.sleep(0.05)
     assert not opened  # cannot be: the lock is held
     task_dir.rename(task_dir.with_name(".removing-x"))

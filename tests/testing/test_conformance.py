@@ -223,11 +223,16 @@ def test_a_server_of_a_module_scoped_fixture_is_checked(pytester: pytest.Pyteste
         "    with server.sync_client(auth=('admin', 'admin')) as http:\n"
         "        assert http.get('/api/users/self').status_code == 200\n"
     )
-    result = pytester.runpytest_inprocess("--cvat-check-schema", "-p", "no:cacheprovider")
+    # off before the inner run (whatever the outer run says), so that leaving it on shows
+    outer = conformance.check_every_server(False)
+    try:
+        result = pytester.runpytest_inprocess("--cvat-check-schema", "-p", "no:cacheprovider")
+        inner_left = conformance.check_every_server(outer)
+    finally:
+        conformance.check_every_server(outer)
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*GET /api/users/self: $.email: 'nope' is not a valid email*"])
-    # the outer run's own switch is back as it was
-    assert conformance.enabled_by_default()
+    assert inner_left is False  # the inner run put the switch back as it was
 
 
 def test_schema_checks_are_compiled_once() -> None:

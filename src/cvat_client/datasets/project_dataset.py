@@ -13,7 +13,7 @@ from cvat_client.datasets.common import (
     ProjectSample,
     UpdatePolicy,
 )
-from cvat_client.datasets.task_dataset import TaskDataset, _stamp
+from cvat_client.datasets.task_dataset import TaskDataset, _bound_cache, _stamp
 
 if TYPE_CHECKING:
     from cvat_client.api_client import models
@@ -106,12 +106,9 @@ class ProjectDataset:
             "media_download_policy": media_download_policy,
             "include_tracks": include_tracks,
         }
-        tasks: list[TaskDataset] = []
-        for task in task_models:
-            if online:
-                tasks.append(TaskDataset._from_model(client, task, **options))
-            else:
-                tasks.append(TaskDataset(client, cast(int, task.id), **options))
+        tasks = [
+            TaskDataset._of_project(client, task, online=online, **options) for task in task_models
+        ]
         self._tasks = tuple(tasks)
         self._samples = [
             ProjectSample(
@@ -125,6 +122,7 @@ class ProjectDataset:
             for model, dataset in zip(task_models, tasks, strict=True)
             for sample in dataset.samples
         ]
+        _bound_cache(client)  # once, with every task of the project in use
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)

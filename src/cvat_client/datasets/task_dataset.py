@@ -67,6 +67,15 @@ def _track_shape(shape: dict[str, Any], models: Any) -> Any:
     return result
 
 
+def _bound_cache(client: Client) -> None:
+    """Apply ``Config.max_cache_size`` once a dataset is open (a project's once, not per
+    task: each clean-up reads the whole cache)."""
+    if client.config.max_cache_size is not None:
+        from cvat_client.datasets.cache import clean_cache
+
+        clean_cache(client.config.cache_dir, max_size=client.config.max_cache_size)
+
+
 class TaskDataset:
     """A task on a CVAT server as a sequence of samples, one per frame (deleted frames are
     left out), each with the frame's annotations and media.
@@ -120,16 +129,22 @@ class TaskDataset:
             media_download_policy=media_download_policy,
             include_tracks=include_tracks,
         )
+        _bound_cache(client)  # this task is in use: it stays
 
     @classmethod
-    def _from_model(
+    def _of_project(
         cls,
         client: Client,
         task_model: models.TaskRead,
+        *,
+        online: bool,
         **options: Any,
     ) -> TaskDataset:
+        """A task of a project dataset (which bounds the cache once for all its tasks);
+        offline, only the id of ``task_model`` is used."""
         dataset = cls.__new__(cls)
-        dataset._open(client, cast(int, task_model.id), task_model, **options)
+        task_id = cast(int, task_model.id)
+        dataset._open(client, task_id, task_model if online else None, **options)
         return dataset
 
     def _open(
@@ -249,12 +264,11 @@ class TaskDataset:
                     f"{str(model.data_original_chunk_type)!r}"
                 )
             if fresh and preload:
-                # every chunk is needed but those of deleted frames only (cancelled below)
-                if len(chunk_futures) == 1:
-                    self._logger.info(
-                        "Downloading %d chunks...", -(-model.size // self._chunk_size)
-                    )
-                for index in range(1, -(-model.size // self._chunk_size)):
+                # every chunk is needed but those of deleted frames only (cancelled below);
+                # chunk 0 is under way already
+                count = -(-model.size // self._chunk_size)
+                self._logger.info("Downloading %d chunks...", count)
+                for index in range(1, count):
                     start_chunk(index)
 
             fetched: set[str] = set()
@@ -389,10 +403,6 @@ class TaskDataset:
 
         if task is not None:
             cache.write(task_dir / "task.json", model.to_dict())
-        if client.config.max_cache_size is not None:  # this task is in use: it stays
-            from cvat_client.datasets.cache import clean_cache
-
-            clean_cache(client.config.cache_dir, max_size=client.config.max_cache_size)
 
     def _distribute(
         self,

@@ -92,9 +92,7 @@ def _export(
     from cvat_client.core.downloading import Downloader
 
     rq_id = _start_export(endpoint, id=obj_id, location="local", **query)
-    state.pending_request = rq_id  # named if interrupted from now on
-    request = state.wait(rq_id, desc=f"Exporting {kind.lower()} #{obj_id}")
-    state.pending_request = None
+    request = state.wait(rq_id, desc=f"Exporting {kind.lower()} #{obj_id}")  # named on Ctrl-C
     result_url = getattr(request, "result_url", None)
     if not isinstance(result_url, str) or not result_url:
         raise CliError(f"The export {rq_id} finished without a file to download")
