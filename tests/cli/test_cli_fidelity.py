@@ -198,6 +198,45 @@ def test_interrupted_import_names_the_request(
     assert "cvat-client request cancel 'action=import&target=" in result.stderr
 
 
+def test_interrupted_task_creation_keeps_other_notes_and_drops_the_sdk_one(
+    run_cli: Run, images: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        exc = KeyboardInterrupt()
+        exc.add_note("an earlier note")
+        exc.add_note("Task #7 was created but not finished; finish it with create_from_data")
+        exc.task_id = 7  # type: ignore[attr-defined]
+        exc.task_deleted = False  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr("cvat_client.core.proxies.tasks.TasksRepo.create_from_data", interrupted)
+    result = run_cli("task", "create", "t", "local", str(images), "--labels", "car")
+    assert result.exit_code == 130
+    assert "an earlier note" in result.stderr
+    assert "delete it with 'cvat-client task delete 7'" in result.stderr
+    assert "create_from_data" not in result.stderr
+
+
+@pytest.mark.parametrize(("cancel", "pending"), [(False, "rq-1"), (True, None)])
+def test_a_wait_cancelled_on_interrupt_leaves_no_pending_request(
+    cancel: bool, pending: str | None
+) -> None:
+    from cvat_client.cli.state import _track_waits
+
+    class Client:
+        def wait_for_request(self, rq_id: str, **kwargs: Any) -> None:
+            raise KeyboardInterrupt
+
+    class State:
+        pending_request: str | None = None
+
+    client, state = Client(), State()
+    _track_waits(client, state)  # type: ignore[arg-type]
+    with pytest.raises(KeyboardInterrupt):
+        client.wait_for_request("rq-1", cancel_on_interrupt=cancel)
+    assert state.pending_request == pending
+
+
 def test_interruption_without_a_server_request_says_only_that(
     run_cli: Run, images: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -90,7 +90,9 @@ def _track_waits(client: Client, state: CliState) -> None:
         try:
             result = wait(rq_id, **kwargs)
         except KeyboardInterrupt:
-            raise  # the request goes on: keep its id for the message
+            if kwargs.get("cancel_on_interrupt"):
+                state.pending_request = None  # cancelled on the server: nothing goes on
+            raise  # otherwise the request goes on: keep its id for the message
         except BaseException:
             state.pending_request = None
             raise

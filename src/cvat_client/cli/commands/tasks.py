@@ -266,9 +266,13 @@ def create(
         task_id = getattr(exc, "task_id", None)
         if task_id is not None and getattr(exc, "task_deleted", None) is False:
             program = click.get_current_context().find_root().info_name or "cvat-client"
+            # the SDK's note speaks Python (resume_task_id=...); say it as a command line,
+            # keeping any other note
+            notes = [n for n in getattr(exc, "__notes__", []) if f"Task #{task_id} " not in n]
             exc.__notes__ = [
+                *notes,
                 f"Task #{task_id} was created but not finished; delete it with "
-                f"'{program} task delete {task_id}'"
+                f"'{program} task delete {task_id}'",
             ]
         raise
     jobs = getattr(created.jobs, "count", None)
