@@ -12,6 +12,8 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
+from cvat_client.testing import CvatTestServer
+
 from .conftest import Run, failed, ok
 
 
@@ -269,9 +271,44 @@ def test_project_whose_dataset_import_fails_is_deleted_again(run_cli: Run, tmp_p
         "CVAT 1.1",
     )
     line = failed(result)
-    assert "The new project #1 was deleted again" in line
+    assert line.endswith("Project #1 was deleted")  # said by the SDK
+    assert "Dataset must contain a file" in line
     assert result.stdout == ""
     assert ok(run_cli("project", "ls")).stdout == ""
+
+
+def _not_a_zip(tmp_path: Path) -> Path:
+    path = tmp_path / "corrupt.zip"
+    path.write_bytes(b"not a zip at all")
+    return path
+
+
+def test_project_that_cannot_be_deleted_again_is_named(
+    run_cli: Run, cvat_server: CvatTestServer, tmp_path: Path
+) -> None:
+    cvat_server.faults.add(r"^/api/projects/\d+/?$", method="DELETE", on=1, status=500)
+    dataset = str(_not_a_zip(tmp_path))
+    result = run_cli("project", "create", "p", "--dataset_path", dataset)
+    line = failed(result)
+    assert "Please upload full dataset as a zip archive" in line
+    assert "Project #1 was created but could not be deleted" in line
+    assert line.endswith("delete it with 'cvat-client project delete 1'")
+    assert ok(run_cli("project", "ls")).stdout == "1\n"
+
+
+def test_interrupted_project_creation_names_the_project(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _interrupt_waits(monkeypatch)
+    dataset = str(_not_a_zip(tmp_path))
+    result = run_cli("project", "create", "p", "--dataset_path", dataset)
+    assert result.exit_code == 130
+    assert (
+        "Note: Project #1 was created; the dataset may not be (fully) imported into it yet; "
+        "delete it with 'cvat-client project delete 1'" in result.stderr
+    )
+    assert result.stderr.endswith("Error: interrupted\n")
+    assert ok(run_cli("project", "ls")).stdout == "1\n"
 
 
 def test_task_without_labels_as_cvat_cli(run_cli: Run, images: Path) -> None:

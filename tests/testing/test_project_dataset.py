@@ -198,7 +198,12 @@ def test_import_errors(cvat_server: CvatTestServer, cvat_http: httpx.Client) -> 
     assert "No media data found" in str(_request(cvat_http, rq_id)["message"])
     rq_id = post("CVAT 1.1", b"not a zip").json()["rq_id"]
     assert cvat_server.wait_idle()
-    assert "not a zip archive" in str(_request(cvat_http, rq_id)["message"])
+    failed = _request(cvat_http, rq_id)
+    assert failed["status"] == "failed"
+    assert failed["message"] == (  # CVAT 2.73's words for a file that is not a zip
+        "cvat.apps.dataset_manager.bindings.NoMediaInAnnotationFileError: Can't import media "
+        "data from the annotation file. Please upload full dataset as a zip archive.\n"
+    )
 
 
 def test_removed_get_and_preview(

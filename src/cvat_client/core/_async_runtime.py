@@ -147,13 +147,15 @@ class AsyncRuntime:
         )
         try:
             return await asyncio.shield(future)
-        except asyncio.CancelledError:
+        except asyncio.CancelledError as cancelled:
             token.event.set()
             while not future.done():
                 with contextlib.suppress(BaseException):
                     await asyncio.shield(future)
             if not future.cancelled():
-                future.exception()  # retrieved: the operation's own end is not reported
+                ended = future.exception()  # retrieved: its end is not reported, but
+                for note in getattr(ended, "__notes__", ()):  # what it left is (a kept object)
+                    cancelled.add_note(note)
             raise
 
     def shutdown(self) -> None:

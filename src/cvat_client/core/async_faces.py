@@ -1282,7 +1282,15 @@ class AsyncProjectsRepo(AsyncFace[ProjectsRepo]):
     ) -> AsyncProject:
         """Create a project and, optionally, import a dataset into it.
 
-        The dataset file is checked before the project is created.
+        The dataset file is checked before the project is created. When the import
+        fails, the new project is deleted again (cvat-sdk leaves it); when it is
+        interrupted (Ctrl-C, a cancelled async call), the project is kept and named.
+
+        Raises:
+            FileNotFoundError: the dataset file does not exist (nothing was created).
+            BackgroundRequestException, ApiException: the import failed; the error keeps
+                its class, says whether the project was deleted and carries
+                ``project_id`` and ``project_deleted`` (``False`` when deleting it failed).
         """
         return cast(
             "AsyncProject",

@@ -40,6 +40,17 @@ class SubsetContent:
     annotation_file: Path | None = None
 
 
+NO_MEDIA_MESSAGE = (
+    "cvat.apps.dataset_manager.bindings.NoMediaInAnnotationFileError: Can't import media data "
+    "from the annotation file. Please upload full dataset as a zip archive.\n"
+)
+"""CVAT 2.73's failure message for a project dataset file that is not a zip archive."""
+
+
+class NotADatasetArchive(FormatError):
+    """The dataset file is not a zip archive (its message is CVAT's, used verbatim)."""
+
+
 @dataclass
 class DatasetContent:
     """What a dataset archive holds: label names (in order) and subsets with images."""
@@ -55,10 +66,7 @@ def read_dataset(format_name: str, archive_path: Path, work_dir: Path) -> Datase
     the format, or has no images.
     """
     if not zipfile.is_zipfile(archive_path):
-        raise FormatError(
-            f"The dataset file {archive_path.name!r} is not a zip archive: a project dataset "
-            "import needs the images, in a zip with the annotation files"
-        )
+        raise NotADatasetArchive(NO_MEDIA_MESSAGE)
     unpacked = work_dir / "unpacked"
     with zipfile.ZipFile(archive_path) as archive:
         if format_name == "COCO 1.0":

@@ -103,36 +103,43 @@ def create(
         check_file(Path(dataset_path), "Dataset file")
         check_format(state, dataset_format, "import")
     client = state.client()
-    created = client.projects.create(spec)
-    if dataset_path:
-        _import_into_new(state, created, Path(dataset_path), dataset_format)
-        created.fetch()
+    if not dataset_path:
+        created = client.projects.create(spec)
+    else:
+        try:  # the SDK deletes the project when the import fails (keeps it on Ctrl-C)
+            created = client.projects.create_from_dataset(
+                spec,
+                dataset_path=dataset_path,
+                dataset_format=dataset_format,
+                pbar=state.reporter(f"Upload {Path(dataset_path).name}"),
+            )
+        except BaseException as exc:
+            _say_what_became_of_the_project(exc)
+            raise
     state.output.created(
         created.id, f"Created project #{created.id} {created.name!r}", created.to_dict()
     )
 
 
-def _import_into_new(state: CliState, created: Any, path: Path, format_name: str) -> None:
-    """Import the dataset of ``project create``; when that fails, the new project is
-    deleted (kept, and named, when the command is interrupted)."""
-    try:
-        created.import_dataset(format_name, path, pbar=state.reporter(f"Upload {path.name}"))
-    except KeyboardInterrupt as exc:
-        exc.add_note(
-            f"Project #{created.id} was created; the dataset may not be (fully) imported "
-            "into it yet"
+def _say_what_became_of_the_project(exc: BaseException) -> None:
+    """Reword the SDK's note on a project kept after a failed ``project create`` with
+    the command that deletes it (the SDK names ``client.projects.remove_by_ids``)."""
+    project_id = getattr(exc, "project_id", None)
+    if project_id is None or getattr(exc, "project_deleted", None) is not False:
+        return
+    program = click.get_current_context().find_root().info_name or "cvat-client"
+    if isinstance(exc, KeyboardInterrupt):
+        exc.__notes__ = [
+            f"Project #{project_id} was created; the dataset may not be (fully) imported "
+            f"into it yet; delete it with '{program} project delete {project_id}'"
+        ]
+        return
+    raise CliError(
+        describe(exc).replace(
+            f"client.projects.remove_by_ids([{project_id}])",
+            f"'{program} project delete {project_id}'",
         )
-        raise
-    except Exception as exc:
-        try:
-            created.remove()
-        except Exception as cleanup_error:
-            raise CliError(
-                f"{describe(exc)}. Project #{created.id} was created but could not be "
-                f"deleted ({describe(cleanup_error)}): delete it with 'project delete "
-                f"{created.id}'"
-            ) from exc
-        raise CliError(f"{describe(exc)}. The new project #{created.id} was deleted again") from exc
+    ) from exc
 
 
 @project.command("import-dataset")

@@ -134,18 +134,62 @@ class ProjectsRepo(
     ) -> Project:
         """Create a project and, optionally, import a dataset into it.
 
-        The dataset file is checked before the project is created.
+        The dataset file is checked before the project is created. When the import
+        fails, the new project is deleted again (cvat-sdk leaves it); when it is
+        interrupted (Ctrl-C, a cancelled async call), the project is kept and named.
+
+        Raises:
+            FileNotFoundError: the dataset file does not exist (nothing was created).
+            BackgroundRequestException, ApiException: the import failed; the error keeps
+                its class, says whether the project was deleted and carries
+                ``project_id`` and ``project_deleted`` (``False`` when deleting it failed).
         """
         if dataset_path:
             check_local_file(dataset_path, "Dataset file")
         project = self.create(spec)
         self._client.logger.info("Created project #%s %r", project.id, project.name)
         if dataset_path:
-            project.import_dataset(
-                dataset_format,
-                dataset_path,
-                conv_mask_to_poly=conv_mask_to_poly,
-                status_check_period=status_check_period,
-                pbar=pbar,
-            )
+            try:
+                project.import_dataset(
+                    dataset_format,
+                    dataset_path,
+                    conv_mask_to_poly=conv_mask_to_poly,
+                    status_check_period=status_check_period,
+                    pbar=pbar,
+                )
+            except BaseException as exc:
+                self._clean_up_failed_project(project.id, exc)
+                raise
         return project.fetch()
+
+    def _clean_up_failed_project(self, project_id: int, exc: BaseException) -> None:
+        """After the dataset import of ``create_from_dataset`` failed with ``exc``: delete
+        the new project, or keep it when the import was interrupted; say which in the error."""
+        from cvat_client._lowlevel.exceptions import ApiException
+        from cvat_client.core.exceptions import note_on_error
+
+        hint = f"delete it with client.projects.remove_by_ids([{project_id}])"
+        if not isinstance(exc, Exception):  # KeyboardInterrupt, a cancelled async call
+            note_on_error(
+                exc,
+                f"Project #{project_id} was created and kept; the dataset may not be (fully) "
+                f"imported into it: {hint} if it is not wanted",
+                project_id=project_id,
+                project_deleted=False,
+            )
+            return
+        try:
+            self._lowlevel.destroy(project_id)
+        except ApiException as cleanup_error:
+            note_on_error(
+                exc,
+                f"Project #{project_id} was created but could not be deleted "
+                f"({cleanup_error}): {hint}",
+                project_id=project_id,
+                project_deleted=False,
+            )
+            return
+        self._client.logger.info("Deleted the new project #%s after its failed import", project_id)
+        note_on_error(
+            exc, f"Project #{project_id} was deleted", project_id=project_id, project_deleted=True
+        )

@@ -556,6 +556,8 @@ def _import_project_dataset(
     work_dir.mkdir(parents=True, exist_ok=True)
     try:
         content = dataset_import.read_dataset(fmt, path, work_dir)
+    except dataset_import.NotADatasetArchive as exc:
+        raise JobFailure(str(exc)) from None
     except formats.FormatError as exc:
         raise JobFailure(f"CvatImportError: {exc}") from None
     with store.lock:
