@@ -494,10 +494,20 @@ def test_zip_without_annotations(frames: list[Frame], tmp_path: Path) -> None:
     path = tmp_path / "empty.zip"
     with zipfile.ZipFile(path, "w") as zf:
         zf.writestr("readme.txt", "nothing")
-    with pytest.raises(FormatError, match="no COCO instances file"):
+    # the request messages of a real CVAT 2.73 for such archives
+    with pytest.raises(FormatError) as info:
         import_annotations("COCO 1.0", path, labels=LABELS, frames=frames)
-    with pytest.raises(FormatError, match="no CVAT XML file"):
+    assert info.value.request_message().startswith(
+        "cvat.apps.dataset_manager.bindings.CvatImportError: "
+        "Failed to find dataset 'coco_instances' at '"
+    )
+    with pytest.raises(FormatError) as info:
         import_annotations("CVAT 1.1", path, labels=LABELS, frames=frames)
+    assert info.value.request_message() == (
+        "cvat.apps.dataset_manager.bindings.CvatDatasetNotFoundError: Check [format docs]"
+        "(https://docs.cvat.ai/docs//manual/advanced/formats/format-cvat). "
+        'Dataset must contain a file: "*.xml"\n'
+    )
 
 
 def test_unknown_label_and_frame(frames: list[Frame], tmp_path: Path) -> None:
@@ -506,8 +516,12 @@ def test_unknown_label_and_frame(frames: list[Frame], tmp_path: Path) -> None:
         '<annotations><image id="0" name="img_0.jpg"><box label="truck" xtl="1" ytl="1"'
         ' xbr="2" ybr="2"/></image></annotations>'
     )
-    with pytest.raises(FormatError, match="Label 'truck' is not registered"):
+    with pytest.raises(FormatError, match="Label 'truck' is not registered") as info:
         import_annotations("CVAT 1.1", xml, labels=LABELS, frames=frames)
+    # a real CVAT 2.73's request message for it
+    assert info.value.request_message() == (
+        "ValueError: Label 'truck' is not registered for this task\n"
+    )
     xml.write_text('<annotations><image id="99" name="nope.jpg"/></annotations>')
     with pytest.raises(FormatError, match="Could not match item id: 'nope'"):
         import_annotations("CVAT 1.1", xml, labels=LABELS, frames=frames)

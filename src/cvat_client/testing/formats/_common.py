@@ -16,6 +16,32 @@ JSON = dict[str, Any]
 class FormatError(Exception):
     """Raised for an unknown format name or a file that cannot be read in the given format."""
 
+    #: The exception class a real CVAT reports this failure with, in a failed request's
+    #: ``message``.
+    cvat_error = "cvat.apps.dataset_manager.bindings.CvatImportError"
+
+    def request_message(self) -> str:
+        """The ``message`` of a failed import request, as a real CVAT words it."""
+        return f"{self.cvat_error}: {self}\n"
+
+
+class UnknownLabelError(FormatError):
+    """A label the task does not have (a real CVAT reports a plain ``ValueError``)."""
+
+    cvat_error = "ValueError"
+
+
+class DatasetNotFoundError(FormatError):
+    """An archive without the annotation file its format needs (CVAT's words and docs link)."""
+
+    cvat_error = "cvat.apps.dataset_manager.bindings.CvatDatasetNotFoundError"
+
+    def __init__(self, format_slug: str, pattern: str) -> None:
+        super().__init__(
+            f"Check [format docs](https://docs.cvat.ai/docs//manual/advanced/formats/"
+            f'format-{format_slug}). Dataset must contain a file: "{pattern}"'
+        )
+
 
 @dataclass
 class TaskExport:
@@ -107,7 +133,7 @@ class LabelIndex:
         """The label (or sublabel of ``parent``) with this name, as CVAT's importers match it."""
         found = (parent.children if parent else self.roots).get(name)
         if found is None:
-            raise FormatError(f"Label {name!r} is not registered for this task")
+            raise UnknownLabelError(f"Label {name!r} is not registered for this task")
         return found
 
 

@@ -325,10 +325,9 @@ def find_instances(archive: zipfile.ZipFile) -> list[str]:
         if n.lower().endswith(".json") and n.rsplit("/", 1)[-1].startswith("instances_")
     ]
     if not names:
-        raise FormatError(
-            "Dataset must contain a file: no COCO instances file "
-            "(annotations/instances_<subset>.json) in the archive"
-        )
+        # CVAT's words: the folder is where the server unpacked the archive
+        where = Path(str(archive.filename or "")).parent
+        raise FormatError(f"Failed to find dataset 'coco_instances' at '{where}'")
     return names
 
 

@@ -22,6 +22,7 @@ from xml.sax.xmlreader import AttributesImpl
 
 from ._common import (
     JSON,
+    DatasetNotFoundError,
     FlatShape,
     FormatError,
     FrameMatcher,
@@ -536,7 +537,7 @@ def find_xml(archive: zipfile.ZipFile) -> str:
     """The annotation XML inside an uploaded zip (``annotations.xml`` or the first ``*.xml``)."""
     names = [n for n in archive.namelist() if n.lower().endswith(".xml")]
     if not names:
-        raise FormatError("Dataset must contain a file: no CVAT XML file (*.xml) in the archive")
+        raise DatasetNotFoundError("cvat", "*.xml")
     for name in names:
         if name.rsplit("/", 1)[-1] == XML_NAME:
             return name

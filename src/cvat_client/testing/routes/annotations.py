@@ -241,7 +241,7 @@ def _start_import(ctx: Ctx, target: _Target, fmt: str, path: Any) -> Response:
                 fmt, path, labels=label_dicts, frames=frames, **numbering
             )
         except formats.FormatError as exc:
-            raise JobFailure(str(exc)) from None
+            raise JobFailure(exc.request_message()) from None
         with store.lock:
             items = {k: list(data.get(k, [])) for k in ann.KINDS}
             for kind in ann.KINDS:

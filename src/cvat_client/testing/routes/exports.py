@@ -559,7 +559,7 @@ def _import_project_dataset(
     except dataset_import.NotADatasetArchive as exc:
         raise JobFailure(str(exc)) from None
     except formats.FormatError as exc:
-        raise JobFailure(f"CvatImportError: {exc}") from None
+        raise JobFailure(exc.request_message()) from None
     with store.lock:
         if store.projects.get(project.id) is not project:
             raise JobFailure("The project was deleted")
@@ -595,7 +595,10 @@ def _import_project_dataset(
             data = formats.import_annotations(
                 fmt, subset.annotation_file, labels=label_dicts, frames=frames
             )
-        except (media.MediaError, formats.FormatError, OSError) as exc:
+        except formats.FormatError as exc:
+            store.delete_task(task.id)
+            raise JobFailure(exc.request_message()) from None
+        except (media.MediaError, OSError) as exc:
             store.delete_task(task.id)
             raise JobFailure(f"CvatImportError: {exc}") from None
         with store.lock:
