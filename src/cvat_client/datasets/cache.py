@@ -4,8 +4,10 @@ removing tasks and projects by age or to fit a size, never one that a process is
 Every :class:`~cvat_client.datasets.TaskDataset` and
 :class:`~cvat_client.datasets.ProjectDataset` marks its entry *in use* (a shared lock between
 processes, held as long as the dataset object lives, and taken again by copies of it in
-data loader workers) and records the time of use. The clean-up takes an entry's lock
-exclusively *without waiting*: an entry in use anywhere (in this process too) is skipped.
+data loader workers; a project dataset keeps its tasks in use through the project's lock,
+so the tasks listed in an in-use project's metadata count as in use) and records the time
+of use. The clean-up takes an entry's lock exclusively *without waiting*: an entry in use
+anywhere (in this process too) is skipped.
 A dataset being opened waits for a clean-up that is removing its entry at that moment, then
 downloads it again. An entry is first renamed away, in one step, then deleted, so no reader
 ever sees half of one.
