@@ -10,11 +10,13 @@ import pickle
 import subprocess
 import sys
 import textwrap
+import threading
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+import cvat_client.datasets.cache
 from cvat_client import Config, make_client
 from cvat_client.datasets import ProjectDataset, TaskDataset, _locking
 from cvat_client.datasets._cache import hold_usage_lock
@@ -147,6 +149,34 @@ def test_marks_of_one_lock_file_share_one_lock(tmp_path: Path, backend: str) -> 
         pickle.dumps(hold_usage_lock(path))
 
 
+def test_marks_taken_and_dropped_by_many_threads_leave_no_lock(tmp_path: Path) -> None:
+    path = tmp_path / "1.lock"
+    errors: list[BaseException] = []
+
+    def churn() -> None:
+        try:
+            for _ in range(200):
+                mark = hold_usage_lock(path)
+                assert mark is not None
+                mark.release()
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=churn) for _ in range(4)]
+    keeper = hold_usage_lock(path)
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors
+    assert keeper is not None and keeper._shared is not None and keeper._shared.count == 1
+    writer = _locking.InterProcessLock(path)
+    assert not writer.acquire(blocking=False)  # the keeper's lock survived the churn
+    keeper.release()
+    assert writer.acquire(blocking=False)  # and nothing else is left held
+    writer.release()
+
+
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork")
 def test_a_forked_child_lets_go_of_its_copy_only(tmp_path: Path) -> None:
     path = tmp_path / "1.lock"
@@ -172,15 +202,20 @@ def test_a_forked_child_lets_go_of_its_copy_only(tmp_path: Path) -> None:
     writer.release()
 
 
-def test_a_project_keeps_its_tasks_under_the_windows_logic(
-    live: tuple[CvatTestServer, LiveServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_a_project_keeps_its_tasks_also_against_a_listing_made_before_it_opened(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path, backend: str
 ) -> None:
-    monkeypatch.setattr(_locking, "default_backend", lambda: _locking.MsvcrtBackend(fake_msvcrt))
     _, running = live
     config = Config(cache_dir=tmp_path / "cache")
     with make_client(running.url, credentials=ADMIN, config=config) as client:
         project_id = make_project(client, tmp_path / "img", 3)
-        dataset = ProjectDataset(client, project_id)
+        ProjectDataset(client, project_id)
+        gc.collect()  # cached, no longer in use
+        stale = [e for e in cache_entries(config.cache_dir) if e.kind == "task"]
+        assert len(stale) == 3 and not any(e.in_use for e in stale)
+        dataset = ProjectDataset(client, project_id)  # opened after the listing
+        # the clean-up checks again under each task's lock: the project keeps them
+        assert not any(cvat_client.datasets.cache._remove(entry) for entry in stale)
         assert clean_cache(config.cache_dir) == []
         assert all(e.in_use for e in cache_entries(config.cache_dir))
         del dataset

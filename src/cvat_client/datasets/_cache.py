@@ -57,7 +57,7 @@ class UsageMark:
     the path is released or garbage-collected. A forked child drops the parent's marks
     without unlocking (see ``InterProcessLock.release``) and takes its own."""
 
-    __slots__ = ("__weakref__", "_shared", "path")
+    __slots__ = ("_shared", "path")
 
     def __init__(self, path: Path, shared: _SharedLock) -> None:
         self.path = path

@@ -135,7 +135,8 @@ class ChunkSource:
 
     def use(self, path: Path, held: UsageMark | None) -> None:
         """Mark the task in use with the shared lock ``path`` (see ``DatasetCache.use``; the
-        task's lock, or its project's): ``held`` in this process, and in any process a copy of this source is read in."""
+        task's lock, or its project's): ``held`` in this process, and in any process a copy
+        of this source is read in."""
         self.usage_path = path if held is not None else None  # None: the cache is read-only
         self._usage = held
 
