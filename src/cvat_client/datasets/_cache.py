@@ -24,9 +24,11 @@ of ``cvat_client.datasets.cache`` (see ``_locking``).
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import os
+import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -35,7 +37,7 @@ from typing import Any
 from cvat_client.core._files import atomic_write
 from cvat_client.datasets._locking import InterProcessLock
 
-__all__ = ["ChunkStore", "DatasetCache", "cvat_checksum"]
+__all__ = ["ChunkStore", "DatasetCache", "UsageMark", "cvat_checksum", "hold_usage_lock"]
 
 _logger = logging.getLogger("cvat_client.datasets")
 
@@ -48,18 +50,95 @@ def cvat_checksum(size: int, head: bytes) -> str:
     return str(zlib.crc32(head[:_CHECKSUM_HEAD], zlib.crc32(str(size).encode())))
 
 
-def hold_usage_lock(path: Path) -> InterProcessLock | None:
-    """A shared lock on ``path``, acquired, its file's time set to now (the time of last use);
-    ``None`` if the lock file cannot be written."""
-    lock = InterProcessLock(path, shared=True)
+class UsageMark:
+    """This process's mark that a cache entry is in use: a reference to the one shared lock
+    the process holds on the entry's lock file, however many objects mark the entry (so the
+    descriptors held do not grow with the objects). The lock is let go when the last mark of
+    the path is released or garbage-collected. A forked child drops the parent's marks
+    without unlocking (see ``InterProcessLock.release``) and takes its own."""
+
+    __slots__ = ("_shared", "path")
+
+    def __init__(self, path: Path, shared: _SharedLock) -> None:
+        self.path = path
+        self._shared: _SharedLock | None = shared
+
+    def release(self) -> None:
+        """Drop this mark (the lock goes with the last mark of its path)."""
+        with _registry_guard:
+            shared, self._shared = self._shared, None
+            if shared is None:
+                return
+            shared.count -= 1
+            if shared.count > 0:
+                return
+            if _registry.get(self.path) is shared:
+                del _registry[self.path]
+        shared.lock.release()
+
+    def __del__(self) -> None:
+        with contextlib.suppress(Exception):  # at interpreter exit, os may be gone
+            self.release()
+
+    def __getstate__(self) -> Any:
+        raise TypeError("a held lock belongs to its process and cannot be pickled")
+
+
+class _SharedLock:
+    __slots__ = ("count", "lock")
+
+    def __init__(self, lock: InterProcessLock) -> None:
+        self.lock = lock
+        self.count = 0
+
+
+# one shared lock (one descriptor) per lock file in this process, counted by its marks
+_registry: dict[Path, _SharedLock] = {}
+_registry_guard = threading.RLock()  # reentrant: a mark may be collected while it is held
+
+
+def _forget_parents_locks() -> None:  # in a forked child: the parent's locks are not ours
+    global _registry_guard
+    _registry_guard = threading.RLock()
+    _registry.clear()
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows (no fork there)
+    os.register_at_fork(after_in_child=_forget_parents_locks)
+
+
+def hold_usage_lock(path: Path) -> UsageMark | None:
+    """A mark on the shared lock ``path`` (acquired if this process does not hold it yet),
+    its file's time set to now (the time of last use); ``None`` if the lock file cannot be
+    written."""
     try:
-        lock.acquire()
-        os.utime(path)
+        with _registry_guard:
+            shared = _registry.get(path)
+            if shared is not None:
+                os.utime(path)
+                shared.count += 1
+                return UsageMark(path, shared)
+        # waited for outside the guard: a clean-up may hold it while it removes the entry
+        lock = InterProcessLock(path, shared=True)
+        try:
+            lock.acquire()
+            os.utime(path)
+        except BaseException:
+            lock.release()
+            raise
     except OSError as exc:
-        lock.release()
         _logger.debug("The datasets cache is used without a lock: %s", exc)
         return None
-    return lock
+    with _registry_guard:
+        shared = _registry.get(path)
+        spare = shared is not None  # another thread took it meanwhile: ours is not needed
+        if shared is None:
+            shared = _registry[path] = _SharedLock(lock)
+        shared.count += 1
+        mark = UsageMark(path, shared)
+    if spare:
+        lock.release()
+    return mark
 
 
 def _read_json(path: Path) -> Any:
@@ -100,7 +179,7 @@ class DatasetCache:
         """The lock file that marks the task or project in ``directory`` in use."""
         return directory.with_name(directory.name + ".lock")
 
-    def use(self, directory: Path) -> InterProcessLock | None:
+    def use(self, directory: Path) -> UsageMark | None:
         """Mark the task or project in ``directory`` in use by this process (a shared lock,
         held until the returned object is released or garbage-collected) and record the
         time of use. The cache clean-up never removes what is in use; it waits for a

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from cvat_client._extras import require
 from cvat_client.core.exceptions import CvatSdkException
-from cvat_client.datasets._cache import ChunkStore, hold_usage_lock
+from cvat_client.datasets._cache import ChunkStore, UsageMark, hold_usage_lock
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
     MediaElement,
@@ -22,7 +22,6 @@ if TYPE_CHECKING:
 
     from cvat_client.api_client.apis import TasksApi
     from cvat_client.core.proxies.tasks import Task
-    from cvat_client.datasets._locking import InterProcessLock
 
 __all__ = ["ChunkFetcher", "ChunkSource", "FrameSource", "TaskMediaElement"]
 
@@ -126,7 +125,7 @@ class ChunkSource:
         self.chunk_size = chunk_size
         self.fetcher = fetcher
         self.usage_path: Path | None = None
-        self._usage: InterProcessLock | None = None
+        self._usage: UsageMark | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -134,9 +133,10 @@ class ChunkSource:
         state["_usage"] = None  # a lock belongs to its process: a copy takes its own
         return state
 
-    def use(self, path: Path, held: InterProcessLock | None) -> None:
-        """Mark the task in use with the shared lock ``path`` (see ``DatasetCache.use``):
-        ``held`` in this process, and in any process a copy of this source is read in."""
+    def use(self, path: Path, held: UsageMark | None) -> None:
+        """Mark the task in use with the shared lock ``path`` (see ``DatasetCache.use``; the
+        task's lock, or its project's): ``held`` in this process, and in any process a copy
+        of this source is read in."""
         self.usage_path = path if held is not None else None  # None: the cache is read-only
         self._usage = held
 

@@ -4,8 +4,10 @@ removing tasks and projects by age or to fit a size, never one that a process is
 Every :class:`~cvat_client.datasets.TaskDataset` and
 :class:`~cvat_client.datasets.ProjectDataset` marks its entry *in use* (a shared lock between
 processes, held as long as the dataset object lives, and taken again by copies of it in
-data loader workers) and records the time of use. The clean-up takes an entry's lock
-exclusively *without waiting*: an entry in use anywhere (in this process too) is skipped.
+data loader workers; a project dataset keeps its tasks in use through the project's lock,
+so the tasks listed in an in-use project's metadata count as in use) and records the time
+of use. The clean-up takes an entry's lock exclusively *without waiting*: an entry in use
+anywhere (in this process too) is skipped.
 A dataset being opened waits for a clean-up that is removing its entry at that moment, then
 downloads it again. An entry is first renamed away, in one step, then deleted, so no reader
 ever sees half of one.
@@ -117,6 +119,29 @@ def _in_use(lock_path: Path) -> bool:
     return False
 
 
+def _tasks_of_projects_in_use(server_dir: Path) -> set[int]:
+    """The ids of the tasks listed in the metadata of the projects (of one server's cache)
+    in use: a project dataset keeps its tasks in use through its own lock."""
+    ids: set[int] = set()
+    try:
+        items = list(os.scandir(server_dir / "projects"))
+    except (FileNotFoundError, NotADirectoryError):
+        return ids
+    for item in items:
+        if not (item.name.isdigit() and item.is_dir(follow_symlinks=False)):
+            continue
+        directory = Path(item.path)
+        if not _in_use(DatasetCache.usage_lock_path(directory)):
+            continue
+        data = DatasetCache.read(directory / "project.json")
+        tasks = data.get("tasks") if isinstance(data, dict) else None
+        for task in tasks if isinstance(tasks, list) else ():
+            task_id = task.get("id") if isinstance(task, dict) else None
+            if isinstance(task_id, int):
+                ids.add(task_id)
+    return ids
+
+
 def _last_used(directory: Path, lock_path: Path) -> datetime:
     for path in (lock_path, directory):
         try:
@@ -162,8 +187,15 @@ def cache_entries(
             ``client.host``).
     """
     entries = []
+    used_by_projects: dict[Path, set[int]] = {}  # per server directory
     for directory, url, kind, entry_id in _scan(_root(cache_dir), server):
         lock_path = DatasetCache.usage_lock_path(directory)
+        in_use = False
+        if kind == "task":
+            server_dir = directory.parent.parent
+            if server_dir not in used_by_projects:
+                used_by_projects[server_dir] = _tasks_of_projects_in_use(server_dir)
+            in_use = entry_id in used_by_projects[server_dir]
         entries.append(
             CacheEntry(
                 server=url,
@@ -172,7 +204,7 @@ def cache_entries(
                 path=directory,
                 size=_tree_size(directory),
                 last_used=_last_used(directory, lock_path),
-                in_use=_in_use(lock_path),
+                in_use=in_use or _in_use(lock_path),
             )
         )
     entries.sort(key=lambda entry: (entry.last_used, str(entry.path)))
@@ -189,6 +221,10 @@ def _remove(entry: CacheEntry) -> bool:
         _logger.warning("Cannot lock %s to remove it: %s", entry.path, exc)
         return False
     try:
+        # checked again under the lock: a project being opened lists its tasks before it
+        # lets go of their own locks, so a task it keeps is seen here
+        if entry.kind == "task" and entry.id in _tasks_of_projects_in_use(entry.path.parent.parent):
+            return False
         trash = entry.path.with_name(f"{_REMOVING}{entry.path.name}-{uuid.uuid4().hex}")
         try:
             entry.path.rename(trash)  # one step: a reader sees all of it, or nothing

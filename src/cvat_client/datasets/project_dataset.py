@@ -106,8 +106,15 @@ class ProjectDataset:
             "media_download_policy": media_download_policy,
             "include_tracks": include_tracks,
         }
+        # once its metadata lists the tasks, the project's one lock keeps them all in use
+        project_use = (
+            (cache.usage_lock_path(cache.project_dir(project_id)), self._in_use)
+            if self._in_use is not None
+            else None
+        )
         tasks = [
-            TaskDataset._of_project(client, task, online=online, **options) for task in task_models
+            TaskDataset._of_project(client, task, online=online, project_use=project_use, **options)
+            for task in task_models
         ]
         self._tasks = tuple(tasks)
         self._samples = [

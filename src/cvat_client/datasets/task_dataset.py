@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 import attrs
 
 from cvat_client._lowlevel.client import gc_paused
-from cvat_client.datasets._cache import ChunkStore, DatasetCache
+from cvat_client.datasets._cache import ChunkStore, DatasetCache, UsageMark
 from cvat_client.datasets._media import (
     ChunkFetcher,
     ChunkSource,
@@ -138,13 +138,19 @@ class TaskDataset:
         task_model: models.TaskRead,
         *,
         online: bool,
+        project_use: tuple[Path, UsageMark] | None,
         **options: Any,
     ) -> TaskDataset:
         """A task of a project dataset (which bounds the cache once for all its tasks);
-        offline, only the id of ``task_model`` is used."""
+        offline, only the id of ``task_model`` is used. With ``project_use`` (the project's
+        lock file and this process's mark on it), the task is kept in use through the
+        project, once opened: the clean-up keeps the tasks listed in an in-use project's
+        metadata, so a project holds one lock, not one per task."""
         dataset = cls.__new__(cls)
         task_id = cast(int, task_model.id)
-        dataset._open(client, task_id, task_model if online else None, **options)
+        dataset._open(
+            client, task_id, task_model if online else None, project_use=project_use, **options
+        )
         return dataset
 
     def _open(
@@ -157,6 +163,7 @@ class TaskDataset:
         load_annotations: bool,
         media_download_policy: MediaDownloadPolicy,
         include_tracks: bool,
+        project_use: tuple[Path, UsageMark] | None = None,
     ) -> None:
         from cvat_client.api_client import models
 
@@ -175,7 +182,8 @@ class TaskDataset:
         self._task_id = task_id
         self._task_dir = task_dir = cache.task_dir(task_id)
         # in use from here on, in this process: the cache clean-up leaves the task alone
-        self._in_use = cache.use(task_dir)
+        # (a task of a project holds its own lock only while it is opened, see _of_project)
+        self._in_use: UsageMark | None = cache.use(task_dir)
         online = update_policy is not UpdatePolicy.NEVER
         preload = media_download_policy is MediaDownloadPolicy.PRELOAD_ALL
         fetcher = (
@@ -361,7 +369,10 @@ class TaskDataset:
                     source = VideoChunkSource(store, self._chunk_size, fetcher)
                 else:
                     source = ChunkSource(store, self._chunk_size, fetcher)
-                source.use(cache.usage_lock_path(task_dir), self._in_use)
+                if project_use is not None:
+                    source.use(*project_use)
+                else:
+                    source.use(cache.usage_lock_path(task_dir), self._in_use)
             self._source = source
             meta = models.DataMetaRead.from_dict(raw_meta)
             self._data_meta = meta
@@ -403,6 +414,10 @@ class TaskDataset:
 
         if task is not None:
             cache.write(task_dir / "task.json", model.to_dict())
+        if project_use is not None:  # from here on, the project's lock keeps the task
+            own, self._in_use = self._in_use, project_use[1]
+            if own is not None:
+                own.release()
 
     def _distribute(
         self,
