@@ -118,6 +118,10 @@ def test_a_first_answer_with_a_range_is_used_only_from_byte_0() -> None:
     assert state.total == 100
     for wrong in ("bytes 1-99/100", None, "nonsense"):
         assert DownloadState().on_response(206, wrong, "99") is ResumeAction.FAIL
+    # a first range answer without a total keeps the one a whole answer announced
+    restarted = DownloadState(total=100)
+    assert restarted.on_response(206, "bytes 0-99/*", None) is ResumeAction.APPEND
+    assert restarted.total == 100
 
 
 def test_a_resumed_answer_keeps_the_known_total() -> None:
@@ -160,6 +164,12 @@ def test_versions_compare_by_number_then_suffix() -> None:
     assert repr(Version("v2.73.1-rc1")) == "Version('2.73.1-rc1')"
     assert str(Version("2.73.0Xdev")) == "2.73.0-Xdev"  # only separators are stripped
     assert (Version("2").minor, Version("2").micro, Version("2.5.7").micro) == (0, 0, 7)
+
+
+def test_versions_hash_by_their_value() -> None:
+    # distinct versions get distinct hashes (a set or dict of them stays fast)
+    assert len({hash(Version(f"2.{minor}")) for minor in range(100)}) == 100
+    assert hash(Version("2.73-rc1")) != hash(Version("2.73"))
 
 
 def test_the_first_byte_is_resumed_too() -> None:

@@ -16,10 +16,9 @@ def normalize_host(host: str, port: int | str | None = None) -> str:
     text = (host or "").strip()
     if not text:
         raise ValueError("The server address is empty")
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
+    # no scheme means https (urlsplit gives the scheme in lower case)
+    parts = urlsplit(text) if "://" in text else urlsplit("//" + text)._replace(scheme="https")
+    scheme = parts.scheme
     if scheme not in ("http", "https"):
         raise ValueError(
             f"Invalid url schema '{parts.scheme}', expected one of <none>, https, http"
