@@ -38,7 +38,7 @@ def normalize_host(host: str, port: int | str | None = None) -> str:
                 "The 'host' with a port and the 'port' argument cannot be used together. "
                 "Please specify only one port."
             )
-        if not 0 < number < 65536:
+        if not 1 <= number <= 65535:
             raise ValueError(f"Bad port {port!r}")
     netloc = parts.netloc
     if number is not None:
