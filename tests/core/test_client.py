@@ -328,6 +328,7 @@ def test_imports_stay_lazy() -> None:
         ("not a version", "2.73", False),
         # missing numbers are zeros; only the target's first three count
         ("2", "2.0.0", True),
+        ("2.0.0", "2", True),
         ("2", "2.0.1", False),
         ("2.73", "2.73.1", False),
         ("2.73.0", "2.73.0.5", True),

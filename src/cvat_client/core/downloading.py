@@ -159,20 +159,19 @@ class Downloader:
                 if response.status_code not in (200, 206):
                     read_capped(response, ERROR_BODY_LIMIT, truncate=True)
                     raise exception_for_response(response)
-                encoded = response.headers.get("content-encoding", "identity").lower()
+                said = dict(response.headers)  # names in lower case, values joined
+                encoded = said.get("content-encoding", "").lower()
                 # the length of an encoded body is not the length of the file it decodes to
                 identity = encoded in ("", "identity")
-                length = response.headers.get("content-length") if identity else None
-                action = state.on_response(
-                    response.status_code, response.headers.get("content-range"), length
-                )
+                length = said.get("content-length") if identity else None
+                action = state.on_response(response.status_code, said.get("content-range"), length)
                 if action is ResumeAction.FAIL:
                     raise DownloadError(
                         f"The server answered a resumed download of {target.name} with an "
-                        f"unexpected range ({response.headers.get('content-range')!r})"
+                        f"unexpected range ({said.get('content-range')!r})"
                     )
                 if run.server_name is None:
-                    run.server_name = server_file_name(response.headers.get("content-disposition"))
+                    run.server_name = server_file_name(said.get("content-disposition"))
                 if not run.started:
                     reporter.start2(
                         state.total or 0,
