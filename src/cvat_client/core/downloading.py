@@ -226,7 +226,7 @@ class Downloader:
         except httpx.TimeoutException as exc:
             raise DownloadError(f"The download timed out: {exc}. Pass a longer timeout.") from exc
         except httpx.TransportError as exc:
-            raise _Dropped(str(exc)) from exc
+            raise _Dropped from exc  # the cause is what is reported
 
     def prepare_file(
         self,

@@ -1,0 +1,147 @@
+"""Edges of the downloader that ``make mutate`` found unpinned: messages, arguments passed on."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cvat_client.core import downloading
+from cvat_client.core.downloading import Downloader
+from cvat_client.core.exceptions import DownloadError
+
+from .test_downloading import DATA, _Cut, _export_script, _files, _scripted
+
+
+def _export(client: object, tmp_path: Path, **options: object) -> Path:
+    downloader = Downloader(client)  # type: ignore[arg-type]
+    return downloader.prepare_and_download_file_from_endpoint(
+        client.api_client.tasks_api.create_dataset_export_endpoint,  # type: ignore[attr-defined]
+        tmp_path / "out.zip",
+        url_params={"id": 1},
+        query_params={"format": "COCO 1.0"},
+        **options,  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize("result_url", [None, ""])
+def test_an_export_without_a_result_url_says_where_it_went(
+    tmp_path: Path, result_url: str | None
+) -> None:
+    client, _ = _scripted(_export_script(202, {"status": "finished", "result_url": result_url}))
+    client._sleep = lambda _: None
+    with client, pytest.raises(DownloadError) as info:
+        _export(client, tmp_path)
+    assert str(info.value) == (
+        "The export 'rq-1' finished without a result_url; it was probably written to a cloud "
+        "storage (see the target storage of the resource)"
+    )
+    assert _files(tmp_path) == []
+
+
+def test_an_export_is_polled_at_the_given_period(tmp_path: Path) -> None:
+    client, _ = _scripted(
+        _export_script(
+            202,
+            {"status": "finished", "result_url": "http://cvat.test/api/tasks/1/dataset/download"},
+        )
+    )
+    waits: list[float] = []
+    client._sleep = waits.append
+    with client:
+        out = _export(client, tmp_path, status_check_period=0.25)
+    assert out.read_bytes() == DATA
+    assert waits and set(waits) == {0.25}
+
+
+class _Clock:
+    """A monotonic clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def monotonic(self) -> float:
+        return self.now
+
+
+class _Drip(httpx.SyncByteStream):
+    """A body of ``blocks``, each ``(seconds it takes, bytes)``, on a hand-moved clock."""
+
+    def __init__(self, clock: _Clock, blocks: list[tuple[float, bytes]]) -> None:
+        self.clock = clock
+        self.blocks = blocks
+
+    def __iter__(self) -> Iterator[bytes]:
+        for seconds, block in self.blocks:
+            self.clock.now += seconds
+            yield block
+
+
+def _drip_download(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: list[tuple[float, bytes]]
+) -> Path:
+    clock = _Clock()
+    monkeypatch.setattr(downloading, "time", clock)
+    size = sum(len(block) for _, block in blocks)
+    client, _ = _scripted(
+        lambda n, request: httpx.Response(
+            200, headers={"content-length": str(size)}, stream=_Drip(clock, blocks)
+        ),
+        transfer_stall_timeout=2.0,
+        transfer_stall_bytes=100,
+    )
+    with client:
+        return Downloader(client).download_file("/api/x", tmp_path / "f.bin")
+
+
+def test_a_download_moving_the_stall_bytes_in_time_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 100 bytes within each 2 s window (the window restarts when they arrive)
+    blocks = [(0.0, b"a" * 50), (1.9, b"b" * 50), (1.9, b"c" * 99), (0.0, b"d")]
+    out = _drip_download(tmp_path, monkeypatch, blocks)
+    assert out.read_bytes() == b"a" * 50 + b"b" * 50 + b"c" * 99 + b"d"
+
+
+@pytest.mark.parametrize(
+    "blocks",
+    [
+        [(0.0, b"a" * 50), (1.0, b"b" * 48), (1.0, b"c")],  # 99 bytes in 2 s
+        [(0.0, b"a" * 100), (2.0, b"b")],  # the next window starts when the 100 arrived
+    ],
+)
+def test_a_download_slower_than_the_stall_rule_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, blocks: list[tuple[float, bytes]]
+) -> None:
+    with pytest.raises(DownloadError) as info:
+        _drip_download(tmp_path, monkeypatch, blocks)
+    assert str(info.value) == (
+        "Downloading f.bin stalled: fewer than 100 bytes arrived in 2 s "
+        "(Config.transfer_stall_timeout); no partial file was kept. Check the connection "
+        "and try again."
+    )
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize("encoding", ["identity", "Identity"])
+def test_a_body_said_to_be_identity_encoded_is_resumed(tmp_path: Path, encoding: str) -> None:
+    def respond(n: int, request: httpx.Request) -> httpx.Response:
+        if n == 1:
+            return httpx.Response(
+                200,
+                headers={"content-length": str(len(DATA)), "content-encoding": encoding},
+                stream=_Cut(DATA[:4096], httpx.ReadError("reset")),
+            )
+        return httpx.Response(
+            206,
+            headers={"content-range": f"bytes 4096-{len(DATA) - 1}/{len(DATA)}"},
+            content=DATA[4096:],
+        )
+
+    client, seen = _scripted(respond)
+    with client:
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin")
+    assert (tmp_path / "f.bin").read_bytes() == DATA
+    assert [r.headers.get("range") for r in seen] == [None, "bytes=4096-"]
