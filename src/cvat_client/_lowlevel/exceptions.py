@@ -378,21 +378,11 @@ def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
+    # the one Retry-After reader (I/O-free, imported on first use); ``headers`` has
+    # lower-case names (mask_headers)
+    from cvat_client.core._protocol.retry import parse_retry_after
 
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        import datetime as _dt
-
-        return max(0.0, (when - _dt.datetime.now(when.tzinfo)).total_seconds())
+    return parse_retry_after(headers.get("retry-after"))
 
 
 def _parse_error_body(body: bytes, content_type: str) -> Any:

@@ -297,7 +297,7 @@ def _member_parser(spec: Any, resolve: Callable[[str], type]) -> Callable[[Any],
 
         def parse_model(value: Any) -> Any:
             if not isinstance(value, dict):
-                raise TypeError("not an object")
+                raise TypeError  # (parse_union tries the next member)
             return resolve(spec[1]).from_dict(value)  # type: ignore[attr-defined]
 
         return parse_model
@@ -307,7 +307,7 @@ def _member_parser(spec: Any, resolve: Callable[[str], type]) -> Callable[[Any],
 
         def parse_list(value: Any) -> Any:
             if not isinstance(value, list):
-                raise TypeError("not a list")
+                raise TypeError
             inner = _member_parser(spec[1], resolve)
             return [inner(item) for item in value]
 
@@ -316,7 +316,7 @@ def _member_parser(spec: Any, resolve: Callable[[str], type]) -> Callable[[Any],
 
         def parse_const(value: Any) -> Any:
             if value != spec[1]:
-                raise ValueError("not the constant")
+                raise ValueError
             return value
 
         return parse_const
