@@ -139,3 +139,56 @@ def test_a_failed_re_login_says_what_to_do(
         assert ("WARNING", "Logging in again failed (400)") in said
     # the repeated call was not sent: one GET, refused
     assert spy.count("GET", "/api/projects") == 1
+
+
+def test_a_failed_re_login_without_a_message_still_says_what_to_do(
+    cvat_server: CvatTestServer,
+) -> None:
+    with make_client(
+        "http://testserver",
+        transport=ASGIBridgeTransport(cvat_server.app),
+        credentials=("admin", "admin"),
+    ) as client:
+        cvat_server.store.sessions.clear()
+        cvat_server.faults.add(r"^/api/auth/login$", method="POST", status=500, body="")
+        with pytest.raises(SessionRenewalError) as info:
+            client.projects.list()
+    assert str(info.value).endswith(
+        ": the session expired and logging in again as 'admin' failed (500). Log in again "
+        "with valid credentials."
+    )
+
+
+def test_a_renewed_request_is_the_same_request_with_the_new_session(
+    cvat_server: CvatTestServer,
+) -> None:
+    spy = Interceptor(ASGIBridgeTransport(cvat_server.app))
+    with make_client("http://testserver", transport=spy, credentials=("admin", "admin")) as client:
+        client.projects.create({"name": "before"})
+        old = spy.requests[-1].headers
+        cvat_server.store.sessions.clear()
+        client.projects.create({"name": "after"})
+        refused, repeated = [r for r in spy.requests if r.method == "POST"][-3::2]
+        jar = {c.name: c.value for c in client.api_client.client.cookies.jar}
+    assert [name for name, _ in refused.headers.raw] == [name for name, _ in repeated.headers.raw]
+    assert b"X-CSRFToken" in [name for name, _ in repeated.headers.raw]
+    assert repeated.headers["x-csrftoken"] == jar["csrftoken"] != old["x-csrftoken"]
+    assert f"sessionid={jar['sessionid']}" in repeated.headers["cookie"]
+    assert repeated.headers["cookie"].count("sessionid=") == 1
+    assert repeated.read() == refused.read()
+
+
+def test_a_request_with_its_own_authorization_is_not_renewed(
+    cvat_server: CvatTestServer,
+) -> None:
+    spy = Interceptor(ASGIBridgeTransport(cvat_server.app))
+    with make_client("http://testserver", transport=spy, credentials=("admin", "admin")) as client:
+        cvat_server.store.sessions.clear()
+        _, response = client.api_client.call_api(
+            "/api/projects",
+            "GET",
+            header_params={"Authorization": "Bearer not-a-token"},
+            _check_status=False,
+        )
+        assert response.status_code == 401
+    assert spy.count("POST", "/api/auth/login") == 1  # the first login only
