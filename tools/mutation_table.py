@@ -4,14 +4,17 @@ Reads ``mutants/**/*.py.meta`` (what ``mutmut run`` writes) and prints a markdow
 per module, how many mutants were killed (a test failed, or the mutant made the tests time
 out), survived (every test passed), had no test that calls the mutated function, and were
 not run (yet). With ``--survivors`` it also lists the surviving mutants by name (see one
-with ``mutmut show NAME``).
+with ``mutmut show NAME``). ``--names STATUS [GLOB]`` prints only the names of the mutants
+with that status (``survived``, ``not run``...), for ``mutmut run`` to (re)check just those:
 
     python tools/mutation_table.py [--survivors] [--mutants DIR]
+    mutmut run $(python tools/mutation_table.py --names "not run" "cvat_client.core.uploading.*")
 """
 
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import sys
 from collections import Counter
@@ -79,13 +82,30 @@ def survivors(results: dict[str, dict[str, int | None]]) -> list[str]:
     ]
 
 
+def names(results: dict[str, dict[str, int | None]], status: str, pattern: str) -> list[str]:
+    """Names of the mutants with ``status`` whose name matches ``pattern``."""
+    return [
+        name
+        for codes in results.values()
+        for name, code in sorted(codes.items())
+        if _status(code) == status and fnmatch.fnmatchcase(name, pattern)
+    ]
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the table (and the survivors when asked)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mutants", type=Path, default=Path("mutants"))
     parser.add_argument("--survivors", action="store_true", help="list the surviving mutants")
+    parser.add_argument(
+        "--names", nargs="+", metavar=("STATUS", "GLOB"), help="print only these mutants' names"
+    )
     args = parser.parse_args(argv)
     results = collect(args.mutants)
+    if args.names:
+        status, *pattern = args.names
+        print("\n".join(names(results, status, pattern[0] if pattern else "*")))
+        return 0
     if not results:
         print(f"no mutation results under {args.mutants}; run `make mutate` first")
         return 1

@@ -10,7 +10,12 @@ import pytest
 
 from cvat_client.core import downloading
 from cvat_client.core.downloading import Downloader
-from cvat_client.core.exceptions import DownloadError
+from cvat_client.core.exceptions import (
+    ApiValueError,
+    ConflictException,
+    DownloadError,
+    InvalidResponseError,
+)
 
 from .test_downloading import DATA, _Cut, _export_script, _files, _scripted
 
@@ -110,6 +115,7 @@ def test_a_download_moving_the_stall_bytes_in_time_goes_on(
     [
         [(0.0, b"a" * 50), (1.0, b"b" * 48), (1.0, b"c")],  # 99 bytes in 2 s
         [(0.0, b"a" * 100), (2.0, b"b")],  # the next window starts when the 100 arrived
+        [(0.0, b"a" * 100), (1.0, b"b" * 98), (1.0, b"c")],  # and counts from 0
     ],
 )
 def test_a_download_slower_than_the_stall_rule_fails(
@@ -145,3 +151,27 @@ def test_a_body_said_to_be_identity_encoded_is_resumed(tmp_path: Path, encoding:
         Downloader(client).download_file("/api/x", tmp_path / "f.bin")
     assert (tmp_path / "f.bin").read_bytes() == DATA
     assert [r.headers.get("range") for r in seen] == [None, "bytes=4096-"]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "error"),
+    [
+        (409, b'{"detail": "busy"}', ConflictException),
+        (409, b'["busy"]', InvalidResponseError),
+        (409, b"busy", InvalidResponseError),
+        (202, b'{"rq_id": ""}', ApiValueError),
+        (202, b'{"rq_id": 5}', ApiValueError),
+        (202, b"[]", InvalidResponseError),
+        (202, b"", ApiValueError),
+    ],
+)
+def test_an_export_answer_without_a_request_id_is_an_error(
+    tmp_path: Path, status: int, body: bytes, error: type[Exception]
+) -> None:
+    client, seen = _scripted(lambda n, request: httpx.Response(status, content=body))
+    with client, pytest.raises(error) as info:
+        _export(client, tmp_path)
+    if error is ApiValueError:
+        assert str(info.value) == f"The server answered the export with no request id ({status})"
+    assert len(seen) == 1
+    assert _files(tmp_path) == []

@@ -241,10 +241,8 @@ class Downloader:
 
         An export already running (409) is waited for, not started again.
         """
-        result, response = endpoint(
-            **(url_params or {}), **(query_params or {}), _check_status=False
-        )
-        rq_id = _rq_id(result, response)
+        _, response = endpoint(**(url_params or {}), **(query_params or {}), _check_status=False)
+        rq_id = _rq_id(response)
         return self._client.wait_for_request(rq_id, status_check_period=status_check_period)
 
     def prepare_and_download_file_from_endpoint(
@@ -324,25 +322,24 @@ def server_file_name(content_disposition: str | None) -> str | None:
     return name
 
 
-def _rq_id(result: Any, response: httpx.Response) -> str:
-    if response.status_code == 409:
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if isinstance(data, dict) and isinstance(data.get("rq_id"), str):
-            return str(data["rq_id"])
+def _rq_id(response: httpx.Response) -> str:
+    """The id of the background request an export answer names; a 409 names the same
+    export already running (it is waited for)."""
+    rq_id = _json_object(response).get("rq_id")
+    if response.status_code == 409 and isinstance(rq_id, str):
+        return rq_id
     if not response.is_success:
         raise exception_for_response(response)
-    rq_id = getattr(result, "rq_id", None)
-    if rq_id is None and response.content:
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        rq_id = data.get("rq_id") if isinstance(data, dict) else None
     if not isinstance(rq_id, str) or not rq_id:
         raise ApiValueError(
             f"The server answered the export with no request id ({response.status_code})"
         )
     return rq_id
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of an answer, ``{}`` if it has no body (the endpoint has refused
+    a body that is not a JSON object)."""
+    if not response.content:
+        return {}
+    return response.json()  # type: ignore[no-any-return]
