@@ -338,8 +338,10 @@ def _rq_id(response: httpx.Response) -> str:
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any]:
-    """The JSON object of an answer, ``{}`` if it has no body (the endpoint has refused
-    a body that is not a JSON object)."""
-    if not response.content:
+    """The JSON object of an answer; ``{}`` for anything else (an error's list of
+    messages, no body)."""
+    try:
+        data = response.json()
+    except ValueError:
         return {}
-    return response.json()  # type: ignore[no-any-return]
+    return data if isinstance(data, dict) else {}

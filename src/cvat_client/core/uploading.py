@@ -369,11 +369,17 @@ class Uploader:
                 )
                 if response.status_code == 204:
                     state.confirm(parse_offset(response.headers.get("upload-offset")), length)
-                    continue
-                if response.status_code not in _RESUMABLE:
+                    if state.offset > offset:
+                        continue
+                    # an answer without progress would repeat the chunk forever
+                    failure = UploadError(
+                        f"the server answered the chunk at byte {offset} without taking it"
+                    )
+                elif response.status_code in _RESUMABLE:
+                    failure = exception_for_response(response)
+                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                else:
                     raise exception_for_response(response)
-                failure = exception_for_response(response)
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
             except ApiTransportError as exc:
                 if isinstance(exc, ApiTimeoutError) and exc.method != "PATCH":
                     raise
