@@ -256,6 +256,8 @@ def test_union_members_by_spec() -> None:
     assert _member("2026-01-02", "date", "datetime") == datetime.date(2026, 1, 2)
     assert _member("soon", "datetime", "str") == "soon"  # rejected strictly, then taken
     assert _member(2, "float") == 2
+    for untyped in ("any", "file", "binary"):
+        assert _member(True, untyped) is True  # anything, a bool included
     rejected = [
         (["a"], ("model", "Box")),
         ("pink", ("enum", "Color")),

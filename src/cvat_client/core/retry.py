@@ -203,9 +203,10 @@ class SessionRenewal(httpx.Auth):
             del request.headers[_COOKIE]
         jar.set_cookie_header(request)
         if _CSRF_HEADER in request.headers:
-            token = _cookie(jar, "csrftoken")
-            if token is not None:
-                request.headers[_CSRF_HEADER] = token
+            # the last one (``jar.get`` refuses several cookies of one name)
+            tokens = [c.value for c in jar.jar if c.name == "csrftoken" and c.value is not None]
+            if tokens:
+                request.headers[_CSRF_HEADER] = tokens[-1]
 
 
 _GENERATION = "cvat_client.session_generation"
@@ -252,9 +253,3 @@ def _renewal_error(
         url=url,
         login_status=login_response.status_code,
     )
-
-
-def _cookie(jar: httpx.Cookies, name: str) -> str | None:
-    """The value of the last cookie named ``name`` (``jar.get`` refuses several)."""
-    values = [cookie.value for cookie in jar.jar if cookie.name == name]
-    return values[-1] if values else None
