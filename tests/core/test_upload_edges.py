@@ -18,6 +18,8 @@ from cvat_client import Config, make_client
 from cvat_client.core.exceptions import ApiValueError, ServiceException, UploadError
 from cvat_client.core.progress import ThreadSafeProgress
 from cvat_client.core.uploading import (
+    AnnotationUploader,
+    DatasetUploader,
     DataUploader,
     FileSliceStream,
     UploadAborted,
@@ -59,6 +61,7 @@ def _tus_server(
 
     def handle(request: httpx.Request) -> httpx.Response:
         if request.method == "POST" and "upload-length" in request.headers:
+            held[0] = 0
             return httpx.Response(
                 201, headers={"Location": LOCATION, "Upload-Filename": "server-name.bin"}
             )
@@ -448,3 +451,80 @@ def test_a_progress_file_is_a_file(tmp_path: Path) -> None:
         handle.read(1)
     handle.close()
     assert handle._file.closed
+
+
+# --- cvat-sdk's import uploaders ----------------------------------------------------------
+
+
+def _import_server() -> Handler:
+    tus = _tus_server()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.url.path.startswith("/api/requests/"):
+            return httpx.Response(
+                200,
+                json={
+                    "id": "rq-1",
+                    "status": "finished",
+                    "operation": {"type": "import:annotations", "target": "task"},
+                    "created_date": "2026-01-01T00:00:00Z",
+                },
+            )
+        return tus(request)
+
+    return handle
+
+
+def test_annotation_and_dataset_uploaders_send_cvat_sdks_query(tmp_path: Path) -> None:
+    client, seen = _scripted(_import_server())
+    path = _file(tmp_path, 3, "ann.zip")
+    with client:
+        tasks, projects = client.api_client.tasks_api, client.api_client.projects_api
+        done = AnnotationUploader(client).upload_file_and_wait(
+            tasks.create_annotations_endpoint,
+            path,
+            "COCO 1.0",
+            conv_mask_to_poly=False,
+            import_mode="append",
+            url_params={"id": 7},
+            status_check_period=0.01,
+        )
+        assert done.id == "rq-1"
+        starts = [r for r in seen if "upload-start" in r.headers]
+        assert starts[0].url.path == "/api/tasks/7/annotations/"
+        assert dict(starts[0].url.params) == {
+            "format": "COCO 1.0",
+            "conv_mask_to_poly": "false",
+            "import_mode": "append",
+            "filename": "ann.zip",
+        }
+        DatasetUploader(client).upload_file_and_wait(
+            projects.create_dataset_endpoint,
+            path,
+            "CVAT 1.1",
+            url_params={"id": 3},
+            conv_mask_to_poly=True,
+            status_check_period=0.01,
+        )
+        starts = [r for r in seen if "upload-start" in r.headers]
+        assert starts[1].url.path == "/api/projects/3/dataset/"
+        assert dict(starts[1].url.params) == {
+            "format": "CVAT 1.1",
+            "conv_mask_to_poly": "true",
+            "filename": "ann.zip",
+        }
+
+
+def test_annotation_and_dataset_uploaders_refuse_a_missing_file(tmp_path: Path) -> None:
+    client, seen = _scripted(_import_server())
+    missing = tmp_path / "missing.zip"
+    with client:
+        endpoint = client.api_client.tasks_api.create_annotations_endpoint
+        with pytest.raises(FileNotFoundError) as info:
+            AnnotationUploader(client).upload_file_and_wait(endpoint, missing, "COCO 1.0")
+        assert str(info.value) == f"No such file: {missing}"
+        endpoint = client.api_client.projects_api.create_dataset_endpoint
+        with pytest.raises(FileNotFoundError) as info:
+            DatasetUploader(client).upload_file_and_wait(endpoint, missing, "CVAT 1.1")
+        assert str(info.value) == f"No such file: {missing}"
+    assert seen == []
