@@ -528,3 +528,45 @@ def test_annotation_and_dataset_uploaders_refuse_a_missing_file(tmp_path: Path) 
             DatasetUploader(client).upload_file_and_wait(endpoint, missing, "CVAT 1.1")
         assert str(info.value) == f"No such file: {missing}"
     assert seen == []
+
+
+def _canonical(name: str) -> bool:
+    return name == "-".join(part.capitalize() for part in name.split("-"))
+
+
+def test_header_names_go_out_in_canonical_case(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # CVAT reads header names in any case; sent in canonical case, as cvat-sdk sends them,
+    # they read the same in proxies' logs and rules
+    failed = [httpx.Response(500)]
+    heads = [httpx.Response(423)]  # not retried by the transport: the uploader asks again
+    tus = _tus_server(
+        head=lambda r: heads.pop() if heads else httpx.Response(200, headers={"Upload-Offset": "0"})
+    )
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "PATCH" and failed:
+            return failed.pop()
+        if "upload-multiple" in request.headers:
+            return httpx.Response(200)
+        return tus(request)
+
+    client, seen = _scripted(handle, upload_batch_size=5, max_parallel_uploads=1)
+    files = [_file(tmp_path, 3, "small.jpg"), _file(tmp_path, 8, "big.bin")]
+    uploader = DataUploader(client)
+    uploader._rng.random = lambda: 1.0  # type: ignore[method-assign]
+    with client, caplog.at_level(logging.INFO, "cvat_client"):
+        uploader.upload_files(1, files, data_params={})
+    assert [r.method for r in seen].count("HEAD") == 2
+    names = {name.decode() for r in seen for name, _ in r.headers.raw}
+    assert {"Upload-Start", "Upload-Multiple", "Upload-Finish", "Tus-Resumable"} <= names
+    assert {"Upload-Length", "Upload-Metadata", "Upload-Offset"} <= names
+    assert [n for n in names if not _canonical(n)] == []
+    for head in (r for r in seen if r.method == "HEAD"):
+        assert head.headers["tus-resumable"] == "1.0.0"
+    assert [r.getMessage() for r in caplog.records if r.name == "cvat_client"] == [
+        f"Chunk of big.bin failed ((500) Internal Server Error for PATCH {LOCATION}); "
+        "resuming in 0.5 s",
+        f"Chunk of big.bin failed (HEAD {LOCATION} answered 423); resuming in 1.0 s",
+    ]

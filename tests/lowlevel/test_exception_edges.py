@@ -34,9 +34,11 @@ def test_messages_name_the_status_the_request_and_the_detail() -> None:
     assert str(error) == "(404) Not Found for POST http://cvat.test/api/tasks: Not found."
     assert (error.method, error.url) == ("POST", "http://cvat.test/api/tasks")
     fields = exception_for_response(
-        _response(400, b'{"detail": "A", "name": ["B", {"x": "C"}]}', "application/json")
+        _response(
+            400, b'{"detail": "A", "name": ["B", {"x": "C", "y": ["D"]}]}', "application/json"
+        )
     )
-    assert str(fields).endswith(": detail: A; name: B; x: C")
+    assert str(fields).endswith(": detail: A; name: B; x: C; y: D")
     assert str(exception_for_response(_response(400, b'"plain"', "application/json"))).endswith(
         "tasks: plain"
     )
@@ -104,6 +106,7 @@ def test_an_unexpected_answer_says_what_came() -> None:
     )
     assert error.content_type == "text/html" and error.problem == "not JSON"
     empty = InvalidResponseError("empty", http_resp=httpx.Response(204))
+    assert empty.content_type == ""
     assert str(empty) == (
         "Unexpected answer to the request (204 No Content, content type 'none'): empty; "
         "the body is empty"
@@ -132,6 +135,9 @@ def test_body_excerpts() -> None:
     assert body_excerpt(b"x" * 200) == repr("x" * 200)
     assert body_excerpt(b"abcdef", limit=3) == "'abc...'"
     assert body_excerpt(b"\xffok") == "'\ufffdok'"
+    # four bytes a character: the window holds exactly the limit, the body has more
+    assert body_excerpt("\U0001f600".encode() * 3 + b"x", limit=3) == repr("\U0001f600" * 3 + "...")
+    assert body_excerpt("\U0001f600".encode() * 3, limit=3) == repr("\U0001f600" * 3)
 
 
 @pytest.mark.parametrize(("value", "expected"), [("3", 3.0), ("x", None)])

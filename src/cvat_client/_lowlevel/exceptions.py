@@ -252,7 +252,7 @@ class ResponseTooLargeError(ApiException):
     def __init__(self, limit: int, *, http_resp: httpx.Response, declared: int | None) -> None:
         self.limit = limit
         self.declared = declared
-        super().__init__(http_resp=http_resp, message="")
+        super().__init__(http_resp=http_resp)
 
     @property
     def message(self) -> str:
@@ -369,12 +369,13 @@ def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
     """The start of a body as text for messages, with anything like a credential masked."""
     if not body:
         return ""
-    text = body[: limit * 4].decode("utf-8", "replace")
+    window = limit * 4  # bytes enough for ``limit`` characters
+    text = body[:window].decode("utf-8", "replace")
     from cvat_client._lowlevel.redaction import redact_text
 
-    text = redact_text(text)
-    text = " ".join(text.split())
-    return repr(text[:limit] + ("..." if len(text) > limit else ""))
+    text = " ".join(redact_text(text).split())
+    cut = len(text) > limit or len(body) > window
+    return repr(text[:limit] + ("..." if cut else ""))
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:

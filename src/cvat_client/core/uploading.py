@@ -349,8 +349,8 @@ class Uploader:
             failure: BaseException | None = None
             try:
                 if need_sync:
-                    if self._sync_offset(location, state, in_flight_end):
-                        need_sync = False
+                    self._sync_offset(location, state, in_flight_end)
+                    need_sync = False
                     continue
                 offset, length = state.next_chunk()
                 in_flight_end = offset + length
@@ -404,19 +404,20 @@ class Uploader:
             self._client._sleep(min(delay, policy.max_backoff))
         return name
 
-    def _sync_offset(self, location: str, state: UploadState, in_flight_end: int) -> bool:
-        """Ask the server (``HEAD``) where the upload stands; False if it could not answer."""
+    def _sync_offset(self, location: str, state: UploadState, in_flight_end: int) -> None:
+        """Ask the server (``HEAD``) where the upload stands (:class:`_ResumeNeeded`: ask
+        again later)."""
         response = self._send(self._build("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}))
         if response.status_code == 200:
             offset = parse_offset(response.headers.get("upload-offset"))
             if offset is None:
                 raise UploadError(f"The server's answer to HEAD {location} has no Upload-Offset")
             state.resume_at(offset)
-            return True
+            return
         if response.status_code == 404 and in_flight_end == state.length:
             # The server removes a finished upload: the last chunk did arrive.
             state.resume_at(state.length)
-            return True
+            return
         if response.status_code in _RESUMABLE:
             raise _ResumeNeeded(f"HEAD {location} answered {response.status_code}")
         raise UploadError(
