@@ -302,16 +302,19 @@ class _StallRule:
             )
 
 
+_DISPOSITION = "content-disposition"
+
+
 def server_file_name(content_disposition: str | None) -> str | None:
     """The file name of a ``Content-Disposition`` header, if safe to use as a local name."""
     if not content_disposition:
         return None
     message = email.message.Message()
-    message["content-disposition"] = content_disposition
+    message[_DISPOSITION] = content_disposition
     name = message.get_filename()
     if not name:
         return None
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = name.replace("\\", "/").rpartition("/")[2].strip()  # the last part of a path
     if (
         not name
         or name.startswith(".")
