@@ -57,6 +57,14 @@ def test_messages_name_the_status_the_request_and_the_detail() -> None:
     assert str(long).endswith(": " + "x" * 1000)
 
 
+def test_an_unread_answer_has_an_empty_body() -> None:
+    request = httpx.Request("GET", "http://cvat.test/api/x")
+    unread = httpx.Response(500, stream=httpx.ByteStream(b"never read"), request=request)
+    error = exception_for_response(unread)
+    assert (error.body, error.data) == (b"", None)
+    assert str(error) == "(500) Internal Server Error for GET http://cvat.test/api/x"
+
+
 def test_messages_without_a_response() -> None:
     assert str(ApiException()) == "ApiException"
     assert str(ApiException(status=418)) == "(418)"

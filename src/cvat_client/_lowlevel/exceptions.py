@@ -58,6 +58,7 @@ SENSITIVE_HEADERS = frozenset(
 )
 
 _BODY_EXCERPT = 1000
+_CONTENT_TYPE = "content-type"  # a header name; httpx looks it up in any case
 
 
 def mask_headers(headers: Mapping[str, str] | Any) -> dict[str, str]:
@@ -109,7 +110,7 @@ class ApiException(OpenApiException):
             self.reason = http_resp.reason_phrase
             self.headers = mask_headers(http_resp.headers)
             self.body = _read_body(http_resp)
-            self.data = _parse_error_body(self.body, http_resp.headers.get("content-type", ""))
+            self.data = _parse_error_body(self.body, http_resp.headers.get(_CONTENT_TYPE, ""))
             request = http_resp._request
             if request is not None:
                 self.method = request.method
@@ -227,7 +228,7 @@ class InvalidResponseError(ApiException, ValueError):
 
     def __init__(self, problem: str, *, http_resp: httpx.Response) -> None:
         self.problem = problem
-        self.content_type = http_resp.headers.get("content-type", "")
+        self.content_type = http_resp.headers.get(_CONTENT_TYPE, "")
         super().__init__(http_resp=http_resp, message=problem)
 
     @property
@@ -370,7 +371,7 @@ def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
     if not body:
         return ""
     window = limit * 4  # bytes enough for ``limit`` characters
-    text = body[:window].decode("utf-8", "replace")
+    text = body[:window].decode(errors="replace")  # UTF-8
     from cvat_client._lowlevel.redaction import redact_text
 
     text = " ".join(redact_text(text).split())
@@ -407,8 +408,8 @@ def _describe_error_body(data: Any, body: bytes) -> str:
     if isinstance(data, str):
         return data
     if body:
-        text = body[:_BODY_EXCERPT].decode("utf-8", "replace").strip()
-        if text.lstrip().startswith("<"):
+        text = body[:_BODY_EXCERPT].decode(errors="replace").strip()  # UTF-8
+        if text.startswith("<"):
             return ""  # an HTML error page says nothing useful in a one-line message
         return text
     return ""
