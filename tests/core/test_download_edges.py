@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -174,4 +175,33 @@ def test_an_export_answer_without_a_request_id_is_an_error(
     if error is ApiValueError:
         assert str(info.value) == f"The server answered the export with no request id ({status})"
     assert len(seen) == 1
+    assert _files(tmp_path) == []
+
+
+@pytest.mark.parametrize(("into", "part"), [("f.bin", r"\.f\.bin"), ("", r"\.download")])
+def test_a_download_is_written_to_a_hidden_part_file_first(
+    tmp_path: Path, into: str, part: str
+) -> None:
+    during: list[str] = []
+
+    def respond(n: int, request: httpx.Request) -> httpx.Response:
+        during.extend(p.name for p in tmp_path.iterdir())
+        return httpx.Response(
+            200, headers={"content-disposition": 'attachment; filename="s.zip"'}, content=DATA
+        )
+
+    client, _ = _scripted(respond)
+    with client:
+        out = Downloader(client).download_file("/api/x", tmp_path / into)
+    assert len(during) == 1 and re.fullmatch(part + r"\.[0-9a-f]{12}\.part", during[0])
+    assert _files(tmp_path) == [out.name]
+
+
+def test_a_directory_target_needs_a_name_from_the_server(tmp_path: Path) -> None:
+    client, _ = _scripted(lambda n, request: httpx.Response(200, content=DATA))
+    with client, pytest.raises(DownloadError) as info:
+        Downloader(client).download_file("/api/x", tmp_path)
+    assert str(info.value) == (
+        "The server gave no usable file name for /api/x; pass a file path instead of the directory"
+    )
     assert _files(tmp_path) == []
