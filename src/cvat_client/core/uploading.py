@@ -63,6 +63,11 @@ __all__ = [
 _BLOCK = 1024 * 1024
 #: Statuses after which a chunk is resumed from the server's offset.
 _RESUMABLE = RETRY_STATUSES | {409, 423, 500}
+# Names of answer headers (httpx looks them up in any case)
+_LOCATION = "location"
+_UPLOAD_FILENAME = "upload-filename"
+_UPLOAD_OFFSET = "upload-offset"
+_RETRY_AFTER = "retry-after"
 
 
 class UploadAborted(Exception):
@@ -321,10 +326,10 @@ class Uploader:
         response = self._send(request)
         if response.status_code != 201:
             raise exception_for_response(response)
-        location = response.headers.get("location")
+        location = response.headers.get(_LOCATION)
         if not location:
             raise UploadError(f"The server started an upload on {url} but gave no Location")
-        name = response.headers.get("upload-filename") or meta.get("filename", "")
+        name = response.headers.get(_UPLOAD_FILENAME) or meta.get("filename", "")
         return rebase_url(location, self._client.host), name
 
     def _tus_upload(
@@ -368,7 +373,7 @@ class Uploader:
                     )
                 )
                 if response.status_code == 204:
-                    state.confirm(parse_offset(response.headers.get("upload-offset")), length)
+                    state.confirm(parse_offset(response.headers.get(_UPLOAD_OFFSET)), length)
                     if state.offset > offset:
                         continue
                     # an answer without progress would repeat the chunk forever
@@ -377,7 +382,7 @@ class Uploader:
                     )
                 elif response.status_code in _RESUMABLE:
                     failure = exception_for_response(response)
-                    retry_after = parse_retry_after(response.headers.get("retry-after"))
+                    retry_after = parse_retry_after(response.headers.get(_RETRY_AFTER))
                 else:
                     raise exception_for_response(response)
             except ApiTransportError as exc:
@@ -409,7 +414,7 @@ class Uploader:
         again later)."""
         response = self._send(self._build("HEAD", location, headers={"Tus-Resumable": TUS_VERSION}))
         if response.status_code == 200:
-            offset = parse_offset(response.headers.get("upload-offset"))
+            offset = parse_offset(response.headers.get(_UPLOAD_OFFSET))
             if offset is None:
                 raise UploadError(f"The server's answer to HEAD {location} has no Upload-Offset")
             state.resume_at(offset)
