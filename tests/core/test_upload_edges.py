@@ -384,6 +384,18 @@ def test_parallel_uploads_run_on_named_threads(tmp_path: Path) -> None:
     assert workers and all(name.startswith("cvat-upload") for name in workers)
 
 
+@pytest.mark.parametrize(("files", "parallel"), [(1, 2), (3, 1)])
+def test_one_job_or_one_worker_uploads_in_the_calling_thread(
+    tmp_path: Path, files: int, parallel: int
+) -> None:
+    threads: list[str] = []
+    client, _ = _scripted(_data_server(threads), upload_batch_size=5, max_parallel_uploads=parallel)
+    paths = [_file(tmp_path, 3, f"{n}.jpg") for n in range(files)]
+    with client:
+        DataUploader(client).upload_files(1, paths, data_params={})
+    assert set(threads) == {threading.current_thread().name}
+
+
 def test_files_that_cannot_be_sent_are_named(tmp_path: Path) -> None:
     client, seen = _scripted(_data_server())
     missing = tmp_path / "missing.jpg"
