@@ -9,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cvat_client import make_client
 from cvat_client.core import downloading
 from cvat_client.core.downloading import Downloader
 from cvat_client.core.exceptions import (
@@ -16,6 +17,7 @@ from cvat_client.core.exceptions import (
     ConflictException,
     DownloadError,
     InvalidResponseError,
+    NotFoundException,
 )
 
 from .test_downloading import DATA, _Cut, _export_script, _files, _scripted
@@ -205,3 +207,32 @@ def test_a_directory_target_needs_a_name_from_the_server(tmp_path: Path) -> None
         "The server gave no usable file name for /api/x; pass a file path instead of the directory"
     )
     assert _files(tmp_path) == []
+
+
+def test_the_error_survives_a_part_file_removed_meanwhile(tmp_path: Path) -> None:
+    def respond(n: int, request: httpx.Request) -> httpx.Response:
+        for part in tmp_path.glob(".*.part"):
+            part.unlink()  # e.g. a cleaner ran
+        return httpx.Response(404, json={"detail": "Gone."})
+
+    client, _ = _scripted(respond)
+    with client, pytest.raises(NotFoundException, match="Gone"):
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin")
+
+
+def test_a_path_is_sent_under_the_servers_prefix(tmp_path: Path) -> None:
+    seen: list[str] = []
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, content=DATA)
+
+    client = make_client(
+        "http://cvat.test/prefix",
+        transport=httpx.MockTransport(handle),
+        check_server_version=False,
+    )
+    with client:
+        Downloader(client).download_file("/api/x/download?a=1", tmp_path / "f.bin")
+        Downloader(client).download_file("http://internal:8080/api/y", tmp_path / "g.bin")
+    assert seen == ["http://cvat.test/prefix/api/x/download?a=1", "http://cvat.test/api/y"]

@@ -16,7 +16,7 @@ import pytest
 
 from cvat_client import Config, make_client
 from cvat_client.core.exceptions import ApiValueError, ServiceException, UploadError
-from cvat_client.core.progress import ThreadSafeProgress
+from cvat_client.core.progress import BaseProgressReporter, ThreadSafeProgress
 from cvat_client.core.uploading import (
     AnnotationUploader,
     DatasetUploader,
@@ -582,3 +582,41 @@ def test_header_names_go_out_in_canonical_case(
         "resuming in 0.5 s",
         f"Chunk of big.bin failed (HEAD {LOCATION} answered 423); resuming in 1.0 s",
     ]
+
+
+class _Reporter(BaseProgressReporter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.totals: list[int | None] = []
+
+    def _begin(self, total: int | None, options: dict[str, Any]) -> None:
+        self.totals.append(total)
+
+
+def test_import_uploaders_pass_the_reporter_and_the_poll_period(tmp_path: Path) -> None:
+    client, _ = _scripted(_import_server())
+    path = _file(tmp_path, 3, "ann.zip")
+    periods: list[float | None] = []
+    client.wait_for_request = lambda rq_id, status_check_period=None: periods.append(
+        status_check_period
+    )
+    reporters = [_Reporter(), _Reporter()]
+    with client:
+        AnnotationUploader(client).upload_file_and_wait(
+            client.api_client.tasks_api.create_annotations_endpoint,
+            path,
+            "COCO 1.0",
+            url_params={"id": 1},
+            pbar=reporters[0],
+            status_check_period=0.25,
+        )
+        DatasetUploader(client).upload_file_and_wait(
+            client.api_client.projects_api.create_dataset_endpoint,
+            path,
+            "CVAT 1.1",
+            url_params={"id": 1},
+            pbar=reporters[1],
+            status_check_period=0.5,
+        )
+    assert periods == [0.25, 0.5]
+    assert [r.totals for r in reporters] == [[3], [3]]
