@@ -10,9 +10,11 @@ import httpx
 import pytest
 
 from cvat_client import make_client
+from cvat_client._lowlevel.body import ERROR_BODY_LIMIT
 from cvat_client.core import downloading
 from cvat_client.core.downloading import Downloader
 from cvat_client.core.exceptions import (
+    ApiConnectionError,
     ApiValueError,
     ConflictException,
     DownloadError,
@@ -236,3 +238,56 @@ def test_a_path_is_sent_under_the_servers_prefix(tmp_path: Path) -> None:
         Downloader(client).download_file("/api/x/download?a=1", tmp_path / "f.bin")
         Downloader(client).download_file("http://internal:8080/api/y", tmp_path / "g.bin")
     assert seen == ["http://cvat.test/prefix/api/x/download?a=1", "http://cvat.test/api/y"]
+
+
+def test_a_download_asks_for_the_bytes_as_stored(tmp_path: Path) -> None:
+    def respond(n: int, request: httpx.Request) -> httpx.Response:
+        if n == 1:
+            return httpx.Response(
+                200,
+                headers={"content-length": str(len(DATA))},
+                stream=_Cut(DATA[:1024], httpx.ReadError("reset")),
+            )
+        return httpx.Response(
+            206,
+            headers={"content-range": f"bytes 1024-{len(DATA) - 1}/{len(DATA)}"},
+            content=DATA[1024:],
+        )
+
+    client, seen = _scripted(respond)
+    with client:
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin")
+    # header names in canonical case, as cvat-sdk sends them
+    assert (b"Accept-Encoding", b"identity") in seen[0].headers.raw
+    assert (b"Range", b"bytes=1024-") in seen[1].headers.raw
+
+
+def test_connection_failures_to_the_end_say_what_happened(tmp_path: Path) -> None:
+    def respond(n: int, request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused", request=request)
+
+    client, seen = _scripted(respond, download_attempts=2, retries=0)
+    with client, pytest.raises(DownloadError) as info:
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin")
+    assert len(seen) == 2
+    assert str(info.value).startswith(
+        "Downloading f.bin failed after 2 attempts (0 bytes received): "
+    )
+    assert "connection refused" in str(info.value)
+    assert str(info.value).endswith(". Check the connection and try again.")
+    assert isinstance(info.value.__cause__, ApiConnectionError)
+
+
+def test_an_error_answer_is_read_up_to_the_error_cap(tmp_path: Path) -> None:
+    huge = b"x" * (ERROR_BODY_LIMIT + 4096)
+
+    def respond(n: int, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            404, headers={"content-type": "text/plain"}, stream=httpx.ByteStream(huge)
+        )
+
+    client, _ = _scripted(respond)
+    with client, pytest.raises(NotFoundException) as info:
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin")
+    assert info.value.body == huge[:ERROR_BODY_LIMIT]
+    assert _files(tmp_path) == []
