@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +22,7 @@ from cvat_client.core.exceptions import (
     InvalidResponseError,
     NotFoundException,
 )
+from cvat_client.core.progress import BaseProgressReporter
 
 from .test_downloading import DATA, _Cut, _export_script, _files, _scripted
 
@@ -291,3 +293,43 @@ def test_an_error_answer_is_read_up_to_the_error_cap(tmp_path: Path) -> None:
         Downloader(client).download_file("/api/x", tmp_path / "f.bin")
     assert info.value.body == huge[:ERROR_BODY_LIMIT]
     assert _files(tmp_path) == []
+
+
+class _Reporter(BaseProgressReporter):
+    def __init__(self) -> None:
+        super().__init__()
+        self.runs: list[tuple[int | None, dict[str, Any]]] = []
+
+    def _begin(self, total: int | None, options: dict[str, Any]) -> None:
+        self.runs.append((total, options))
+
+
+@pytest.mark.parametrize("known", [True, False])
+def test_a_download_reports_bytes_to_its_reporter(tmp_path: Path, known: bool) -> None:
+    headers = {"content-length": str(len(DATA))} if known else {}
+    client, _ = _scripted(
+        lambda n, request: httpx.Response(200, headers=headers, stream=_Cut(DATA, None))
+    )
+    reporter = _Reporter()
+    with client:
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin", pbar=reporter)
+    options = {"desc": "Downloading f.bin", "unit": "B", "unit_scale": True, "unit_divisor": 1024}
+    assert reporter.runs == [(len(DATA) if known else 0, options)]
+
+
+def test_an_unexpected_range_is_named(tmp_path: Path) -> None:
+    def respond(n: int, request: httpx.Request) -> httpx.Response:
+        if n == 1:
+            return httpx.Response(
+                200,
+                headers={"content-length": str(len(DATA))},
+                stream=_Cut(DATA[:2048], httpx.ReadError("reset")),
+            )
+        return httpx.Response(206, headers={"content-range": "bytes 0-9/100"}, content=b"x" * 10)
+
+    client, _ = _scripted(respond)
+    with client, pytest.raises(DownloadError) as info:
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin")
+    assert str(info.value) == (
+        "The server answered a resumed download of f.bin with an unexpected range ('bytes 0-9/100')"
+    )
