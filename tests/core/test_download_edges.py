@@ -333,3 +333,47 @@ def test_an_unexpected_range_is_named(tmp_path: Path) -> None:
     assert str(info.value) == (
         "The server answered a resumed download of f.bin with an unexpected range ('bytes 0-9/100')"
     )
+
+
+def test_a_restart_takes_back_the_reported_bytes(tmp_path: Path) -> None:
+    def respond(n: int, request: httpx.Request) -> httpx.Response:
+        if n == 1:
+            return httpx.Response(
+                200,
+                headers={"content-length": str(len(DATA))},
+                stream=_Cut(DATA[:3072], httpx.ReadError("reset")),
+            )
+        return httpx.Response(200, content=DATA)  # Range ignored: the whole file again
+
+    advanced: list[int] = []
+    reporter = _Reporter()
+    reporter.advance = advanced.append  # type: ignore[method-assign,assignment]
+    client, _ = _scripted(respond)
+    with client:
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin", pbar=reporter)
+    assert -3072 in advanced
+    assert sum(advanced) == len(DATA)
+
+
+@pytest.mark.parametrize(
+    ("body", "said"),
+    [
+        (_Cut(DATA[:2048], httpx.ReadError("peer reset")), "peer reset"),
+        (_Cut(DATA[:2048], None), f"the connection closed after 2048 of {len(DATA)} bytes"),
+    ],
+)
+def test_the_last_failure_is_named_when_attempts_run_out(
+    tmp_path: Path, body: httpx.SyncByteStream, said: str
+) -> None:
+    client, _ = _scripted(
+        lambda n, request: httpx.Response(
+            200, headers={"content-length": str(len(DATA))}, stream=body
+        ),
+        download_attempts=1,
+    )
+    with client, pytest.raises(DownloadError) as info:
+        Downloader(client).download_file("/api/x", tmp_path / "f.bin")
+    assert str(info.value) == (
+        "Downloading f.bin failed after 1 attempts (2048 bytes received): "
+        f"{said}. Check the connection and try again."
+    )

@@ -66,6 +66,21 @@ def test_an_unread_answer_has_an_empty_body() -> None:
 
 
 def test_messages_without_a_response() -> None:
+    bare = ApiException(message="said")
+    assert (bare.headers, bare.body, bare.data, bare.method, bare.url, bare.response) == (
+        {},
+        b"",
+        None,
+        None,
+        None,
+        None,
+    )
+    assert bare.args == ("said",)
+    response = _response(404)
+    assert exception_for_response(response).response is response
+    assert exception_for_response(response).args == (
+        "(404) Not Found for POST http://cvat.test/api/tasks",
+    )
     assert str(ApiException()) == "ApiException"
     assert str(ApiException(status=418)) == "(418)"
     assert str(ApiException(reason="Teapot")) == "Teapot"

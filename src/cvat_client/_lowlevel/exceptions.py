@@ -110,7 +110,8 @@ class ApiException(OpenApiException):
             self.reason = http_resp.reason_phrase
             self.headers = mask_headers(http_resp.headers)
             self.body = _read_body(http_resp)
-            self.data = _parse_error_body(self.body, http_resp.headers.get(_CONTENT_TYPE, ""))
+            content_type = str(http_resp.headers.get(_CONTENT_TYPE))  # "None" if not said
+            self.data = _parse_error_body(self.body, content_type)
             request = http_resp._request
             if request is not None:
                 self.method = request.method
