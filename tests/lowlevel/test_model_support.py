@@ -237,8 +237,17 @@ def test_values_by_spec(debug_log: pytest.LogCaptureFixture) -> None:
     assert _value("red", ("tuple", "str")) == "red"  # a kind it does not know: as it is
     assert _said(debug_log) == []
     assert _value(5, ("model", "Box")) == 5
+    assert _value("soon", "datetime") == "soon"
+    assert _value("soon", "date") == "soon"
+    assert _value("soon", "uuid") == "soon"
+    assert _value("pink", ("enum", "Color")) == "pink"
     assert _said(debug_log) == [
-        "response deviates from the schema: Task: field 'f': expected an object, got 5"
+        "response deviates from the schema: Task: field 'f': expected an object, got 5",
+        "response deviates from the schema: Task: field 'f': 'soon' is not an ISO 8601 timestamp",
+        "response deviates from the schema: Task: field 'f': 'soon' is not an ISO 8601 date",
+        "response deviates from the schema: Task: field 'f': 'soon' is not a UUID",
+        "response deviates from the schema: Task: field 'f' has value 'pink', unknown to Color "
+        "(known: ['red', 'green']); kept as is",
     ]
 
 
