@@ -241,6 +241,9 @@ def test_values_by_spec(debug_log: pytest.LogCaptureFixture) -> None:
     assert _value("soon", "date") == "soon"
     assert _value("soon", "uuid") == "soon"
     assert _value("pink", ("enum", "Color")) == "pink"
+    assert _value(["x"], ("list", "date")) == ["x"]
+    assert _value({"k": "x"}, ("dict", "uuid")) == {"k": "x"}
+    assert _value(2.5, ("union", ("int", "none"))) == 2.5
     assert _said(debug_log) == [
         "response deviates from the schema: Task: field 'f': expected an object, got 5",
         "response deviates from the schema: Task: field 'f': 'soon' is not an ISO 8601 timestamp",
@@ -248,6 +251,9 @@ def test_values_by_spec(debug_log: pytest.LogCaptureFixture) -> None:
         "response deviates from the schema: Task: field 'f': 'soon' is not a UUID",
         "response deviates from the schema: Task: field 'f' has value 'pink', unknown to Color "
         "(known: ['red', 'green']); kept as is",
+        "response deviates from the schema: Task: field 'f': 'x' is not an ISO 8601 date",
+        "response deviates from the schema: Task: field 'f': 'x' is not a UUID",
+        "response deviates from the schema: Task: field 'f': 2.5 matches none of its schema types",
     ]
 
 
