@@ -620,3 +620,13 @@ def test_import_uploaders_pass_the_reporter_and_the_poll_period(tmp_path: Path) 
         )
     assert periods == [0.25, 0.5]
     assert [r.totals for r in reporters] == [[3], [3]]
+
+
+def test_a_file_slice_stops_when_the_upload_is_aborted(tmp_path: Path) -> None:
+    path = _file(tmp_path, 10)
+    abort = threading.Event()
+    stream = iter(FileSliceStream(path, 0, 10, abort=abort))
+    abort.set()
+    with pytest.raises(UploadAborted, match=r"^upload aborted$"):
+        next(stream)
+    assert b"".join(FileSliceStream(path, 3, 4)) == path.read_bytes()[3:7]
