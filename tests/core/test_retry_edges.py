@@ -192,3 +192,9 @@ def test_a_request_with_its_own_authorization_is_not_renewed(
         )
         assert response.status_code == 401
     assert spy.count("POST", "/api/auth/login") == 1  # the first login only
+
+
+def test_a_transport_without_a_policy_uses_the_default_one() -> None:
+    inner = httpx.MockTransport(lambda request: httpx.Response(200))
+    assert RetryTransport(inner).policy == RetryPolicy()
+    assert RetryTransport(inner, RetryPolicy(retries=1)).policy == RetryPolicy(retries=1)
