@@ -227,8 +227,8 @@ class SessionCookieJar(http.cookiejar.CookieJar):
 
     def extract_cookies(self, response: Any, request: Any) -> None:
         """Take the cookies of an answer, unless its request used an older session."""
-        sent = getattr(request, "request", None)
-        generation = getattr(sent, "extensions", {}).get(_GENERATION)
+        # ``request`` is httpx's wrapper of the httpx.Request that was sent
+        generation = request.request.extensions.get(_GENERATION)
         if generation is not None and generation < self._current_generation():
             return
         super().extract_cookies(response, request)
