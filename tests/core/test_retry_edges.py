@@ -198,3 +198,16 @@ def test_a_transport_without_a_policy_uses_the_default_one() -> None:
     inner = httpx.MockTransport(lambda request: httpx.Response(200))
     assert RetryTransport(inner).policy == RetryPolicy()
     assert RetryTransport(inner, RetryPolicy(retries=1)).policy == RetryPolicy(retries=1)
+
+
+def test_a_body_that_says_it_can_be_sent_again_is_retried(tmp_path: Any) -> None:
+    from cvat_client.core.uploading import FileSliceStream
+
+    path = tmp_path / "body.bin"
+    path.write_bytes(b"0123456789")
+    transport, slept = _retrying([httpx.Response(503), httpx.Response(200)], rng=0.0)
+    with httpx.Client(transport=transport) as http:
+        request = http.build_request("PUT", "http://cvat.test/api/x")
+        request.stream = FileSliceStream(path, 0, 10)
+        assert http.send(request).status_code == 200
+    assert len(slept) == 1

@@ -62,7 +62,7 @@ def _replayable(request: httpx.Request) -> bool:
     stream = request.stream
     if isinstance(stream, httpx.ByteStream):
         return True
-    return bool(getattr(stream, "replayable", False))
+    return bool(getattr(stream, "replayable", None))
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -90,7 +90,7 @@ class RetryTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, repeating it while the policy allows."""
         attempt = 0
-        allowed = not request.extensions.get(NO_RETRY, False)
+        allowed = not request.extensions.get(NO_RETRY)
         while True:
             try:
                 response = self.inner.handle_request(request)
