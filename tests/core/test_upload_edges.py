@@ -278,7 +278,8 @@ def test_an_import_sends_start_upload_and_finish(tmp_path: Path) -> None:
         )
     assert waited == [("rq-1", 0.5)]
     start, create, _chunk, finish = seen
-    assert "upload-start" in start.headers and start.headers["upload-start"] == ""
+    assert (b"Upload-Start", b"") in start.headers.raw  # canonical case on the wire
+    assert (b"Upload-Finish", b"") in seen[-1].headers.raw
     assert dict(start.url.params) == {"format": "CVAT 1.1", "filename": "data.zip"}
     assert create.headers["upload-metadata"] == "filename ZGF0YS56aXA=,kind aw=="
     assert "upload-finish" in finish.headers
