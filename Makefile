@@ -61,6 +61,7 @@ mutate: $(STAMP)
 	$(PY) -m pip install --quiet "mutmut==3.8.1"
 	$(VENV)/bin/mutmut run $(MUTATE_ARGS)
 	$(VENV)/bin/mutmut results
+	$(PY) tools/mutation_table.py --survivors
 
 ## The main job: the quick-start example against the embedded test server
 ## (or against a real server when CVAT_HOST and credentials are set).

@@ -326,6 +326,16 @@ def test_imports_stay_lazy() -> None:
         ("v2.73.0", "2.73", True),
         ("2.73.0+local.1", "2.73", True),
         ("not a version", "2.73", False),
+        # missing numbers are zeros; only the target's first three count
+        ("2", "2.0.0", True),
+        ("2.0.0", "2", True),
+        ("2", "2.0.1", False),
+        ("2.73", "2.73.1", False),
+        ("2.73.0", "2.73.0.5", True),
+        ("2.73.0.0.1", "2.73.0.0.2", True),
+        # an epoch given on one side only
+        ("1!2.1", "2.1", False),
+        ("2.1", "1!2.1", False),
     ],
 )
 def test_compatible_release_follows_pep440(server: str, supported: str, expected: bool) -> None:

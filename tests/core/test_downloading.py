@@ -54,6 +54,13 @@ def test_server_file_name() -> None:
     assert server_file_name('attachment; filename="task_1 coco 1.0.zip"') == "task_1 coco 1.0.zip"
     assert server_file_name('attachment; filename="../../etc/passwd"') == "passwd"
     assert server_file_name('attachment; filename=".hidden"') is None
+    assert server_file_name('attachment; filename="a/b/c.zip"') == "c.zip"
+    assert server_file_name('attachment; filename="C:\\\\dir\\\\f.zip"') == "f.zip"
+    assert server_file_name('attachment; filename=" spaced.zip "') == "spaced.zip"
+    longest = "n" * 250 + ".zip"
+    assert server_file_name(f'attachment; filename="{longest}"') == longest  # 254
+    assert server_file_name(f'attachment; filename="n{longest}"') is None
+    assert server_file_name('attachment; filename="dir/"') is None
     assert server_file_name(None) is None
 
 

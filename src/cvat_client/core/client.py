@@ -32,7 +32,6 @@ from cvat_client.core.retry import (
     RetryTransport,
     SessionCookieJar,
     SessionRenewal,
-    mark_no_relogin,
 )
 from cvat_client.core.utils import ALLOWED_SERVER_SCHEMAS, CVAT_API_V2
 
@@ -345,7 +344,7 @@ class Client:
             self.host + "/api/auth/login",
             json={"username": credentials.user, "password": credentials.password},
             headers={"Accept": ACCEPT, "User-Agent": self.api_client.user_agent},
-            extensions=mark_no_relogin({"timeout": timeout.as_dict()}),
+            extensions={"timeout": timeout.as_dict()},
         )
 
     def _session_renewed(self) -> None:

@@ -160,20 +160,19 @@ class Downloader:
                 if response.status_code not in (200, 206):
                     read_capped(response, ERROR_BODY_LIMIT, truncate=True)
                     raise exception_for_response(response)
-                encoded = response.headers.get("content-encoding", "identity").lower()
+                said = dict(response.headers)  # names in lower case, values joined
+                encoded = said.get("content-encoding", "").lower()
                 # the length of an encoded body is not the length of the file it decodes to
                 identity = encoded in ("", "identity")
-                length = response.headers.get("content-length") if identity else None
-                action = state.on_response(
-                    response.status_code, response.headers.get("content-range"), length
-                )
+                length = said.get("content-length") if identity else None
+                action = state.on_response(response.status_code, said.get("content-range"), length)
                 if action is ResumeAction.FAIL:
                     raise DownloadError(
                         f"The server answered a resumed download of {target.name} with an "
-                        f"unexpected range ({response.headers.get('content-range')!r})"
+                        f"unexpected range ({said.get('content-range')!r})"
                     )
                 if run.server_name is None:
-                    run.server_name = server_file_name(response.headers.get("content-disposition"))
+                    run.server_name = server_file_name(said.get("content-disposition"))
                 if not run.started:
                     reporter.start2(
                         state.total or 0,
@@ -229,7 +228,7 @@ class Downloader:
         except httpx.TimeoutException as exc:
             raise DownloadError(f"The download timed out: {exc}. Pass a longer timeout.") from exc
         except httpx.TransportError as exc:
-            raise _Dropped(str(exc)) from exc
+            raise _Dropped from exc  # the cause is what is reported
 
     def prepare_file(
         self,
@@ -244,10 +243,8 @@ class Downloader:
 
         An export already running (409) is waited for, not started again.
         """
-        result, response = endpoint(
-            **(url_params or {}), **(query_params or {}), _check_status=False
-        )
-        rq_id = _rq_id(result, response)
+        _, response = endpoint(**(url_params or {}), **(query_params or {}), _check_status=False)
+        rq_id = _rq_id(response)
         return self._client.wait_for_request(rq_id, status_check_period=status_check_period)
 
     def prepare_and_download_file_from_endpoint(
@@ -307,16 +304,19 @@ class _StallRule:
             )
 
 
+_DISPOSITION = "content-disposition"
+
+
 def server_file_name(content_disposition: str | None) -> str | None:
     """The file name of a ``Content-Disposition`` header, if safe to use as a local name."""
     if not content_disposition:
         return None
     message = email.message.Message()
-    message["content-disposition"] = content_disposition
+    message[_DISPOSITION] = content_disposition
     name = message.get_filename()
     if not name:
         return None
-    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip()
+    name = name.replace("\\", "/").rpartition("/")[2].strip()  # the last part of a path
     if (
         not name
         or name.startswith(".")
@@ -327,25 +327,26 @@ def server_file_name(content_disposition: str | None) -> str | None:
     return name
 
 
-def _rq_id(result: Any, response: httpx.Response) -> str:
-    if response.status_code == 409:
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        if isinstance(data, dict) and isinstance(data.get("rq_id"), str):
-            return str(data["rq_id"])
+def _rq_id(response: httpx.Response) -> str:
+    """The id of the background request an export answer names; a 409 names the same
+    export already running (it is waited for)."""
+    rq_id = _json_object(response).get("rq_id")
+    if response.status_code == 409 and isinstance(rq_id, str):
+        return rq_id
     if not response.is_success:
         raise exception_for_response(response)
-    rq_id = getattr(result, "rq_id", None)
-    if rq_id is None and response.content:
-        try:
-            data = response.json()
-        except ValueError:
-            data = None
-        rq_id = data.get("rq_id") if isinstance(data, dict) else None
     if not isinstance(rq_id, str) or not rq_id:
         raise ApiValueError(
             f"The server answered the export with no request id ({response.status_code})"
         )
     return rq_id
+
+
+def _json_object(response: httpx.Response) -> dict[str, Any]:
+    """The JSON object of an answer; ``{}`` for anything else (an error's list of
+    messages, no body)."""
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

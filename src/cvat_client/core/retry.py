@@ -42,7 +42,12 @@ logger = logging.getLogger("cvat_client.core.retry")
 
 #: Put ``{NO_RETRY: True}`` in a request's extensions to send it exactly once.
 NO_RETRY = "cvat_client.no_retry"
-_NO_RELOGIN = "cvat_client.no_relogin"
+
+# Header names (httpx looks them up in any case; sent as written here)
+_AUTHORIZATION = "authorization"
+_COOKIE = "cookie"
+_CSRF_HEADER = "X-CSRFToken"  # Django's spelling
+_RETRY_AFTER = "retry-after"
 
 
 def failure_kind(exc: httpx.TransportError) -> FailureKind:
@@ -74,7 +79,7 @@ def _replayable(request: httpx.Request) -> bool:
     stream = request.stream
     if isinstance(stream, httpx.ByteStream):
         return True
-    return bool(getattr(stream, "replayable", False))
+    return bool(getattr(stream, "replayable", None))
 
 
 class RetryTransport(httpx.BaseTransport):
@@ -102,7 +107,7 @@ class RetryTransport(httpx.BaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Send ``request``, repeating it while the policy allows."""
         attempt = 0
-        allowed = not request.extensions.get(NO_RETRY, False)
+        allowed = not request.extensions.get(NO_RETRY)
         while True:
             try:
                 response = self.inner.handle_request(request)
@@ -124,7 +129,7 @@ class RetryTransport(httpx.BaseTransport):
                     self.policy.retries,
                 )
             else:
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
+                retry_after = parse_retry_after(response.headers.get(_RETRY_AFTER))
                 delay = (
                     self.policy.for_status(
                         request.method, response.status_code, retry_after, attempt, self.rng
@@ -204,21 +209,21 @@ class SessionRenewal(httpx.Auth):
         yield request
 
     def _renewable(self, request: httpx.Request) -> bool:
-        if request.extensions.get(_NO_RELOGIN) or "authorization" in request.headers:
-            return False
-        if not self._client._can_renew_session():
+        # a request with its own credentials (a token, a presigned URL) is not renewed
+        if _AUTHORIZATION in request.headers or not self._client._can_renew_session():
             return False
         return self._client.api_client._is_own_host(request.url)
 
     def _refresh(self, request: httpx.Request) -> None:
         jar = self._client.api_client.client.cookies
-        if "cookie" in request.headers:
-            del request.headers["cookie"]
+        if _COOKIE in request.headers:
+            del request.headers[_COOKIE]
         jar.set_cookie_header(request)
-        if "x-csrftoken" in request.headers:
-            token = _cookie(jar, "csrftoken")
-            if token is not None:
-                request.headers["X-CSRFToken"] = token
+        if _CSRF_HEADER in request.headers:
+            # the last one (``jar.get`` refuses several cookies of one name)
+            tokens = [c.value for c in jar.jar if c.name == "csrftoken" and c.value is not None]
+            if tokens:
+                request.headers[_CSRF_HEADER] = tokens[-1]
 
 
 _GENERATION = "cvat_client.session_generation"
@@ -239,8 +244,8 @@ class SessionCookieJar(http.cookiejar.CookieJar):
 
     def extract_cookies(self, response: Any, request: Any) -> None:
         """Take the cookies of an answer, unless its request used an older session."""
-        sent = getattr(request, "request", None)
-        generation = getattr(sent, "extensions", {}).get(_GENERATION)
+        # ``request`` is httpx's wrapper of the httpx.Request that was sent
+        generation = request.request.extensions.get(_GENERATION)
         if generation is not None and generation < self._current_generation():
             return
         super().extract_cookies(response, request)
@@ -282,16 +287,12 @@ def _renewal_error(
     client: Client, request: httpx.Request, login_response: httpx.Response
 ) -> Exception:
     from cvat_client._lowlevel.exceptions import exception_for_response
+    from cvat_client.core.client import _server_text
     from cvat_client.core.exceptions import SessionRenewalError
 
-    credentials = client._credentials
-    user = credentials.user if credentials is not None else "?"
-    said = exception_for_response(login_response)
-    detail = said._message or ""
-    if not detail and isinstance(said.data, dict | list | str):
-        from cvat_client.core.client import _server_text
-
-        detail = _server_text(said.data)
+    # only a client logged in with a password renews its session
+    user = client._credentials.user  # type: ignore[union-attr]
+    detail = _server_text(exception_for_response(login_response).data)
     url = str(request.url.copy_with(query=None))
     return SessionRenewalError(
         f"the session expired and logging in again as {user!r} failed ({login_response.status_code}"
@@ -301,17 +302,3 @@ def _renewal_error(
         url=url,
         login_status=login_response.status_code,
     )
-
-
-def _cookie(jar: httpx.Cookies, name: str) -> str | None:
-    found: str | None = None
-    for cookie in jar.jar:
-        if cookie.name == name and cookie.value is not None:
-            found = cookie.value
-    return found
-
-
-def mark_no_relogin(extensions: dict[str, Any]) -> dict[str, Any]:
-    """Mark a request (its extensions) so that a 401 does not trigger a new login."""
-    extensions[_NO_RELOGIN] = True
-    return extensions

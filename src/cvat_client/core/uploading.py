@@ -68,6 +68,11 @@ _BLOCK = 1024 * 1024
 TUS_CHUNK_SIZE = 100 * _BLOCK
 #: Statuses after which a chunk is resumed from the server's offset.
 _RESUMABLE = RETRY_STATUSES | {409, 423, 500}
+# Names of answer headers (httpx looks them up in any case)
+_LOCATION = "location"
+_UPLOAD_FILENAME = "upload-filename"
+_UPLOAD_OFFSET = "upload-offset"
+_RETRY_AFTER = "retry-after"
 
 
 class UploadAborted(Exception):
@@ -324,10 +329,10 @@ class Uploader:
         )
         if response.status_code != 201:
             raise exception_for_response(response)
-        location = response.headers.get("location")
+        location = response.headers.get(_LOCATION)
         if not location:
             raise UploadError(f"The server started an upload on {url} but gave no Location")
-        name = response.headers.get("upload-filename") or meta.get("filename", "")
+        name = response.headers.get(_UPLOAD_FILENAME) or meta.get("filename", "")
         return rebase_url(location, self._client.host), name
 
     def _tus_upload(
@@ -352,8 +357,8 @@ class Uploader:
             failure: BaseException | None = None
             try:
                 if need_sync:
-                    if self._sync_offset(location, state, in_flight_end):
-                        need_sync = False
+                    self._sync_offset(location, state, in_flight_end)
+                    need_sync = False
                     continue
                 offset, length = state.next_chunk()
                 in_flight_end = offset + length
@@ -369,12 +374,18 @@ class Uploader:
                     length=length,
                 )
                 if response.status_code == 204:
-                    state.confirm(parse_offset(response.headers.get("upload-offset")), length)
-                    continue
-                if response.status_code not in _RESUMABLE:
+                    state.confirm(parse_offset(response.headers.get(_UPLOAD_OFFSET)), length)
+                    if state.offset > offset:
+                        continue
+                    # an answer without progress would repeat the chunk forever
+                    failure = UploadError(
+                        f"the server answered the chunk at byte {offset} without taking it"
+                    )
+                elif response.status_code in _RESUMABLE:
+                    failure = exception_for_response(response)
+                    retry_after = parse_retry_after(response.headers.get(_RETRY_AFTER))
+                else:
                     raise exception_for_response(response)
-                failure = exception_for_response(response)
-                retry_after = parse_retry_after(response.headers.get("retry-after"))
             except ApiTransportError as exc:
                 if isinstance(exc, ApiTimeoutError) and exc.method != "PATCH":
                     raise
@@ -399,19 +410,20 @@ class Uploader:
             self._client._sleep(min(delay, policy.max_backoff))
         return name
 
-    def _sync_offset(self, location: str, state: UploadState, in_flight_end: int) -> bool:
-        """Ask the server (``HEAD``) where the upload stands; False if it could not answer."""
+    def _sync_offset(self, location: str, state: UploadState, in_flight_end: int) -> None:
+        """Ask the server (``HEAD``) where the upload stands (:class:`_ResumeNeeded`: ask
+        again later)."""
         response = self._send("HEAD", location, headers={"Tus-Resumable": TUS_VERSION})
         if response.status_code == 200:
-            offset = parse_offset(response.headers.get("upload-offset"))
+            offset = parse_offset(response.headers.get(_UPLOAD_OFFSET))
             if offset is None:
                 raise UploadError(f"The server's answer to HEAD {location} has no Upload-Offset")
             state.resume_at(offset)
-            return True
+            return
         if response.status_code == 404 and in_flight_end == state.length:
             # The server removes a finished upload: the last chunk did arrive.
             state.resume_at(state.length)
-            return True
+            return
         if response.status_code in _RESUMABLE:
             raise _ResumeNeeded(f"HEAD {location} answered {response.status_code}")
         raise UploadError(

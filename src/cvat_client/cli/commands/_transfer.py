@@ -78,9 +78,9 @@ def _start_export(endpoint: Any, **params: Any) -> str:
     from cvat_client._lowlevel.exceptions import ApiValueError
     from cvat_client.core.downloading import _rq_id
 
-    result, response = endpoint(**params, _check_status=False)
+    _, response = endpoint(**params, _check_status=False)
     try:
-        return _rq_id(result, response)
+        return _rq_id(response)
     except ApiValueError:
         raise CliError(f"The server started no export (status {response.status_code})") from None
 

@@ -60,18 +60,14 @@ class DownloadState:
         self, status: int, content_range: str | None, content_length: str | None
     ) -> ResumeAction:
         """Decide how to use an answer (a 200 or a 206) and learn the total size."""
-        if status == 206 and self.received > 0:
+        if status == 206:
+            # a range must start where we are (byte 0 for a first answer); an unknown
+            # total (``*``) keeps the one already known
             parsed = parse_content_range(content_range)
             if parsed is None or parsed[0] != self.received:
                 return ResumeAction.FAIL
             if parsed[2] is not None:
                 self.total = parsed[2]
-            return ResumeAction.APPEND
-        if status == 206:
-            parsed = parse_content_range(content_range)
-            if parsed is None or parsed[0] != 0:
-                return ResumeAction.FAIL
-            self.total = parsed[2]
             return ResumeAction.APPEND
         self.received = 0
         self.total = _int_or_none(content_length)

@@ -10,10 +10,11 @@ video/audio/archive/PDF/ZIP alone or any number of images (``cvat/apps/engine/ta
 from __future__ import annotations
 
 import mimetypes
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["media_kind", "UNIQUE_KINDS", "check_task_media"]
+__all__ = ["media_kind", "kind_of_type", "UNIQUE_KINDS", "check_task_media"]
 
 #: Kinds of which a task takes one file and nothing else.
 UNIQUE_KINDS = ("video", "audio", "archive", "pdf", "zip")
@@ -30,22 +31,37 @@ _ARCHIVES = frozenset(
 
 
 def media_kind(name: str) -> str | None:
-    """The server's media kind of a file name, ``"manifest"``, or ``None`` (skipped)."""
-    mime, encoding = mimetypes.guess_type(name)
-    if mime is not None and mime.startswith("image") and not mime.startswith("image/svg"):
-        return "image"
-    if mime is not None and mime.startswith("video"):
+    """The server's media kind of a file name, ``"manifest"``, or ``None`` (skipped).
+
+    The server looks at the MIME type first, then at the ``.jsonl`` ending; no
+    ``.jsonl`` name has a MIME type of a media kind, so the ending is checked first here.
+    (The server also compares the *encoding* :mod:`mimetypes` guesses with its archive
+    types, but an encoding is never a MIME type: ``gzip``, ``bzip2``..., so that test is
+    left out.)
+    """
+    if name.endswith(".jsonl"):
+        return "manifest"
+    mime = mimetypes.guess_type(name)[0]
+    if mime is None:
+        return None
+    return kind_of_type(mime)
+
+
+def kind_of_type(mime: str) -> str | None:
+    """The server's media kind of a MIME type, or ``None`` (a file it skips)."""
+    if mime.startswith("image"):
+        # vector images are not media to CVAT (Pillow cannot read them)
+        return None if mime.startswith("image/svg") else "image"
+    if mime.startswith("video"):
         return "video"
-    if mime is not None and mime.startswith("audio"):
+    if mime.startswith("audio"):
         return "audio"
-    if mime in _ARCHIVES or encoding in _ARCHIVES:
+    if mime in _ARCHIVES:
         return "archive"
     if mime == "application/pdf":
         return "pdf"
-    if mime == "application/zip" or encoding == "application/zip":
+    if mime == "application/zip":
         return "zip"
-    if name.endswith(".jsonl"):
-        return "manifest"
     return None
 
 
@@ -55,7 +71,7 @@ def check_task_media(names: Sequence[str | Path]) -> str | None:
     ``names`` are the files to upload. Files the server would skip are refused here: they
     were given on purpose, and the server would drop them silently.
     """
-    kinds: dict[str, list[str]] = {}
+    kinds: Counter[str] = Counter()
     skipped: list[str] = []
     for item in names:
         name = Path(item).name
@@ -63,26 +79,27 @@ def check_task_media(names: Sequence[str | Path]) -> str | None:
         if kind is None:
             skipped.append(name)
         else:
-            kinds.setdefault(kind, []).append(name)
+            kinds[kind] += 1
     if skipped:
         shown = ", ".join(repr(n) for n in skipped[:5]) + (" ..." if len(skipped) > 5 else "")
         return (
             f"{len(skipped)} file(s) are not media CVAT can use ({shown}): CVAT takes images, "
             "one video, one archive (zip, tar...) or one PDF, plus an optional .jsonl manifest"
         )
-    if len(kinds.get("manifest", [])) > 1:
+    if kinds["manifest"] > 1:
         return "Only one manifest (.jsonl) file can be attached to the data of a task"
-    media = {k: v for k, v in kinds.items() if k != "manifest"}
+    media = {k: n for k, n in kinds.items() if k != "manifest"}
     if not media:
         return "No media found: CVAT takes images, one video, one archive or one PDF"
-    unique = sum(len(v) for k, v in media.items() if k in UNIQUE_KINDS)
-    multiple = sum(len(v) for k, v in media.items() if k not in UNIQUE_KINDS)
+    unique = sum(n for k, n in media.items() if k in UNIQUE_KINDS)
+    multiple = sum(n for k, n in media.items() if k not in UNIQUE_KINDS)
     if unique > 1 or (unique == 1 and multiple > 0):
-        found = ", ".join(f"{len(v)} {k}(s)" for k, v in sorted(media.items()))
+        found = ", ".join(f"{n} {k}(s)" for k, n in sorted(media.items()))
         return (
             "A task takes either one video, audio file, archive, PDF or ZIP, or any number of "
             f"images, not a mix: found {found}"
         )
-    if kinds.get("manifest") and not set(media) <= {"video", "image", "zip", "archive"}:
+    # (media is one video, audio file, archive, PDF or ZIP, or images: see above)
+    if kinds["manifest"] and media.keys() & {"audio", "pdf"}:
         return "A manifest (.jsonl) can only come with a video, images or an archive"
     return None

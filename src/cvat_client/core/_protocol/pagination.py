@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = ["PageCursor", "page_of_url"]
@@ -25,18 +25,17 @@ class PageCursor:
 
     Start at ``page`` (1 unless the caller asked for another), feed each answer to
     :meth:`advance`, stop when :attr:`done`. Guards against servers whose ``next``
-    does not move forward (a ``next`` back to a page already seen ends the walk).
+    does not move forward: a ``next`` to this page or an earlier one ends the walk (so
+    no page is fetched twice).
     """
 
     page: int = 1
     done: bool = False
     seen: int = 0
     count: int | None = None
-    _visited: set[int] = field(default_factory=set)
 
     def advance(self, next_url: str | None, received: int, count: int | None = None) -> None:
         """Record one page: its ``next`` link, how many items it held, the total ``count``."""
-        self._visited.add(self.page)
         self.seen += received
         if count is not None:
             self.count = count
@@ -44,11 +43,7 @@ class PageCursor:
             self.done = True
             return
         following = page_of_url(next_url)
-        if (
-            following in self._visited
-            or following <= self.page
-            or (self.count is not None and self.seen >= self.count)
-        ):
+        if following <= self.page or (self.count is not None and self.seen >= self.count):
             self.done = True
             return
         self.page = following

@@ -37,7 +37,7 @@ def encode_metadata(meta: Mapping[str, str]) -> str:
     for key, value in meta.items():
         if not key or any(c in key for c in " ,"):
             raise ValueError(f"Bad upload metadata key {key!r}")
-        encoded = base64.b64encode(value.encode("utf-8")).decode("ascii")
+        encoded = base64.b64encode(value.encode()).decode()  # UTF-8, both ways
         pairs.append(f"{key} {encoded}")
     return ",".join(pairs)
 

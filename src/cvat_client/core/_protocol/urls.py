@@ -16,10 +16,9 @@ def normalize_host(host: str, port: int | str | None = None) -> str:
     text = (host or "").strip()
     if not text:
         raise ValueError("The server address is empty")
-    if "://" not in text:
-        text = "https://" + text
-    parts = urlsplit(text)
-    scheme = parts.scheme.lower()
+    # no scheme means https (urlsplit gives the scheme in lower case)
+    parts = urlsplit(text) if "://" in text else urlsplit("//" + text)._replace(scheme="https")
+    scheme = parts.scheme
     if scheme not in ("http", "https"):
         raise ValueError(
             f"Invalid url schema '{parts.scheme}', expected one of <none>, https, http"
@@ -39,7 +38,7 @@ def normalize_host(host: str, port: int | str | None = None) -> str:
                 "The 'host' with a port and the 'port' argument cannot be used together. "
                 "Please specify only one port."
             )
-        if not 0 < number < 65536:
+        if not 1 <= number <= 65535:
             raise ValueError(f"Bad port {port!r}")
     netloc = parts.netloc
     if number is not None:

@@ -43,11 +43,12 @@ class Version:
         """The third number (0 if absent)."""
         return self.release[2] if len(self.release) > 2 else 0
 
-    def _key(self) -> tuple[tuple[int, ...], int, str]:
+    def _key(self) -> tuple[tuple[int, ...], bool, str]:
+        # trailing zeros do not count (2.73 == 2.73.0); a suffix sorts first (False < True)
         release = self.release
-        while len(release) > 1 and release[-1] == 0:
+        while release and release[-1] == 0:
             release = release[:-1]
-        return (release, 0 if self.suffix else 1, self.suffix)
+        return (release, not self.suffix, self.suffix)
 
     @staticmethod
     def _coerce(other: object) -> Version | None:
@@ -110,10 +111,6 @@ def _pep440(text: str) -> tuple[int, tuple[int, ...], bool] | None:
     return int(found.group("epoch") or 0), release, prerelease
 
 
-def _padded(release: tuple[int, ...], length: int) -> tuple[int, ...]:
-    return release + (0,) * (length - len(release))
-
-
 def _text_of(version: object) -> str:
     return version._text if isinstance(version, Version) else str(version)
 
@@ -132,7 +129,11 @@ def compatible_release(server: object, target: object) -> bool:
         return False
     epoch, release, prerelease = parsed_server
     target_epoch, target_release, _ = parsed_target
-    if prerelease or epoch != target_epoch:
-        return False
-    base = _padded(target_release, 3)[:3]
-    return _padded(release, 2)[:2] == base[:2] and _padded(release, 3) >= base
+    base = (*target_release, 0, 0)[:3]  # X.Y.Z
+    # missing numbers are zeros; a longer release only compares greater
+    return (
+        not prerelease
+        and epoch == target_epoch
+        and (*release, 0)[:2] == base[:2]
+        and (*release, 0, 0) >= base
+    )
