@@ -48,6 +48,7 @@ from cvat_client._lowlevel.rest import (
     ReadPolicy,
     RESTClientObject,
     cookie_domain,
+    query_params_list,
     read_policy,
 )
 from cvat_client._lowlevel.sdk_compat import SdkHelpersMixin
@@ -713,25 +714,6 @@ class _EndpointResult:
 
     def parse(self, response: httpx.Response) -> Any:
         return self.core._parse(self.spec, response, self.options)
-
-
-def query_params_list(
-    query: Sequence[tuple[str, Any]] | Mapping[str, Any] | None,
-) -> list[tuple[str, Any]]:
-    """Query pairs without ``None`` values; booleans as ``true``/``false``, numbers kept."""
-    if not query:
-        return []
-    items = query.items() if isinstance(query, Mapping) else query
-    out: list[tuple[str, Any]] = []
-    for key, value in items:
-        if value is None:
-            continue
-        if isinstance(value, bool):
-            value = "true" if value else "false"
-        elif not isinstance(value, str | int | float):
-            value = str(value)
-        out.append((key, value))
-    return out
 
 
 def _file_parts(files: Any) -> list[tuple[str, Any]]:

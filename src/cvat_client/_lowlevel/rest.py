@@ -573,10 +573,10 @@ class AsyncRESTClientObject(_RestCore):
         return response
 
 
-def query_list(
+def query_params_list(
     query: Sequence[tuple[str, Any]] | Mapping[str, Any] | None,
 ) -> list[tuple[str, Any]]:
-    """Query pairs as sent: ``None`` values left out, booleans as ``true``/``false``."""
+    """Query pairs without ``None`` values; booleans as ``true``/``false``, numbers kept."""
     if not query:
         return []
     items = query.items() if isinstance(query, Mapping) else query
@@ -586,8 +586,17 @@ def query_list(
             continue
         if isinstance(value, bool):
             value = "true" if value else "false"
-        out.append((key, str(value)))
+        elif not isinstance(value, str | int | float):
+            value = str(value)
+        out.append((key, value))
     return out
+
+
+def query_list(
+    query: Sequence[tuple[str, Any]] | Mapping[str, Any] | None,
+) -> list[tuple[str, Any]]:
+    """Query pairs as sent: `query_params_list` with every value a string."""
+    return [(key, str(value)) for key, value in query_params_list(query)]
 
 
 def _is_file_part(value: Any) -> bool:
