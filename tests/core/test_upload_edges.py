@@ -46,7 +46,7 @@ def _scripted(handler: Handler, **config: Any) -> tuple[Any, list[httpx.Request]
         "http://cvat.test",
         transport=httpx.MockTransport(handle),
         check_server_version=False,
-        config=Config(upload_chunk_size=4, retries=2, retry_backoff=0.5, **config),
+        config=Config(**{"upload_chunk_size": 4, "retries": 2, "retry_backoff": 0.5, **config}),
     )
     client._sleep = lambda _: None
     return client, seen
@@ -631,3 +631,77 @@ def test_a_file_slice_stops_when_the_upload_is_aborted(tmp_path: Path) -> None:
     with pytest.raises(UploadAborted, match=r"^upload aborted$"):
         next(stream)
     assert b"".join(FileSliceStream(path, 3, 4)) == path.read_bytes()[3:7]
+
+
+def test_chunk_backoff_follows_the_configured_retry_backoff(tmp_path: Path) -> None:
+    client, _ = _scripted(_tus_server(patch=lambda r: httpx.Response(500)), retry_backoff=0.25)
+    waits: list[float] = []
+    client._sleep = waits.append
+    uploader = Uploader(client)
+    uploader._rng.random = lambda: 1.0  # type: ignore[method-assign]
+    with client, pytest.raises(UploadError):
+        uploader.upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
+    assert waits == [0.25, 0.5]
+
+
+def test_a_chunk_answer_without_an_offset_counts_the_chunk_as_taken(tmp_path: Path) -> None:
+    client, seen = _scripted(_tus_server(patch=lambda r: httpx.Response(204)))
+    path = _file(tmp_path)
+    with client:
+        name = Uploader(client).upload_file("/api/x/", path, meta={"filename": "a.bin"})
+    assert name == "server-name.bin"
+    chunks = [r for r in seen if r.method == "PATCH"]
+    assert [c.headers["upload-offset"] for c in chunks] == ["0", "4", "8"]
+    assert b"".join(c.content for c in chunks) == path.read_bytes()
+
+
+def test_without_any_name_the_upload_has_an_empty_name(tmp_path: Path) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(201, headers={"Location": LOCATION})
+        return httpx.Response(204, headers={"Upload-Offset": "3"})
+
+    client, _ = _scripted(handle)
+    with client:
+        assert Uploader(client).upload_file("/u/", _file(tmp_path, 3), meta={}) == ""
+
+
+def test_a_chunk_that_keeps_breaking_gives_up_naming_the_transport_error(tmp_path: Path) -> None:
+    def patch(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("connection reset by peer")
+
+    client, _ = _scripted(_tus_server(patch=patch))
+    with client, pytest.raises(UploadError) as info:
+        Uploader(client).upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
+    assert "failed 3 times in a row at byte 0 of 10: " in str(info.value)
+    assert "connection reset by peer" in str(info.value)
+    assert info.value.__cause__ is not None
+    assert "connection reset by peer" in str(info.value.__cause__)
+
+
+def test_an_abort_stops_the_chunk_being_sent(tmp_path: Path) -> None:
+    stopped: list[bool] = []
+    holder: dict[str, Uploader] = {}
+
+    class Server(httpx.BaseTransport):  # unlike MockTransport, reads the body itself
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "POST":
+                return httpx.Response(201, headers={"Location": LOCATION})
+            holder["uploader"]._abort.set()  # while the chunk's body is being read
+            try:
+                b"".join(request.stream)  # type: ignore[arg-type]
+            except UploadAborted:
+                stopped.append(True)
+                raise
+            return httpx.Response(204)
+
+    client = make_client(
+        "http://cvat.test",
+        transport=Server(),
+        check_server_version=False,
+        config=Config(upload_chunk_size=4),
+    )
+    holder["uploader"] = Uploader(client)
+    with client, pytest.raises(UploadAborted):
+        holder["uploader"].upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
+    assert stopped == [True]
