@@ -15,7 +15,12 @@ import httpx
 import pytest
 
 from cvat_client import Config, make_client
-from cvat_client.core.exceptions import ApiValueError, ServiceException, UploadError
+from cvat_client.core.exceptions import (
+    ApiValueError,
+    BadRequestException,
+    ServiceException,
+    UploadError,
+)
 from cvat_client.core.progress import BaseProgressReporter, ThreadSafeProgress
 from cvat_client.core.uploading import (
     AnnotationUploader,
@@ -705,3 +710,17 @@ def test_an_abort_stops_the_chunk_being_sent(tmp_path: Path) -> None:
     with client, pytest.raises(UploadAborted):
         holder["uploader"].upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
     assert stopped == [True]
+
+
+def test_a_refused_batch_raises_the_servers_error(tmp_path: Path) -> None:
+    data = _data_server()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if "upload-multiple" in request.headers:
+            return httpx.Response(400, json={"detail": "Unsupported file."})
+        return data(request)
+
+    client, seen = _scripted(handle, upload_batch_size=100)
+    with client, pytest.raises(BadRequestException, match="Unsupported file"):
+        DataUploader(client).upload_files(1, [_file(tmp_path, 3, "b.jpg")], data_params={})
+    assert not any("upload-finish" in r.headers for r in seen)
