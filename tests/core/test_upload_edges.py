@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -724,3 +725,71 @@ def test_a_refused_batch_raises_the_servers_error(tmp_path: Path) -> None:
     with client, pytest.raises(BadRequestException, match="Unsupported file"):
         DataUploader(client).upload_files(1, [_file(tmp_path, 3, "b.jpg")], data_params={})
     assert not any("upload-finish" in r.headers for r in seen)
+
+
+def _parallel_uploader(tmp_path: Path) -> tuple[Any, DataUploader]:
+    client, _ = _scripted(_data_server())
+    return client, DataUploader(client)
+
+
+def test_two_jobs_with_two_workers_run_on_upload_threads(tmp_path: Path) -> None:
+    client, uploader = _parallel_uploader(tmp_path)
+    threads: list[str] = []
+
+    def job() -> None:
+        threads.append(threading.current_thread().name)
+
+    with client:
+        uploader._run_parallel([(job,), (job,)], 2)
+    assert len(threads) == 2 and all(name.startswith("cvat-upload") for name in threads)
+
+
+def test_parallel_jobs_never_exceed_the_workers(tmp_path: Path) -> None:
+    client, uploader = _parallel_uploader(tmp_path)
+    lock = threading.Lock()
+    active = [0, 0]  # now, most
+
+    def job() -> None:
+        with lock:
+            active[0] += 1
+            active[1] = max(active)
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+
+    with client:
+        uploader._run_parallel([(job,)] * 6, 2)
+    assert active[0] == 0 and 1 <= active[1] <= 2
+
+
+def test_a_failing_job_stops_the_others_and_waits_for_them(tmp_path: Path) -> None:
+    client, uploader = _parallel_uploader(tmp_path)
+    seen: list[str] = []
+
+    def waiting() -> None:
+        seen.append("aborted" if uploader._abort.wait(10) else "not aborted")
+        time.sleep(0.2)  # still running when the failure is raised, unless waited for
+        seen.append("finished")
+
+    def failing() -> None:
+        raise UploadError("broken")
+
+    with client, pytest.raises(UploadError, match=r"^broken$"):
+        uploader._run_parallel([(waiting,), (failing,)], 2)
+    assert seen == ["aborted", "finished"]
+
+
+def test_task_data_progress_says_what_it_counts(tmp_path: Path) -> None:
+    started: list[dict[str, Any]] = []
+
+    class Reporter(BaseProgressReporter):
+        def start2(self, total: int, **kwargs: Any) -> None:
+            started.append({"total": total, **kwargs})
+
+    client, _ = _scripted(_data_server(), upload_batch_size=100)
+    with client:
+        DataUploader(client).upload_files(
+            1, [_file(tmp_path, 3, "b.jpg")], data_params={}, pbar=Reporter()
+        )
+    assert started[0]["total"] == 3
+    assert started[0]["desc"] == "Uploading data"
