@@ -791,5 +791,12 @@ def test_task_data_progress_says_what_it_counts(tmp_path: Path) -> None:
         DataUploader(client).upload_files(
             1, [_file(tmp_path, 3, "b.jpg")], data_params={}, pbar=Reporter()
         )
-    assert started[0]["total"] == 3
-    assert started[0]["desc"] == "Uploading data"
+    assert started == [
+        {
+            "total": 3,
+            "desc": "Uploading data",
+            "unit": "B",
+            "unit_scale": True,
+            "unit_divisor": 1024,
+        }
+    ]
