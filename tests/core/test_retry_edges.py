@@ -333,3 +333,41 @@ def test_a_late_answer_of_an_older_session_leaves_a_newer_session_alone(
         assert client.api_client.client.cookies.get("sessionid") == holder["session"]
         client.projects.list()  # the newer session still works: no third renewal
         assert spy.count("POST", "/api/auth/login") == 3
+
+
+def _chain(depth: int, last: BaseException, link: str = "__cause__") -> httpx.ConnectError:
+    """A ConnectError whose chain of causes (or contexts) ends, ``depth`` deep, in ``last``."""
+    error: BaseException = last
+    for n in range(depth - 1):
+        outer = OSError(f"level {n}")
+        setattr(outer, link, error)
+        error = outer
+    top = httpx.ConnectError("connection failed")
+    setattr(top, link, error)
+    return top
+
+
+def test_a_refused_certificate_is_found_in_a_short_chain_of_causes() -> None:
+    import ssl
+
+    from cvat_client.core._protocol.retry import FailureKind
+
+    refused = ssl.SSLCertVerificationError("certificate verify failed")
+    assert retry.failure_kind(_chain(1, refused)) is FailureKind.REFUSED
+    assert retry.failure_kind(_chain(3, refused, "__context__")) is FailureKind.REFUSED
+    assert retry.failure_kind(_chain(7, refused)) is FailureKind.REFUSED  # 8 links looked at
+    assert retry.failure_kind(_chain(8, refused)) is FailureKind.NOT_SENT
+    assert retry.failure_kind(_chain(12, OSError("other"))) is FailureKind.NOT_SENT
+    assert retry.failure_kind(_chain(2, OSError("other"))) is FailureKind.NOT_SENT
+
+
+def test_cookies_folded_into_one_header_are_each_taken() -> None:
+    cookies = httpx.Cookies(SessionCookieJar(lambda: 0))
+    request = httpx.Request("GET", "http://cvat.test/api/x")
+    folded = "sessionid=abc; expires=Mon, 14 Dec 2099 10:00:00 GMT; Path=/, csrftoken=def; Path=/"
+    response = httpx.Response(
+        200, headers=[("Content-Type", "text/plain"), ("Set-Cookie", folded)], request=request
+    )
+    cookies.extract_cookies(response)
+    taken = sorted((c.name, c.value, c.expires is not None) for c in cookies.jar)
+    assert taken == [("csrftoken", "def", False), ("sessionid", "abc", True)]
