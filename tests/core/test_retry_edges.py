@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from cvat_client import make_client
+from cvat_client._lowlevel.body import ERROR_BODY_LIMIT
 from cvat_client.core import retry
 from cvat_client.core._protocol.retry import RetryPolicy
 from cvat_client.core.exceptions import LoginError, SessionRenewalError, UnauthorizedException
@@ -211,3 +212,162 @@ def test_a_body_that_says_it_can_be_sent_again_is_retried(tmp_path: Any) -> None
         request.stream = FileSliceStream(path, 0, 10)
         assert http.send(request).status_code == 200
     assert len(slept) == 1
+
+
+def test_an_error_on_a_request_that_must_not_be_retried_is_raised_at_once() -> None:
+    class Unread(httpx.BaseTransport):  # unlike MockTransport, leaves the body stream as is
+        def __init__(self) -> None:
+            self.calls = 0
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            self.calls += 1
+            raise httpx.ConnectError("refused")
+
+    def body() -> Any:
+        yield b"data"
+
+    for build in (
+        lambda http: http.build_request("PUT", "http://cvat.test/", content=body()),
+        lambda http: http.build_request(
+            "GET", "http://cvat.test/", extensions={retry.NO_RETRY: True}
+        ),
+    ):
+        inner = Unread()
+        slept: list[float] = []
+        with (
+            httpx.Client(transport=RetryTransport(inner, sleep=slept.append)) as http,
+            pytest.raises(httpx.ConnectError),
+        ):
+            http.send(build(http))
+        assert (inner.calls, slept) == (1, [])
+
+
+class _LargeBody(httpx.SyncByteStream):
+    """A body four times the error cap, without a declared length; counts what was taken."""
+
+    def __init__(self) -> None:
+        self.taken = 0
+
+    def __iter__(self) -> Any:
+        block = b"x" * 65536
+        while self.taken < 4 * ERROR_BODY_LIMIT:
+            self.taken += len(block)
+            yield block
+
+
+def test_a_large_401_before_a_re_login_is_read_only_up_to_the_error_cap(
+    cvat_server: CvatTestServer,
+) -> None:
+    body = _LargeBody()
+
+    def hook(n: int, request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/api/users/self" and not body.taken:
+            return httpx.Response(401, headers={"Content-Type": "application/json"}, stream=body)
+        return None
+
+    spy = Interceptor(ASGIBridgeTransport(cvat_server.app), hook)
+    with make_client("http://testserver", transport=spy, credentials=("admin", "admin")) as client:
+        assert client.users.retrieve_current_user().username == "admin"
+    assert 0 < body.taken <= ERROR_BODY_LIMIT + 65536
+    assert spy.count("POST", "/api/auth/login") == 2
+
+
+def test_a_large_failed_re_login_answer_is_read_only_up_to_the_error_cap(
+    cvat_server: CvatTestServer,
+) -> None:
+    body = _LargeBody()
+    logins = [0]
+
+    def hook(n: int, request: httpx.Request) -> httpx.Response | None:
+        if request.url.path == "/api/auth/login":
+            logins[0] += 1
+            if logins[0] == 2:
+                return httpx.Response(
+                    400, headers={"Content-Type": "application/json"}, stream=body
+                )
+        return None
+
+    spy = Interceptor(ASGIBridgeTransport(cvat_server.app), hook)
+    with make_client("http://testserver", transport=spy, credentials=("admin", "admin")) as client:
+        cvat_server.store.sessions.clear()
+        with pytest.raises(SessionRenewalError) as info:
+            client.projects.list()
+    assert info.value.login_status == 400
+    assert 0 < body.taken <= ERROR_BODY_LIMIT + 65536
+
+
+def test_a_late_answer_of_an_older_session_leaves_a_newer_session_alone(
+    cvat_server: CvatTestServer,
+) -> None:
+    """Two renewals: the request repeated after the first one is answered only after the
+    second one, with the 401 that deletes the cookie of a session the server forgot."""
+    holder: dict[str, Any] = {}
+
+    def hook(n: int, request: httpx.Request) -> httpx.Response | None:
+        if request.url.path != "/api/users/self" or "late" in holder:
+            return None
+        if "sent" not in holder:  # the first try: the session has expired
+            holder["sent"] = True
+            return None
+        holder["late"] = True  # the repeat after the first renewal: held back
+        cvat_server.store.sessions.clear()
+        holder["client"].projects.list()  # a second renewal meanwhile
+        holder["session"] = holder["client"].api_client.client.cookies.get("sessionid")
+        return httpx.Response(
+            401,
+            headers={
+                "Content-Type": "application/json",
+                "Set-Cookie": "sessionid=; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/",
+            },
+            json={"detail": "Invalid session."},
+            request=request,
+        )
+
+    spy = Interceptor(ASGIBridgeTransport(cvat_server.app), hook)
+    with make_client("http://testserver", transport=spy, credentials=("admin", "admin")) as client:
+        holder["client"] = client
+        cvat_server.store.sessions.clear()
+        with pytest.raises(UnauthorizedException):
+            client.users.retrieve_current_user()
+        assert spy.count("POST", "/api/auth/login") == 3  # the first login, two renewals
+        assert client.api_client.client.cookies.get("sessionid") == holder["session"]
+        client.projects.list()  # the newer session still works: no third renewal
+        assert spy.count("POST", "/api/auth/login") == 3
+
+
+def _chain(depth: int, last: BaseException, link: str = "__cause__") -> httpx.ConnectError:
+    """A ConnectError whose chain of causes (or contexts) ends, ``depth`` deep, in ``last``."""
+    error: BaseException = last
+    for n in range(depth - 1):
+        outer = OSError(f"level {n}")
+        setattr(outer, link, error)
+        error = outer
+    top = httpx.ConnectError("connection failed")
+    setattr(top, link, error)
+    return top
+
+
+def test_a_refused_certificate_is_found_in_a_short_chain_of_causes() -> None:
+    import ssl
+
+    from cvat_client.core._protocol.retry import FailureKind
+
+    refused = ssl.SSLCertVerificationError("certificate verify failed")
+    assert retry.failure_kind(_chain(1, refused)) is FailureKind.REFUSED
+    assert retry.failure_kind(_chain(3, refused, "__context__")) is FailureKind.REFUSED
+    assert retry.failure_kind(_chain(7, refused)) is FailureKind.REFUSED  # 8 links looked at
+    assert retry.failure_kind(_chain(8, refused)) is FailureKind.NOT_SENT
+    assert retry.failure_kind(_chain(12, OSError("other"))) is FailureKind.NOT_SENT
+    assert retry.failure_kind(_chain(2, OSError("other"))) is FailureKind.NOT_SENT
+
+
+def test_cookies_folded_into_one_header_are_each_taken() -> None:
+    cookies = httpx.Cookies(SessionCookieJar(lambda: 0))
+    request = httpx.Request("GET", "http://cvat.test/api/x")
+    folded = "sessionid=abc; expires=Mon, 14 Dec 2099 10:00:00 GMT; Path=/, csrftoken=def; Path=/"
+    response = httpx.Response(
+        200, headers=[("Content-Type", "text/plain"), ("Set-Cookie", folded)], request=request
+    )
+    cookies.extract_cookies(response)
+    taken = sorted((c.name, c.value, c.expires is not None) for c in cookies.jar)
+    assert taken == [("csrftoken", "def", False), ("sessionid", "abc", True)]

@@ -7,6 +7,7 @@ import json
 import logging
 import os
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,12 @@ import httpx
 import pytest
 
 from cvat_client import Config, make_client
-from cvat_client.core.exceptions import ApiValueError, ServiceException, UploadError
+from cvat_client.core.exceptions import (
+    ApiValueError,
+    BadRequestException,
+    ServiceException,
+    UploadError,
+)
 from cvat_client.core.progress import BaseProgressReporter, ThreadSafeProgress
 from cvat_client.core.uploading import (
     AnnotationUploader,
@@ -46,7 +52,7 @@ def _scripted(handler: Handler, **config: Any) -> tuple[Any, list[httpx.Request]
         "http://cvat.test",
         transport=httpx.MockTransport(handle),
         check_server_version=False,
-        config=Config(upload_chunk_size=4, retries=2, retry_backoff=0.5, **config),
+        config=Config(**{"upload_chunk_size": 4, "retries": 2, "retry_backoff": 0.5, **config}),
     )
     client._sleep = lambda _: None
     return client, seen
@@ -631,3 +637,166 @@ def test_a_file_slice_stops_when_the_upload_is_aborted(tmp_path: Path) -> None:
     with pytest.raises(UploadAborted, match=r"^upload aborted$"):
         next(stream)
     assert b"".join(FileSliceStream(path, 3, 4)) == path.read_bytes()[3:7]
+
+
+def test_chunk_backoff_follows_the_configured_retry_backoff(tmp_path: Path) -> None:
+    client, _ = _scripted(_tus_server(patch=lambda r: httpx.Response(500)), retry_backoff=0.25)
+    waits: list[float] = []
+    client._sleep = waits.append
+    uploader = Uploader(client)
+    uploader._rng.random = lambda: 1.0  # type: ignore[method-assign]
+    with client, pytest.raises(UploadError):
+        uploader.upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
+    assert waits == [0.25, 0.5]
+
+
+def test_a_chunk_answer_without_an_offset_counts_the_chunk_as_taken(tmp_path: Path) -> None:
+    client, seen = _scripted(_tus_server(patch=lambda r: httpx.Response(204)))
+    path = _file(tmp_path)
+    with client:
+        name = Uploader(client).upload_file("/api/x/", path, meta={"filename": "a.bin"})
+    assert name == "server-name.bin"
+    chunks = [r for r in seen if r.method == "PATCH"]
+    assert [c.headers["upload-offset"] for c in chunks] == ["0", "4", "8"]
+    assert b"".join(c.content for c in chunks) == path.read_bytes()
+
+
+def test_without_any_name_the_upload_has_an_empty_name(tmp_path: Path) -> None:
+    def handle(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return httpx.Response(201, headers={"Location": LOCATION})
+        return httpx.Response(204, headers={"Upload-Offset": "3"})
+
+    client, _ = _scripted(handle)
+    with client:
+        assert Uploader(client).upload_file("/u/", _file(tmp_path, 3), meta={}) == ""
+
+
+def test_a_chunk_that_keeps_breaking_gives_up_naming_the_transport_error(tmp_path: Path) -> None:
+    def patch(request: httpx.Request) -> httpx.Response:
+        raise httpx.ReadError("connection reset by peer")
+
+    client, _ = _scripted(_tus_server(patch=patch))
+    with client, pytest.raises(UploadError) as info:
+        Uploader(client).upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
+    assert "failed 3 times in a row at byte 0 of 10: " in str(info.value)
+    assert "connection reset by peer" in str(info.value)
+    assert info.value.__cause__ is not None
+    assert "connection reset by peer" in str(info.value.__cause__)
+
+
+def test_an_abort_stops_the_chunk_being_sent(tmp_path: Path) -> None:
+    stopped: list[bool] = []
+    holder: dict[str, Uploader] = {}
+
+    class Server(httpx.BaseTransport):  # unlike MockTransport, reads the body itself
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            if request.method == "POST":
+                return httpx.Response(201, headers={"Location": LOCATION})
+            holder["uploader"]._abort.set()  # while the chunk's body is being read
+            try:
+                b"".join(request.stream)  # type: ignore[arg-type]
+            except UploadAborted:
+                stopped.append(True)
+                raise
+            return httpx.Response(204)
+
+    client = make_client(
+        "http://cvat.test",
+        transport=Server(),
+        check_server_version=False,
+        config=Config(upload_chunk_size=4),
+    )
+    holder["uploader"] = Uploader(client)
+    with client, pytest.raises(UploadAborted):
+        holder["uploader"].upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
+    assert stopped == [True]
+
+
+def test_a_refused_batch_raises_the_servers_error(tmp_path: Path) -> None:
+    data = _data_server()
+
+    def handle(request: httpx.Request) -> httpx.Response:
+        if "upload-multiple" in request.headers:
+            return httpx.Response(400, json={"detail": "Unsupported file."})
+        return data(request)
+
+    client, seen = _scripted(handle, upload_batch_size=100)
+    with client, pytest.raises(BadRequestException, match="Unsupported file"):
+        DataUploader(client).upload_files(1, [_file(tmp_path, 3, "b.jpg")], data_params={})
+    assert not any("upload-finish" in r.headers for r in seen)
+
+
+def _parallel_uploader(tmp_path: Path) -> tuple[Any, DataUploader]:
+    client, _ = _scripted(_data_server())
+    return client, DataUploader(client)
+
+
+def test_two_jobs_with_two_workers_run_on_upload_threads(tmp_path: Path) -> None:
+    client, uploader = _parallel_uploader(tmp_path)
+    threads: list[str] = []
+
+    def job() -> None:
+        threads.append(threading.current_thread().name)
+
+    with client:
+        uploader._run_parallel([(job,), (job,)], 2)
+    assert len(threads) == 2 and all(name.startswith("cvat-upload") for name in threads)
+
+
+def test_parallel_jobs_never_exceed_the_workers(tmp_path: Path) -> None:
+    client, uploader = _parallel_uploader(tmp_path)
+    lock = threading.Lock()
+    active = [0, 0]  # now, most
+
+    def job() -> None:
+        with lock:
+            active[0] += 1
+            active[1] = max(active)
+        time.sleep(0.02)
+        with lock:
+            active[0] -= 1
+
+    with client:
+        uploader._run_parallel([(job,)] * 6, 2)
+    assert active[0] == 0 and 1 <= active[1] <= 2
+
+
+def test_a_failing_job_stops_the_others_and_waits_for_them(tmp_path: Path) -> None:
+    client, uploader = _parallel_uploader(tmp_path)
+    seen: list[str] = []
+
+    def waiting() -> None:
+        seen.append("aborted" if uploader._abort.wait(10) else "not aborted")
+        time.sleep(0.2)  # still running when the failure is raised, unless waited for
+        seen.append("finished")
+
+    def failing() -> None:
+        raise UploadError("broken")
+
+    with client, pytest.raises(UploadError, match=r"^broken$"):
+        uploader._run_parallel([(waiting,), (failing,)], 2)
+    assert seen == ["aborted", "finished"]
+
+
+def test_task_data_progress_says_what_it_counts(tmp_path: Path) -> None:
+    started: list[dict[str, Any]] = []
+
+    class Reporter(BaseProgressReporter):
+        def start2(self, total: int, **kwargs: Any) -> None:
+            started.append({"total": total, **kwargs})
+
+    client, _ = _scripted(_data_server(), upload_batch_size=100)
+    with client:
+        DataUploader(client).upload_files(
+            1, [_file(tmp_path, 3, "b.jpg")], data_params={}, pbar=Reporter()
+        )
+    assert started == [
+        {
+            "total": 3,
+            "desc": "Uploading data",
+            "unit": "B",
+            "unit_scale": True,
+            "unit_divisor": 1024,
+        }
+    ]
