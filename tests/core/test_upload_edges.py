@@ -140,6 +140,20 @@ def test_a_refused_creation_raises_the_servers_error(tmp_path: Path) -> None:
         Uploader(client).upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
 
 
+def test_an_error_answer_is_read_only_up_to_the_error_cap(tmp_path: Path) -> None:
+    from cvat_client._lowlevel.body import ERROR_BODY_LIMIT
+
+    huge = b'{"detail": "' + b"x" * (3 * ERROR_BODY_LIMIT) + b'"}'
+    client, _seen = _scripted(
+        lambda request: httpx.Response(
+            400, content=huge, headers={"Content-Type": "application/json"}
+        )
+    )
+    with client, pytest.raises(BadRequestException) as info:
+        Uploader(client).upload_file("/api/x/", _file(tmp_path), meta={"filename": "a.bin"})
+    assert 0 < len(info.value.body) <= ERROR_BODY_LIMIT
+
+
 def test_failures_in_a_row_give_up_with_what_happened(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
