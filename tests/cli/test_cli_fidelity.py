@@ -311,6 +311,27 @@ def test_interrupted_project_creation_names_the_project(
     assert ok(run_cli("project", "ls")).stdout == "1\n"
 
 
+def test_interrupted_project_creation_keeps_other_notes(
+    run_cli: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def interrupted(*args: object, **kwargs: object) -> None:
+        exc = KeyboardInterrupt()
+        exc.add_note("an earlier note")
+        exc.add_note("Project #7 was created and kept: delete it with client.projects...")
+        exc.project_id = 7  # type: ignore[attr-defined]
+        exc.project_deleted = False  # type: ignore[attr-defined]
+        raise exc
+
+    monkeypatch.setattr(
+        "cvat_client.core.proxies.projects.ProjectsRepo.create_from_dataset", interrupted
+    )
+    result = run_cli("project", "create", "p", "--dataset_path", str(_not_a_zip(tmp_path)))
+    assert result.exit_code == 130
+    assert "an earlier note" in result.stderr
+    assert "delete it with 'cvat-client project delete 7'" in result.stderr
+    assert "client.projects" not in result.stderr
+
+
 def test_task_without_labels_as_cvat_cli(run_cli: Run, images: Path) -> None:
     """cvat-cli's --labels defaults to [] (the server accepts a task without labels)."""
     assert ok(run_cli("task", "create", "t", "local", str(images))).stdout == "1\n"

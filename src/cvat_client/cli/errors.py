@@ -42,6 +42,13 @@ class CliError(click.ClickException):
         super().__init__(one_line(message))
 
 
+def replace_note(exc: BaseException, about: str, text: str) -> None:
+    """Replace the notes of ``exc`` that contain ``about`` (the SDK's, which speak Python)
+    by ``text`` (a command line), keeping every other note."""
+    kept = [note for note in getattr(exc, "__notes__", []) if about not in note]
+    exc.__notes__ = [*kept, text]
+
+
 def one_line(text: str) -> str:
     """``text`` on a single line, shortened to a readable length."""
     flat = " ".join(text.split())

@@ -19,7 +19,7 @@ from cvat_client.cli.commands._common import (
 from cvat_client.cli.commands._options import option, period_option
 from cvat_client.cli.commands.formats import check_format
 from cvat_client.cli.commands.tasks import list_objects
-from cvat_client.cli.errors import CliError, describe
+from cvat_client.cli.errors import CliError, describe, replace_note
 from cvat_client.cli.output import Column
 from cvat_client.cli.state import CliState, json_option, pass_state
 
@@ -129,10 +129,12 @@ def _say_what_became_of_the_project(exc: BaseException) -> None:
         return
     program = click.get_current_context().find_root().info_name or "cvat-client"
     if isinstance(exc, KeyboardInterrupt):
-        exc.__notes__ = [
+        replace_note(
+            exc,
+            f"Project #{project_id} ",
             f"Project #{project_id} was created; the dataset may not be (fully) imported "
-            f"into it yet; delete it with '{program} project delete {project_id}'"
-        ]
+            f"into it yet; delete it with '{program} project delete {project_id}'",
+        )
         return
     raise CliError(
         describe(exc).replace(

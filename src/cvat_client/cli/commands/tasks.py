@@ -19,7 +19,7 @@ from cvat_client.cli.commands._common import (
 )
 from cvat_client.cli.commands._options import option, period_option
 from cvat_client.cli.commands.formats import check_format
-from cvat_client.cli.errors import CliError
+from cvat_client.cli.errors import CliError, replace_note
 from cvat_client.cli.output import Column
 from cvat_client.cli.state import CliState, json_option, pass_state
 
@@ -266,14 +266,12 @@ def create(
         task_id = getattr(exc, "task_id", None)
         if task_id is not None and getattr(exc, "task_deleted", None) is False:
             program = click.get_current_context().find_root().info_name or "cvat-client"
-            # the SDK's note speaks Python (resume_task_id=...); say it as a command line,
-            # keeping any other note
-            notes = [n for n in getattr(exc, "__notes__", []) if f"Task #{task_id} " not in n]
-            exc.__notes__ = [
-                *notes,
+            replace_note(
+                exc,
+                f"Task #{task_id} ",
                 f"Task #{task_id} was created but not finished; delete it with "
                 f"'{program} task delete {task_id}'",
-            ]
+            )
         raise
     jobs = getattr(created.jobs, "count", None)
     state.output.created(
