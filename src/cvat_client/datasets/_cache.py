@@ -32,7 +32,7 @@ import threading
 import zlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO, cast
 
 from cvat_client.core._files import atomic_write
 from cvat_client.datasets._locking import InterProcessLock
@@ -227,6 +227,20 @@ class ChunkStore:
     def __init__(self, directory: Path, chunks_updated_date: str | None) -> None:
         self.directory = directory
         self.chunks_updated_date = chunks_updated_date
+        #: the chunks this store downloaded, with the ``X-Updated-Date`` each came with
+        self.downloaded: dict[int, str | None] = {}
+
+    def downloaded_current(self, index: int) -> bool:
+        """Whether chunk ``index`` was downloaded by this store, of the data of
+        ``chunks_updated_date`` (as far as the server said)."""
+        if index not in self.downloaded:
+            return False
+        updated = self.downloaded[index]
+        return (
+            self.chunks_updated_date is None
+            or updated is None
+            or _same_time(updated, self.chunks_updated_date)
+        )
 
     def path(self, index: int) -> Path:
         """Where chunk ``index`` is stored."""
@@ -269,36 +283,28 @@ class ChunkStore:
     def store(
         self,
         index: int,
-        download: Callable[[Callable[[bytes], Any]], tuple[str | None, str | None]],
+        download: Callable[[BinaryIO], tuple[str | None, str | None]],
     ) -> bool:
         """Download chunk ``index`` into the cache.
 
-        ``download(write)`` streams the chunk through ``write`` and returns the server's
+        ``download(file)`` writes the chunk to ``file`` and returns the server's
         ``(X-Checksum, X-Updated-Date)``. Returns whether the data matched the checksum; if not,
         nothing is stored.
         """
         self.directory.mkdir(parents=True, exist_ok=True)
-        size = 0
-        head = bytearray()
-
         try:
             with atomic_write(self.path(index)) as stream:
-
-                def write(block: bytes) -> None:
-                    nonlocal size
-                    if len(head) < _CHECKSUM_HEAD:
-                        head.extend(block[: _CHECKSUM_HEAD - len(head)])
-                    size += len(block)
-                    stream.write(block)
-
-                checksum, updated = download(write)
-                if checksum and checksum != cvat_checksum(size, bytes(head)):
+                file = _HeadKeeper(stream)
+                checksum, updated = download(cast(BinaryIO, file))
+                size = stream.tell()
+                if checksum and checksum != cvat_checksum(size, bytes(file.head)):
                     raise _ChecksumMismatch
         except _ChecksumMismatch:
             return False
         _write_json(
             self._info_path(index), {"size": size, "checksum": checksum, "updated_date": updated}
         )
+        self.downloaded[index] = updated
         return True
 
     def clear_stale(self) -> None:
@@ -315,6 +321,22 @@ class ChunkStore:
             if stale:
                 info_path.unlink(missing_ok=True)
                 info_path.with_suffix(".zip").unlink(missing_ok=True)
+
+
+class _HeadKeeper:
+    """A file that writes through to ``stream`` and keeps the first bytes written (those
+    CVAT's checksum covers)."""
+
+    __slots__ = ("head", "stream")
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        self.head = bytearray()
+
+    def write(self, data: bytes | memoryview) -> int:
+        if len(self.head) < _CHECKSUM_HEAD:
+            self.head += data[: _CHECKSUM_HEAD - len(self.head)]
+        return self.stream.write(data)
 
 
 class _ChecksumMismatch(Exception):

@@ -6,9 +6,10 @@ import io
 import logging
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cvat_client._extras import require
+from cvat_client.core._body_copy import copy_body
 from cvat_client.core.exceptions import CvatSdkException
 from cvat_client.datasets._cache import ChunkStore, UsageMark, hold_usage_lock
 from cvat_client.datasets.common import (
@@ -47,13 +48,12 @@ class ChunkFetcher:
         self._task_id = task_id
         self._attempts = attempts
 
-    def _download(self, index: int, write: Any) -> tuple[str | None, str | None]:
+    def _download(self, index: int, write: BinaryIO) -> tuple[str | None, str | None]:
         _, response = self._api.retrieve_data(
             self._task_id, type="chunk", number=index, quality="original", _stream=True
         )
         try:
-            for block in response.iter_bytes():
-                write(block)
+            copy_body(response, write, lambda _: None)
         finally:
             response.close()
         return response.headers.get("x-checksum"), response.headers.get("x-updated-date")
