@@ -399,12 +399,15 @@ class TaskDataset:
                 future.result()
             if fresh:
                 # these chunks were asked for before the meta told which data they must be
-                # of: what an earlier, interrupted open left of older data is fetched again
+                # of: what an earlier, interrupted open (or another process) left of older
+                # data is fetched again; what this open downloaded is known to be current
                 store.chunks_updated_date = chunks_updated
                 if preload and chunks_updated is not None:
-                    store.clear_stale()
-                    for index in needed:
-                        ensure_chunk(store, fetcher, index)
+                    unsure = [index for index in needed if not store.downloaded_current(index)]
+                    if unsure:
+                        store.clear_stale()
+                        for index in unsure:
+                            ensure_chunk(store, fetcher, index)
             if chunk_futures:
                 self._logger.info("All chunks downloaded")
         finally:
