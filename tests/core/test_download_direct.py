@@ -121,11 +121,65 @@ def test_sizes_around_the_buffer_size(
     monkeypatch.setattr(_body_copy, "_read_socket", sized)
     with _client(live) as client:
         out = Downloader(client).download_file(live.url, tmp_path / "backup.zip")
-        # the connection read around h11 was closed, not returned to the pool
-        assert client._retry.inner._pool.connections == []
+        # the message was ended in h11: the connection went back to the pool, idle
+        pool = client._retry.inner._pool
+        assert len(pool.connections) == 1 and pool.connections[0].is_idle()
     assert seen and seen[0] > PAST_FIRST_PIECE  # read directly, most of it
     assert out.read_bytes() == live.body
     assert _leftovers(tmp_path) == ["backup.zip"]
+
+
+def _connections_opened(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    import httpcore._backends.sync as backend
+
+    opened: list[object] = []
+    original = backend.SyncBackend.connect_tcp
+
+    def connect_tcp(self: Any, *args: Any, **kwargs: Any) -> Any:
+        opened.append(args)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(backend.SyncBackend, "connect_tcp", connect_tcp)
+    return opened
+
+
+def test_connection_read_directly_is_reused(
+    live: Served, tmp_path: Path, direct_reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a body read past h11, the next requests (a download, then API calls) go over the
+    same connection: no new TCP connection per download, and h11 reads the next answer from
+    the right place."""
+    opened = _connections_opened(monkeypatch)
+    with _client(live) as client:
+        downloader = Downloader(client)
+        first = downloader.download_file(live.url, tmp_path / "first.zip")
+        connections_after_first = len(opened)
+        second = downloader.download_file(live.url, tmp_path / "second.zip")
+        assert client.tasks.list()
+        assert len(opened) == connections_after_first  # nothing new was opened
+    assert len(direct_reads) == 2
+    assert first.read_bytes() == second.read_bytes() == live.body
+
+
+def test_h11_internals_unlike_the_expected_close_the_connection(
+    live: Served, tmp_path: Path, direct_reads: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If h11's body reader is not the one expected, the body is still read directly but
+    the message cannot be ended in h11: the connection is closed, never pooled half-read."""
+    monkeypatch.setattr(_body_copy, "_body_reader", lambda response, left: None)
+    opened = _connections_opened(monkeypatch)
+    with _client(live) as client:
+        downloader = Downloader(client)
+        out = downloader.download_file(live.url, tmp_path / "backup.zip")
+        pool = client._retry.inner._pool
+        assert pool.connections == []
+        connections = len(opened)
+        assert client.tasks.list()  # over a new connection
+        assert len(opened) == connections + 1
+        downloader.download_file(live.url, tmp_path / "again.zip")
+        assert pool.connections == []  # which the next direct read closed again
+    assert len(direct_reads) == 2
+    assert out.read_bytes() == live.body
 
 
 def test_body_h11_still_holds_goes_on_through_httpx(

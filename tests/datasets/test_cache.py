@@ -1,8 +1,11 @@
-"""The datasets cache: offline reopening, stale refresh, damaged chunks, two processes."""
+"""The datasets cache: offline reopening, stale refresh, damaged chunks and metadata, two
+processes."""
 
 from __future__ import annotations
 
 import io
+import json
+import marshal
 import os
 import subprocess
 import sys
@@ -19,8 +22,10 @@ from cvat_client.datasets import (
     DatasetCacheMissError,
     MediaDownloadPolicy,
     TaskDataset,
+    UnsupportedDatasetError,
     UpdatePolicy,
 )
+from cvat_client.datasets._cache import DatasetCache
 from cvat_client.testing import CvatTestServer
 from cvat_client.testing.live import LiveServer
 from tests.datasets.conftest import ADMIN, make_our_client
@@ -278,3 +283,93 @@ def test_download_not_matching_its_checksum_is_retried_then_refused(
         ):
             TaskDataset(fresh, task_id)
         assert not list((tmp_path / "other").rglob("*.zip"))  # nothing half-kept
+
+
+# -- stamped metadata files ------------------------------------------------------------------
+
+STAMP = "2026-11-30T02:08:19.633186+00:00"
+DATA = {"shapes": [{"frame": 1, "points": [1.5, 2.0], "label": "café", "id": None}], "n": 2**40}
+
+
+def test_stamped_file_round_trip_and_stamp(tmp_path: Path) -> None:
+    path = tmp_path / "annotations.marshal"
+    DatasetCache.write_stamped(path, STAMP, DATA)
+    assert DatasetCache.read_stamped(path, STAMP) == DATA
+    assert DatasetCache.read_stamped(path, STAMP.replace("02:08", "02:09")) is None
+    assert DatasetCache.read_stamped(path, STAMP[:-1]) is None  # a prefix is not the stamp
+    assert DatasetCache.read_stamped(tmp_path / "missing.marshal", STAMP) is None
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["annotations.marshal"]
+
+
+def test_stamped_file_in_marshal_version_4_readable_by_every_python_3(tmp_path: Path) -> None:
+    # format 4 has no type newer Pythons added: a cache written here reads in 3.10 to 3.14+
+    path = tmp_path / "data_meta.marshal"
+    DatasetCache.write_stamped(path, STAMP, DATA)
+    blob = path.read_bytes()
+    assert blob.endswith(marshal.dumps(DATA, 4))
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["truncated", "flipped byte", "not ours", "empty", "header only", "json of the old layout"],
+)
+def test_damaged_stamped_file_reads_as_missing(tmp_path: Path, damage: str) -> None:
+    path = tmp_path / "annotations.marshal"
+    DatasetCache.write_stamped(path, STAMP, DATA)
+    blob = bytearray(path.read_bytes())
+    if damage == "truncated":
+        blob = blob[:-3]
+    elif damage == "flipped byte":
+        blob[-5] ^= 0x40
+    elif damage == "not ours":
+        blob[:4] = b"\x00\x00\x00\x00"
+    elif damage == "empty":
+        blob = bytearray()
+    elif damage == "header only":
+        blob = blob[:12]
+    else:
+        blob = bytearray(json.dumps({"stamp": STAMP, "data": DATA}).encode())
+    path.write_bytes(bytes(blob))
+    assert DatasetCache.read_stamped(path, STAMP) is None
+
+
+def test_damaged_cached_annotations_are_fetched_again_or_missed_offline(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path
+) -> None:
+    server, running = live
+    with make_our_client(running.url, tmp_path / "cache") as client:
+        task_id = make_task(client, tmp_path / "img")
+        first = TaskDataset(client, task_id)
+        path = first._task_dir / "annotations.marshal"
+        blob = bytearray(path.read_bytes())
+        blob[-2] ^= 0x01
+        path.write_bytes(bytes(blob))
+        with pytest.raises(DatasetCacheMissError, match="annotations"):
+            TaskDataset(client, task_id, update_policy=UpdatePolicy.NEVER)
+        annotations = counter(server, r"^/api/tasks/\d+/annotations/?$")
+        again = TaskDataset(client, task_id)
+        assert annotations.seen == 1
+        assert [s.annotations for s in again.samples] == [s.annotations for s in first.samples]
+        offline = TaskDataset(client, task_id, update_policy=UpdatePolicy.NEVER)
+        assert [s.annotations for s in offline.samples] == [s.annotations for s in first.samples]
+
+
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ([1, 2], "is not a JSON object: list"),
+        ({"frames": None, "deleted_frames": []}, "does not list its frames' names"),
+        ({"frames": [{"width": 4}], "deleted_frames": []}, "does not list its frames' names"),
+        ({"frames": [{"name": "a.png"}], "deleted_frames": []}, "names 1 frames; the task has 5"),
+    ],
+    ids=["a list", "no frames", "no names", "too few"],
+)
+def test_a_malformed_data_meta_is_an_unsupported_dataset(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path, meta: Any, message: str
+) -> None:
+    server, running = live
+    with make_our_client(running.url, tmp_path / "cache") as client:
+        task_id = make_task(client, tmp_path / "img")
+        server.faults.add(r"/data/meta/?$", status=200, body=meta)
+        with pytest.raises(UnsupportedDatasetError, match=message):
+            TaskDataset(client, task_id)

@@ -12,6 +12,8 @@ import pytest
 
 from cvat_client import Config, make_client
 from cvat_client.datasets import MediaDownloadPolicy, TaskDataset
+from cvat_client.datasets._cache import ChunkStore
+from cvat_client.datasets._media import ChunkFetcher
 from cvat_client.testing import CvatTestServer
 from cvat_client.testing.live import LiveServer
 from tests.datasets.conftest import ADMIN
@@ -145,6 +147,57 @@ def test_a_fresh_open_refetches_chunks_an_interrupted_open_left_of_older_data(
         assert chunks.seen == 1  # only the chunk of older data
         assert json.loads(stale.read_text())["updated_date"] == current
         assert images(again) == expected
+
+
+def test_a_fresh_open_does_not_recheck_the_chunks_it_downloaded(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # what this open downloaded came with the meta's X-Updated-Date: the cache is not read
+    # again for it once the last chunk is in
+    _, running = live
+    cleared: list[Path] = []
+    real_clear = ChunkStore.clear_stale
+
+    def clear_stale(store: ChunkStore) -> None:
+        cleared.append(store.directory)
+        real_clear(store)
+
+    monkeypatch.setattr(ChunkStore, "clear_stale", clear_stale)
+    config = Config(cache_dir=tmp_path / "cache")
+    with make_client(running.url, credentials=ADMIN, config=config) as client:
+        task_id = make_task(client, tmp_path / "img")
+        dataset = TaskDataset(client, task_id)
+        assert cleared == []
+        assert sorted(dataset._chunk_store.downloaded) == list(range(CHUNKS))
+        assert len(images(dataset)) == FRAME_COUNT
+
+
+def test_a_chunk_of_older_data_downloaded_by_a_fresh_open_is_fetched_again(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the task's data changed between a chunk's answer and the meta's: the chunk's
+    # X-Updated-Date is not the meta's chunks_updated_date, so it is fetched once more
+    server, running = live
+    real_download = ChunkFetcher._download
+    older = ["2001-01-01T00:00:00.000000Z"]
+
+    def download(fetcher: ChunkFetcher, index: int, file: Any) -> tuple[str | None, str | None]:
+        checksum, updated = real_download(fetcher, index, file)
+        if index == 1 and older:
+            return checksum, older.pop()
+        return checksum, updated
+
+    monkeypatch.setattr(ChunkFetcher, "_download", download)
+    config = Config(cache_dir=tmp_path / "cache")
+    with make_client(running.url, credentials=ADMIN, config=config) as client:
+        task_id = make_task(client, tmp_path / "img")
+        chunks = counter(server, r"^/api/tasks/\d+/data/?$")
+        dataset = TaskDataset(client, task_id)
+        assert chunks.seen == CHUNKS + 1  # chunk 1 twice
+        info = json.loads((dataset._chunk_dir / "1.json").read_text())
+        assert info["updated_date"] != "2001-01-01T00:00:00.000000Z"
+        assert dataset._chunk_store.downloaded_current(1)
+        assert len(images(dataset)) == FRAME_COUNT
 
 
 @pytest.mark.parametrize(

@@ -400,16 +400,17 @@ _gc_was_enabled = False
 
 
 @contextmanager
-def gc_paused(size: int) -> Iterator[None]:
+def gc_paused(size: int | None) -> Iterator[None]:
     """Pause the cyclic garbage collector while a large body is parsed.
 
     Parsing creates tens of thousands of objects and none of them form cycles; without
     the pause, the collector would scan the growing heap again and again (a third of the
-    parse time on big annotation sets). Small bodies are parsed with it running.
+    parse time on big annotation sets). Small bodies (``size`` in bytes) are parsed with it
+    running; ``None`` pauses it whatever the size (for data known to make many objects).
     Thread-safe and re-entrant: the collector resumes when the last parse ends.
     """
     global _gc_depth, _gc_was_enabled
-    if size < _GC_PAUSE_THRESHOLD:
+    if size is not None and size < _GC_PAUSE_THRESHOLD:
         yield
         return
     with _gc_lock:

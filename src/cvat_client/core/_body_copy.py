@@ -20,9 +20,12 @@ from httpx's own reading:
 
 Anything else (TLS, HTTP/2, chunked or encoded bodies, custom transports such as the
 in-process test server, or an httpx/httpcore whose internals are not the expected ones)
-takes httpx's ``iter_bytes``. A connection whose body was read directly is never reused:
-h11 still expects the body, so closing the response closes the connection (httpcore's own
-rule for a response closed before its end).
+takes httpx's ``iter_bytes``. Once the whole body is read, h11 is told so (its
+``Content-Length`` reader is set to nothing left, the one private name used) and ends the
+message itself; the connection then goes back to the pool as after any complete answer, so
+chunk after chunk travels over the same connection. If h11's reader is not the expected one,
+or the direct read fails half-way, the connection is closed instead (httpcore's own rule for
+a response closed before its end), never pooled half-read.
 """
 
 from __future__ import annotations
@@ -72,7 +75,15 @@ def copy_body(response: httpx.Response, file: BinaryIO, on_block: Callable[[int]
                 file.write(block)
                 on_block(len(block))
             return
+        reader = _body_reader(response, length - received)
         _read_socket(response, sock, length - received, file, on_block)
+        if reader is not None:
+            # the whole body was read past h11: it may end the message, so the connection
+            # goes back to the pool (httpcore's rule for a response read to its end)
+            reader._remaining = 0
+            for block in pieces:  # nothing: h11 ends the message at once
+                file.write(block)
+                on_block(len(block))
     finally:
         getattr(pieces, "close", lambda: None)()  # a generator: end httpx's reading too
 
@@ -131,6 +142,20 @@ def _drained(response: httpx.Response) -> bool:
         return False
     data, closed = connection.trailing_data
     return not data and not closed
+
+
+def _body_reader(response: httpx.Response, left: int) -> Any:
+    """h11's reader of the body under way, if it is the ``Content-Length`` reader expecting
+    exactly the ``left`` bytes about to be read directly (so the message can be ended once
+    they are); ``None`` for an h11 whose internals are not the expected ones."""
+    try:
+        from h11._readers import ContentLengthReader
+    except ImportError:  # pragma: no cover - an h11 without this module
+        return None
+    reader = getattr(_h11_connection(response), "_reader", None)
+    if type(reader) is not ContentLengthReader or getattr(reader, "_remaining", None) != left:
+        return None
+    return reader
 
 
 def _read_socket(

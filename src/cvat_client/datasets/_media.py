@@ -6,10 +6,12 @@ import io
 import logging
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cvat_client._extras import require
+from cvat_client.core._body_copy import copy_body
 from cvat_client.core.exceptions import CvatSdkException
+from cvat_client.datasets import _archives
 from cvat_client.datasets._cache import ChunkStore, UsageMark, hold_usage_lock
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
@@ -47,13 +49,12 @@ class ChunkFetcher:
         self._task_id = task_id
         self._attempts = attempts
 
-    def _download(self, index: int, write: Any) -> tuple[str | None, str | None]:
+    def _download(self, index: int, write: BinaryIO) -> tuple[str | None, str | None]:
         _, response = self._api.retrieve_data(
             self._task_id, type="chunk", number=index, quality="original", _stream=True
         )
         try:
-            for block in response.iter_bytes():
-                write(block)
+            copy_body(response, write, lambda _: None)
         finally:
             response.close()
         return response.headers.get("x-checksum"), response.headers.get("x-updated-date")
@@ -152,10 +153,10 @@ class ChunkSource:
         """The bytes of a frame, as stored in its chunk."""
         index, member = divmod(frame_index, self.chunk_size)
         for attempt in (1, 2):
-            self.ensure(index)
             try:
-                with zipfile.ZipFile(self.store.path(index)) as archive:
-                    return archive.read(archive.infolist()[member])
+                return _archives.read_member(
+                    self.store.path(index), member, lambda: self.ensure(index)
+                )
             except (zipfile.BadZipFile, OSError, IndexError) as exc:
                 # zipfile checks each entry's CRC: a damaged cached chunk is fetched again
                 _logger.warning("Cached chunk #%d is damaged (%s); fetching it again", index, exc)
@@ -168,6 +169,7 @@ class ChunkSource:
                             else ": open the dataset with network access to fetch it again"
                         )
                     ) from exc
+                _archives.forget(self.store.directory, index)
                 self.store.invalidate(index)
         raise AssertionError("unreachable")  # pragma: no cover
 
@@ -176,7 +178,8 @@ class ChunkSource:
         return _open_image(self.read(frame_index))
 
     def close(self) -> None:
-        """Release what reading frames holds open (nothing for image chunks)."""
+        """Release what reading frames holds open (the chunk archives kept open)."""
+        _archives.forget(self.store.directory)
 
 
 class FrameSource:

@@ -76,6 +76,23 @@ def _bound_cache(client: Client) -> None:
         clean_cache(client.config.cache_dir, max_size=client.config.max_cache_size)
 
 
+def _frame_names(raw_meta: dict[str, Any], task_id: int, count: int) -> list[str]:
+    """The names of the frames in a task's data meta (at least ``count`` of them): all that
+    the samples take from it besides the deleted frames (no model of a thousand frames is
+    built for it)."""
+    try:
+        names = [frame["name"] for frame in raw_meta["frames"]]
+    except (KeyError, TypeError) as exc:
+        raise UnsupportedDatasetError(
+            f"The data meta of task #{task_id} does not list its frames' names ({exc!r})"
+        ) from exc
+    if len(names) < count:
+        raise UnsupportedDatasetError(
+            f"The data meta of task #{task_id} names {len(names)} frames; the task has {count}"
+        )
+    return names
+
+
 class TaskDataset:
     """A task on a CVAT server as a sequence of samples, one per frame (deleted frames are
     left out), each with the frame's annotations and media.
@@ -234,9 +251,9 @@ class TaskDataset:
                     # Nothing cached: the meta and the annotations are needed whatever the
                     # task says, so they are asked for together with it, and so is chunk 0,
                     # which every task with data has (one round trip saved for each).
-                    early["data_meta.json"] = submit_meta(fetch_meta)
+                    early["data_meta.marshal"] = submit_meta(fetch_meta)
                     if load_annotations:
-                        early["annotations.json"] = submit_meta(fetch_annotations)
+                        early["annotations.marshal"] = submit_meta(fetch_annotations)
                     if preload:
                         start_chunk(0)
                 if task_model is None:
@@ -294,9 +311,11 @@ class TaskDataset:
                     )
                 self._logger.info("Downloading %s...", what)
                 raw = early[name].result() if name in early else download()
-                cache.write_stamped(path, stamp, raw=raw)
+                with gc_paused(None):  # thousands of small objects, no cycles
+                    data = json.loads(raw)
+                cache.write_stamped(path, stamp, data)
                 fetched.add(name)
-                return json.loads(raw)
+                return data
 
             def download_labels() -> bytes:
                 assert task is not None
@@ -319,24 +338,29 @@ class TaskDataset:
                 return done
 
             meta_future = start(
-                ensure, "data_meta.json", "data metadata", fetch_meta, cached="data_meta.json"
+                ensure, "data_meta.marshal", "data metadata", fetch_meta, cached="data_meta.marshal"
             )
             labels_future = start(
-                ensure, "labels.json", "labels", download_labels, cached="labels.json"
+                ensure, "labels.marshal", "labels", download_labels, cached="labels.marshal"
             )
             annotations_future = (
                 start(
                     ensure,
-                    "annotations.json",
+                    "annotations.marshal",
                     "annotations",
                     fetch_annotations,
-                    cached="annotations.json",
+                    cached="annotations.marshal",
                 )
                 if load_annotations
                 else None
             )
             # the chunks are chosen from the raw meta; the models are built meanwhile
             raw_meta = meta_future.result()
+            if not isinstance(raw_meta, dict):
+                raise UnsupportedDatasetError(
+                    f"The data meta of task #{task_id} is not a JSON object: "
+                    f"{type(raw_meta).__name__}"
+                )
             deleted = set(raw_meta.get("deleted_frames") or ())
             active = [index for index in range(model.size) if index not in deleted]
             needed = sorted({index // self._chunk_size for index in active})
@@ -346,7 +370,7 @@ class TaskDataset:
                 chunk_futures.pop(index).cancel()  # only deleted frames (if not begun yet)
             if not fresh:
                 store.chunks_updated_date = chunks_updated
-                if "data_meta.json" in fetched:  # new meta: chunks of older data go
+                if "data_meta.marshal" in fetched:  # new meta: chunks of older data go
                     store.clear_stale()
                 if preload:
                     missing = [index for index in needed if not store.is_valid(index)]
@@ -374,9 +398,7 @@ class TaskDataset:
                 else:
                     source.use(cache.usage_lock_path(task_dir), self._in_use)
             self._source = source
-            meta = models.DataMetaRead.from_dict(raw_meta)
-            self._data_meta = meta
-            frames = meta.frames or []
+            names = _frame_names(raw_meta, task_id, model.size if is_imageset else 1)
 
             self._labels = tuple(models.Label.from_dict(label) for label in labels_future.result())
             if annotations_future is not None:
@@ -388,10 +410,10 @@ class TaskDataset:
                     per_frame = dict.fromkeys(active)
                 self._samples = [
                     Sample(
-                        frame_index=index,
-                        frame_name=frames[index if is_imageset else 0].name,
-                        annotations=annotations,
-                        media=TaskMediaElement(source, index),
+                        index,
+                        names[index if is_imageset else 0],
+                        annotations,
+                        TaskMediaElement(source, index),
                     )
                     for index, annotations in per_frame.items()
                 ]
@@ -399,12 +421,15 @@ class TaskDataset:
                 future.result()
             if fresh:
                 # these chunks were asked for before the meta told which data they must be
-                # of: what an earlier, interrupted open left of older data is fetched again
+                # of: what an earlier, interrupted open (or another process) left of older
+                # data is fetched again; what this open downloaded is known to be current
                 store.chunks_updated_date = chunks_updated
                 if preload and chunks_updated is not None:
-                    store.clear_stale()
-                    for index in needed:
-                        ensure_chunk(store, fetcher, index)
+                    unsure = [index for index in needed if not store.downloaded_current(index)]
+                    if unsure:
+                        store.clear_stale()
+                        for index in unsure:
+                            ensure_chunk(store, fetcher, index)
             if chunk_futures:
                 self._logger.info("All chunks downloaded")
         finally:
@@ -426,7 +451,7 @@ class TaskDataset:
         include_tracks: bool,
         models: Any,
     ) -> dict[int, FrameAnnotations | None]:
-        per_frame: dict[int, FrameAnnotations] = {index: FrameAnnotations() for index in active}
+        per_frame = {index: FrameAnnotations([], []) for index in active}
         for tag in raw.get("tags") or ():
             annotations = per_frame.get(tag["frame"])
             if annotations is not None:  # tags of deleted frames are skipped
