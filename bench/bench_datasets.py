@@ -124,6 +124,8 @@ def _child_pull(job: dict[str, Any]) -> dict[str, Any]:
 
         import httpx
 
+        # unencoded, as cvat-sdk (urllib3 asks for no encoding) and cvat-client ask for media
+        unencoded = {"Accept-Encoding": "identity"}
         chunks, out = job["chunks"], Path(job["cache"])
         out.mkdir(parents=True, exist_ok=True)
         http = httpx.Client(base_url=job["url"], auth=tuple(job["auth"]), timeout=60)
@@ -133,7 +135,7 @@ def _child_pull(job: dict[str, Any]) -> dict[str, Any]:
             params = {"type": "chunk", "number": number, "quality": "original"}
             path = f"/api/tasks/{job['task']}/data"
             with (
-                http.stream("GET", path, params=params) as response,
+                http.stream("GET", path, params=params, headers=unencoded) as response,
                 (out / f"{number}.zip").open("wb") as stream,
             ):
                 response.raise_for_status()

@@ -21,7 +21,7 @@ from cvat_client._lowlevel.exceptions import (
 )
 from cvat_client.core._body_copy import copy_body
 from cvat_client.core._files import open_temp_beside
-from cvat_client.core._protocol.download import DownloadState, ResumeAction
+from cvat_client.core._protocol.download import UNENCODED, DownloadState, ResumeAction
 from cvat_client.core._protocol.urls import rebase_url
 from cvat_client.core.exceptions import DownloadError
 from cvat_client.core.progress import NullProgressReporter, ProgressReporter
@@ -136,7 +136,7 @@ class Downloader:
                     f"({state.received} bytes received): {last_error}. Check the connection "
                     "and try again."
                 ) from last_error
-            headers = {"Accept-Encoding": "identity"}
+            headers = dict(UNENCODED)
             ranged = state.range_header()
             if ranged is not None:
                 headers["Range"] = ranged

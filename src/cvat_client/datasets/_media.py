@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO
 
 from cvat_client._extras import require
 from cvat_client.core._body_copy import copy_body
+from cvat_client.core._protocol.download import UNENCODED
 from cvat_client.core.exceptions import CvatSdkException
 from cvat_client.datasets import _archives
 from cvat_client.datasets._cache import ChunkStore, UsageMark, hold_usage_lock
@@ -51,7 +52,12 @@ class ChunkFetcher:
 
     def _download(self, index: int, write: BinaryIO) -> tuple[str | None, str | None]:
         _, response = self._api.retrieve_data(
-            self._task_id, type="chunk", number=index, quality="original", _stream=True
+            self._task_id,
+            type="chunk",
+            number=index,
+            quality="original",
+            _stream=True,
+            _headers=UNENCODED,
         )
         try:
             copy_body(response, write, lambda _: None)

@@ -260,7 +260,11 @@ class _Encoder:
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
-            self._start = message
+            encoded = any(k.lower() == b"content-encoding" for k, _ in message.get("headers", []))
+            if encoded:  # compressed already (the client accepted gzip): sent as it is
+                await self._send(message)
+            else:
+                self._start = message
             return
         if message["type"] != "http.response.body" or self._start is None:
             await self._send(message)

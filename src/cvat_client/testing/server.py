@@ -41,6 +41,7 @@ from cvat_client.testing.background import Worker
 from cvat_client.testing.bridge import ASGIBridgeTransport
 from cvat_client.testing.downloads import NginxServed
 from cvat_client.testing.faults import FaultMiddleware, Faults
+from cvat_client.testing.gzip import GZipMiddleware
 from cvat_client.testing.routes import all_routes
 from cvat_client.testing.routing import Router, acceptable, method_not_allowed
 from cvat_client.testing.state import Store, User
@@ -102,7 +103,9 @@ class CvatTestServer:
             check_schema = conformance.enabled_by_default()
         #: The schema check of every answer (``check_schema``), else None.
         self.conformance = conformance.SchemaConformance(self._asgi) if check_schema else None
-        self.app = FaultMiddleware(self.conformance or self._asgi, self.faults)
+        # as in CVAT: the app's answers compressed (Django's GZipMiddleware), then the
+        # network's faults; the schema check reads the app's own answers
+        self.app = FaultMiddleware(GZipMiddleware(self.conformance or self._asgi), self.faults)
 
     # -- public helpers -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol
 from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client.core._async_runtime import check_cancelled
 from cvat_client.core._files import atomic_write
+from cvat_client.core._protocol.download import UNENCODED
 from cvat_client.core.proxies.model_proxy import ApiT, ModelT, PreviewMixin
 
 if TYPE_CHECKING:
@@ -74,7 +75,12 @@ class MediaMixin(PreviewMixin[ModelT, ApiT]):
     def _frame_response(self, frame_id: int, quality: str | None) -> Any:
         extra: dict[str, Any] = {"quality": quality} if quality else {}
         _, response = self._lowlevel.retrieve_data(
-            self._id, type="frame", number=frame_id, _parse_response=False, **extra
+            self._id,
+            type="frame",
+            number=frame_id,
+            _parse_response=False,
+            _headers=UNENCODED,
+            **extra,
         )
         return response
 
@@ -154,7 +160,12 @@ class MediaMixin(PreviewMixin[ModelT, ApiT]):
     ) -> None:
         extra: dict[str, Any] = {"quality": quality} if quality else {}
         _, response = self._lowlevel.retrieve_data(
-            self._id, type="chunk", _stream=True, **{self._chunk_param: chunk_id}, **extra
+            self._id,
+            type="chunk",
+            _stream=True,
+            _headers=UNENCODED,
+            **{self._chunk_param: chunk_id},
+            **extra,
         )
         try:
             for block in response.iter_bytes():

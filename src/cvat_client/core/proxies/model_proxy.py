@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Generic, Literal, Self, TypeVar, cast, ov
 from cvat_client._lowlevel.exceptions import ApiValueError
 from cvat_client._lowlevel.model_support import encode
 from cvat_client._lowlevel.unset import UNSET
+from cvat_client.core._protocol.download import UNENCODED
 from cvat_client.core.filters import build_filter_param, pop_lookup_conditions
 from cvat_client.core.helpers import get_paginated_collection, iter_paginated
 from cvat_client.core.proxies.types import Location
@@ -364,7 +365,9 @@ class PreviewMixin(Entity[ModelT, ApiT]):
     def get_preview(self) -> io.BytesIO:
         """The preview (thumbnail) image as a binary stream (for a cloud storage, of its
         first image)."""
-        _, response = self._lowlevel.retrieve_preview(self._id, _parse_response=False)
+        _, response = self._lowlevel.retrieve_preview(
+            self._id, _parse_response=False, _headers=UNENCODED
+        )
         return io.BytesIO(response.content)
 
 
