@@ -24,6 +24,7 @@ from cvat_client.testing.live import LiveServer
 from cvat_client.testing.server import DEFAULT_ADMIN
 
 from .conftest import FAST_POLL, LABELS
+from .test_download_direct import _noise_jpeg  # gzip shortens it a little, as any JPEG
 
 
 @pytest.fixture
@@ -130,17 +131,4 @@ def test_dataset_chunks_are_read_straight_from_the_socket(
         )
         dataset = TaskDataset(client, task.id)
         assert len(direct) == 2  # both chunks
-        assert [s.media.load_image().size for s in dataset.samples] == [(400, 300)] * 4
-
-
-def _noise_jpeg(seed: int) -> bytes:
-    """A JPEG gzip shortens a little (as every JPEG): the server would compress it."""
-    import random
-
-    from PIL import Image
-
-    rng = random.Random(seed)
-    image = Image.frombytes("RGB", (400, 300), rng.randbytes(400 * 300 * 3))
-    out = io.BytesIO()
-    image.save(out, format="JPEG", quality=95)
-    return out.getvalue()
+        assert [s.media.load_image().size for s in dataset.samples] == [(640, 480)] * 4
