@@ -17,14 +17,15 @@ import httpx
 import pytest
 
 from cvat_client import Config, make_client
-from cvat_client.core import _body_copy
 from cvat_client.datasets import MediaDownloadPolicy, TaskDataset
 from cvat_client.testing import CvatTestServer
 from cvat_client.testing.live import LiveServer
 from cvat_client.testing.server import DEFAULT_ADMIN
 
 from .conftest import FAST_POLL, LABELS
-from .test_download_direct import _noise_jpeg  # gzip shortens it a little, as any JPEG
+from .test_download_direct import _noise_jpeg, direct_reads
+
+__all__ = ["direct_reads"]  # a fixture
 
 
 @pytest.fixture
@@ -108,17 +109,9 @@ def test_media_requests_ask_for_identity_and_json_stays_gzipped(
 
 
 def test_dataset_chunks_are_read_straight_from_the_socket(
-    live: LiveServer, images: list[Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    live: LiveServer, tmp_path: Path, direct_reads: list[int]
 ) -> None:
     # only possible for an unencoded body: a chunk asked for with gzip would go through httpx
-    direct: list[int] = []
-    original = _body_copy._read_socket
-
-    def spy(response: Any, sock: Any, left: int, *args: Any) -> None:
-        direct.append(left)
-        original(response, sock, left, *args)
-
-    monkeypatch.setattr(_body_copy, "_read_socket", spy)
     big = []
     for index in range(4):  # chunks well past the first piece httpx reads with the headers
         path = tmp_path / f"noise_{index}.jpg"
@@ -130,5 +123,5 @@ def test_dataset_chunks_are_read_straight_from_the_socket(
             {"name": "direct", "labels": LABELS}, big, data_params={"chunk_size": 2}
         )
         dataset = TaskDataset(client, task.id)
-        assert len(direct) == 2  # both chunks
+        assert len(direct_reads) == 2  # both chunks
         assert [s.media.load_image().size for s in dataset.samples] == [(640, 480)] * 4
