@@ -62,7 +62,14 @@ def chunks(tmp_path: Path) -> Path:
 
 
 def read(directory: Path, chunk: int, member: int, ensure: Ensure) -> bytes:
-    return _archives.read_member(directory / f"{chunk}.zip", member, lambda: ensure(chunk))
+    """A frame as ``ChunkSource.read`` reads it: from the archive kept open, else from the
+    archive opened once the chunk is ensured."""
+    path = directory / f"{chunk}.zip"
+    data = _archives.read_kept(path, member)
+    if data is None:
+        ensure(chunk)
+        data = _archives.read_opened(path, member)
+    return data
 
 
 def open_archive_files(directory: Path) -> list[str]:

@@ -158,6 +158,23 @@ def test_truncated_chunk_is_fetched_again(
         assert images(again) == expected
 
 
+def test_a_chunk_gone_from_the_cache_offline_is_a_cache_miss_not_damage(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # the chunk's archive was open (a frame read), then the chunk left the cache
+    _, running = live
+    with make_our_client(running.url, tmp_path / "cache") as client:
+        task_id = make_task(client, tmp_path / "img")
+        TaskDataset(client, task_id)
+        offline = TaskDataset(client, task_id, update_policy=UpdatePolicy.NEVER)
+        offline.samples[0].media.load_image()
+        for path in _chunk_files(offline)[:1]:
+            path.unlink()
+        with pytest.raises(DatasetCacheMissError, match="is not in the cache"):
+            offline.samples[1].media.load_image()
+    assert not [r for r in caplog.records if "damaged" in r.getMessage()]
+
+
 def test_corrupt_bytes_past_the_checksum_are_caught_when_read(
     live: tuple[CvatTestServer, LiveServer], tmp_path: Path
 ) -> None:

@@ -20,10 +20,9 @@ import os
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["CAPACITY", "forget", "read_member"]
+__all__ = ["CAPACITY", "forget", "read_kept", "read_opened"]
 
 #: How many chunk archives stay open in a process.
 CAPACITY = 4
@@ -58,15 +57,13 @@ _open: OrderedDict[Path, _Open] = OrderedDict()
 _lock = threading.Lock()
 
 
-def read_member(path: Path, member: int, ensure: Callable[[], None]) -> bytes:
-    """The ``member``-th file of the archive ``path``.
+def read_kept(path: Path, member: int) -> bytes | None:
+    """The ``member``-th file of the archive ``path`` if that archive is kept open and
+    ``path`` is still the file it was opened from (a chunk fetched again, or of newer data,
+    is a new file); ``None`` if it must be opened (:func:`read_opened`).
 
-    An archive kept open is used only while ``path`` is still the file it was opened from
-    (a chunk fetched again, or of newer data, is a new file: it is opened anew). Before an
-    archive is opened, ``ensure()`` makes sure it is cached whole.
-
-    Raises what opening or reading the archive raises (`zipfile.BadZipFile`, `OSError`,
-    `IndexError` for a member past the end); a damaged archive is not kept open.
+    Raises what reading the archive raises (`zipfile.BadZipFile` for a damaged member,
+    `IndexError` for a member past the end).
     """
     try:
         current: tuple[int, int, int, int] | None = _identity(os.stat(path))
@@ -74,12 +71,22 @@ def read_member(path: Path, member: int, ensure: Callable[[], None]) -> bytes:
         current = None
     with _lock:
         kept = _open.get(path)
-        if kept is not None:
-            if kept.identity == current:
-                _open.move_to_end(path)
-                return kept.archive.read(kept.members[member])
+        if kept is None:
+            return None
+        if kept.identity != current:
             _open.pop(path).close()
-    ensure()  # outside the lock: it may download the chunk
+            return None
+        _open.move_to_end(path)
+        return kept.archive.read(kept.members[member])
+
+
+def read_opened(path: Path, member: int) -> bytes:
+    """The ``member``-th file of the archive ``path``, opened now (make sure it is cached
+    whole first) and kept open for the next reads.
+
+    Raises what opening or reading the archive raises (`zipfile.BadZipFile`, `OSError`,
+    `IndexError` for a member past the end); a damaged archive is not kept open.
+    """
     opened = _Open(path)
     try:
         with _lock:

@@ -30,6 +30,10 @@ __all__ = ["ChunkFetcher", "ChunkSource", "FrameSource", "TaskMediaElement"]
 
 _logger = logging.getLogger("cvat_client.datasets")
 
+#: What reading a cached chunk raises when the chunk is damaged (zipfile checks each
+#: entry's CRC; a truncated archive, or one with fewer frames, fails to open or index).
+_DAMAGE = (zipfile.BadZipFile, OSError, IndexError)
+
 
 class ChunkDownloadError(CvatSdkException):
     """A chunk could not be downloaded whole (its checksum never matched)."""
@@ -158,26 +162,38 @@ class ChunkSource:
     def read(self, frame_index: int) -> bytes:
         """The bytes of a frame, as stored in its chunk."""
         index, member = divmod(frame_index, self.chunk_size)
+        path = self.store.path(index)
         for attempt in (1, 2):
             try:
-                return _archives.read_member(
-                    self.store.path(index), member, lambda: self.ensure(index)
-                )
-            except (zipfile.BadZipFile, OSError, IndexError) as exc:
-                # zipfile checks each entry's CRC: a damaged cached chunk is fetched again
-                _logger.warning("Cached chunk #%d is damaged (%s); fetching it again", index, exc)
-                if attempt == 2 or self.fetcher is None:
-                    raise DatasetCacheMissError(
-                        f"Cached chunk #{index} ({self.store.path(index)}) is damaged"
-                        + (
-                            ""
-                            if self.fetcher
-                            else ": open the dataset with network access to fetch it again"
-                        )
-                    ) from exc
-                _archives.forget(self.store.directory, index)
-                self.store.invalidate(index)
+                data = _archives.read_kept(path, member)
+            except _DAMAGE as exc:
+                self._damaged(index, exc, attempt)
+                continue
+            if data is not None:
+                return data
+            self.ensure(index)
+            try:
+                return _archives.read_opened(path, member)
+            except _DAMAGE as exc:
+                self._damaged(index, exc, attempt)
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _damaged(self, index: int, exc: BaseException, attempt: int) -> None:
+        """Forget the damaged chunk ``index`` so that it is fetched again, or raise
+        `DatasetCacheMissError` (after the second attempt, or without a fetcher)."""
+        # zipfile checks each entry's CRC: a damaged cached chunk is fetched again
+        _logger.warning("Cached chunk #%d is damaged (%s); fetching it again", index, exc)
+        if attempt == 2 or self.fetcher is None:
+            raise DatasetCacheMissError(
+                f"Cached chunk #{index} ({self.store.path(index)}) is damaged"
+                + (
+                    ""
+                    if self.fetcher
+                    else ": open the dataset with network access to fetch it again"
+                )
+            ) from exc
+        _archives.forget(self.store.directory, index)
+        self.store.invalidate(index)
 
     def load(self, frame_index: int) -> Image:
         """A frame as a Pillow image."""
