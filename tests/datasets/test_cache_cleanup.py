@@ -254,6 +254,48 @@ def test_a_project_dataset_bounds_the_cache_once(
         assert calls == [2**40]  # a task opened on its own bounds the cache itself
 
 
+def _project_of_tasks(client: Any, folder: Path, count: int) -> tuple[int, list[int]]:
+    project = client.projects.create({"name": "kept", "labels": [{"name": "a"}]})
+    ids = []
+    for index in range(count):
+        path = folder / f"{index}.png"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(noisy_png(index))
+        task = client.tasks.create_from_data(
+            {"name": f"kept {index}", "project_id": project.id}, resources=[path]
+        )
+        ids.append(int(task.id))
+    return int(project.id), ids
+
+
+def test_a_task_that_left_the_project_stays_while_an_older_dataset_reads_it(
+    live: tuple[CvatTestServer, LiveServer], tmp_path: Path
+) -> None:
+    # an open project dataset keeps its tasks through the project's lock and task list; a
+    # newer open of the project, after a task left it, must not take that task off the list
+    _, running = live
+    config = Config(cache_dir=tmp_path / "c")
+    with make_client(running.url, credentials=ADMIN, config=config) as client:
+        project_id, (first, second) = _project_of_tasks(client, tmp_path / "img", 2)
+        older = ProjectDataset(client, project_id)
+        client.tasks.remove_by_ids([second])  # it leaves the project (and the server)
+        newer = ProjectDataset(client, project_id)
+        assert [t.task_id for t in newer.tasks] == [first]
+        gc.collect()
+        assert clean_cache(config.cache_dir) == []  # `older` still reads `second`
+        assert by_id(cache_entries(config.cache_dir))[second].in_use
+        assert [s.media.load_image().size for s in older.samples] == [(48, 40)] * 2
+        del older, newer
+        gc.collect()
+        # opened again when no other dataset holds the project: `second` is let go
+        newer = ProjectDataset(client, project_id)
+        gc.collect()
+        assert [(e.kind, e.id) for e in clean_cache(config.cache_dir)] == [("task", second)]
+        del newer
+        gc.collect()
+        assert sorted(e.kind for e in clean_cache(config.cache_dir)) == ["project", "task"]
+
+
 def test_a_removal_cut_short_is_finished_by_the_next_listing(client: Any, tmp_path: Path) -> None:
     (task_id,) = tasks(client, tmp_path / "img", 1)
     task_dir = TaskDataset(client, task_id)._task_dir

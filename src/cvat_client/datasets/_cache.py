@@ -9,7 +9,8 @@ Layout, under ``Config.cache_dir``::
                                     chunks/<n>.zip         an original-quality chunk, as the server sent it
                                     chunks/<n>.json        its size, the server's X-Checksum and X-Updated-Date
     datasets-v2/<server>/tasks/<id>.lock                   marks the task in use (shared locks)
-    datasets-v2/<server>/projects/<id>/project.json
+    datasets-v2/<server>/projects/<id>/project.json        its labels, its tasks, and the tasks that
+                                                           left it while in use ("kept")
     datasets-v2/<server>/projects/<id>.lock
 
 ``<server>`` is the server URL, base64url-encoded. A stamped file holds the JSON the server
@@ -45,7 +46,14 @@ from cvat_client._lowlevel.client import gc_paused
 from cvat_client.core._files import atomic_write
 from cvat_client.datasets._locking import InterProcessLock
 
-__all__ = ["ChunkStore", "DatasetCache", "UsageMark", "cvat_checksum", "hold_usage_lock"]
+__all__ = [
+    "ChunkStore",
+    "DatasetCache",
+    "UsageMark",
+    "cvat_checksum",
+    "hold_usage_lock",
+    "in_use",
+]
 
 _logger = logging.getLogger("cvat_client.datasets")
 
@@ -151,6 +159,21 @@ def hold_usage_lock(path: Path) -> UsageMark | None:
     if spare:
         lock.release()
     return mark
+
+
+def in_use(lock_path: Path) -> bool:
+    """Whether a dataset (in any process, this one too) marks the entry of ``lock_path``
+    in use: its exclusive lock cannot be taken without waiting."""
+    if not lock_path.exists():  # never opened with a lock: nobody holds one
+        return False
+    lock = InterProcessLock(lock_path)
+    try:
+        if not lock.acquire(blocking=False):
+            return True
+    except OSError:  # a read-only cache: nobody can be marking it in use
+        return False
+    lock.release()
+    return False
 
 
 def _read_json(path: Path) -> Any:

@@ -41,7 +41,7 @@ from typing import Literal
 
 import attrs
 
-from cvat_client.datasets._cache import CACHE_ROOT, DatasetCache
+from cvat_client.datasets._cache import CACHE_ROOT, DatasetCache, in_use
 from cvat_client.datasets._locking import InterProcessLock
 
 __all__ = ["CacheEntry", "cache_entries", "clean_cache"]
@@ -106,19 +106,6 @@ def _tree_size(path: Path) -> int:
     return total
 
 
-def _in_use(lock_path: Path) -> bool:
-    if not lock_path.exists():  # never opened with a lock: nobody holds one
-        return False
-    lock = InterProcessLock(lock_path)
-    try:
-        if not lock.acquire(blocking=False):
-            return True
-    except OSError:  # a read-only cache: nobody can be marking it in use
-        return False
-    lock.release()
-    return False
-
-
 def _tasks_of_projects_in_use(server_dir: Path) -> set[int]:
     """The ids of the tasks listed in the metadata of the projects (of one server's cache)
     in use: a project dataset keeps its tasks in use through its own lock."""
@@ -131,7 +118,7 @@ def _tasks_of_projects_in_use(server_dir: Path) -> set[int]:
         if not (item.name.isdigit() and item.is_dir(follow_symlinks=False)):
             continue
         directory = Path(item.path)
-        if not _in_use(DatasetCache.usage_lock_path(directory)):
+        if not in_use(DatasetCache.usage_lock_path(directory)):
             continue
         data = DatasetCache.read(directory / "project.json")
         tasks = data.get("tasks") if isinstance(data, dict) else None
@@ -139,6 +126,8 @@ def _tasks_of_projects_in_use(server_dir: Path) -> set[int]:
             task_id = task.get("id") if isinstance(task, dict) else None
             if isinstance(task_id, int):
                 ids.add(task_id)
+        kept = data.get("kept") if isinstance(data, dict) else None  # left the project
+        ids.update(i for i in (kept if isinstance(kept, list) else ()) if isinstance(i, int))
     return ids
 
 
@@ -190,12 +179,12 @@ def cache_entries(
     used_by_projects: dict[Path, set[int]] = {}  # per server directory
     for directory, url, kind, entry_id in _scan(_root(cache_dir), server):
         lock_path = DatasetCache.usage_lock_path(directory)
-        in_use = False
+        used = False
         if kind == "task":
             server_dir = directory.parent.parent
             if server_dir not in used_by_projects:
                 used_by_projects[server_dir] = _tasks_of_projects_in_use(server_dir)
-            in_use = entry_id in used_by_projects[server_dir]
+            used = entry_id in used_by_projects[server_dir]
         entries.append(
             CacheEntry(
                 server=url,
@@ -204,7 +193,7 @@ def cache_entries(
                 path=directory,
                 size=_tree_size(directory),
                 last_used=_last_used(directory, lock_path),
-                in_use=in_use or _in_use(lock_path),
+                in_use=used or in_use(lock_path),
             )
         )
     entries.sort(key=lambda entry: (entry.last_used, str(entry.path)))

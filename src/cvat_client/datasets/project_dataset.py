@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable, Container, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
-from cvat_client.datasets._cache import DatasetCache
+from cvat_client.datasets._cache import DatasetCache, in_use
 from cvat_client.datasets.common import (
     DatasetCacheMissError,
     MediaDownloadPolicy,
@@ -20,6 +20,22 @@ if TYPE_CHECKING:
     from cvat_client.core.client import Client
 
 __all__ = ["ProjectDataset"]
+
+
+def _kept(cached: Any, task_models: Sequence[models.TaskRead]) -> list[int]:
+    """The tasks the cached project metadata lists (or kept) that are no longer in the
+    project: while other datasets of the project are open, they may still read them, so
+    the cache clean-up must keep them (it keeps the tasks an in-use project lists)."""
+    if not isinstance(cached, dict):
+        return []
+    listed = cached.get("tasks")
+    ids = (
+        {t.get("id") for t in listed if isinstance(t, dict)} if isinstance(listed, list) else set()
+    )
+    kept = cached.get("kept")
+    ids.update(kept if isinstance(kept, list) else ())
+    current = {task.id for task in task_models}
+    return sorted(i for i in ids if isinstance(i, int) and i not in current)
 
 
 class ProjectDataset:
@@ -58,6 +74,9 @@ class ProjectDataset:
         logger: logging.Logger = client.logger
         cache = DatasetCache(client.config.cache_dir, client.host)
         path = cache.project_dir(project_id) / "project.json"
+        # whether other datasets of the project are open (here or in other processes), which
+        # may still read tasks that have left the project since
+        shared = in_use(cache.usage_lock_path(cache.project_dir(project_id)))
         self._in_use = cache.use(cache.project_dir(project_id))  # the clean-up keeps it
         online = update_policy is not UpdatePolicy.NEVER
         task_models: list[models.TaskRead]
@@ -80,6 +99,7 @@ class ProjectDataset:
                     "project": project.model.to_dict(),
                     "labels": labels_data,
                     "tasks": [task.to_dict() for task in task_models],
+                    "kept": _kept(cached, task_models) if shared else [],
                 },
             )
         else:
