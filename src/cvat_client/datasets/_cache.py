@@ -235,19 +235,19 @@ class DatasetCache:
     @staticmethod
     def read_stamped(path: Path, stamp: str) -> Any:
         """The data of a stamped file if its stamp is ``stamp`` and it is whole, else
-        ``None``."""
+        ``None`` (the data of another stamp is not read)."""
+        header = _STAMPED_HEADER
         try:
-            blob = path.read_bytes()
+            with path.open("rb") as stream:
+                head = stream.read(header.size)
+                if len(head) < header.size or not head.startswith(_STAMPED_MAGIC):
+                    return None
+                _, stamp_size, checksum = header.unpack(head)
+                if stream.read(stamp_size) != stamp.encode():
+                    return None
+                payload = stream.read()
         except OSError:
             return None
-        header = _STAMPED_HEADER
-        if len(blob) < header.size or not blob.startswith(_STAMPED_MAGIC):
-            return None
-        _, stamp_size, checksum = header.unpack_from(blob)
-        stamp_end = header.size + stamp_size
-        if blob[header.size : stamp_end] != stamp.encode():
-            return None
-        payload = memoryview(blob)[stamp_end:]
         if zlib.crc32(payload) != checksum:
             return None
         try:

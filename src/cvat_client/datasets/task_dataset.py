@@ -298,22 +298,12 @@ class TaskDataset:
 
             fetched: set[str] = set()
 
-            def ensure(name: str, what: str, download: Callable[[], bytes]) -> Any:
-                path = task_dir / name
-                data = cache.read_stamped(path, stamp)
-                if data is not None:
-                    self._logger.info("Loaded %s from cache", what)
-                    return data
-                if task is None:
-                    raise DatasetCacheMissError(
-                        f"The {what} of task #{task_id} are not in the cache ({path}): open "
-                        "the dataset once with UpdatePolicy.IF_MISSING_OR_STALE"
-                    )
+            def fetch(name: str, what: str, download: Callable[[], bytes]) -> Any:
                 self._logger.info("Downloading %s...", what)
                 raw = early[name].result() if name in early else download()
                 with gc_paused(None):  # thousands of small objects, no cycles
                     data = json.loads(raw)
-                cache.write_stamped(path, stamp, data)
+                cache.write_stamped(task_dir / name, stamp, data)
                 fetched.add(name)
                 return data
 
@@ -323,34 +313,28 @@ class TaskDataset:
 
             # What the cache holds is read here (no thread is started for it); the rest is
             # fetched at once, each in a thread of its own.
-            def start(function: Callable[..., Any], *args: Any, cached: str) -> Future[Any]:
+            def start(name: str, what: str, download: Callable[[], bytes]) -> Future[Any]:
+                path = task_dir / name
+                data = cache.read_stamped(path, stamp)
+                if data is None and task is not None:
+                    return submit_meta(fetch, name, what, download)
                 done: Future[Any] = Future()
-                data = cache.read_stamped(task_dir / cached, stamp)
                 if data is not None:
+                    self._logger.info("Loaded %s from cache", what)
                     done.set_result(data)
-                    return done
-                if online:
-                    return submit_meta(function, *args)
-                try:
-                    done.set_result(function(*args))
-                except BaseException as exc:
-                    done.set_exception(exc)
+                else:
+                    done.set_exception(
+                        DatasetCacheMissError(
+                            f"The {what} of task #{task_id} are not in the cache ({path}): "
+                            "open the dataset once with UpdatePolicy.IF_MISSING_OR_STALE"
+                        )
+                    )
                 return done
 
-            meta_future = start(
-                ensure, "data_meta.marshal", "data metadata", fetch_meta, cached="data_meta.marshal"
-            )
-            labels_future = start(
-                ensure, "labels.marshal", "labels", download_labels, cached="labels.marshal"
-            )
+            meta_future = start("data_meta.marshal", "data metadata", fetch_meta)
+            labels_future = start("labels.marshal", "labels", download_labels)
             annotations_future = (
-                start(
-                    ensure,
-                    "annotations.marshal",
-                    "annotations",
-                    fetch_annotations,
-                    cached="annotations.marshal",
-                )
+                start("annotations.marshal", "annotations", fetch_annotations)
                 if load_annotations
                 else None
             )
