@@ -7,6 +7,7 @@ checked on one with the recipe in ``../shared/realcvat`` (the test server must m
   with the compressed ``Content-Length``; ``Vary: Accept, Accept-Encoding, Origin, Cookie``
   whatever was asked;
 * bodies under 200 bytes (a label list, a 404): never, and no ``Accept-Encoding`` in ``Vary``;
+* a HEAD answer has the headers of the compressed GET answer (for ``/api/server/about``);
 * the chunk's ``X-Checksum`` is the one of the uncompressed chunk either way.
 
 The files a deployment's nginx serves (export and backup results) are never compressed (the
@@ -183,3 +184,14 @@ def test_accept_encoding_is_read_as_django_reads_it() -> None:
     ]:
         headers, _ = serve([body], {"Accept-Encoding": accepted})
         assert ("content-encoding" in headers) is compressed, accepted
+
+
+def test_a_head_answer_announces_the_gzip_a_get_would_send(cvat_http: httpx.Client) -> None:
+    # a real CVAT 2.73: HEAD /api/server/about with gzip accepted -> Content-Encoding: gzip,
+    # the compressed length, Vary with Accept-Encoding
+    head = cvat_http.head("/api/server/about", headers=GZIP)
+    _, packed_raw, _ = raw_get(cvat_http, "/api/server/about", GZIP)
+    assert head.status_code == 200
+    assert head.headers["content-encoding"] == "gzip"
+    assert int(head.headers["content-length"]) == len(packed_raw)
+    assert head.headers["vary"] == DJANGO_VARY

@@ -56,17 +56,16 @@ class GZipMiddleware:
             if name.lower() == b"accept-encoding":
                 accepted += value + b","
         wants = _ACCEPTS_GZIP.search(accepted.decode("latin-1")) is not None
-        await self.app(scope, receive, _Compressor(send, wants, scope["method"] == "HEAD"))
+        await self.app(scope, receive, _Compressor(send, wants))
 
 
 class _Compressor:
     """The ``send`` of one answer: holds the start until the first body part says whether
     the body is whole or streamed."""
 
-    def __init__(self, send: Send, wants: bool, head: bool) -> None:
+    def __init__(self, send: Send, wants: bool) -> None:
         self._send = send
         self._wants = wants
-        self._head = head
         self._start: Message | None = None
         self._compressor: Any = None  # set while a streamed body is compressed
 
@@ -90,12 +89,7 @@ class _Compressor:
         headers = list(start.get("headers", []))
         names = {name.lower() for name, _ in headers}
         django = b"x-request-id" in names  # not a file nginx serves (see the module docs)
-        if (
-            not django
-            or self._head
-            or (not streamed and len(body) < MIN_SIZE)
-            or b"content-encoding" in names
-        ):
+        if not django or (not streamed and len(body) < MIN_SIZE) or b"content-encoding" in names:
             await self._send(start)
             await self._forward(message)
             return
